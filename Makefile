@@ -1,0 +1,129 @@
+# bpf-metrics-exporter - see README for the two commands that do everything.
+#
+#   make                    build ./bpf-metrics-exporter
+#   make run                install missing packages (apt), build, run on :9435
+#   make check              install missing packages, build, run every test
+#   make bench              performance and memory figures (needs root)
+#   make install            honours DESTDIR and PREFIX
+#   make DEVELOPER=1        warnings are errors
+#   make SANITIZE=address,undefined check
+#   make V=1                show the commands
+
+VERSION_BASE = 0.1.0
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PYTHON3 ?= /usr/bin/python3
+
+WARNINGS = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	   -Wformat=2 -Wundef -Wpointer-arith -Wno-missing-field-initializers
+ifdef DEVELOPER
+WARNINGS += -Werror
+endif
+ifdef SANITIZE
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+PKGS = libmicrohttpd libbpf zlib
+TEST_PKGS = check
+
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null)
+VERSION = $(VERSION_BASE)$(if $(GIT_REV),+g$(GIT_REV))
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
+	     $(PKG_CFLAGS) -Isrc -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+BIN = bpf-metrics-exporter
+LIB_SRCS = src/buf.c src/log.c src/json.c src/flags.c src/openmetrics.c \
+	   src/snapshot.c src/collector.c src/http.c
+LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
+MAIN_OBJ = build/src/main.o
+
+TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c
+TEST_OBJS = $(TEST_SRCS:%.c=build/%.o)
+BENCH_OBJS = build/tests/bench.o build/tests/testutil.o
+
+ifneq ($(V),1)
+Q = @
+QUIET_CC = @echo '   CC ' $@;
+QUIET_LINK = @echo ' LINK ' $@;
+endif
+
+all: $(BIN)
+
+# Rebuild everything when the compiler flags change (SANITIZE=..., CFLAGS=...).
+build/FLAGS: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION)' > build/FLAGS.new
+	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
+
+build/%.o: %.c build/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -DVERSION='"$(VERSION)"' -c -o $@ $<
+
+build/tests/%.o: tests/%.c build/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -c -o $@ $<
+
+$(BIN): $(LIB_OBJS) $(MAIN_OBJ)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+tests/check_all: $(TEST_OBJS) $(LIB_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+
+tests/bench: $(BENCH_OBJS) $(LIB_OBJS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# ---- dependencies (Debian/Ubuntu) ----
+DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
+	    libauparse-dev zlib1g-dev
+DEB_TEST = check python3 python3-prometheus-client prometheus bpftool mandoc \
+	   valgrind auditd procps
+deps-build:
+	@sh tests/install-deps.sh $(DEB_BUILD)
+deps: deps-build
+	@sh tests/install-deps.sh $(DEB_TEST)
+
+# ---- the README's commands ----
+run: deps-build
+	@$(MAKE) --no-print-directory all
+	./$(BIN) $(ARGS)
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: $(BIN) tests/check_all
+	$(Q)mandoc -T lint -W warning man/$(BIN).8
+	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
+
+bench: deps
+	@$(MAKE) --no-print-directory tests/bench $(BIN)
+	BPFME_BIN=./$(BIN) ./tests/bench
+
+install: $(BIN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/$(BIN)
+	install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+
+clean:
+	rm -rf build $(BIN) tests/check_all tests/bench
+
+.PHONY: all run check test bench install uninstall clean deps deps-build FORCE
+
+-include $(wildcard build/src/*.d build/tests/*.d)

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+/* collector - the metric catalogue: BPF snapshot -> OpenMetrics families. */
+#include "collector.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+/* Label sets; each object kind has a short one and, for *_info, a full one. */
+enum labels { L_PROG_INFO, L_PROG, L_MAP_INFO, L_MAP, L_LINK_INFO };
+
+struct family {
+	const char *name;
+	enum om_type type;
+	const char *unit;
+	const char *help;
+	enum snap_kind kind;
+	enum labels labels;
+	uint64_t (*value)(const struct snap *s, const void *obj);
+};
+
+static uint64_t load_time_sec(const struct snap *s, const struct snap_prog *p)
+{
+	int64_t sec;
+
+	snap_boot_to_wall(p->load_time_ns, s->boot_to_wall_ns, &sec, NULL);
+	return sec < 0 ? 0 : (uint64_t)sec;
+}
+
+#define GETTER(fn, T, expr) \
+	static uint64_t fn(const struct snap *s, const void *obj) \
+	{ const T *o = obj; (void)s; (void)o; return (expr); }
+
+GETTER(one, void, 1)
+GETTER(prog_load_time, struct snap_prog, load_time_sec(s, o))
+GETTER(prog_jited, struct snap_prog, o->jited_len)
+GETTER(prog_xlated, struct snap_prog, o->xlated_len)
+GETTER(prog_mem, struct snap_prog, o->memlock)
+GETTER(prog_verified, struct snap_prog, o->verified_insns)
+GETTER(map_key_size, struct snap_map, o->key_size)
+GETTER(map_value_size, struct snap_map, o->value_size)
+GETTER(map_max_entries, struct snap_map, o->max_entries)
+GETTER(map_mem, struct snap_map, o->memlock)
+
+/*
+ * The catalogue.  Names, types and label sets of the first eleven come from
+ * bpfman's bpf-metrics-exporter and must not change (dashboards use them),
+ * which is why sizes are counters there.
+ */
+static const struct family families[] = {
+	{ "bpf_program_info", OM_GAUGE, NULL,
+	  "Information about a loaded BPF program; the value is always 1.",
+	  SNAP_PROG, L_PROG_INFO, one },
+	{ "bpf_map_info", OM_GAUGE, NULL,
+	  "Information about a BPF map; the value is always 1.",
+	  SNAP_MAP, L_MAP_INFO, one },
+	{ "bpf_link_info", OM_GAUGE, NULL,
+	  "Information about a BPF link; the value is always 1.",
+	  SNAP_LINK, L_LINK_INFO, one },
+	{ "bpf_program_load_time", OM_GAUGE, NULL,
+	  "Time the BPF program was loaded, in UTC unix seconds.",
+	  SNAP_PROG, L_PROG, prog_load_time },
+	{ "bpf_program_size_jitted_bytes", OM_COUNTER, "bytes",
+	  "Size of the BPF program's JIT-compiled machine code in bytes.",
+	  SNAP_PROG, L_PROG, prog_jited },
+	{ "bpf_program_size_translated_bytes", OM_COUNTER, "bytes",
+	  "Size of the BPF program's translated (xlated) instructions in bytes.",
+	  SNAP_PROG, L_PROG, prog_xlated },
+	{ "bpf_program_mem_bytes", OM_COUNTER, "bytes",
+	  "Memory locked by the BPF program in bytes (memlock in its fdinfo).",
+	  SNAP_PROG, L_PROG, prog_mem },
+	{ "bpf_program_verified_instructions", OM_COUNTER, NULL,
+	  "Number of instructions the verifier processed for the BPF program.",
+	  SNAP_PROG, L_PROG, prog_verified },
+	{ "bpf_map_key_size", OM_COUNTER, NULL,
+	  "Size of a key of the BPF map in bytes.",
+	  SNAP_MAP, L_MAP, map_key_size },
+	{ "bpf_map_value_size", OM_COUNTER, NULL,
+	  "Size of a value of the BPF map in bytes.",
+	  SNAP_MAP, L_MAP, map_value_size },
+	{ "bpf_map_max_entries", OM_COUNTER, NULL,
+	  "Maximum number of entries of the BPF map.",
+	  SNAP_MAP, L_MAP, map_max_entries },
+	{ "bpf_map_mem_bytes", OM_GAUGE, "bytes",
+	  "Memory locked by the BPF map in bytes (memlock in its fdinfo).",
+	  SNAP_MAP, L_MAP, map_mem },
+};
+
+void coll_init(struct collector *c, const char *version)
+{
+	memset(c, 0, sizeof(*c));
+	c->version = version;
+}
+
+static const char *type_name(const char *known, uint32_t type, char *buf)
+{
+	if (known)
+		return known;
+	snprintf(buf, 32, "%u", type);
+	return buf;
+}
+
+const char *coll_prog_type_name(uint32_t type, char *buf)
+{
+	return type_name(libbpf_bpf_prog_type_str((enum bpf_prog_type)type), type, buf);
+}
+
+const char *coll_map_type_name(uint32_t type, char *buf)
+{
+	return type_name(libbpf_bpf_map_type_str((enum bpf_map_type)type), type, buf);
+}
+
+const char *coll_link_type_name(uint32_t type, char *buf)
+{
+	return type_name(libbpf_bpf_link_type_str((enum bpf_link_type)type), type, buf);
+}
+
+static void prog_labels(struct om_writer *w, const struct snap *s,
+			const struct snap_prog *p, bool info)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tbuf[32], tag[17], iso[21];
+	int64_t sec;
+
+	om_label_u64(w, "id", p->id);
+	om_label(w, "name", p->name);
+	om_label(w, "type", coll_prog_type_name(p->type, tbuf));
+	if (!info)
+		return;
+	for (int i = 0; i < 8; i++) {
+		tag[2 * i] = hex[p->tag[i] >> 4];
+		tag[2 * i + 1] = hex[p->tag[i] & 15];
+	}
+	tag[16] = '\0';
+	om_label(w, "tag", tag);
+	om_label(w, "gpl_compatible", p->gpl_compatible ? "true" : "false");
+
+	/* map_ids: ids in kernel order joined by commas. */
+	struct buf *out = w->out;
+	const uint32_t *ids = snap_prog_map_ids(s, p);
+
+	buf_addstr(out, ",map_ids=\"");
+	for (uint32_t i = 0; i < p->nr_map_ids; i++) {
+		if (i)
+			buf_addch(out, ',');
+		buf_addu64(out, ids[i]);
+	}
+	buf_addch(out, '"');
+
+	snap_boot_to_wall(p->load_time_ns, s->boot_to_wall_ns, &sec, iso);
+	om_label(w, "load_time", iso);
+}
+
+static void map_labels(struct om_writer *w, const struct snap_map *m, bool info)
+{
+	char tbuf[32];
+
+	om_label_u64(w, "id", m->id);
+	om_label(w, "name", m->name);
+	om_label_u64(w, "type", m->type);
+	om_label(w, "type_name", coll_map_type_name(m->type, tbuf));
+	if (!info)
+		return;
+	om_label_u64(w, "key_size", m->key_size);
+	om_label_u64(w, "value_size", m->value_size);
+	om_label_u64(w, "max_entries", m->max_entries);
+	om_label_u64(w, "flags", m->flags);
+}
+
+static void link_labels(struct om_writer *w, const struct snap_link *l)
+{
+	char tbuf[32];
+
+	om_label_u64(w, "id", l->id);
+	om_label_u64(w, "prog_id", l->prog_id);
+	om_label_u64(w, "type", l->type);
+	om_label(w, "type_name", coll_link_type_name(l->type, tbuf));
+}
+
+static void write_family(struct om_writer *w, const struct snap *s,
+			 const struct family *f)
+{
+	size_t n, size;
+	const char *base;
+
+	switch (f->kind) {
+	case SNAP_PROG:
+		n = s->nr_progs, base = (const char *)s->progs, size = sizeof(*s->progs);
+		break;
+	case SNAP_MAP:
+		n = s->nr_maps, base = (const char *)s->maps, size = sizeof(*s->maps);
+		break;
+	default:
+		n = s->nr_links, base = (const char *)s->links, size = sizeof(*s->links);
+		break;
+	}
+	om_family(w, f->name, f->type, f->unit, f->help);
+	for (size_t i = 0; i < n; i++) {
+		const void *obj = base + i * size;
+
+		om_sample_start(w);
+		switch (f->labels) {
+		case L_PROG_INFO:
+		case L_PROG:
+			prog_labels(w, s, obj, f->labels == L_PROG_INFO);
+			break;
+		case L_MAP_INFO:
+		case L_MAP:
+			map_labels(w, obj, f->labels == L_MAP_INFO);
+			break;
+		case L_LINK_INFO:
+			link_labels(w, obj);
+			break;
+		}
+		om_sample_u64(w, f->value(s, obj));
+	}
+}
+
+static uint64_t load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void write_self(struct collector *c, struct om_writer *w, double duration_s)
+{
+	static const char *const reasons[] = { "vanished", "error" };
+
+	om_family(w, "bpf_exporter_build_info", OM_GAUGE, NULL,
+		  "Version of the exporter and of the libbpf it runs with; the value is always 1.");
+	om_sample_start(w);
+	om_label(w, "version", c->version);
+	{
+		char lv[32];
+
+		snprintf(lv, sizeof(lv), "%u.%u", libbpf_major_version(), libbpf_minor_version());
+		om_label(w, "libbpf_version", lv);
+	}
+	om_sample_u64(w, 1);
+
+	om_family(w, "bpf_exporter_scrape_duration_seconds", OM_GAUGE, "seconds",
+		  "Time this scrape took to snapshot the kernel's BPF objects and render them, in seconds.");
+	om_sample_start(w);
+	om_sample_double(w, duration_s);
+
+	om_family(w, "bpf_exporter_scrapes", OM_COUNTER, NULL,
+		  "Scrapes of the metrics endpoint since the exporter started, failed ones included.");
+	om_sample_start(w);
+	om_sample_u64(w, load(&c->scrapes));
+
+	om_family(w, "bpf_exporter_scrape_errors", OM_COUNTER, NULL,
+		  "Scrapes that failed because the kernel's BPF objects could not be listed.");
+	om_sample_start(w);
+	om_sample_u64(w, load(&c->scrape_errors));
+
+	om_family(w, "bpf_exporter_skipped_objects", OM_COUNTER, NULL,
+		  "BPF objects listed but left out of a scrape: vanished before they could be opened, or an error reading them.");
+	for (int r = 0; r < 2; r++) {
+		for (int k = 0; k < SNAP_NR_KINDS; k++) {
+			om_sample_start(w);
+			om_label(w, "kind", snap_kind_name((enum snap_kind)k));
+			om_label(w, "reason", reasons[r]);
+			om_sample_u64(w, load(r ? &c->failed[k] : &c->vanished[k]));
+		}
+	}
+}
+
+static void write_objects(struct om_writer *w, const struct snap *s)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		write_family(w, s, &families[i]);
+}
+
+void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
+		double duration_s)
+{
+	write_objects(w, s);
+	write_self(c, w, duration_s);
+	om_eof(w);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
+		char *err, size_t errlen)
+{
+	struct collector *c = collector;
+	struct om_writer w;
+	struct snap s;
+	double start = now_s();
+	int ret;
+
+	__atomic_add_fetch(&c->scrapes, 1, __ATOMIC_RELAXED);
+	snap_init(&s);
+	ret = snap_take(&s);
+	if (ret) {
+		__atomic_add_fetch(&c->scrape_errors, 1, __ATOMIC_RELAXED);
+		snprintf(err, errlen, "%s", s.error);
+		goto out;
+	}
+	for (int k = 0; k < SNAP_NR_KINDS; k++) {
+		__atomic_add_fetch(&c->vanished[k], s.vanished[k], __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->failed[k], s.failed[k], __ATOMIC_RELAXED);
+	}
+	om_writer_init(&w, out, fmt);
+	/* The duration covers the snapshot and the kernel objects' families. */
+	write_objects(&w, &s);
+	write_self(c, &w, now_s() - start);
+	om_eof(&w);
+out:
+	snap_release(&s);
+	return ret;
+}

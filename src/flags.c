@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+/* flags - command-line parsing with getopt_long; see flags.h. */
+#include "flags.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+enum {
+	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+	OPT_NO_AUDIT, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
+	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
+	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
+	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void flags_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: bpf-metrics-exporter [FLAGS]\n"
+"Export the kernel's BPF programs, maps and links as Prometheus metrics.\n"
+"\n"
+"  --web.listen-address=[HOST]:PORT\n"
+"                         Address to listen on for HTTP; an empty HOST means\n"
+"                         every IPv6 and IPv4 address (default \"%s\")\n"
+"  --web.telemetry-path=PATH\n"
+"                         Path under which to expose metrics (default \"%s\")\n"
+"  --web.max-connections=N\n"
+"                         Most HTTP connections served at once; one client\n"
+"                         address may hold half of them (default %u)\n"
+"  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
+"                         info, warn or error (default \"info\")\n"
+"  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
+"  --no-audit             Do not read BPF events from the kernel audit socket\n"
+"  -h, --help             Show this help and exit\n"
+"  --version              Show the version and exit\n"
+"\n"
+"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects.\n"
+"See bpf-metrics-exporter(8).\n",
+		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS);
+}
+
+static enum flags_result usage_error(FILE *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static enum flags_result usage_error(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(err, "bpf-metrics-exporter: ");
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fprintf(err, "\nTry 'bpf-metrics-exporter --help' for more information.\n");
+	return FLAGS_USAGE;
+}
+
+enum flags_result flags_parse(struct flags *f, int argc, char **argv,
+			      FILE *out, FILE *err)
+{
+	unsigned long n;
+	char *end;
+	int c;
+
+	memset(f, 0, sizeof(*f));
+	f->listen_address = FLAGS_DEFAULT_LISTEN;
+	f->telemetry_path = FLAGS_DEFAULT_PATH;
+	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
+	f->log_level = LOG_INFO;
+	f->log_format = LOG_FMT_LOGFMT;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_LISTEN:
+			f->listen_address = optarg;
+			break;
+		case OPT_PATH:
+			if (optarg[0] != '/' || !strcmp(optarg, "/") || strpbrk(optarg, "?# \"<>"))
+				return usage_error(err, "invalid --web.telemetry-path \"%s\": "
+						   "must start with / and not be / itself", optarg);
+			f->telemetry_path = optarg;
+			break;
+		case OPT_MAX_CONN:
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || n < 2 || n > 65536)
+				return usage_error(err, "invalid --web.max-connections \"%s\": "
+						   "expected a number from 2 to 65536", optarg);
+			f->max_connections = (unsigned int)n;
+			break;
+		case OPT_LOG_LEVEL:
+			if (log_parse_level(optarg, &f->log_level))
+				return usage_error(err, "invalid --log.level \"%s\": "
+						   "expected debug, info, warn or error", optarg);
+			break;
+		case OPT_LOG_FORMAT:
+			if (log_parse_format(optarg, &f->log_format))
+				return usage_error(err, "invalid --log.format \"%s\": "
+						   "expected logfmt or json", optarg);
+			break;
+		case OPT_NO_AUDIT:
+			f->no_audit = true;
+			break;
+		case 'h':
+			flags_usage(out);
+			return FLAGS_EXIT_OK;
+		case OPT_VERSION:
+			fprintf(out, "bpf-metrics-exporter %s\n", VERSION);
+			return FLAGS_EXIT_OK;
+		case ':':
+			return usage_error(err, "flag %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error(err, "unknown flag %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	return FLAGS_RUN;
+}

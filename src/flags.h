@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * flags - command-line parsing.  Flag names follow the Prometheus exporter
+ * convention (--web.listen-address=...); "--flag value" works as well.
+ */
+#ifndef BPFME_FLAGS_H
+#define BPFME_FLAGS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define FLAGS_DEFAULT_LISTEN ":9435"
+#define FLAGS_DEFAULT_PATH "/metrics"
+#define FLAGS_DEFAULT_MAX_CONNECTIONS 1024
+
+struct flags {
+	const char *listen_address;
+	const char *telemetry_path;
+	unsigned int max_connections;
+	enum log_level log_level;
+	enum log_format log_format;
+	bool no_audit;
+};
+
+enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };
+
+/*
+ * Parse argv into f (defaults first).  FLAGS_RUN: go on; FLAGS_EXIT_OK:
+ * --help or --version was printed to out; FLAGS_USAGE: a one-line error and
+ * a pointer to --help were printed to err (exit status 2).  Not reentrant
+ * (getopt).
+ */
+enum flags_result flags_parse(struct flags *f, int argc, char **argv,
+			      FILE *out, FILE *err);
+void flags_usage(FILE *out);
+
+#endif

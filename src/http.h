@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http - the libmicrohttpd server: listening socket, routing ("/", the
+ * telemetry path), content negotiation, gzip, limits.  Handlers ask the
+ * scrape callback for a fresh exposition and hand the buffer to MHD without
+ * copying it.
+ *
+ * Threads: one MHD polling thread serves every connection (epoll); idle,
+ * slow or garbage-sending clients never block it.
+ */
+#ifndef BPFME_HTTP_H
+#define BPFME_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "openmetrics.h"
+
+/*
+ * Writes one exposition into out; returns 0 or -errno with a one-line reason
+ * in err.  Called from the HTTP thread.
+ */
+typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
+			      char *err, size_t errlen);
+
+struct http_config {
+	int listen_fd;			/* from http_listen(); the server takes it */
+	const char *telemetry_path;	/* e.g. "/metrics" */
+	unsigned int max_connections;	/* per-IP limit is half of this */
+	unsigned int timeout_s;		/* idle connections are closed after this */
+	http_scrape_fn scrape;
+	void *scrape_ctx;
+};
+
+struct http_server;
+
+/*
+ * Parse "[HOST]:PORT" ("" host: every address, IPv6 and IPv4), create,
+ * bind and listen.  Returns 0 and the socket in *fd, or -errno with a
+ * one-line reason in err: -EINVAL for an unusable address, -EADDRINUSE,
+ * -EACCES, ...
+ */
+int http_listen(const char *address, int *fd, char *err, size_t errlen);
+
+/* Start serving; returns 0 or -errno (the listen fd is closed either way). */
+int http_start(struct http_server **out, const struct http_config *cfg);
+/* Stop accepting, close every connection, free everything.  NULL is fine. */
+void http_stop(struct http_server *srv);
+
+/* Pure helpers, public for tests. */
+/*
+ * The format for an Accept header (NULL: none sent).  OpenMetrics 1.0.0
+ * whenever the header allows it at least as much as text/plain; 0.0.4 text
+ * when text/plain is preferred or nothing we have is acceptable.
+ */
+enum om_format http_negotiate(const char *accept);
+/* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
+bool http_accepts_gzip(const char *accept_encoding);
+/* gzip src into dst (replacing its content); 0 or -ENOMEM/-EIO. */
+int http_gzip(struct buf *dst, const char *src, size_t len);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * json - the little JSON writing the exporter needs (log lines, /events).
+ * Strings are always valid JSON whatever bytes they hold: quotes, backslashes
+ * and every control byte are escaped, and each byte of invalid UTF-8 becomes
+ * U+FFFD.
+ */
+#ifndef BPFME_JSON_H
+#define BPFME_JSON_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Append s (NUL-terminated) as a quoted JSON string. */
+void json_add_string(struct buf *b, const char *s);
+/* Append the first len bytes of s as a quoted JSON string (NULs escaped). */
+void json_add_stringn(struct buf *b, const char *s, size_t len);
+
+#endif

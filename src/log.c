@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+/* log - one line per message to stderr in logfmt or JSON; see log.h. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "buf.h"
+#include "json.h"
+
+static enum log_level log_min = LOG_INFO;
+static enum log_format log_fmt = LOG_FMT_LOGFMT;
+static int log_fd = 2;
+
+static const char *const level_names[] = {
+	[LOG_DEBUG] = "debug", [LOG_INFO] = "info",
+	[LOG_WARN] = "warn", [LOG_ERROR] = "error",
+};
+
+int log_parse_level(const char *s, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (!strcmp(s, level_names[i])) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int log_parse_format(const char *s, enum log_format *out)
+{
+	if (!strcmp(s, "logfmt"))
+		*out = LOG_FMT_LOGFMT;
+	else if (!strcmp(s, "json"))
+		*out = LOG_FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void log_setup(enum log_level level, enum log_format format, int fd)
+{
+	log_min = level;
+	log_fmt = format;
+	log_fd = fd;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level >= log_min;
+}
+
+/* logfmt value: bare when it is a plain token, else quoted with \" \\ \n escaped. */
+static void add_logfmt_value(struct buf *b, const char *v)
+{
+	bool plain = *v != '\0';
+
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) {
+			plain = false;
+			break;
+		}
+	}
+	if (plain) {
+		buf_addstr(b, v);
+		return;
+	}
+	buf_addch(b, '"');
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		switch (c) {
+		case '"': buf_addstr(b, "\\\""); break;
+		case '\\': buf_addstr(b, "\\\\"); break;
+		case '\n': buf_addstr(b, "\\n"); break;
+		case '\t': buf_addstr(b, "\\t"); break;
+		case '\r': buf_addstr(b, "\\r"); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				buf_addf(b, "\\x%02x", c);
+			else
+				buf_addch(b, (char)c);
+		}
+	}
+	buf_addch(b, '"');
+}
+
+static void add_field(struct buf *b, const char *key, const char *value, bool first)
+{
+	if (log_fmt == LOG_FMT_JSON) {
+		if (!first)
+			buf_addch(b, ',');
+		json_add_string(b, key);
+		buf_addch(b, ':');
+		json_add_string(b, value);
+	} else {
+		if (!first)
+			buf_addch(b, ' ');
+		buf_addstr(b, key);
+		buf_addch(b, '=');
+		add_logfmt_value(b, value);
+	}
+}
+
+static void emit(enum log_level level, const char *msg, va_list *kv)
+{
+	struct buf line = BUF_INIT;
+	struct timespec ts;
+	struct tm tm;
+	char when[40];
+	const char *k, *v;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + 19, sizeof(when) - 19, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+
+	buf_grow(&line, 128 + strlen(msg));
+	if (log_fmt == LOG_FMT_JSON)
+		buf_addch(&line, '{');
+	add_field(&line, "ts", when, true);
+	add_field(&line, "level", level_names[level], false);
+	add_field(&line, "msg", msg, false);
+	while (kv && (k = va_arg(*kv, const char *)) != NULL) {
+		v = va_arg(*kv, const char *);
+		add_field(&line, k, v ? v : "", false);
+	}
+	if (log_fmt == LOG_FMT_JSON)
+		buf_addch(&line, '}');
+	buf_addch(&line, '\n');
+	if (!line.oom) {
+		ssize_t n = write(log_fd, line.buf, line.len);
+		(void)n;
+	}
+	buf_release(&line);
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	struct buf msg = BUF_INIT;
+
+	if (level < log_min)
+		return;
+	buf_vaddf(&msg, fmt, ap);
+	/* Library messages end in newlines; a log line must not. */
+	while (msg.len && (msg.buf[msg.len - 1] == '\n' || msg.buf[msg.len - 1] == ' '))
+		msg.buf[--msg.len] = '\0';
+	emit(level, msg.buf, NULL);
+	buf_release(&msg);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	int saved = errno;
+	va_list ap;
+
+	if (LOG_WARN < log_min)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	buf_addf(&msg, ": %s", strerror(saved));
+	emit(LOG_WARN, msg.buf, NULL);
+	buf_release(&msg);
+	errno = saved;
+}
+
+void log_kv(enum log_level level, const char *msg, ...)
+{
+	va_list ap;
+
+	if (level < log_min)
+		return;
+	va_start(ap, msg);
+	emit(level, msg, &ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	enum log_level l = level == LIBBPF_WARN ? LOG_WARN :
+			   level == LIBBPF_INFO ? LOG_INFO : LOG_DEBUG;
+
+	/* libbpf's info chatter is debug detail for an exporter. */
+	if (l == LOG_INFO)
+		l = LOG_DEBUG;
+	log_vmsg(l, fmt, ap);
+	return 0;
+}
+
+void log_route_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	log_vmsg(LOG_WARN, fmt, ap);
+}
+
+bool log_ratelimit_ok(struct log_ratelimit *rl)
+{
+	struct timespec ts;
+	time_t next;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	next = __atomic_load_n(&rl->next, __ATOMIC_RELAXED);
+	if (ts.tv_sec < next)
+		return false;
+	return __atomic_compare_exchange_n(&rl->next, &next, ts.tv_sec + rl->interval,
+					   false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * log - the one logger.  Every message of the exporter, libbpf and
+ * libmicrohttpd goes through here to stderr, one line each, as logfmt
+ *   ts=2026-11-25T04:12:07.123Z level=warn msg="..." [key=value ...]
+ * or JSON
+ *   {"ts":"...","level":"warn","msg":"..."}
+ * Thread-safe: each line is built in its own buffer and written with one
+ * write(2).
+ */
+#ifndef BPFME_LOG_H
+#define BPFME_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <time.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_format { LOG_FMT_LOGFMT, LOG_FMT_JSON };
+
+/* Parse "debug", "info", "warn" or "error"; returns 0 or -EINVAL. */
+int log_parse_level(const char *s, enum log_level *out);
+/* Parse "logfmt" or "json"; returns 0 or -EINVAL. */
+int log_parse_format(const char *s, enum log_format *out);
+
+/* Set once at start-up, before other threads exist. */
+void log_setup(enum log_level level, enum log_format format, int fd);
+bool log_enabled(enum log_level level);
+
+/* Send libbpf's and libmicrohttpd's diagnostics through this logger. */
+void log_route_libbpf(void);
+/* An MHD_OPTION_EXTERNAL_LOGGER callback. */
+void log_mhd(void *cls, const char *fmt, va_list ap);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/*
+ * Append key=value fields: log_kv(LOG_INFO, "scrape done", "objects", "42", NULL).
+ * Pairs of strings end with NULL; values are quoted/escaped as the format needs.
+ */
+void log_kv(enum log_level level, const char *msg, ...) __attribute__((sentinel));
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+/* log_warnx: the message as given; log_warn: appends ": strerror(errno)". */
+#define log_warnx(...) log_msg(LOG_WARN, __VA_ARGS__)
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define log_errx(...)  log_msg(LOG_ERROR, __VA_ARGS__)
+
+/*
+ * A rate limit for messages that would otherwise repeat on every scrape:
+ * log_ratelimit_ok() is true at most once per interval seconds per state.
+ * Thread-safe.
+ */
+struct log_ratelimit {
+	time_t interval;
+	time_t next;		/* monotonic seconds; accessed atomically */
+};
+#define LOG_RATELIMIT_INIT(sec) { .interval = (sec), .next = 0 }
+bool log_ratelimit_ok(struct log_ratelimit *rl);
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * bpf-metrics-exporter - serves the kernel's BPF programs, maps and links as
+ * Prometheus metrics.  main() parses flags, checks privileges, opens the
+ * listening socket, starts the HTTP server and waits for SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <bpf/bpf.h>
+
+#include "collector.h"
+#include "flags.h"
+#include "http.h"
+#include "log.h"
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+#define HTTP_TIMEOUT_S 10
+
+/* One clear line on what is missing, before anything is started. */
+static int check_bpf_access(void)
+{
+	__u32 id;
+	int err = bpf_prog_get_next_id(0, &id);
+
+	if (!err || err == -ENOENT)
+		return 0;
+	if (err == -EPERM)
+		log_errx("cannot list BPF objects: permission denied; needs CAP_SYS_ADMIN "
+			 "(run as root or grant the capability)");
+	else
+		log_errx("cannot list BPF objects: %s (is BPF enabled in this kernel?)",
+			 strerror(-err));
+	return err;
+}
+
+/* Room for every connection plus the fds a scrape opens one at a time. */
+static void raise_fd_limit(unsigned int *max_connections)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)*max_connections + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want <= rl.rlim_max ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want) {
+		*max_connections = rl.rlim_cur > 128 ? (unsigned int)(rl.rlim_cur - 64) : 64;
+		log_warnx("open file limit is %llu: serving at most %u connections",
+			  (unsigned long long)rl.rlim_cur, *max_connections);
+	}
+}
+
+static void log_listening(int fd, const char *path)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?", addr[INET6_ADDRSTRLEN + 16];
+	unsigned int port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+			port = ntohs(s6->sin6_port);
+			snprintf(addr, sizeof(addr), "[%s]:%u", host, port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+			port = ntohs(s4->sin_port);
+			snprintf(addr, sizeof(addr), "%s:%u", host, port);
+		}
+	} else {
+		snprintf(addr, sizeof(addr), "?");
+	}
+	log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct http_server *srv = NULL;
+	struct http_config hc;
+	struct collector coll;
+	struct flags f;
+	sigset_t sigs;
+	char err[256];
+	int fd, sig, ret;
+
+	switch (flags_parse(&f, argc, argv, stdout, stderr)) {
+	case FLAGS_EXIT_OK:
+		return 0;
+	case FLAGS_USAGE:
+		return 2;
+	case FLAGS_RUN:
+		break;
+	}
+	log_setup(f.log_level, f.log_format, STDERR_FILENO);
+	log_route_libbpf();
+
+	if (check_bpf_access())
+		return 1;
+	raise_fd_limit(&f.max_connections);
+	if (http_listen(f.listen_address, &fd, err, sizeof(err))) {
+		log_errx("%s", err);
+		return 1;
+	}
+
+	/* Signals are taken by sigwait() below; every thread inherits the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	coll_init(&coll, VERSION);
+	memset(&hc, 0, sizeof(hc));
+	hc.listen_fd = fd;
+	hc.telemetry_path = f.telemetry_path;
+	hc.max_connections = f.max_connections;
+	hc.timeout_s = HTTP_TIMEOUT_S;
+	hc.scrape = coll_scrape;
+	hc.scrape_ctx = &coll;
+	log_listening(fd, f.telemetry_path);
+	ret = http_start(&srv, &hc);
+	if (ret) {
+		log_errx("cannot start the HTTP server: %s", strerror(-ret));
+		return 1;
+	}
+	if (f.no_audit)
+		log_debug("--no-audit given: BPF audit events are not read");
+
+	do {
+		ret = sigwait(&sigs, &sig);
+	} while (ret == EINTR);
+	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+	http_stop(srv);
+	return 0;
+}
