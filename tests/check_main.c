@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_main - the test runner: every suite in one srunner, so one closing
+ * line counts every test.  Root suites are skipped with a reason when not
+ * root, except under CI (CI=true), where a skip is a failure.
+ * CK_RUN_SUITE=name / CK_RUN_CASE=name run a part (check's own variables).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+
+static const struct {
+	Suite *(*make)(void);
+	bool root;
+	const char *name;
+} suites[] = {
+	{ buf_suite, false, "buf" },
+	{ json_suite, false, "json" },
+	{ log_suite, false, "log" },
+	{ openmetrics_suite, false, "openmetrics" },
+	{ flags_suite, false, "flags" },
+	{ http_suite, false, "http" },
+	{ snapshot_suite, false, "snapshot" },
+	{ collector_suite, false, "collector" },
+	{ integration_suite, true, "integration" },
+	{ format_suite, true, "format" },
+	{ server_suite, true, "server" },
+};
+
+static bool in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+}
+
+int main(void)
+{
+	bool root = geteuid() == 0;
+	SRunner *sr = NULL;
+	int failed, skipped = 0;
+
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		if (suites[i].root && !root) {
+			if (in_ci()) {
+				fprintf(stderr, "FAIL: suite %s needs root and CI=true forbids skipping it\n",
+					suites[i].name);
+				return 1;
+			}
+			printf("SKIP: suite %s: needs root (real kernel BPF objects); run: sudo make check\n",
+			       suites[i].name);
+			skipped++;
+			continue;
+		}
+		if (!sr)
+			sr = srunner_create(suites[i].make());
+		else
+			srunner_add_suite(sr, suites[i].make());
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (skipped)
+		printf("%d root suite(s) skipped: not root\n", skipped);
+	return failed ? 1 : 0;
+}

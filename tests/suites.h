@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * suites - every check suite of tests/check_all.  Unit suites run anywhere;
+ * root suites talk to the real kernel and the real binary and are skipped
+ * (with a reason) only for non-root runs outside CI.
+ */
+#ifndef BPFME_TESTS_SUITES_H
+#define BPFME_TESTS_SUITES_H
+
+#include <check.h>
+
+/* unit suites (tests/check_<module>.c) */
+Suite *buf_suite(void);
+Suite *json_suite(void);
+Suite *log_suite(void);
+Suite *openmetrics_suite(void);
+Suite *flags_suite(void);
+Suite *http_suite(void);
+Suite *snapshot_suite(void);
+Suite *collector_suite(void);
+
+/* root suites: real kernel, real binary */
+Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
+Suite *format_suite(void);	/* check_format.c: strict OpenMetrics parser, promtool */
+Suite *server_suite(void);	/* check_server.c: HTTP behaviour, limits, start-up, signals */
+
+#endif

@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: Apache-2.0
+/* testutil - shared helpers of the root suites and the benchmark; see testutil.h. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <zlib.h>
+
+double tu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- BPF objects ---- */
+
+int tu_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+		 const int *map_fds, size_t nr_maps)
+{
+	struct bpf_insn insns[2 * 64 + 2];
+	size_t n = 0;
+	int fd;
+
+	if (nr_maps > 64)
+		return -E2BIG;
+	memset(insns, 0, sizeof(insns));
+	for (size_t i = 0; i < nr_maps; i++) {
+		/* r1 = map (ld_imm64 with BPF_PSEUDO_MAP_FD: two instructions) */
+		insns[n].code = BPF_LD | BPF_DW | BPF_IMM;
+		insns[n].dst_reg = BPF_REG_1;
+		insns[n].src_reg = BPF_PSEUDO_MAP_FD;
+		insns[n].imm = map_fds[i];
+		n += 2;
+	}
+	insns[n].code = BPF_ALU64 | BPF_MOV | BPF_K;
+	insns[n].dst_reg = BPF_REG_0;
+	insns[n].imm = type == BPF_PROG_TYPE_XDP ? 2 : 0;
+	n++;
+	insns[n].code = BPF_JMP | BPF_EXIT;
+	n++;
+	fd = bpf_prog_load(type, name, license, insns, n, NULL);
+	return fd < 0 ? -errno : fd;
+}
+
+int tu_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
+		  uint32_t value_size, uint32_t max_entries, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
+	int fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int tu_raw_tp_link(int prog_fd, const char *tracepoint)
+{
+	int fd = bpf_raw_tracepoint_open(tracepoint, prog_fd);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int tu_obj_info(int fd, void *info, uint32_t len)
+{
+	memset(info, 0, len);
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+uint64_t tu_fdinfo_memlock(int fd)
+{
+	char path[64], line[256];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+void tu_raise_nofile(rlim_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= n)
+		return;
+	rl.rlim_cur = n;
+	if (rl.rlim_max < n)
+		rl.rlim_max = n;	/* root may raise the hard limit too */
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* ---- the binary ---- */
+
+const char *tu_bin(void)
+{
+	const char *b = getenv("BPFME_BIN");
+
+	return b && *b ? b : "./bpf-metrics-exporter";
+}
+
+int tu_free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd < 0)
+		return -errno;
+	if (!bind(fd, (struct sockaddr *)&sin, sizeof(sin)) &&
+	    !getsockname(fd, (struct sockaddr *)&sin, &len))
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+static int connect_port(int port, int timeout_ms)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int start_once(struct tu_exporter *e, const char *const *args)
+{
+	const char *argv[64];
+	char listen[64];
+	bool has_listen = false;
+	size_t n = 0;
+	int logfd, status;
+	double deadline;
+
+	memset(e, 0, sizeof(*e));
+	argv[n++] = tu_bin();
+	for (size_t i = 0; args && args[i] && n < 60; i++) {
+		if (!strncmp(args[i], "--web.listen-address", 20))
+			has_listen = true;
+		argv[n++] = args[i];
+	}
+	if (!has_listen) {
+		e->port = tu_free_port();
+		if (e->port < 0)
+			return e->port;
+		snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d", e->port);
+		argv[n++] = listen;
+	}
+	argv[n] = NULL;
+
+	strcpy(e->log_path, "/tmp/bpfme-test-log.XXXXXX");
+	logfd = mkstemp(e->log_path);
+	if (logfd < 0)
+		return -errno;
+	e->pid = fork();
+	if (e->pid < 0) {
+		close(logfd);
+		return -errno;
+	}
+	if (e->pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(logfd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(logfd);
+	if (has_listen)
+		return 0;	/* the caller knows how to reach it */
+
+	deadline = tu_now_ms() + 5000;
+	while (tu_now_ms() < deadline) {
+		int fd;
+
+		if (waitpid(e->pid, &status, WNOHANG) == e->pid) {
+			e->pid = 0;
+			return -ECHILD;
+		}
+		fd = connect_port(e->port, 200);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+int tu_exporter_start(struct tu_exporter *e, const char *const *args)
+{
+	int ret = start_once(e, args);
+
+	if (ret == -ECHILD) {
+		/* Most likely the port was taken between probing and binding. */
+		char *log = tu_exporter_log(e);
+		bool in_use = log && strstr(log, "in use");
+
+		free(log);
+		if (in_use) {
+			unlink(e->log_path);
+			ret = start_once(e, args);
+		}
+	}
+	return ret;
+}
+
+int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double *ms)
+{
+	double start = tu_now_ms();
+	int st = 0, ret = 0;
+
+	if (e->pid > 0) {
+		kill(e->pid, SIGTERM);
+		for (;;) {
+			pid_t r = waitpid(e->pid, &st, WNOHANG);
+
+			if (r == e->pid || (r < 0 && errno != EINTR))
+				break;
+			if (tu_now_ms() - start > timeout_ms) {
+				kill(e->pid, SIGKILL);
+				waitpid(e->pid, &st, 0);
+				ret = -ETIMEDOUT;
+				break;
+			}
+			usleep(2000);
+		}
+	}
+	if (status)
+		*status = st;
+	if (ms)
+		*ms = tu_now_ms() - start;
+	e->pid = 0;
+	if (e->log_path[0])
+		unlink(e->log_path);
+	e->log_path[0] = '\0';
+	return ret;
+}
+
+static char *read_all_fd(int fd, size_t *len_out)
+{
+	size_t len = 0, cap = 4096;
+	char *p = malloc(cap), *np;
+	ssize_t n;
+
+	if (!p)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			np = realloc(p, cap *= 2);
+			if (!np) {
+				free(p);
+				return NULL;
+			}
+			p = np;
+		}
+		n = read(fd, p + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	p[len] = '\0';
+	if (len_out)
+		*len_out = len;
+	return p;
+}
+
+char *tu_exporter_log(const struct tu_exporter *e)
+{
+	int fd = open(e->log_path, O_RDONLY | O_CLOEXEC);
+	char *s;
+
+	if (fd < 0)
+		return strdup("");
+	s = read_all_fd(fd, NULL);
+	close(fd);
+	return s;
+}
+
+int tu_fd_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+int tu_run(char *const argv[], int timeout_ms, void (*setup)(void),
+	   int *status, char **output)
+{
+	int pipefd[2], st = 0, ret = 0;
+	struct pollfd pfd;
+	size_t len = 0, cap = 4096;
+	char *out = malloc(cap);
+	double deadline = tu_now_ms() + timeout_ms;
+	pid_t pid;
+
+	if (!out)
+		return -ENOMEM;
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		free(out);
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		free(out);
+		return ret;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (setup)
+			setup();
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		int left = (int)(deadline - tu_now_ms());
+		ssize_t n;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		if (cap - len < 1024) {
+			char *np = realloc(out, cap *= 2);
+
+			if (!np)
+				break;
+			out = np;
+		}
+		n = read(pipefd[0], out + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(pipefd[0]);
+	out[len] = '\0';
+	waitpid(pid, &st, 0);
+	if (status)
+		*status = st;
+	if (output)
+		*output = out;
+	else
+		free(out);
+	return ret;
+}
+
+/* ---- HTTP ---- */
+
+static int dechunk(char *body, size_t len, size_t *out_len)
+{
+	char *src = body, *end = body + len, *dst = body;
+
+	for (;;) {
+		char *eol;
+		unsigned long n = strtoul(src, &eol, 16);
+
+		eol = strstr(src, "\r\n");
+		if (!eol || eol >= end)
+			return -EINVAL;
+		src = eol + 2;
+		if (!n)
+			break;
+		if ((size_t)(end - src) < n + 2)
+			return -EINVAL;
+		memmove(dst, src, n);
+		dst += n;
+		src += n + 2;
+	}
+	*dst = '\0';
+	*out_len = (size_t)(dst - body);
+	return 0;
+}
+
+int tu_http(int port, const char *method, const char *path, const char *extra_headers,
+	    struct tu_http_resp *r)
+{
+	char *req = NULL, *all, *sep, *te;
+	size_t len;
+	int fd, ret = 0;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	fd = connect_port(port, 10000);
+	if (fd < 0)
+		return fd;
+	if (asprintf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s\r\n",
+		     method, path, port, extra_headers ? extra_headers : "") < 0) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (size_t off = 0, total = strlen(req); off < total; off += (size_t)n) {
+		n = send(fd, req + off, total - off, MSG_NOSIGNAL);
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+	}
+	free(req);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	all = read_all_fd(fd, &len);
+	close(fd);
+	if (!all)
+		return -ENOMEM;
+	if (sscanf(all, "HTTP/1.%*d %d", &r->status) != 1 || !(sep = strstr(all, "\r\n\r\n"))) {
+		free(all);
+		return -EPROTO;
+	}
+	*sep = '\0';
+	r->head = all;
+	r->body_len = len - (size_t)(sep + 4 - all);
+	r->body = malloc(r->body_len + 1);
+	if (!r->body) {
+		tu_http_free(r);
+		return -ENOMEM;
+	}
+	memcpy(r->body, sep + 4, r->body_len);
+	r->body[r->body_len] = '\0';
+	te = tu_http_header(r, "Transfer-Encoding");
+	if (te && !strcasecmp(te, "chunked") && dechunk(r->body, r->body_len, &r->body_len))
+		ret = -EPROTO;
+	free(te);
+	if (ret)
+		tu_http_free(r);
+	return ret;
+}
+
+char *tu_http_header(const struct tu_http_resp *r, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = r->head;
+
+	while (p && (p = strstr(p, "\r\n"))) {
+		p += 2;
+		if (!strncasecmp(p, name, nlen) && p[nlen] == ':') {
+			const char *v = p + nlen + 1, *e = strstr(v, "\r\n");
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return e ? strndup(v, (size_t)(e - v)) : strdup(v);
+		}
+	}
+	return NULL;
+}
+
+void tu_http_free(struct tu_http_resp *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+int tu_gunzip(const char *in, size_t len, char **out, size_t *out_len)
+{
+	z_stream zs;
+	size_t cap = len * 4 + 1024;
+	char *p = malloc(cap);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+		free(p);
+		return -EINVAL;
+	}
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	do {
+		if (cap - zs.total_out < 1024) {
+			char *np = realloc(p, cap *= 2);
+
+			if (!np) {
+				ret = Z_MEM_ERROR;
+				break;
+			}
+			p = np;
+		}
+		zs.next_out = (Bytef *)p + zs.total_out;
+		zs.avail_out = (uInt)(cap - zs.total_out - 1);
+		ret = inflate(&zs, Z_NO_FLUSH);
+	} while (ret == Z_OK);
+	inflateEnd(&zs);
+	if (ret != Z_STREAM_END) {
+		free(p);
+		return -EINVAL;
+	}
+	p[zs.total_out] = '\0';
+	*out = p;
+	*out_len = zs.total_out;
+	return 0;
+}
+
+/* ---- exposition parsing ---- */
+
+static int parse_line(char *line, struct tu_sample *s)
+{
+	char *p = line, *name_end;
+
+	memset(s, 0, sizeof(*s));
+	while (*p && *p != '{' && *p != ' ')
+		p++;
+	name_end = p;
+	if (*p == '{') {
+		p++;
+		while (*p != '}') {
+			char *key = p, *val, *w;
+			struct tu_label *nl;
+
+			while (*p && *p != '=')
+				p++;
+			if (*p != '=' || p[1] != '"')
+				return -EINVAL;
+			*p = '\0';
+			p += 2;
+			val = w = p;
+			while (*p && *p != '"') {
+				if (*p == '\\') {
+					p++;
+					*w++ = *p == 'n' ? '\n' : *p;
+					if (!*p)
+						return -EINVAL;
+					p++;
+				} else {
+					*w++ = *p++;
+				}
+			}
+			if (*p != '"')
+				return -EINVAL;
+			p++;
+			*w = '\0';
+			nl = realloc(s->labels, (s->nr_labels + 1) * sizeof(*nl));
+			if (!nl)
+				return -ENOMEM;
+			s->labels = nl;
+			nl[s->nr_labels].key = strdup(key);
+			nl[s->nr_labels].value = strdup(val);
+			s->nr_labels++;
+			if (*p == ',')
+				p++;
+			else if (*p != '}')
+				return -EINVAL;
+		}
+		p++;
+	}
+	if (*p != ' ')
+		return -EINVAL;
+	*name_end = '\0';
+	s->name = strdup(line);
+	s->value = strdup(p + 1);
+	return 0;
+}
+
+static void sample_free(struct tu_sample *s)
+{
+	for (size_t i = 0; i < s->nr_labels; i++) {
+		free(s->labels[i].key);
+		free(s->labels[i].value);
+	}
+	free(s->labels);
+	free(s->name);
+	free(s->value);
+}
+
+int tu_expo_parse(const char *text, struct tu_expo *out)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (out->nr == cap) {
+			struct tu_sample *ns = realloc(out->samples, (cap = cap ? cap * 2 : 256) * sizeof(*ns));
+
+			if (!ns) {
+				ret = -ENOMEM;
+				break;
+			}
+			out->samples = ns;
+		}
+		ret = parse_line(line, &out->samples[out->nr]);
+		if (ret) {
+			sample_free(&out->samples[out->nr]);
+			break;
+		}
+		out->nr++;
+	}
+	free(copy);
+	if (ret)
+		tu_expo_free(out);
+	return ret;
+}
+
+void tu_expo_free(struct tu_expo *e)
+{
+	for (size_t i = 0; i < e->nr; i++)
+		sample_free(&e->samples[i]);
+	free(e->samples);
+	memset(e, 0, sizeof(*e));
+}
+
+const char *tu_sample_label(const struct tu_sample *s, const char *key)
+{
+	for (size_t i = 0; i < s->nr_labels; i++)
+		if (!strcmp(s->labels[i].key, key))
+			return s->labels[i].value;
+	return NULL;
+}
+
+const struct tu_sample *tu_expo_find(const struct tu_expo *e, const char *name,
+				     const char *key, const char *value)
+{
+	for (size_t i = 0; i < e->nr; i++) {
+		const char *v;
+
+		if (strcmp(e->samples[i].name, name))
+			continue;
+		if (!key)
+			return &e->samples[i];
+		v = tu_sample_label(&e->samples[i], key);
+		if (v && !strcmp(v, value))
+			return &e->samples[i];
+	}
+	return NULL;
+}
+
+size_t tu_expo_count(const struct tu_expo *e, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nr; i++)
+		n += !strcmp(e->samples[i].name, name);
+	return n;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * testutil - what the root suites and the benchmark share: real BPF objects
+ * from hand-written instructions, the real binary started on a free
+ * 127.0.0.1 port, a small HTTP/1.1 client, and a parser for the exposition
+ * it serves.  Functions return 0 / -errno (or an fd) like the project's own;
+ * memory they hand out is freed by the matching *_free().
+ */
+#ifndef BPFME_TESTUTIL_H
+#define BPFME_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <linux/bpf.h>
+
+/* ---- BPF objects ---- */
+
+/*
+ * Load a program of the given type: one ld_imm64 per map fd (so the kernel
+ * records them as the program's maps, in that order), then "r0 = ret; exit"
+ * with ret 2 (XDP_PASS) for XDP and 0 otherwise.  Returns the fd or -errno.
+ */
+int tu_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+		 const int *map_fds, size_t nr_maps);
+/* Create a map; returns the fd or -errno. */
+int tu_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
+		  uint32_t value_size, uint32_t max_entries, uint32_t flags);
+/* Attach a BPF_PROG_TYPE_RAW_TRACEPOINT program; returns the link fd or -errno. */
+int tu_raw_tp_link(int prog_fd, const char *tracepoint);
+/* bpf_obj_get_info_by_fd into a zeroed info of len bytes; 0 or -errno. */
+int tu_obj_info(int fd, void *info, uint32_t len);
+/* The "memlock:" value of /proc/self/fdinfo/<fd>, or 0. */
+uint64_t tu_fdinfo_memlock(int fd);
+/* Raise RLIMIT_NOFILE to at least n (for tests that hold many objects). */
+void tu_raise_nofile(rlim_t n);
+
+/* ---- the binary ---- */
+
+/* $BPFME_BIN, or ./bpf-metrics-exporter. */
+const char *tu_bin(void);
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int tu_free_port(void);
+
+struct tu_exporter {
+	pid_t pid;
+	int port;
+	char log_path[64];	/* the exporter's stderr */
+};
+
+/*
+ * Start the binary with --web.listen-address=127.0.0.1:<free port> (unless
+ * args has its own) and the NULL-terminated extra args, stderr to a temp
+ * file; wait up to 5 s until the port accepts connections.  Returns 0, or
+ * -ECHILD if the process exited first, -ETIMEDOUT.  Retries once with a new
+ * port if the port was taken meanwhile.
+ */
+int tu_exporter_start(struct tu_exporter *e, const char *const *args);
+/*
+ * SIGTERM, then wait up to timeout_ms (SIGKILL after that).  *status gets
+ * the wait status, *ms the time it took to exit (either may be NULL).
+ * Removes the log file.  Returns 0, or -ETIMEDOUT if it had to be killed.
+ */
+int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double *ms);
+/* The exporter's stderr so far (malloc'd, NUL-terminated). */
+char *tu_exporter_log(const struct tu_exporter *e);
+/* Open fds of a process (entries of /proc/PID/fd), or -errno. */
+int tu_fd_count(pid_t pid);
+
+/*
+ * Run argv (argv[0] is the program) to completion, at most timeout_ms,
+ * capturing stdout and stderr together into *output (malloc'd; may be
+ * NULL).  *status gets the wait status.  Returns 0 or -errno/-ETIMEDOUT.
+ * If setup is not NULL it runs in the child before exec (e.g. to drop
+ * privileges).
+ */
+int tu_run(char *const argv[], int timeout_ms, void (*setup)(void),
+	   int *status, char **output);
+
+/* ---- HTTP ---- */
+
+struct tu_http_resp {
+	int status;
+	char *head;		/* status line and headers */
+	char *body;		/* de-chunked, NUL-terminated */
+	size_t body_len;
+};
+
+/*
+ * One request to 127.0.0.1:port with "Connection: close"; extra_headers is
+ * "Name: value\r\n..." or NULL.  Waits at most 10 s.  0 or -errno.
+ */
+int tu_http(int port, const char *method, const char *path, const char *extra_headers,
+	    struct tu_http_resp *r);
+/* The value of a response header (case-insensitive name), malloc'd, or NULL. */
+char *tu_http_header(const struct tu_http_resp *r, const char *name);
+void tu_http_free(struct tu_http_resp *r);
+/* Gunzip in (gzip format) into *out (malloc'd, NUL-terminated). 0 or -EINVAL. */
+int tu_gunzip(const char *in, size_t len, char **out, size_t *out_len);
+
+/* ---- exposition parsing ---- */
+
+struct tu_label {
+	char *key;
+	char *value;		/* unescaped */
+};
+
+struct tu_sample {
+	char *name;
+	struct tu_label *labels;
+	size_t nr_labels;
+	char *value;		/* as written */
+};
+
+struct tu_expo {
+	struct tu_sample *samples;
+	size_t nr;
+};
+
+/* Parse every sample line (comments skipped).  0, or -EINVAL on a malformed line. */
+int tu_expo_parse(const char *text, struct tu_expo *out);
+void tu_expo_free(struct tu_expo *e);
+/* A label's value, or NULL. */
+const char *tu_sample_label(const struct tu_sample *s, const char *key);
+/* The first sample called name whose label key equals value (key NULL: any). */
+const struct tu_sample *tu_expo_find(const struct tu_expo *e, const char *name,
+				     const char *key, const char *value);
+/* Samples called name. */
+size_t tu_expo_count(const struct tu_expo *e, const char *name);
+
+/* Monotonic milliseconds. */
+double tu_now_ms(void);
+
+#endif
