@@ -212,7 +212,19 @@ void log_route_libbpf(void)
 
 void log_mhd(void *cls, const char *fmt, va_list ap)
 {
+	/* Mostly complaints about clients (bad requests, resets): keep a flood quiet. */
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10);
+	static unsigned long suppressed;
+	unsigned long n;
+
 	(void)cls;
+	if (!log_ratelimit_ok(&rl)) {
+		__atomic_add_fetch(&suppressed, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	n = __atomic_exchange_n(&suppressed, 0, __ATOMIC_RELAXED);
+	if (n)
+		log_msg(LOG_WARN, "libmicrohttpd: %lu similar messages suppressed", n);
 	log_vmsg(LOG_WARN, fmt, ap);
 }
 

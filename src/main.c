@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -23,12 +24,16 @@
 #include "flags.h"
 #include "http.h"
 #include "log.h"
+#include "privs.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
 
 #define HTTP_TIMEOUT_S 10
+
+/* CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ is for the audit reader. */
+static const int keep_caps[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ };
 
 /* One clear line on what is missing, before anything is started. */
 static int check_bpf_access(void)
@@ -122,6 +127,11 @@ int main(int argc, char **argv)
 		log_errx("%s", err);
 		return 1;
 	}
+
+	/* The socket is open: keep only what scrapes need. */
+	ret = privs_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]));
+	if (ret)
+		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
 	/* Signals are taken by sigwait() below; every thread inherits the mask. */
 	sigemptyset(&sigs);
