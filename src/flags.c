@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
+
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
@@ -87,13 +89,20 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
-		case OPT_LISTEN:
+		case OPT_LISTEN: {
+			char host[256], why[256];
+			unsigned int port;
+
+			if (http_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
+				return usage_error(err, "%s", why);
 			f->listen_address = optarg;
 			break;
+		}
 		case OPT_PATH:
 			if (optarg[0] != '/' || !strcmp(optarg, "/") || strpbrk(optarg, "?# \"<>"))
-				return usage_error(err, "invalid --web.telemetry-path \"%s\": "
-						   "must start with / and not be / itself", optarg);
+				return usage_error(err, "invalid --web.telemetry-path \"%s\": must start "
+						   "with /, not be / itself, and hold none of ?#\"<> or spaces",
+						   optarg);
 			f->telemetry_path = optarg;
 			break;
 		case OPT_MAX_CONN:

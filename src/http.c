@@ -68,14 +68,13 @@ static void bind_error(const char *address, int err, char *msg, size_t len)
 	}
 }
 
-int http_listen(const char *address, int *fd, char *err, size_t errlen)
+int http_split_address(const char *address, char *host, size_t hostlen,
+		       unsigned int *port, char *err, size_t errlen)
 {
-	char host[256];
-	const char *colon, *port;
-	struct addrinfo hints, *res = NULL, *ai;
+	const char *colon, *p;
 	unsigned long portnum;
 	char *end;
-	int ret;
+	size_t len;
 
 	if (address[0] == '[') {
 		const char *close_br = strchr(address, ']');
@@ -85,11 +84,9 @@ int http_listen(const char *address, int *fd, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		colon = close_br + 1;
-		if ((size_t)(close_br - address - 1) >= sizeof(host))
-			goto bad_host;
-		memcpy(host, address + 1, (size_t)(close_br - address - 1));
-		host[close_br - address - 1] = '\0';
-		if (!host[0])
+		p = address + 1;
+		len = (size_t)(close_br - p);
+		if (!len)
 			goto bad_host;
 	} else {
 		colon = strrchr(address, ':');
@@ -97,22 +94,43 @@ int http_listen(const char *address, int *fd, char *err, size_t errlen)
 			snprintf(err, errlen, "invalid listen address \"%s\": expected [HOST]:PORT", address);
 			return -EINVAL;
 		}
-		if ((size_t)(colon - address) >= sizeof(host))
-			goto bad_host;
-		memcpy(host, address, (size_t)(colon - address));
-		host[colon - address] = '\0';
-		if (strchr(host, ':')) {
+		p = address;
+		len = (size_t)(colon - p);
+		if (memchr(p, ':', len)) {
 			snprintf(err, errlen, "invalid listen address \"%s\": put IPv6 addresses in brackets, e.g. [::1]:9435", address);
 			return -EINVAL;
 		}
 	}
-	port = colon + 1;
+	if (len >= hostlen)
+		goto bad_host;
+	memcpy(host, p, len);
+	host[len] = '\0';
+	p = colon + 1;
 	errno = 0;
-	portnum = strtoul(port, &end, 10);
-	if (!*port || *end || errno || portnum > 65535 || *port == '-' || *port == '+') {
+	portnum = strtoul(p, &end, 10);
+	if (*p < '0' || *p > '9' || *end || errno || portnum > 65535) {
 		snprintf(err, errlen, "invalid listen address \"%s\": port must be a number from 0 to 65535", address);
 		return -EINVAL;
 	}
+	*port = (unsigned int)portnum;
+	return 0;
+
+bad_host:
+	snprintf(err, errlen, "invalid listen address \"%s\": bad host", address);
+	return -EINVAL;
+}
+
+int http_listen(const char *address, int *fd, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	unsigned int portnum;
+	char host[256], port[8];
+	int ret;
+
+	ret = http_split_address(address, host, sizeof(host), &portnum, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(port, sizeof(port), "%u", portnum);
 
 	if (!host[0]) {
 		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)portnum),
@@ -148,10 +166,6 @@ int http_listen(const char *address, int *fd, char *err, size_t errlen)
 	if (ret)
 		bind_error(address, ret, err, errlen);
 	return ret;
-
-bad_host:
-	snprintf(err, errlen, "invalid listen address \"%s\": bad host", address);
-	return -EINVAL;
 }
 
 /* ---- negotiation ---- */

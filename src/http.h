@@ -42,6 +42,12 @@ struct http_server;
  * -EACCES, ...
  */
 int http_listen(const char *address, int *fd, char *err, size_t errlen);
+/*
+ * The syntax check of http_listen(): split "[HOST]:PORT" into host (hostlen
+ * bytes; "" for every address) and port.  0, or -EINVAL with a reason in err.
+ */
+int http_split_address(const char *address, char *host, size_t hostlen,
+		       unsigned int *port, char *err, size_t errlen);
 
 /* Start serving; returns 0 or -errno (the listen fd is closed either way). */
 int http_start(struct http_server **out, const struct http_config *cfg);
