@@ -30,7 +30,7 @@ ifdef SANITIZE
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = libmicrohttpd libbpf zlib
+PKGS = libmicrohttpd libbpf zlib audit auparse
 TEST_PKGS = check
 
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null)
@@ -48,7 +48,8 @@ LIBS = $(PKG_LIBS) -lpthread -lm
 
 BIN = bpf-metrics-exporter
 LIB_SRCS = src/buf.c src/log.c src/json.c src/flags.c src/openmetrics.c \
-	   src/snapshot.c src/collector.c src/http.c src/privs.c
+	   src/snapshot.c src/collector.c src/http.c src/privs.c \
+	   src/events.c src/audit.c
 LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
 MAIN_OBJ = build/src/main.o
 

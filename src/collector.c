@@ -96,6 +96,12 @@ void coll_init(struct collector *c, const char *version)
 	c->version = version;
 }
 
+void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit)
+{
+	c->ring = ring;
+	c->audit = audit;
+}
+
 static const char *type_name(const char *known, uint32_t type, char *buf)
 {
 	if (known)
@@ -274,10 +280,54 @@ static void write_objects(struct om_writer *w, const struct snap *s)
 		write_family(w, s, &families[i]);
 }
 
+static void write_audit(struct collector *c, struct om_writer *w)
+{
+	struct audit_metrics m;
+
+	if (!c->ring)
+		return;
+	audit_get_metrics(c->audit, &m);
+
+	om_family(w, "bpf_audit_events", OM_COUNTER, NULL,
+		  "BPF program LOAD and UNLOAD records read from the kernel audit log since the exporter started.");
+	for (int op = 0; op < EV_NR_OPS; op++) {
+		om_sample_start(w);
+		om_label(w, "op", ev_op_name((enum ev_op)op));
+		om_sample_u64(w, ev_ops(c->ring, (enum ev_op)op));
+	}
+	om_family(w, "bpf_audit_listener_up", OM_GAUGE, NULL,
+		  "1 while the exporter is subscribed to the audit log and the kernel's audit is enabled, else 0.");
+	om_sample_start(w);
+	om_sample_u64(w, m.subscribed && m.have_status && m.enabled);
+	om_family(w, "bpf_audit_socket_drops", OM_COUNTER, NULL,
+		  "Audit messages dropped because the exporter's audit socket buffer was full.");
+	om_sample_start(w);
+	om_sample_u64(w, m.socket_drops);
+	om_family(w, "bpf_audit_parse_errors", OM_COUNTER, NULL,
+		  "Audit records the exporter could not parse.");
+	om_sample_start(w);
+	om_sample_u64(w, ev_parse_errors(c->ring));
+	if (!m.have_status)
+		return;	/* reading the kernel's status needs CAP_AUDIT_CONTROL */
+	om_family(w, "bpf_audit_kernel_enabled", OM_GAUGE, NULL,
+		  "The kernel's audit enabled setting: 0 off, 1 on, 2 on and locked.");
+	om_sample_start(w);
+	om_sample_u64(w, m.enabled);
+	om_family(w, "bpf_audit_kernel_lost", OM_COUNTER, NULL,
+		  "Audit records the kernel lost (its own count, which resets when the kernel's audit is reconfigured).");
+	om_sample_start(w);
+	om_sample_u64(w, m.lost);
+	om_family(w, "bpf_audit_kernel_backlog", OM_GAUGE, NULL,
+		  "Audit records waiting in the kernel's backlog queue.");
+	om_sample_start(w);
+	om_sample_u64(w, m.backlog);
+}
+
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s)
 {
 	write_objects(w, s);
+	write_audit(c, w);
 	write_self(c, w, duration_s);
 	om_eof(w);
 }
@@ -314,6 +364,7 @@ int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 	om_writer_init(&w, out, fmt);
 	/* The duration covers the snapshot and the kernel objects' families. */
 	write_objects(&w, &s);
+	write_audit(c, &w);
 	write_self(c, &w, now_s() - start);
 	om_eof(&w);
 out:

@@ -14,12 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
 #include "buf.h"
+#include "events.h"
 #include "openmetrics.h"
 #include "snapshot.h"
 
 struct collector {
 	const char *version;
+	/* the audit side; both NULL with --no-audit (no bpf_audit_* families) */
+	struct ev_ring *ring;
+	struct audit_reader *audit;
 	/* cumulative since start; accessed with __atomic builtins */
 	uint64_t scrapes;
 	uint64_t scrape_errors;
@@ -28,6 +33,8 @@ struct collector {
 };
 
 void coll_init(struct collector *c, const char *version);
+/* Add the bpf_audit_* families; audit may be NULL (not subscribed). */
+void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
 
 /*
  * One scrape: snapshot the kernel and write the exposition in format fmt to

@@ -16,7 +16,7 @@
 
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
-	OPT_NO_AUDIT, OPT_VERSION,
+	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 };
 
 static const struct option options[] = {
@@ -26,6 +26,9 @@ static const struct option options[] = {
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
+	{ "audit.enable", no_argument, NULL, OPT_AUDIT_ENABLE },
+	{ "audit.buffer-bytes", required_argument, NULL, OPT_AUDIT_BUFFER },
+	{ "events.capacity", required_argument, NULL, OPT_EVENTS_CAPACITY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -49,12 +52,36 @@ void flags_usage(FILE *out)
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
 "  --no-audit             Do not read BPF events from the kernel audit socket\n"
+"  --audit.enable         Turn the kernel's audit on at start (needs\n"
+"                         CAP_AUDIT_CONTROL)\n"
+"  --audit.buffer-bytes=N\n"
+"                         Receive buffer of the audit socket in bytes\n"
+"                         (default %u)\n"
+"  --events.capacity=N    Recent BPF events kept for /events (default %u)\n"
 "  -h, --help             Show this help and exit\n"
 "  --version              Show the version and exit\n"
 "\n"
-"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects.\n"
+"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects, and\n"
+"CAP_AUDIT_READ for BPF events (CAP_AUDIT_CONTROL for the kernel's audit status).\n"
 "See bpf-metrics-exporter(8).\n",
-		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS);
+		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
+		FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
+}
+
+/* A decimal number from min to max; 0 or -EINVAL. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
 }
 
 static enum flags_result usage_error(FILE *err, const char *fmt, ...)
@@ -74,8 +101,6 @@ static enum flags_result usage_error(FILE *err, const char *fmt, ...)
 enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			      FILE *out, FILE *err)
 {
-	unsigned long n;
-	char *end;
 	int c;
 
 	memset(f, 0, sizeof(*f));
@@ -84,6 +109,8 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
 	f->log_level = LOG_INFO;
 	f->log_format = LOG_FMT_LOGFMT;
+	f->audit_buffer_bytes = FLAGS_DEFAULT_AUDIT_BUFFER;
+	f->events_capacity = FLAGS_DEFAULT_EVENTS_CAPACITY;
 
 	opterr = 0;
 	optind = 1;
@@ -106,12 +133,9 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			f->telemetry_path = optarg;
 			break;
 		case OPT_MAX_CONN:
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || optarg[0] == '-' || n < 2 || n > 65536)
+			if (parse_uint(optarg, 2, 65536, &f->max_connections))
 				return usage_error(err, "invalid --web.max-connections \"%s\": "
 						   "expected a number from 2 to 65536", optarg);
-			f->max_connections = (unsigned int)n;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_parse_level(optarg, &f->log_level))
@@ -125,6 +149,19 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			break;
 		case OPT_NO_AUDIT:
 			f->no_audit = true;
+			break;
+		case OPT_AUDIT_ENABLE:
+			f->audit_enable = true;
+			break;
+		case OPT_AUDIT_BUFFER:
+			if (parse_uint(optarg, 65536, 1u << 30, &f->audit_buffer_bytes))
+				return usage_error(err, "invalid --audit.buffer-bytes \"%s\": "
+						   "expected a number from 65536 to 1073741824", optarg);
+			break;
+		case OPT_EVENTS_CAPACITY:
+			if (parse_uint(optarg, 1, 1000000, &f->events_capacity))
+				return usage_error(err, "invalid --events.capacity \"%s\": "
+						   "expected a number from 1 to 1000000", optarg);
 			break;
 		case 'h':
 			flags_usage(out);

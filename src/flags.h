@@ -14,6 +14,8 @@
 #define FLAGS_DEFAULT_LISTEN ":9435"
 #define FLAGS_DEFAULT_PATH "/metrics"
 #define FLAGS_DEFAULT_MAX_CONNECTIONS 1024
+#define FLAGS_DEFAULT_AUDIT_BUFFER (8 * 1024 * 1024)
+#define FLAGS_DEFAULT_EVENTS_CAPACITY 1024
 
 struct flags {
 	const char *listen_address;
@@ -22,6 +24,9 @@ struct flags {
 	enum log_level log_level;
 	enum log_format log_format;
 	bool no_audit;
+	bool audit_enable;
+	unsigned int audit_buffer_bytes;
+	unsigned int events_capacity;
 };
 
 enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };

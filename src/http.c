@@ -393,7 +393,10 @@ static enum MHD_Result serve_landing(struct http_server *srv, struct MHD_Connect
 		   "<p>Prometheus metrics about the kernel's BPF programs, maps and links.</p>\n<ul>\n"
 		   "<li><a href=\"");
 	om_escape_label_value(&body, srv->cfg.telemetry_path);	/* no quotes or newlines */
-	buf_addstr(&body, "\">Metrics</a></li>\n</ul>\n</body></html>\n");
+	buf_addstr(&body, "\">Metrics</a></li>\n");
+	if (srv->cfg.events)
+		buf_addstr(&body, "<li><a href=\"/events\">Recent BPF program LOAD/UNLOAD events</a> (JSON)</li>\n");
+	buf_addstr(&body, "</ul>\n</body></html>\n");
 	return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &body);
 }
 
@@ -444,6 +447,25 @@ static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connect
 	return ret;
 }
 
+static enum MHD_Result serve_events(struct http_server *srv, struct MHD_Connection *conn)
+{
+	struct buf body = BUF_INIT;
+	char err[160] = "";
+
+	if (!srv->cfg.events)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND,
+				  "BPF events are off: the exporter runs with --no-audit");
+	if (srv->cfg.events(srv->cfg.events_ctx,
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"),
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"),
+			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "op"),
+			    &body, err, sizeof(err))) {
+		buf_release(&body);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "%s", err);
+	}
+	return reply(conn, MHD_HTTP_OK, "application/json", &body);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version,
 			      const char *upload_data, size_t *upload_data_size,
@@ -469,6 +491,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return serve_metrics(srv, conn);
 	if (!strcmp(url, "/"))
 		return serve_landing(srv, conn);
+	if (!strcmp(url, "/events"))
+		return serve_events(srv, conn);
 	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found; metrics are at %s",
 			  srv->cfg.telemetry_path);
 }

@@ -24,6 +24,13 @@
 typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
 			      char *err, size_t errlen);
 
+/*
+ * Renders /events: the raw since/limit/op query values (NULL when absent).
+ * Returns 0, or -EINVAL with a one-line reason in err (answered 400).
+ */
+typedef int (*http_events_fn)(void *ctx, const char *since, const char *limit,
+			      const char *op, struct buf *out, char *err, size_t errlen);
+
 struct http_config {
 	int listen_fd;			/* from http_listen(); the server takes it */
 	const char *telemetry_path;	/* e.g. "/metrics" */
@@ -31,6 +38,8 @@ struct http_config {
 	unsigned int timeout_s;		/* idle connections are closed after this */
 	http_scrape_fn scrape;
 	void *scrape_ctx;
+	http_events_fn events;		/* NULL: /events answers 404 (--no-audit) */
+	void *events_ctx;
 };
 
 struct http_server;

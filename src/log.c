@@ -109,13 +109,12 @@ static void add_field(struct buf *b, const char *key, const char *value, bool fi
 	}
 }
 
-static void emit(enum log_level level, const char *msg, va_list *kv)
+static void emit(enum log_level level, const char *msg, const char *const *kv)
 {
 	struct buf line = BUF_INIT;
 	struct timespec ts;
 	struct tm tm;
 	char when[40];
-	const char *k, *v;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -128,10 +127,8 @@ static void emit(enum log_level level, const char *msg, va_list *kv)
 	add_field(&line, "ts", when, true);
 	add_field(&line, "level", level_names[level], false);
 	add_field(&line, "msg", msg, false);
-	while (kv && (k = va_arg(*kv, const char *)) != NULL) {
-		v = va_arg(*kv, const char *);
-		add_field(&line, k, v ? v : "", false);
-	}
+	for (; kv && kv[0]; kv += 2)
+		add_field(&line, kv[0], kv[1] ? kv[1] : "", false);
 	if (log_fmt == LOG_FMT_JSON)
 		buf_addch(&line, '}');
 	buf_addch(&line, '\n');
@@ -184,13 +181,26 @@ void log_warn(const char *fmt, ...)
 
 void log_kv(enum log_level level, const char *msg, ...)
 {
+	const char *kv[2 * LOG_MAX_FIELDS + 1];
+	size_t n = 0;
 	va_list ap;
 
 	if (level < log_min)
 		return;
 	va_start(ap, msg);
-	emit(level, msg, &ap);
+	while (n < 2 * LOG_MAX_FIELDS && (kv[n] = va_arg(ap, const char *)) != NULL) {
+		kv[n + 1] = va_arg(ap, const char *);
+		n += 2;
+	}
 	va_end(ap);
+	kv[n] = NULL;
+	emit(level, msg, kv);
+}
+
+void log_kv_array(enum log_level level, const char *msg, const char *const *kv)
+{
+	if (level >= log_min)
+		emit(level, msg, kv);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -41,7 +41,10 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
  * Append key=value fields: log_kv(LOG_INFO, "scrape done", "objects", "42", NULL).
  * Pairs of strings end with NULL; values are quoted/escaped as the format needs.
  */
+#define LOG_MAX_FIELDS 32
 void log_kv(enum log_level level, const char *msg, ...) __attribute__((sentinel));
+/* The same with the pairs in an array ending with NULL (key NULL). */
+void log_kv_array(enum log_level level, const char *msg, const char *const *kv);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)

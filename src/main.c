@@ -20,7 +20,9 @@
 
 #include <bpf/bpf.h>
 
+#include "audit.h"
 #include "collector.h"
+#include "events.h"
 #include "flags.h"
 #include "http.h"
 #include "log.h"
@@ -32,8 +34,11 @@
 
 #define HTTP_TIMEOUT_S 10
 
-/* CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ is for the audit reader. */
-static const int keep_caps[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ };
+/*
+ * CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ keeps the audit
+ * subscription; CAP_AUDIT_CONTROL reads the kernel's audit status (AUDIT_GET).
+ */
+static const int keep_caps[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL };
 
 /* One clear line on what is missing, before anything is started. */
 static int check_bpf_access(void)
@@ -102,6 +107,8 @@ static void log_listening(int fd, const char *path)
 int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
+	struct audit_reader *audit = NULL;
+	struct ev_ring ring = { .slots = NULL };
 	struct http_config hc;
 	struct collector coll;
 	struct flags f;
@@ -128,7 +135,25 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* The socket is open: keep only what scrapes need. */
+	coll_init(&coll, VERSION);
+	memset(&hc, 0, sizeof(hc));
+	if (!f.no_audit) {
+		struct audit_config ac = {
+			.ring = &ring,
+			.buffer_bytes = (int)f.audit_buffer_bytes,
+			.enable = f.audit_enable,
+		};
+
+		if (ev_ring_init(&ring, f.events_capacity) || !(audit = audit_open_reader(&ac))) {
+			log_errx("out of memory");
+			return 1;
+		}
+		coll_set_audit(&coll, &ring, audit);
+		hc.events = ev_http_events;
+		hc.events_ctx = &ring;
+	}
+
+	/* The sockets are open: keep only what is still needed. */
 	ret = privs_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]));
 	if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
@@ -140,8 +165,6 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	coll_init(&coll, VERSION);
-	memset(&hc, 0, sizeof(hc));
 	hc.listen_fd = fd;
 	hc.telemetry_path = f.telemetry_path;
 	hc.max_connections = f.max_connections;
@@ -154,6 +177,9 @@ int main(int argc, char **argv)
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));
 		return 1;
 	}
+	ret = audit_start(audit);
+	if (ret)
+		log_warnx("cannot start the audit thread: %s; /events stays empty", strerror(-ret));
 	if (f.no_audit)
 		log_debug("--no-audit given: BPF audit events are not read");
 
@@ -162,5 +188,7 @@ int main(int argc, char **argv)
 	} while (ret == EINTR);
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 	http_stop(srv);
+	audit_stop(audit);
+	ev_ring_release(&ring);
 	return 0;
 }

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+/* events - ring of recent BPF LOAD/UNLOAD events and their counters; see events.h. */
+#include "events.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "json.h"
+
+static const char *const op_names[EV_NR_OPS] = { [EV_LOAD] = "LOAD", [EV_UNLOAD] = "UNLOAD" };
+
+const char *ev_op_name(enum ev_op op)
+{
+	return op < EV_NR_OPS ? op_names[op] : "UNKNOWN";
+}
+
+int ev_parse_op(const char *s, enum ev_op *op)
+{
+	for (int i = 0; i < EV_NR_OPS; i++) {
+		if (!strcasecmp(s, op_names[i])) {
+			*op = (enum ev_op)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void ev_event_release(struct ev_event *e)
+{
+	free(e->comm);
+	free(e->exe);
+	free(e->cmdline);
+	e->comm = e->exe = e->cmdline = NULL;
+}
+
+int ev_ring_init(struct ev_ring *r, size_t capacity)
+{
+	memset(r, 0, sizeof(*r));
+	r->slots = calloc(capacity, sizeof(*r->slots));
+	if (!r->slots)
+		return -ENOMEM;
+	r->capacity = capacity;
+	r->next_seq = 1;
+	pthread_mutex_init(&r->lock, NULL);
+	return 0;
+}
+
+void ev_ring_release(struct ev_ring *r)
+{
+	if (!r->slots)
+		return;
+	for (size_t i = 0; i < r->capacity; i++)
+		ev_event_release(&r->slots[i]);
+	free(r->slots);
+	pthread_mutex_destroy(&r->lock);
+	memset(r, 0, sizeof(*r));
+}
+
+uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
+{
+	struct ev_event *slot;
+	uint64_t seq;
+
+	pthread_mutex_lock(&r->lock);
+	seq = r->next_seq++;
+	slot = &r->slots[(seq - 1) % r->capacity];
+	ev_event_release(slot);	/* the oldest event leaves the ring */
+	*slot = *e;
+	slot->seq = seq;
+	pthread_mutex_unlock(&r->lock);
+	e->comm = e->exe = e->cmdline = NULL;	/* moved */
+	e->seq = seq;
+	return seq;
+}
+
+void ev_count_op(struct ev_ring *r, enum ev_op op)
+{
+	__atomic_add_fetch(&r->ops[op], 1, __ATOMIC_RELAXED);
+}
+
+void ev_count_parse_error(struct ev_ring *r)
+{
+	__atomic_add_fetch(&r->parse_errors, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t ev_ops(struct ev_ring *r, enum ev_op op)
+{
+	return __atomic_load_n(&r->ops[op], __ATOMIC_RELAXED);
+}
+
+uint64_t ev_parse_errors(struct ev_ring *r)
+{
+	return __atomic_load_n(&r->parse_errors, __ATOMIC_RELAXED);
+}
+
+void ev_format_time(int64_t ms, char *out)
+{
+	time_t sec = (time_t)(ms / 1000);
+	int milli = (int)(ms % 1000);
+	struct tm tm;
+
+	if (milli < 0) {
+		milli += 1000;
+		sec--;
+	}
+	if (!gmtime_r(&sec, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		strcpy(out, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	snprintf(out + 19, 32 - 19, ".%03dZ", milli);
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
+		   struct ev_query *q, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	memset(q, 0, sizeof(*q));
+	if (since) {
+		if (parse_u64(since, &q->since)) {
+			snprintf(err, errlen, "bad since=\"%.64s\": expected a sequence number (0 or more)", since);
+			return -EINVAL;
+		}
+	}
+	if (limit) {
+		if (parse_u64(limit, &v) || v == 0) {
+			snprintf(err, errlen, "bad limit=\"%.64s\": expected a number of events (1 or more)", limit);
+			return -EINVAL;
+		}
+		q->limit = v > r->capacity ? r->capacity : (size_t)v;
+	}
+	if (op) {
+		if (ev_parse_op(op, &q->op)) {
+			snprintf(err, errlen, "bad op=\"%.64s\": expected LOAD or UNLOAD", op);
+			return -EINVAL;
+		}
+		q->has_op = true;
+	}
+	return 0;
+}
+
+static void add_key(struct buf *b, const char *key)
+{
+	buf_addstr(b, ",\"");
+	buf_addstr(b, key);
+	buf_addstr(b, "\":");
+}
+
+static void add_str(struct buf *b, const char *key, const char *v)
+{
+	add_key(b, key);
+	if (v)
+		json_add_string(b, v);
+	else
+		buf_addstr(b, "null");
+}
+
+static void add_num(struct buf *b, const char *key, bool present, int64_t v)
+{
+	add_key(b, key);
+	if (present)
+		buf_addf(b, "%lld", (long long)v);
+	else
+		buf_addstr(b, "null");
+}
+
+void ev_event_json(const struct ev_event *e, struct buf *b)
+{
+	bool sc = e->has & EV_HAS_SYSCALL, prog = e->has & EV_HAS_PROG;
+	char when[32];
+
+	ev_format_time(e->time_ms, when);
+	buf_addstr(b, "{\"seq\":");
+	buf_addu64(b, e->seq);
+	add_str(b, "time", when);
+	add_key(b, "audit_serial");
+	buf_addu64(b, e->audit_serial);
+	add_key(b, "prog_id");
+	buf_addu64(b, e->prog_id);
+	add_str(b, "op", ev_op_name(e->op));
+	add_num(b, "syscall", sc, e->syscall);
+	add_str(b, "syscall_name", sc && e->syscall_name[0] ? e->syscall_name : NULL);
+	add_str(b, "syscall_op", e->has & EV_HAS_SYSCALL_OP ? e->syscall_op : NULL);
+	add_num(b, "pid", sc, e->pid);
+	add_num(b, "ppid", sc, e->ppid);
+	add_num(b, "uid", sc, e->uid);
+	add_num(b, "auid", sc, e->auid);
+	add_num(b, "gid", sc, e->gid);
+	add_num(b, "euid", sc, e->euid);
+	add_str(b, "comm", e->comm);
+	add_str(b, "exe", e->exe);
+	add_str(b, "cmdline", e->cmdline);
+	add_str(b, "prog_name", prog ? e->prog_name : NULL);
+	add_str(b, "prog_type", prog ? e->prog_type : NULL);
+	add_str(b, "prog_tag", prog ? e->prog_tag : NULL);
+	buf_addch(b, '}');
+}
+
+static bool matches(const struct ev_event *e, const struct ev_query *q)
+{
+	return e->seq > q->since && (!q->has_op || e->op == q->op);
+}
+
+void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out)
+{
+	uint64_t first, last, seq, start;
+	size_t n = 0;
+	bool comma = false;
+
+	pthread_mutex_lock(&r->lock);
+	last = r->next_seq - 1;
+	first = last >= r->capacity ? last - r->capacity + 1 : 1;
+	start = first;
+	if (q->limit) {
+		/* walk back from the newest to find where the newest `limit` matches begin */
+		for (seq = last; seq >= first && seq > 0; seq--) {
+			if (!matches(&r->slots[(seq - 1) % r->capacity], q))
+				continue;
+			start = seq;
+			if (++n == q->limit)
+				break;
+		}
+		if (!n)
+			start = last + 1;
+	}
+	buf_addch(out, '[');
+	for (seq = start; seq <= last; seq++) {
+		const struct ev_event *e = &r->slots[(seq - 1) % r->capacity];
+
+		if (!matches(e, q))
+			continue;
+		if (comma)
+			buf_addch(out, ',');
+		buf_addch(out, '\n');
+		ev_event_json(e, out);
+		comma = true;
+	}
+	pthread_mutex_unlock(&r->lock);
+	buf_addstr(out, comma ? "\n]\n" : "]\n");
+}
+
+int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
+		   struct buf *out, char *err, size_t errlen)
+{
+	struct ev_query q;
+	int ret = ev_parse_query(ring, since, limit, op, &q, err, errlen);
+
+	if (!ret)
+		ev_render_json(ring, &q, out);
+	return ret;
+}

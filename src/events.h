@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * events - the audit side's shared state: a fixed-capacity ring of recent
+ * BPF program LOAD/UNLOAD events with a strictly increasing seq, and the
+ * counters exported at /metrics.
+ *
+ * Written by the audit thread, read by HTTP threads.  A mutex guards the
+ * ring; counters are atomics.  Readers render under the lock into their own
+ * buffer, so nothing they hold points into the ring.
+ */
+#ifndef BPFME_EVENTS_H
+#define BPFME_EVENTS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum ev_op { EV_LOAD, EV_UNLOAD, EV_NR_OPS };
+
+/* Which optional fields an event has (absent ones render as JSON null). */
+enum {
+	EV_HAS_SYSCALL = 1 << 0,	/* syscall, pid, ppid, uid, auid, gid, euid */
+	EV_HAS_SYSCALL_OP = 1 << 1,
+	EV_HAS_PROG = 1 << 2,		/* prog_name, prog_type, prog_tag */
+};
+
+struct ev_event {
+	uint64_t seq;			/* set by ev_push() */
+	int64_t time_ms;		/* unix ms, from the audit timestamp */
+	uint64_t audit_serial;
+	uint32_t prog_id;
+	enum ev_op op;
+	unsigned int has;
+	int syscall;
+	char syscall_name[32];		/* "" when the name is unknown */
+	char syscall_op[32];		/* the bpf() command, e.g. BPF_PROG_LOAD */
+	int64_t pid, ppid;
+	uint32_t uid, auid, gid, euid;
+	char *comm, *exe, *cmdline;	/* malloc'd, NULL when absent */
+	char prog_name[17];
+	char prog_type[32];
+	char prog_tag[17];
+};
+
+/* Frees the strings of e (not e itself) and clears them. */
+void ev_event_release(struct ev_event *e);
+const char *ev_op_name(enum ev_op op);
+/* "LOAD" / "UNLOAD" (case-insensitive) to an op; 0 or -EINVAL. */
+int ev_parse_op(const char *s, enum ev_op *op);
+
+struct ev_ring {
+	pthread_mutex_t lock;
+	struct ev_event *slots;
+	size_t capacity;
+	uint64_t next_seq;		/* seq of the next event; starts at 1 */
+	/* counters: __atomic builtins */
+	uint64_t ops[EV_NR_OPS];	/* counted when the BPF record arrives */
+	uint64_t parse_errors;
+};
+
+/* 0 or -ENOMEM.  capacity >= 1. */
+int ev_ring_init(struct ev_ring *r, size_t capacity);
+void ev_ring_release(struct ev_ring *r);
+
+/* Move *e into the ring (its strings now belong to the ring); returns its seq. */
+uint64_t ev_push(struct ev_ring *r, struct ev_event *e);
+void ev_count_op(struct ev_ring *r, enum ev_op op);
+void ev_count_parse_error(struct ev_ring *r);
+uint64_t ev_ops(struct ev_ring *r, enum ev_op op);
+uint64_t ev_parse_errors(struct ev_ring *r);
+
+struct ev_query {
+	uint64_t since;			/* only seq > since */
+	size_t limit;			/* newest limit events; 0 = all */
+	bool has_op;
+	enum ev_op op;
+};
+
+/*
+ * Build a query from /events' parameters (each NULL when absent): since
+ * (decimal seq), limit (1.., clamped to the capacity), op (LOAD|UNLOAD).
+ * 0, or -EINVAL with a one-line reason in err.
+ */
+int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
+		   struct ev_query *q, char *err, size_t errlen);
+/* The /events handler (an http_events_fn; ctx is the ring). */
+int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
+		   struct buf *out, char *err, size_t errlen);
+/* Render the events matching q as a JSON array, oldest first. */
+void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out);
+/* One event as a JSON object (public for tests and the log line). */
+void ev_event_json(const struct ev_event *e, struct buf *out);
+/* "2026-11-25T04:12:07.123Z" for unix ms; out holds 32 bytes. */
+void ev_format_time(int64_t ms, char *out);
+
+#endif
