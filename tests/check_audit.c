@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_audit - the assembler fed recorded audit messages (tests/data/*.rec:
+ * "TYPE PAYLOAD" per line, captured from this kernel's multicast socket)
+ * and hand-made variations of them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "events.h"
+#include "log.h"
+#include "suites.h"
+
+#ifndef TEST_DATA
+#define TEST_DATA "tests/data"
+#endif
+
+static struct ev_ring ring;
+static struct audit_asm *as;
+
+static void setup(void)
+{
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	as = audit_asm_new(&ring, false);
+	ck_assert_ptr_nonnull(as);
+}
+
+static void teardown(void)
+{
+	audit_asm_free(as);
+	ev_ring_release(&ring);
+}
+
+static void feed(const char *line)
+{
+	char *end;
+	long type = strtol(line, &end, 10);
+
+	audit_asm_record(as, (int)type, end + 1, strlen(end + 1));
+}
+
+static void feed_file(const char *name)
+{
+	char path[256], line[16384];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DATA, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		feed(line);
+	}
+	fclose(f);
+}
+
+/* The event with the given seq (the ring holds them in slots by seq). */
+static const struct ev_event *event(uint64_t seq)
+{
+	ck_assert_uint_lt(seq, ring.next_seq);
+	return &ring.slots[(seq - 1) % ring.capacity];
+}
+
+START_TEST(test_recorded_loader)
+{
+	const struct ev_event *e;
+
+	feed_file("audit-loader.rec");
+	/* counted on arrival, before any event completed */
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 5);
+	ck_assert_uint_eq(ev_ops(&ring, EV_UNLOAD), 5);
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 10);
+	ck_assert_uint_eq(ev_parse_errors(&ring), 0);
+
+	e = event(1);
+	ck_assert_uint_eq(e->seq, 1);
+	ck_assert_uint_eq(e->prog_id, 110);
+	ck_assert_int_eq(e->op, EV_LOAD);
+	ck_assert_uint_eq(e->audit_serial, 15);
+	ck_assert_int_eq(e->time_ms, 1795582365863LL);
+	ck_assert(e->has & EV_HAS_SYSCALL);
+	ck_assert_int_eq(e->syscall, 321);
+	ck_assert_str_eq(e->syscall_name, "bpf");
+	ck_assert_str_eq(e->syscall_op, "BPF_PROG_LOAD");
+	ck_assert_int_eq(e->pid, 7038);
+	ck_assert_int_eq(e->ppid, 6995);
+	ck_assert_uint_eq(e->uid, 0);
+	ck_assert_uint_eq(e->auid, 4294967295u);
+	/* hex-encoded in the record (they hold a space) */
+	ck_assert_str_eq(e->comm, "my loader");
+	ck_assert_str_eq(e->exe, "/tmp/cap/my loader");
+	ck_assert_str_eq(e->cmdline, "/tmp/cap/my loader arg1 arg two");
+
+	e = event(2);
+	ck_assert_uint_eq(e->prog_id, 110);
+	ck_assert_int_eq(e->op, EV_UNLOAD);
+	ck_assert_str_eq(e->syscall_name, "close");
+	ck_assert(!(e->has & EV_HAS_SYSCALL_OP));	/* only for bpf() */
+
+	/* the last three UNLOADs came at exit: lone BPF records, no task context */
+	for (uint64_t seq = 8; seq <= 10; seq++) {
+		e = event(seq);
+		ck_assert_int_eq(e->op, EV_UNLOAD);
+		ck_assert(!(e->has & EV_HAS_SYSCALL));
+		ck_assert_ptr_null(e->comm);
+		ck_assert_ptr_null(e->exe);
+		ck_assert_ptr_null(e->cmdline);
+	}
+	ck_assert_uint_eq(event(8)->prog_id, 113);
+	ck_assert_uint_eq(event(10)->prog_id, 114);
+}
+END_TEST
+
+/* A SYSCALL record; an event is identified by time and serial, so both must match. */
+#define SC(stamp, pid, comm, sc, a0) \
+	"1300 audit(" stamp "): arch=c000003e syscall=" sc " success=yes exit=3 a0=" a0 \
+	" a1=7ffe a2=74 a3=10 items=0 ppid=1 pid=" pid " auid=1000 uid=1000 gid=1000 euid=1000 suid=0" \
+	" fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=3 comm=\"" comm "\" exe=\"/usr/bin/" comm "\" key=(null)"
+
+START_TEST(test_interleaved_serials)
+{
+	feed("1334 audit(1795582365.100:501): prog-id=7 op=LOAD");
+	feed("1334 audit(1795582365.100:502): prog-id=8 op=LOAD");
+	feed(SC("1795582365.100:502", "222", "second", "321", "5"));
+	feed(SC("1795582365.100:501", "111", "first", "321", "5"));
+	feed("1327 audit(1795582365.100:502): proctitle=7365636F6E64002D78");
+	feed("1320 audit(1795582365.100:502): ");
+	feed("1327 audit(1795582365.100:501): proctitle=\"first\"");
+	feed("1320 audit(1795582365.100:501): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 2);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		const struct ev_event *e = event(seq);
+
+		if (e->prog_id == 7) {
+			ck_assert_int_eq(e->pid, 111);
+			ck_assert_str_eq(e->comm, "first");
+			ck_assert_str_eq(e->cmdline, "first");
+		} else {
+			ck_assert_uint_eq(e->prog_id, 8);
+			ck_assert_int_eq(e->pid, 222);
+			ck_assert_str_eq(e->comm, "second");
+			ck_assert_str_eq(e->cmdline, "second -x");	/* NUL shown as a space */
+		}
+		ck_assert_uint_eq(e->uid, 1000);
+		ck_assert_uint_eq(e->auid, 1000);
+	}
+}
+END_TEST
+
+START_TEST(test_missing_eoe_and_unrelated)
+{
+	/* records of other events never reach the ring */
+	feed(SC("1795582365.100:600", "1", "sshd", "59", "0"));
+	feed("1320 audit(1795582365.100:600): ");
+	/* a BPF event whose EOE never comes completes on flush (or when it ages) */
+	feed("1334 audit(1795582365.200:601): prog-id=9 op=LOAD");
+	feed(SC("1795582365.200:601", "333", "loader", "321", "5"));
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 1);
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 1);
+	ck_assert_uint_eq(event(1)->prog_id, 9);
+	ck_assert_int_eq(event(1)->pid, 333);
+	ck_assert_ptr_null(event(1)->cmdline);	/* no PROCTITLE came */
+}
+END_TEST
+
+START_TEST(test_bad_records)
+{
+	feed("1334 audit(1795582365.100:700): prog-id=10 op=RELOAD");
+	feed("1334 audit(1795582365.100:701): op=LOAD");
+	feed("1334 audit(1795582365.100:702): prog-id=x1 op=LOAD");
+	feed("1334 hello world");
+	feed("1300 garbage without a stamp");
+	feed("1334 audit(1795582365.100): prog-id=10 op=LOAD");
+	ck_assert_uint_eq(ev_parse_errors(&ring), 6);
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 0);
+	ck_assert_uint_eq(ev_ops(&ring, EV_UNLOAD), 0);
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq, 1);
+}
+END_TEST
+
+START_TEST(test_oversize_and_unknown_cmd)
+{
+	/* a SYSCALL record of ~9 kB (the kernel's maximum) with an unknown bpf() command */
+	static char line[12000];
+	size_t n;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s", "1300 audit(1795582365.300:800): arch=c000003e "
+			     "syscall=321 success=yes exit=3 a0=ff a1=0 a2=0 a3=0 items=0 ppid=1 pid=44 "
+			     "auid=0 uid=0 gid=0 euid=0 comm=\"");
+	memset(line + n, 'A', 9000);
+	strcpy(line + n + 9000, "\" exe=\"/x\" key=(null)");
+	feed("1334 audit(1795582365.300:800): prog-id=11 op=LOAD");
+	feed(line);
+	feed("1320 audit(1795582365.300:800): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 1);
+	ck_assert_str_eq(event(1)->syscall_op, "255");
+	ck_assert_uint_eq(strlen(event(1)->comm), 9000);
+	ck_assert_str_eq(event(1)->exe, "/x");
+}
+END_TEST
+
+START_TEST(test_several_programs_in_one_event)
+{
+	/* closing one fd can free several programs: one event each, same context */
+	feed("1334 audit(1795582365.400:900): prog-id=20 op=UNLOAD");
+	feed("1334 audit(1795582365.400:900): prog-id=21 op=UNLOAD");
+	feed(SC("1795582365.400:900", "55", "closer", "3", "4"));
+	feed("1320 audit(1795582365.400:900): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ev_ops(&ring, EV_UNLOAD), 2);
+	ck_assert_uint_eq(ring.next_seq - 1, 2);
+	ck_assert_uint_eq(event(1)->prog_id, 20);
+	ck_assert_uint_eq(event(2)->prog_id, 21);
+	ck_assert_str_eq(event(2)->syscall_name, "close");
+	ck_assert_str_eq(event(2)->comm, "closer");
+}
+END_TEST
+
+START_TEST(test_bpf_cmd_names)
+{
+	ck_assert_str_eq(audit_bpf_cmd_name(0), "BPF_MAP_CREATE");
+	ck_assert_str_eq(audit_bpf_cmd_name(5), "BPF_PROG_LOAD");
+	ck_assert_str_eq(audit_bpf_cmd_name(17), "BPF_RAW_TRACEPOINT_OPEN");
+	ck_assert_str_eq(audit_bpf_cmd_name(28), "BPF_LINK_CREATE");
+	ck_assert_ptr_null(audit_bpf_cmd_name(1000));
+}
+END_TEST
+
+Suite *audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("assembler");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_recorded_loader);
+	tcase_add_test(tc, test_interleaved_serials);
+	tcase_add_test(tc, test_missing_eoe_and_unrelated);
+	tcase_add_test(tc, test_bad_records);
+	tcase_add_test(tc, test_oversize_and_unknown_cmd);
+	tcase_add_test(tc, test_several_programs_in_one_event);
+	tcase_add_test(tc, test_bpf_cmd_names);
+	suite_add_tcase(s, tc);
+	return s;
+}

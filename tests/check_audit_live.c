@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_audit_live - BPF audit events end to end: kernel audit on, the real
+ * binary running, programs loaded and unloaded by this test process; every
+ * event at /events and every counter at /metrics is checked against what
+ * the test did.  Needs root.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <libaudit.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+static struct tu_exporter exporter;
+
+static void audit_on(void)
+{
+	int fd = audit_open();
+
+	ck_assert_msg(fd >= 0, "audit_open: %s", strerror(errno));
+	ck_assert_msg(audit_set_enabled(fd, 1) > 0, "cannot enable kernel audit");
+	audit_close(fd);
+}
+
+static void setup(void)
+{
+	audit_on();
+	ck_assert_int_eq(tu_exporter_start(&exporter, NULL), 0);
+}
+
+static void teardown(void)
+{
+	tu_exporter_stop(&exporter, 2000, NULL, NULL);
+}
+
+/* bpf_audit_events_total{op=...} */
+static uint64_t audit_count(const char *op)
+{
+	struct tu_http_resp r;
+	struct tu_expo e;
+	const struct tu_sample *s;
+	uint64_t v;
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+	s = tu_expo_find(&e, "bpf_audit_events_total", "op", op);
+	ck_assert_msg(s != NULL, "no bpf_audit_events_total{op=\"%s\"}", op);
+	v = strtoull(s->value, NULL, 10);
+	tu_expo_free(&e);
+	tu_http_free(&r);
+	return v;
+}
+
+/* Newest seq at /events (0 when empty). */
+static uint64_t last_seq(void)
+{
+	struct tu_http_resp r;
+	const char *p;
+	uint64_t seq = 0;
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?limit=1", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	p = strstr(r.body, "\"seq\":");
+	if (p)
+		seq = strtoull(p + 6, NULL, 10);
+	tu_http_free(&r);
+	return seq;
+}
+
+/*
+ * Poll /events?since=SINCE until `want` events about prog_id have arrived
+ * (at most 8 s: lone records complete only after the EOE timeout).
+ * Returns the body (malloc'd).
+ */
+static char *wait_events(uint64_t since, uint32_t prog_id, int want)
+{
+	char path[64], needle[48];
+	double deadline = tu_now_ms() + 8000;
+
+	snprintf(path, sizeof(path), "/events?since=%llu", (unsigned long long)since);
+	snprintf(needle, sizeof(needle), "\"prog_id\":%u,", prog_id);
+	for (;;) {
+		struct tu_http_resp r;
+		int n = 0;
+
+		ck_assert_int_eq(tu_http(exporter.port, "GET", path, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		for (const char *p = r.body; (p = strstr(p, needle)); p++)
+			n++;
+		if (n >= want || tu_now_ms() > deadline) {
+			char *body = r.body;
+
+			r.body = NULL;
+			tu_http_free(&r);
+			ck_assert_msg(n == want, "%d events for prog %u, want %d: %s", n, prog_id, want, body);
+			return body;
+		}
+		tu_http_free(&r);
+		usleep(50000);
+	}
+}
+
+/* The JSON object of the event about prog_id with op (a copy), or fail. */
+static char *event_of(const char *body, uint32_t prog_id, const char *op)
+{
+	char needle[64];
+	const char *p, *start, *end;
+
+	snprintf(needle, sizeof(needle), "\"prog_id\":%u,\"op\":\"%s\"", prog_id, op);
+	p = strstr(body, needle);
+	ck_assert_msg(p != NULL, "no %s event for prog %u in %s", op, prog_id, body);
+	for (start = p; start > body && *start != '{'; start--)
+		;
+	end = strchr(p, '}');
+	ck_assert_ptr_nonnull(end);
+	return strndup(start, (size_t)(end - start + 1));
+}
+
+static void assert_field(const char *ev, const char *key, const char *json_value)
+{
+	char needle[512];
+
+	snprintf(needle, sizeof(needle), "\"%s\":%s", key, json_value);
+	ck_assert_msg(strstr(ev, needle) != NULL, "want %s in %s", needle, ev);
+}
+
+static char *self_exe(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+START_TEST(test_load_unload_attributed)
+{
+	struct bpf_prog_info info;
+	char name[16], comm[17] = "", want[4200], *body, *ev, *exe = self_exe();
+	uint64_t loads, unloads, since;
+	FILE *f;
+	int fd, warm;
+
+	/* libbpf probes features with a throwaway program on first use: do it now */
+	warm = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
+	ck_assert_int_ge(warm, 0);
+	close(warm);
+	usleep(300000);
+	loads = audit_count("LOAD");
+	unloads = audit_count("UNLOAD");
+	since = last_seq();
+
+	snprintf(name, sizeof(name), "aud%d", (int)getpid() % 100000);
+	fd = tu_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", NULL, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(tu_obj_info(fd, &info, sizeof(info)), 0);
+	/* the exporter looks the program up when it reads LOAD: keep it until then */
+	free(wait_events(since, info.id, 1));
+	close(fd);
+
+	body = wait_events(since, info.id, 2);
+	f = fopen("/proc/self/comm", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+
+	ev = event_of(body, info.id, "LOAD");
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	assert_field(ev, "pid", want);
+	snprintf(want, sizeof(want), "%d", (int)getppid());
+	assert_field(ev, "ppid", want);
+	snprintf(want, sizeof(want), "%u", getuid());
+	assert_field(ev, "uid", want);
+	assert_field(ev, "euid", want);
+	snprintf(want, sizeof(want), "%u", getgid());
+	assert_field(ev, "gid", want);
+	snprintf(want, sizeof(want), "\"%s\"", comm);
+	assert_field(ev, "comm", want);
+	snprintf(want, sizeof(want), "\"%s\"", exe);
+	assert_field(ev, "exe", want);
+	assert_field(ev, "syscall", "321");
+	assert_field(ev, "syscall_name", "\"bpf\"");
+	assert_field(ev, "syscall_op", "\"BPF_PROG_LOAD\"");
+	snprintf(want, sizeof(want), "\"%s\"", name);
+	assert_field(ev, "prog_name", want);
+	assert_field(ev, "prog_type", "\"xdp\"");
+	ck_assert_ptr_nonnull(strstr(ev, "\"cmdline\":\""));
+	free(ev);
+
+	ev = event_of(body, info.id, "UNLOAD");
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	assert_field(ev, "pid", want);
+	assert_field(ev, "syscall_name", "\"close\"");
+	assert_field(ev, "syscall_op", "null");
+	snprintf(want, sizeof(want), "\"%s\"", name);
+	assert_field(ev, "prog_name", want);	/* remembered from LOAD */
+	free(ev);
+	free(body);
+	free(exe);
+
+	ck_assert_uint_eq(audit_count("LOAD"), loads + 1);
+	ck_assert_uint_eq(audit_count("UNLOAD"), unloads + 1);
+}
+END_TEST
+
+START_TEST(test_lone_unload_at_exit)
+{
+	int pipefd[2], gate[2], status;
+	uint32_t id = 0;
+	uint64_t since = last_seq();
+	char *body, *ev;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	ck_assert_int_eq(pipe(gate), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct bpf_prog_info info;
+		int fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "lone", "GPL", NULL, 0);
+
+		if (fd < 0 || tu_obj_info(fd, &info, sizeof(info)))
+			_exit(1);
+		if (write(pipefd[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+			_exit(1);
+		close(gate[1]);
+		if (read(gate[0], &status, 1) < 0)	/* EOF: the LOAD was seen */
+			_exit(1);
+		_exit(0);	/* the kernel frees the program at exit: no task context */
+	}
+	close(pipefd[1]);
+	close(gate[0]);
+	ck_assert_int_eq(read(pipefd[0], &id, sizeof(id)), (ssize_t)sizeof(id));
+	close(pipefd[0]);
+	free(wait_events(since, id, 1));
+	close(gate[1]);	/* let the child exit */
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(status, 0);
+
+	body = wait_events(since, id, 2);
+	ev = event_of(body, id, "UNLOAD");
+	assert_field(ev, "prog_name", "\"lone\"");
+	assert_field(ev, "prog_type", "\"socket_filter\"");
+	free(ev);
+	ev = event_of(body, id, "LOAD");
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "%d", (int)pid);
+		assert_field(ev, "pid", want);
+	}
+	free(ev);
+	free(body);
+}
+END_TEST
+
+START_TEST(test_metrics_and_endpoint)
+{
+	struct tu_http_resp r;
+	struct tu_expo e;
+	const struct tu_sample *s;
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+	s = tu_expo_find(&e, "bpf_audit_listener_up", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "1");
+	ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_audit_socket_drops_total", NULL, NULL));
+	ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_audit_parse_errors_total", NULL, NULL));
+	ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_audit_kernel_lost_total", NULL, NULL));
+	ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_audit_kernel_backlog", NULL, NULL));
+	s = tu_expo_find(&e, "bpf_audit_kernel_enabled", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_ne(s->value, "0");
+	tu_expo_free(&e);
+	tu_http_free(&r);
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	{
+		char *ct = tu_http_header(&r, "Content-Type");
+
+		ck_assert_str_eq(ct, "application/json");
+		free(ct);
+	}
+	ck_assert_int_eq(r.body[0], '[');
+	tu_http_free(&r);
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?limit=0", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "limit"));
+	tu_http_free(&r);
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?op=MAYBE", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	tu_http_free(&r);
+}
+END_TEST
+
+/* --no-audit: no thread, no bpf_audit_* families, /events 404 */
+START_TEST(test_no_audit)
+{
+	static const char *const args[] = { "--no-audit", NULL };
+	struct tu_exporter e2;
+	struct tu_http_resp r;
+
+	ck_assert_int_eq(tu_exporter_start(&e2, args), 0);
+	ck_assert_int_eq(tu_http(e2.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(strstr(r.body, "bpf_audit_"));
+	tu_http_free(&r);
+	ck_assert_int_eq(tu_http(e2.port, "GET", "/events", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "--no-audit"));
+	tu_http_free(&r);
+	ck_assert_int_eq(tu_exporter_stop(&e2, 2000, NULL, NULL), 0);
+}
+END_TEST
+
+/* Kernel audit off: still serving, listener_up 0, one warning naming the fix. */
+START_TEST(test_audit_disabled)
+{
+	struct tu_exporter e2;
+	struct tu_http_resp r;
+	struct tu_expo ex;
+	const struct tu_sample *s;
+	char *log;
+	int fd = audit_open();
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
+	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
+	ck_assert_int_eq(tu_http(e2.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
+	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "0");
+	tu_expo_free(&ex);
+	tu_http_free(&r);
+	log = tu_exporter_log(&e2);
+	ck_assert_msg(strstr(log, "auditctl -e 1") != NULL, "no hint in: %s", log);
+	free(log);
+	tu_exporter_stop(&e2, 2000, NULL, NULL);
+
+	/* --audit.enable turns it on at start */
+	{
+		static const char *const args[] = { "--audit.enable", NULL };
+		struct audit_reply rep;
+
+		ck_assert_int_eq(tu_exporter_start(&e2, args), 0);
+		tu_exporter_stop(&e2, 2000, NULL, NULL);
+		ck_assert_int_gt(audit_request_status(fd), 0);
+		ck_assert_int_gt(audit_get_reply(fd, &rep, GET_REPLY_BLOCKING, 0), 0);
+		/* skip the ACK if it comes first */
+		if (rep.type != AUDIT_GET)
+			ck_assert_int_gt(audit_get_reply(fd, &rep, GET_REPLY_BLOCKING, 0), 0);
+		ck_assert_int_eq(rep.type, AUDIT_GET);
+		ck_assert_uint_eq(rep.status->enabled, 1);
+	}
+	audit_close(fd);
+}
+END_TEST
+
+Suite *audit_live_suite(void)
+{
+	Suite *s = suite_create("audit_live");
+	TCase *tc = tcase_create("events");
+	TCase *tc2 = tcase_create("modes");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_load_unload_attributed);
+	tcase_add_test(tc, test_lone_unload_at_exit);
+	tcase_add_test(tc, test_metrics_and_endpoint);
+	suite_add_tcase(s, tc);
+	tcase_set_timeout(tc2, 60);
+	tcase_add_test(tc2, test_no_audit);
+	tcase_add_test(tc2, test_audit_disabled);
+	suite_add_tcase(s, tc2);
+	return s;
+}

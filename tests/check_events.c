@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+/* check_events - the event ring: seq, wrap-around, since/limit/op, JSON, concurrency. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "suites.h"
+
+static struct ev_ring ring;
+
+static void setup(void)
+{
+	ck_assert_int_eq(ev_ring_init(&ring, 4), 0);
+}
+
+static void teardown(void)
+{
+	ev_ring_release(&ring);
+}
+
+static uint64_t push(uint32_t prog_id, enum ev_op op, const char *comm)
+{
+	struct ev_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.prog_id = prog_id;
+	e.op = op;
+	e.time_ms = 1795582365863LL;
+	e.audit_serial = prog_id * 10;
+	e.comm = comm ? strdup(comm) : NULL;
+	return ev_push(&ring, &e);
+}
+
+/* The prog_ids of the rendered array, in order, as "1,2,3". */
+static void ids_of(const struct ev_query *q, char *out, size_t len)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	size_t n = 0;
+
+	ev_render_json(&ring, q, &b);
+	out[0] = '\0';
+	for (p = b.buf; (p = strstr(p, "\"prog_id\":")); ) {
+		p += 10;
+		n += (size_t)snprintf(out + n, len - n, "%s%ld", n ? "," : "", strtol(p, NULL, 10));
+	}
+	buf_release(&b);
+}
+
+START_TEST(test_seq_and_wrap)
+{
+	struct ev_query q = { 0 };
+	char ids[64];
+
+	ck_assert_uint_eq(push(1, EV_LOAD, NULL), 1);
+	ck_assert_uint_eq(push(2, EV_LOAD, NULL), 2);
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "1,2");
+	for (uint32_t i = 3; i <= 7; i++)
+		ck_assert_uint_eq(push(i, EV_UNLOAD, "x"), i);
+	/* capacity 4: the oldest three are gone, order stays oldest first */
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "4,5,6,7");
+}
+END_TEST
+
+START_TEST(test_since_limit_op)
+{
+	struct ev_query q = { 0 };
+	char ids[64];
+
+	push(1, EV_LOAD, NULL);
+	push(2, EV_UNLOAD, NULL);
+	push(3, EV_LOAD, NULL);
+	push(4, EV_UNLOAD, NULL);
+
+	q.since = 2;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "3,4");
+	q.since = 4;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "");
+	q.since = 0;
+	q.limit = 3;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "2,3,4");
+	q.limit = 1;
+	q.has_op = true;
+	q.op = EV_LOAD;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "3");
+	q.limit = 0;
+	q.op = EV_UNLOAD;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "2,4");
+	q.since = 1;
+	q.limit = 10;
+	q.has_op = false;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "2,3,4");
+}
+END_TEST
+
+START_TEST(test_parse_query)
+{
+	struct ev_query q;
+	char err[160];
+
+	ck_assert_int_eq(ev_parse_query(&ring, NULL, NULL, NULL, &q, err, sizeof(err)), 0);
+	ck_assert(!q.has_op && q.since == 0 && q.limit == 0);
+	ck_assert_int_eq(ev_parse_query(&ring, "17", "2", "unload", &q, err, sizeof(err)), 0);
+	ck_assert_uint_eq(q.since, 17);
+	ck_assert_uint_eq(q.limit, 2);
+	ck_assert(q.has_op && q.op == EV_UNLOAD);
+	ck_assert_int_eq(ev_parse_query(&ring, NULL, "1000", NULL, &q, err, sizeof(err)), 0);
+	ck_assert_uint_eq(q.limit, 4);	/* clamped to the capacity */
+
+	ck_assert_int_eq(ev_parse_query(&ring, "-1", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "since"));
+	ck_assert_int_eq(ev_parse_query(&ring, "1x", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(ev_parse_query(&ring, "", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(ev_parse_query(&ring, "99999999999999999999999", NULL, NULL, &q, err,
+					sizeof(err)), -EINVAL);
+	ck_assert_int_eq(ev_parse_query(&ring, NULL, "0", NULL, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "limit"));
+	ck_assert_int_eq(ev_parse_query(&ring, NULL, "ten", NULL, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(ev_parse_query(&ring, NULL, NULL, "RELOAD", &q, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "LOAD or UNLOAD"));
+}
+END_TEST
+
+START_TEST(test_event_json_nulls_and_bytes)
+{
+	struct ev_event e;
+	struct buf b = BUF_INIT;
+
+	memset(&e, 0, sizeof(e));
+	e.seq = 9;
+	e.time_ms = 1795582365863LL;
+	e.audit_serial = 15;
+	e.prog_id = 110;
+	e.op = EV_UNLOAD;
+	ev_event_json(&e, &b);
+	ck_assert_str_eq(b.buf,
+		"{\"seq\":9,\"time\":\"2026-11-25T04:52:45.863Z\",\"audit_serial\":15,"
+		"\"prog_id\":110,\"op\":\"UNLOAD\",\"syscall\":null,\"syscall_name\":null,"
+		"\"syscall_op\":null,\"pid\":null,\"ppid\":null,\"uid\":null,\"auid\":null,"
+		"\"gid\":null,\"euid\":null,\"comm\":null,\"exe\":null,\"cmdline\":null,"
+		"\"prog_name\":null,\"prog_type\":null,\"prog_tag\":null}");
+
+	buf_reset(&b);
+	e.has = EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP | EV_HAS_PROG;
+	e.syscall = 321;
+	strcpy(e.syscall_name, "bpf");
+	strcpy(e.syscall_op, "BPF_PROG_LOAD");
+	e.pid = 7038;
+	e.ppid = 1;
+	e.auid = 4294967295u;
+	e.comm = (char *)"a\"b\\c\x01\xff";
+	strcpy(e.prog_name, "p");
+	strcpy(e.prog_type, "xdp");
+	strcpy(e.prog_tag, "0011223344556677");
+	ev_event_json(&e, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"syscall\":321,\"syscall_name\":\"bpf\","
+					    "\"syscall_op\":\"BPF_PROG_LOAD\",\"pid\":7038,\"ppid\":1,"
+					    "\"uid\":0,\"auid\":4294967295,"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"comm\":\"a\\\"b\\\\c\\u0001\\ufffd\""));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"prog_type\":\"xdp\""));
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_format_time)
+{
+	char t[32];
+
+	ev_format_time(0, t);
+	ck_assert_str_eq(t, "1970-01-01T00:00:00.000Z");
+	ev_format_time(1795582365007LL, t);
+	ck_assert_str_eq(t, "2026-11-25T04:52:45.007Z");
+}
+END_TEST
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	for (uint32_t i = 1; i <= 20000; i++) {
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.op = i % 2 ? EV_LOAD : EV_UNLOAD;
+		e.comm = strdup("writer");
+		ev_push(&ring, &e);
+		ev_count_op(&ring, e.op);
+	}
+	return NULL;
+}
+
+/* Readers render while the writer wraps the ring many times (run under TSan too). */
+START_TEST(test_concurrency)
+{
+	pthread_t w;
+	uint64_t last_first = 0;
+
+	ev_ring_release(&ring);
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	ck_assert_int_eq(pthread_create(&w, NULL, writer, NULL), 0);
+	for (int i = 0; i < 2000; i++) {
+		struct ev_query q = { .limit = 16 };
+		struct buf b = BUF_INIT;
+		const char *p;
+		uint64_t prev = 0, seq;
+
+		ev_render_json(&ring, &q, &b);
+		ck_assert(!b.oom);
+		ck_assert_int_eq(b.buf[0], '[');
+		/* seqs strictly increase within one rendering, and never go back across them */
+		for (p = b.buf; (p = strstr(p, "{\"seq\":")); prev = seq) {
+			seq = strtoull(p + 7, NULL, 10);
+			ck_assert_uint_gt(seq, prev);
+			p += 7;
+			if (!prev) {
+				ck_assert_uint_ge(seq, last_first);
+				last_first = seq;
+			}
+		}
+		buf_release(&b);
+	}
+	pthread_join(w, NULL);
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 10000);
+	ck_assert_uint_eq(ev_ops(&ring, EV_UNLOAD), 10000);
+	ck_assert_uint_eq(ring.next_seq, 20001);
+}
+END_TEST
+
+Suite *events_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("ring");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_seq_and_wrap);
+	tcase_add_test(tc, test_since_limit_op);
+	tcase_add_test(tc, test_parse_query);
+	tcase_add_test(tc, test_event_json_nulls_and_bytes);
+	tcase_add_test(tc, test_format_time);
+	tcase_add_test(tc, test_concurrency);
+	suite_add_tcase(s, tc);
+	return s;
+}
