@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_collector - unit tests for the metric catalogue: a snapshot built
+ * by hand (programs with and without maps, a 16-byte name, an unknown
+ * program type; maps of several types incl. an unknown one; links) is
+ * rendered by coll_write() in both formats and compared byte for byte with
+ * the golden files tests/data/collector.om and tests/data/collector.txt,
+ * which are the contract for names, types, HELP, units and label sets.
+ *
+ * The golden files hold "@LIBBPF_VERSION@" where the exposition has the
+ * version of the libbpf the tests run with.  BPFME_UPDATE_GOLDEN=1 rewrites
+ * them from the current output (review the diff before committing it);
+ * BPFME_TEST_DATA overrides the data directory (default tests/data).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "buf.h"
+#include "collector.h"
+#include "openmetrics.h"
+#include "snapshot.h"
+#include "suites.h"
+
+#define NS 1000000000ULL
+#define T_2026 1795579927ULL	/* 2026-11-25T04:12:07Z */
+#define BOOTED_AT (T_2026 - 1000)	/* the recorded machine's boot, wall clock */
+#define LIBBPF_PLACEHOLDER "@LIBBPF_VERSION@"
+
+static uint32_t map_ids[] = { 12, 13, 13 };
+
+static struct snap_prog progs[] = {
+	{	/* two maps; loaded 1000.123456789 s after boot = T_2026 */
+		.id = 7, .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "sock_counter",
+		.tag = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef },
+		.gpl_compatible = 1, .nr_map_ids = 2, .map_ids_off = 0,
+		.load_time_ns = 1000 * NS + 123456789, .jited_len = 512, .xlated_len = 800,
+		.memlock = 4096, .verified_insns = 100,
+	},
+	{	/* no maps, a name of all 16 bytes, not GPL, no JIT */
+		.id = 42, .type = BPF_PROG_TYPE_XDP, .name = "xdp_prog_name_16",
+		.tag = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x11, 0x22, 0x33 },
+		.gpl_compatible = 0, .nr_map_ids = 0, .map_ids_off = 2,
+		.load_time_ns = 2000 * NS, .jited_len = 0, .xlated_len = 64,
+		.memlock = 0, .verified_insns = 8,
+	},
+	{	/* a program type libbpf does not know, no name, loaded at boot */
+		.id = 99, .type = 999, .name = "",
+		.gpl_compatible = 1, .nr_map_ids = 1, .map_ids_off = 2,
+		.load_time_ns = 0, .jited_len = 4294967295u, .xlated_len = 16,
+		.memlock = 18446744073709551615ull, .verified_insns = 1000000,
+	},
+};
+
+static struct snap_map maps[] = {
+	{ .id = 12, .type = BPF_MAP_TYPE_HASH, .name = "counts", .key_size = 4,
+	  .value_size = 8, .max_entries = 1024, .flags = 0, .memlock = 8192 },
+	{ .id = 13, .type = BPF_MAP_TYPE_ARRAY, .name = "sock_cou.rodata", .key_size = 4,
+	  .value_size = 64, .max_entries = 1, .flags = BPF_F_RDONLY_PROG, .memlock = 4096 },
+	{ .id = 14, .type = BPF_MAP_TYPE_RINGBUF, .name = "events", .key_size = 0,
+	  .value_size = 0, .max_entries = 262144, .flags = 0, .memlock = 266240 },
+	{ .id = 15, .type = 999, .name = "mystery", .key_size = 8,
+	  .value_size = 16, .max_entries = 32, .flags = 1, .memlock = 0 },
+};
+
+static struct snap_link links[] = {
+	{ .id = 3, .type = BPF_LINK_TYPE_RAW_TRACEPOINT, .prog_id = 99 },
+	{ .id = 4, .type = BPF_LINK_TYPE_XDP, .prog_id = 42 },
+	{ .id = 5, .type = 999, .prog_id = 7 },
+};
+
+/* The recorded snapshot; it points at the static arrays and owns nothing. */
+static void recorded_snap(struct snap *s)
+{
+	snap_init(s);
+	s->progs = progs;
+	s->nr_progs = s->alloc_progs = sizeof(progs) / sizeof(progs[0]);
+	s->maps = maps;
+	s->nr_maps = s->alloc_maps = sizeof(maps) / sizeof(maps[0]);
+	s->links = links;
+	s->nr_links = s->alloc_links = sizeof(links) / sizeof(links[0]);
+	s->map_ids = map_ids;
+	s->nr_map_ids = s->alloc_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	s->boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
+}
+
+static void recorded_collector(struct collector *c)
+{
+	coll_init(c, "1.2.3-test");
+	c->scrapes = 5;
+	c->scrape_errors = 1;
+	c->vanished[SNAP_PROG] = 2;
+	c->vanished[SNAP_LINK] = 3;
+	c->failed[SNAP_MAP] = 1;
+}
+
+static void render(enum om_format fmt, struct buf *out)
+{
+	struct collector c;
+	struct om_writer w;
+	struct snap s;
+
+	recorded_snap(&s);
+	recorded_collector(&c);
+	om_writer_init(&w, out, fmt);
+	coll_write(&c, &s, &w, 0.0125);
+	ck_assert(!out->oom);
+}
+
+static const char *data_dir(void)
+{
+	const char *d = getenv("BPFME_TEST_DATA");
+
+	return d && *d ? d : "tests/data";
+}
+
+static int read_file(const char *path, struct buf *out)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(out, chunk, n);
+	fclose(f);
+	return 0;
+}
+
+/* Replace every from with to in b. */
+static void replace_all(struct buf *b, const char *from, const char *to)
+{
+	struct buf r = BUF_INIT;
+	const char *p = b->buf, *hit;
+
+	while ((hit = strstr(p, from)) != NULL) {
+		buf_add(&r, p, (size_t)(hit - p));
+		buf_addstr(&r, to);
+		p = hit + strlen(from);
+	}
+	buf_addstr(&r, p);
+	buf_release(b);
+	*b = r;
+}
+
+static void libbpf_version(char *v, size_t len)
+{
+	snprintf(v, len, "%u.%u", libbpf_major_version(), libbpf_minor_version());
+}
+
+/* Line number and text of the first difference, for a readable failure. */
+static void first_difference(const char *got, const char *want, char *msg, size_t len)
+{
+	int line = 1;
+	const char *gl = got, *wl = want;
+
+	while (*got && *got == *want) {
+		if (*got == '\n') {
+			line++;
+			gl = got + 1;
+			wl = want + 1;
+		}
+		got++;
+		want++;
+	}
+	snprintf(msg, len, "line %d:\n  got:  %.*s\n  want: %.*s", line,
+		 (int)strcspn(gl, "\n"), gl, (int)strcspn(wl, "\n"), wl);
+}
+
+static void compare_golden(enum om_format fmt, const char *file)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	char path[512], version[32], label[64], msg[1024];
+
+	render(fmt, &got);
+	libbpf_version(version, sizeof(version));
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), file);
+
+	if (getenv("BPFME_UPDATE_GOLDEN")) {
+		struct buf gold = BUF_INIT;
+		FILE *f;
+
+		buf_add(&gold, got.buf, got.len);
+		snprintf(label, sizeof(label), "libbpf_version=\"%s\"", version);
+		replace_all(&gold, label, "libbpf_version=\"" LIBBPF_PLACEHOLDER "\"");
+		f = fopen(path, "w");
+		ck_assert_msg(f, "cannot write %s", path);
+		ck_assert_uint_eq(fwrite(gold.buf, 1, gold.len, f), gold.len);
+		ck_assert_int_eq(fclose(f), 0);
+		buf_release(&gold);
+	}
+
+	ck_assert_msg(read_file(path, &want) == 0, "cannot read %s (run from the source tree "
+		      "or set BPFME_TEST_DATA)", path);
+	replace_all(&want, LIBBPF_PLACEHOLDER, version);
+	if (got.len != want.len || memcmp(got.buf, want.buf, got.len)) {
+		first_difference(got.buf, want.buf, msg, sizeof(msg));
+		ck_abort_msg("output differs from %s at %s", path, msg);
+	}
+	buf_release(&got);
+	buf_release(&want);
+}
+
+START_TEST(test_golden_openmetrics)
+{
+	compare_golden(OM_FMT_OPENMETRICS, "collector.om");
+}
+END_TEST
+
+START_TEST(test_golden_text)
+{
+	compare_golden(OM_FMT_TEXT, "collector.txt");
+}
+END_TEST
+
+/* Checks that hold whatever the golden files say: the spec's own words. */
+START_TEST(test_spec_openmetrics)
+{
+	struct buf b = BUF_INIT;
+
+	render(OM_FMT_OPENMETRICS, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_info{id=\"7\",name=\"sock_counter\",type=\"socket_filter\","
+		"tag=\"0123456789abcdef\",gpl_compatible=\"true\",map_ids=\"12,13\","
+		"load_time=\"2026-11-25T04:12:07Z\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_info{id=\"42\",name=\"xdp_prog_name_16\",type=\"xdp\","
+		"tag=\"deadbeef00112233\",gpl_compatible=\"false\",map_ids=\"\","
+		"load_time=\"2026-11-25T04:28:47Z\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_info{id=\"99\",name=\"\",type=\"999\",tag=\"0000000000000000\","
+		"gpl_compatible=\"true\",map_ids=\"13\",load_time=\"2026-11-25T03:55:27Z\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_map_info{id=\"13\",name=\"sock_cou.rodata\",type=\"2\",type_name=\"array\","
+		"key_size=\"4\",value_size=\"64\",max_entries=\"1\",flags=\"128\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_map_info{id=\"15\",name=\"mystery\",type=\"999\",type_name=\"999\","));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_link_info{id=\"3\",prog_id=\"99\",type=\"1\",type_name=\"raw_tracepoint\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_link_info{id=\"5\",prog_id=\"7\",type=\"999\",type_name=\"999\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_load_time gauge\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_load_time{id=\"7\",name=\"sock_counter\",type=\"socket_filter\"} 1795579927\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_size_jitted_bytes counter\n"
+					    "# UNIT bpf_program_size_jitted_bytes bytes\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_size_jitted_bytes_total{id=\"7\",name=\"sock_counter\",type=\"socket_filter\"} 512\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_program_verified_instructions_total{id=\"99\",name=\"\",type=\"999\"} 1000000\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_map_max_entries counter\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_map_max_entries_total{id=\"14\",name=\"events\",type=\"27\",type_name=\"ringbuf\"} 262144\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_exporter_build_info{version=\"1.2.3-test\",libbpf_version=\""));
+	ck_assert_ptr_nonnull(strstr(b.buf, "bpf_exporter_scrape_duration_seconds 0.0125\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "bpf_exporter_scrapes_total 5\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_exporter_skipped_objects_total{kind=\"link\",reason=\"vanished\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_exporter_skipped_objects_total{kind=\"map\",reason=\"error\"} 1\n"));
+	/* ends with exactly one # EOF, and it is the last line */
+	ck_assert_uint_ge(b.len, 6);
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	ck_assert_ptr_eq(strstr(b.buf, "# EOF"), b.buf + b.len - 6);
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_spec_text)
+{
+	struct buf b = BUF_INIT;
+
+	render(OM_FMT_TEXT, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_size_jitted_bytes_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_map_key_size_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_info gauge\n"));
+	ck_assert_ptr_null(strstr(b.buf, "# UNIT"));
+	ck_assert_ptr_null(strstr(b.buf, "# EOF"));
+	ck_assert_int_eq(b.buf[b.len - 1], '\n');
+	buf_release(&b);
+}
+END_TEST
+
+/* Every line is a comment or a sample of a family announced before it. */
+START_TEST(test_families_precede_samples)
+{
+	struct buf b = BUF_INIT;
+	char family[128] = "";
+	const char *line;
+
+	render(OM_FMT_OPENMETRICS, &b);
+	for (line = b.buf; *line; line = strchr(line, '\n') + 1) {
+		size_t len = strcspn(line, "{ ");
+
+		if (!strncmp(line, "# TYPE ", 7)) {
+			snprintf(family, sizeof(family), "%.*s", (int)strcspn(line + 7, " "), line + 7);
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		ck_assert_msg(family[0] && !strncmp(line, family, strlen(family)) &&
+			      (len == strlen(family) ||
+			       (len == strlen(family) + 6 && !strncmp(line + strlen(family), "_total", 6))),
+			      "sample outside its family (%s): %.*s", family,
+			      (int)strcspn(line, "\n"), line);
+	}
+	buf_release(&b);
+}
+END_TEST
+
+/* An empty snapshot still yields every header and the exporter's own metrics. */
+START_TEST(test_empty_snapshot)
+{
+	struct collector c;
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct snap s;
+
+	snap_init(&s);
+	coll_init(&c, "v");
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert_ptr_nonnull(strstr(b.buf, "# HELP bpf_program_info "));
+	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_info gauge\n"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_program_info{"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_map_info{"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "bpf_exporter_scrapes_total 0\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "bpf_exporter_scrape_duration_seconds 0\n"));
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(test_type_names)
+{
+	char tbuf[32];
+
+	ck_assert_str_eq(coll_prog_type_name(BPF_PROG_TYPE_SOCKET_FILTER, tbuf), "socket_filter");
+	ck_assert_str_eq(coll_prog_type_name(BPF_PROG_TYPE_KPROBE, tbuf), "kprobe");
+	ck_assert_str_eq(coll_prog_type_name(BPF_PROG_TYPE_XDP, tbuf), "xdp");
+	ck_assert_str_eq(coll_prog_type_name(BPF_PROG_TYPE_TRACING, tbuf), "tracing");
+	ck_assert_str_eq(coll_map_type_name(BPF_MAP_TYPE_HASH, tbuf), "hash");
+	ck_assert_str_eq(coll_map_type_name(BPF_MAP_TYPE_ARRAY, tbuf), "array");
+	ck_assert_str_eq(coll_map_type_name(BPF_MAP_TYPE_PERCPU_HASH, tbuf), "percpu_hash");
+	ck_assert_str_eq(coll_map_type_name(BPF_MAP_TYPE_RINGBUF, tbuf), "ringbuf");
+	ck_assert_str_eq(coll_link_type_name(BPF_LINK_TYPE_RAW_TRACEPOINT, tbuf), "raw_tracepoint");
+	ck_assert_str_eq(coll_link_type_name(BPF_LINK_TYPE_TRACING, tbuf), "tracing");
+	ck_assert_str_eq(coll_link_type_name(BPF_LINK_TYPE_XDP, tbuf), "xdp");
+}
+END_TEST
+
+/* A type this libbpf does not know is shown as its number, in the caller's buffer. */
+START_TEST(test_type_names_unknown)
+{
+	char tbuf[32];
+
+	memset(tbuf, 'X', sizeof(tbuf));
+	ck_assert_ptr_eq(coll_prog_type_name(999, tbuf), tbuf);
+	ck_assert_str_eq(tbuf, "999");
+	ck_assert_str_eq(coll_map_type_name(999, tbuf), "999");
+	ck_assert_str_eq(coll_link_type_name(999, tbuf), "999");
+	ck_assert_str_eq(coll_prog_type_name(4294967295u, tbuf), "4294967295");
+	ck_assert_str_eq(coll_map_type_name(4294967295u, tbuf), "4294967295");
+	ck_assert_str_eq(coll_link_type_name(2147483648u, tbuf), "2147483648");
+}
+END_TEST
+
+Suite *collector_suite(void)
+{
+	Suite *s = suite_create("collector");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_test(tc, test_golden_openmetrics);
+	tcase_add_test(tc, test_golden_text);
+	tcase_add_test(tc, test_spec_openmetrics);
+	tcase_add_test(tc, test_spec_text);
+	tcase_add_test(tc, test_families_precede_samples);
+	tcase_add_test(tc, test_empty_snapshot);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("type_names");
+	tcase_add_test(tc, test_type_names);
+	tcase_add_test(tc, test_type_names_unknown);
+	suite_add_tcase(s, tc);
+
+	return s;
+}

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_flags - unit tests for command-line parsing: defaults, every flag
+ * in both "--flag=value" and "--flag value" forms, --help and --version,
+ * and the usage errors (one line naming the problem plus a pointer to
+ * --help, on err, nothing on out), and that parses can follow each other
+ * (flags_parse() resets getopt).  out and err are memory streams.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "suites.h"
+
+static FILE *out, *err;
+static char *out_text, *err_text;
+static size_t out_len, err_len;
+static struct flags f;
+
+static void open_streams(void)
+{
+	out = open_memstream(&out_text, &out_len);
+	err = open_memstream(&err_text, &err_len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_nonnull(err);
+}
+
+static void close_streams(void)
+{
+	fclose(out);
+	fclose(err);
+	free(out_text);
+	free(err_text);
+	out_text = err_text = NULL;
+}
+
+static void setup(void)
+{
+	open_streams();
+}
+
+static void teardown(void)
+{
+	close_streams();
+}
+
+/* Empty both streams. */
+static void clear(void)
+{
+	close_streams();
+	open_streams();
+}
+
+/* flags_parse(argv = { "bpf-metrics-exporter", args..., NULL }). */
+static enum flags_result parse_args(const char *first, ...)
+{
+	static char *argv[32];
+	enum flags_result r;
+	const char *a;
+	va_list ap;
+	int argc = 0;
+
+	clear();
+	argv[argc++] = (char *)"bpf-metrics-exporter";
+	va_start(ap, first);
+	for (a = first; a; a = va_arg(ap, const char *)) {
+		ck_assert_int_lt(argc, 31);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	r = flags_parse(&f, argc, argv, out, err);
+	fflush(out);
+	fflush(err);
+	return r;
+}
+
+#define parse(...) parse_args(__VA_ARGS__, (const char *)NULL)
+
+static void assert_defaults(void)
+{
+	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_str_eq(f.telemetry_path, "/metrics");
+	ck_assert_uint_eq(f.max_connections, 1024);
+	ck_assert_int_eq(f.log_level, LOG_INFO);
+	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
+	ck_assert(!f.no_audit);
+	ck_assert(!f.audit_enable);
+	ck_assert_uint_eq(f.audit_buffer_bytes, 8 * 1024 * 1024);
+	ck_assert_uint_eq(f.events_capacity, 1024);
+}
+
+/* A usage error: nothing on out, two lines on err, the first mentioning what. */
+static void assert_usage(enum flags_result r, const char *what)
+{
+	const char *nl;
+
+	ck_assert_int_eq(r, FLAGS_USAGE);
+	ck_assert_uint_eq(out_len, 0);
+	ck_assert_uint_gt(err_len, 0);
+	ck_assert_msg(!strncmp(err_text, "bpf-metrics-exporter: ", 22), "err: %s", err_text);
+	nl = strchr(err_text, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_str_eq(nl + 1, "Try 'bpf-metrics-exporter --help' for more information.\n");
+	ck_assert_msg(memmem(err_text, (size_t)(nl - err_text), what, strlen(what)),
+		      "first line of err does not mention \"%s\": %s", what, err_text);
+}
+
+START_TEST(test_defaults)
+{
+	memset(&f, 0xff, sizeof(f));	/* flags_parse must not rely on f's content */
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	assert_defaults();
+	ck_assert_uint_eq(out_len, 0);
+	ck_assert_uint_eq(err_len, 0);
+	ck_assert_str_eq(FLAGS_DEFAULT_LISTEN, ":9435");
+	ck_assert_str_eq(FLAGS_DEFAULT_PATH, "/metrics");
+	ck_assert_int_eq(FLAGS_DEFAULT_MAX_CONNECTIONS, 1024);
+}
+END_TEST
+
+/* Every flag, in both forms, alone: it is set and nothing else changes. */
+START_TEST(test_listen_address)
+{
+	ck_assert_int_eq(parse("--web.listen-address=127.0.0.1:1234"), FLAGS_RUN);
+	ck_assert_str_eq(f.listen_address, "127.0.0.1:1234");
+	ck_assert_str_eq(f.telemetry_path, "/metrics");
+	ck_assert_int_eq(parse("--web.listen-address", "[::1]:9"), FLAGS_RUN);
+	ck_assert_str_eq(f.listen_address, "[::1]:9");
+	ck_assert_int_eq(parse("--web.listen-address=:0"), FLAGS_RUN);
+	ck_assert_str_eq(f.listen_address, ":0");
+	ck_assert_int_eq(parse("--web.listen-address", "localhost:65535"), FLAGS_RUN);
+	ck_assert_str_eq(f.listen_address, "localhost:65535");
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_telemetry_path)
+{
+	ck_assert_int_eq(parse("--web.telemetry-path=/m"), FLAGS_RUN);
+	ck_assert_str_eq(f.telemetry_path, "/m");
+	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_int_eq(parse("--web.telemetry-path", "/a/b/metrics"), FLAGS_RUN);
+	ck_assert_str_eq(f.telemetry_path, "/a/b/metrics");
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_max_connections)
+{
+	ck_assert_int_eq(parse("--web.max-connections=2"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_connections, 2);
+	ck_assert_int_eq(parse("--web.max-connections", "65536"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_connections, 65536);
+	ck_assert_int_eq(parse("--web.max-connections", "100"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_connections, 100);
+	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_log_level)
+{
+	ck_assert_int_eq(parse("--log.level=debug"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_level, LOG_DEBUG);
+	ck_assert_int_eq(parse("--log.level", "warn"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_level, LOG_WARN);
+	ck_assert_int_eq(parse("--log.level=error"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_level, LOG_ERROR);
+	ck_assert_int_eq(parse("--log.level", "info"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_level, LOG_INFO);
+	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_log_format)
+{
+	ck_assert_int_eq(parse("--log.format=json"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_format, LOG_FMT_JSON);
+	ck_assert_int_eq(f.log_level, LOG_INFO);
+	ck_assert_int_eq(parse("--log.format", "logfmt"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
+	ck_assert_int_eq(parse("--log.format", "json"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_format, LOG_FMT_JSON);
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_no_audit)
+{
+	ck_assert_int_eq(parse("--no-audit"), FLAGS_RUN);
+	ck_assert(f.no_audit);
+	ck_assert_str_eq(f.listen_address, ":9435");
+	/* a second parse starts from the defaults again */
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	assert_defaults();
+}
+END_TEST
+
+START_TEST(test_audit_enable)
+{
+	ck_assert_int_eq(parse("--audit.enable"), FLAGS_RUN);
+	ck_assert(f.audit_enable);
+	ck_assert(!f.no_audit);
+	ck_assert_uint_eq(f.events_capacity, 1024);
+}
+END_TEST
+
+START_TEST(test_audit_buffer_bytes)
+{
+	ck_assert_int_eq(parse("--audit.buffer-bytes=65536"), FLAGS_RUN);
+	ck_assert_uint_eq(f.audit_buffer_bytes, 65536);
+	ck_assert_int_eq(parse("--audit.buffer-bytes", "1073741824"), FLAGS_RUN);
+	ck_assert_uint_eq(f.audit_buffer_bytes, 1073741824);
+	ck_assert_uint_eq(f.events_capacity, 1024);
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_events_capacity)
+{
+	ck_assert_int_eq(parse("--events.capacity=1"), FLAGS_RUN);
+	ck_assert_uint_eq(f.events_capacity, 1);
+	ck_assert_int_eq(parse("--events.capacity", "1000000"), FLAGS_RUN);
+	ck_assert_uint_eq(f.events_capacity, 1000000);
+	ck_assert_uint_eq(f.audit_buffer_bytes, 8 * 1024 * 1024);
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_all_together)
+{
+	ck_assert_int_eq(parse("--web.listen-address", "127.0.0.1:0",
+			       "--web.telemetry-path=/x", "--web.max-connections", "8",
+			       "--log.level=debug", "--log.format", "json", "--no-audit",
+			       "--audit.enable", "--audit.buffer-bytes", "131072",
+			       "--events.capacity=7"),
+			 FLAGS_RUN);
+	ck_assert(f.audit_enable);
+	ck_assert_uint_eq(f.audit_buffer_bytes, 131072);
+	ck_assert_uint_eq(f.events_capacity, 7);
+	ck_assert_str_eq(f.listen_address, "127.0.0.1:0");
+	ck_assert_str_eq(f.telemetry_path, "/x");
+	ck_assert_uint_eq(f.max_connections, 8);
+	ck_assert_int_eq(f.log_level, LOG_DEBUG);
+	ck_assert_int_eq(f.log_format, LOG_FMT_JSON);
+	ck_assert(f.no_audit);
+	ck_assert_uint_eq(out_len, 0);
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_last_wins)
+{
+	ck_assert_int_eq(parse("--log.level=debug", "--log.level", "error",
+			       "--web.listen-address=:1", "--web.listen-address=:2"), FLAGS_RUN);
+	ck_assert_int_eq(f.log_level, LOG_ERROR);
+	ck_assert_str_eq(f.listen_address, ":2");
+}
+END_TEST
+
+static void assert_help(void)
+{
+	static const char *const mentioned[] = {
+		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
+		"--log.level", "--log.format", "--no-audit", "--audit.enable",
+		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
+		":9435", "/metrics", "1024", "8388608",
+	};
+
+	ck_assert_msg(!strncmp(out_text, "Usage: bpf-metrics-exporter", 27), "out: %s", out_text);
+	ck_assert_int_eq(out_text[out_len - 1], '\n');
+	for (size_t i = 0; i < sizeof(mentioned) / sizeof(mentioned[0]); i++)
+		ck_assert_msg(strstr(out_text, mentioned[i]), "help lacks %s", mentioned[i]);
+	ck_assert_uint_eq(err_len, 0);
+}
+
+START_TEST(test_help)
+{
+	ck_assert_int_eq(parse("--help"), FLAGS_EXIT_OK);
+	assert_help();
+	ck_assert_int_eq(parse("-h"), FLAGS_EXIT_OK);
+	assert_help();
+	ck_assert_int_eq(parse("--no-audit", "--help", "--log.level=debug"), FLAGS_EXIT_OK);
+	assert_help();
+}
+END_TEST
+
+START_TEST(test_usage_matches_help)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *u = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(u);
+	flags_usage(u);
+	fclose(u);
+	ck_assert_int_eq(parse("--help"), FLAGS_EXIT_OK);
+	ck_assert_str_eq(out_text, text);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	const char *v;
+
+	ck_assert_int_eq(parse("--version"), FLAGS_EXIT_OK);
+	ck_assert_uint_eq(err_len, 0);
+	ck_assert_msg(!strncmp(out_text, "bpf-metrics-exporter ", 21), "out: %s", out_text);
+	v = out_text + 21;
+	/* one line: the program name and a non-empty version without blanks */
+	ck_assert_uint_gt(strcspn(v, " \n"), 0);
+	ck_assert_str_eq(v + strcspn(v, " \n"), "\n");
+}
+END_TEST
+
+START_TEST(test_unknown_flag)
+{
+	assert_usage(parse("--bogus"), "unknown flag --bogus");
+	assert_usage(parse("--bogus=1"), "--bogus");
+	assert_usage(parse("--no-audit", "--web.listen-adress=:1"), "--web.listen-adress");
+	assert_usage(parse("-x"), "unknown flag -x");
+	/* an abbreviation that fits several flags */
+	assert_usage(parse("--web=1"), "--web");
+	/* a flag that takes no value, given one */
+	assert_usage(parse("--no-audit=yes"), "--no-audit");
+	assert_usage(parse("--audit.enable=1"), "--audit.enable");
+	assert_usage(parse("--help=x"), "--help");
+}
+END_TEST
+
+START_TEST(test_missing_value)
+{
+	assert_usage(parse("--web.listen-address"), "flag --web.listen-address needs a value");
+	assert_usage(parse("--web.telemetry-path"), "--web.telemetry-path needs a value");
+	assert_usage(parse("--web.max-connections"), "--web.max-connections needs a value");
+	assert_usage(parse("--no-audit", "--log.level"), "--log.level needs a value");
+	assert_usage(parse("--log.format"), "--log.format needs a value");
+	assert_usage(parse("--audit.buffer-bytes"), "--audit.buffer-bytes needs a value");
+	assert_usage(parse("--events.capacity"), "--events.capacity needs a value");
+}
+END_TEST
+
+/* The address's syntax is checked here; whether it can be bound, later. */
+START_TEST(test_bad_listen_address)
+{
+	static const char *const bad[] = {
+		"", "9435", "127.0.0.1", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:-1",
+		"127.0.0.1:+1", "127.0.0.1: 80", "127.0.0.1:80x", "::1:80", "[::1]80", "[]:80",
+		"[::1", "--no-audit",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid listen address \"%s\"", bad[i]);
+		assert_usage(parse("--web.listen-address", bad[i]), what);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_telemetry_path)
+{
+	static const char *const bad[] = {
+		"metrics", "/", "", "/a b", "/a?b", "/a#b", "/a\"b", "/<x>",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char arg[64], what[64];
+
+		snprintf(arg, sizeof(arg), "--web.telemetry-path=%s", bad[i]);
+		snprintf(what, sizeof(what), "invalid --web.telemetry-path \"%s\"", bad[i]);
+		assert_usage(parse(arg), what);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_max_connections)
+{
+	static const char *const bad[] = {
+		"", "abc", "0", "1", "65537", "-5", "-1", "+5", " 5", "10x", "2.5",
+		"99999999999999999999", "18446744073709551617",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid --web.max-connections \"%s\"", bad[i]);
+		assert_usage(parse("--web.max-connections", bad[i]), what);
+		ck_assert_msg(strstr(err_text, "2 to 65536"), "err: %s", err_text);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_audit_numbers)
+{
+	static const char *const bad_buffer[] = {
+		"", "x", "0", "65535", "1073741825", "-65536", "+65536", " 65536", "64k",
+	};
+	static const char *const bad_capacity[] = {
+		"", "x", "0", "1000001", "-1", "1e3", "99999999999999999999",
+	};
+
+	for (size_t i = 0; i < sizeof(bad_buffer) / sizeof(bad_buffer[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid --audit.buffer-bytes \"%s\"", bad_buffer[i]);
+		assert_usage(parse("--audit.buffer-bytes", bad_buffer[i]), what);
+		ck_assert_ptr_nonnull(strstr(err_text, "65536 to 1073741824"));
+	}
+	for (size_t i = 0; i < sizeof(bad_capacity) / sizeof(bad_capacity[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid --events.capacity \"%s\"", bad_capacity[i]);
+		assert_usage(parse("--events.capacity", bad_capacity[i]), what);
+		ck_assert_ptr_nonnull(strstr(err_text, "1 to 1000000"));
+	}
+}
+END_TEST
+
+START_TEST(test_bad_log_level)
+{
+	assert_usage(parse("--log.level=verbose"), "invalid --log.level \"verbose\"");
+	assert_usage(parse("--log.level", "INFO"), "invalid --log.level \"INFO\"");
+	assert_usage(parse("--log.level="), "invalid --log.level \"\"");
+	ck_assert_ptr_nonnull(strstr(err_text, "debug, info, warn or error"));
+}
+END_TEST
+
+START_TEST(test_bad_log_format)
+{
+	assert_usage(parse("--log.format=text"), "invalid --log.format \"text\"");
+	assert_usage(parse("--log.format", "JSON"), "invalid --log.format \"JSON\"");
+	ck_assert_ptr_nonnull(strstr(err_text, "logfmt or json"));
+}
+END_TEST
+
+START_TEST(test_stray_argument)
+{
+	assert_usage(parse("foo"), "unexpected argument \"foo\"");
+	assert_usage(parse("--no-audit", "foo"), "unexpected argument \"foo\"");
+	assert_usage(parse("foo", "--no-audit"), "unexpected argument \"foo\"");
+	assert_usage(parse("--", "--no-audit"), "unexpected argument \"--no-audit\"");
+	assert_usage(parse("-"), "unexpected argument \"-\"");
+}
+END_TEST
+
+/*
+ * flags_parse() resets getopt itself, so parses can follow each other; these
+ * reuse the state an earlier parse left behind after stopping early in the
+ * middle of a cluster of short options.
+ */
+START_TEST(test_reparse_after_help_cluster)
+{
+	ck_assert_int_eq(parse("-hh"), FLAGS_EXIT_OK);
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert_uint_eq(out_len, 0);
+	assert_defaults();
+}
+END_TEST
+
+START_TEST(test_reparse_after_unknown_cluster)
+{
+	ck_assert_int_eq(parse("-xy"), FLAGS_USAGE);
+	ck_assert_int_eq(parse("--no-audit"), FLAGS_RUN);
+	ck_assert_uint_eq(err_len, 0);
+	ck_assert(f.no_audit);
+}
+END_TEST
+
+/* The unknown option in a cluster is named, not whatever argv[optind - 1] is. */
+START_TEST(test_unknown_in_cluster)
+{
+	assert_usage(parse("-xy"), "-x");
+	ck_assert_ptr_null(strstr(err_text, "unknown flag bpf-metrics-exporter"));
+}
+END_TEST
+
+Suite *flags_suite(void)
+{
+	Suite *s = suite_create("flags");
+	TCase *tc;
+
+	tc = tcase_create("valid");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_listen_address);
+	tcase_add_test(tc, test_telemetry_path);
+	tcase_add_test(tc, test_max_connections);
+	tcase_add_test(tc, test_log_level);
+	tcase_add_test(tc, test_log_format);
+	tcase_add_test(tc, test_no_audit);
+	tcase_add_test(tc, test_audit_enable);
+	tcase_add_test(tc, test_audit_buffer_bytes);
+	tcase_add_test(tc, test_events_capacity);
+	tcase_add_test(tc, test_all_together);
+	tcase_add_test(tc, test_last_wins);
+	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_usage_matches_help);
+	tcase_add_test(tc, test_version);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("usage");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_flag);
+	tcase_add_test(tc, test_missing_value);
+	tcase_add_test(tc, test_bad_listen_address);
+	tcase_add_test(tc, test_bad_telemetry_path);
+	tcase_add_test(tc, test_bad_max_connections);
+	tcase_add_test(tc, test_bad_audit_numbers);
+	tcase_add_test(tc, test_bad_log_level);
+	tcase_add_test(tc, test_bad_log_format);
+	tcase_add_test(tc, test_stray_argument);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("getopt_state");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reparse_after_help_cluster);
+	tcase_add_test(tc, test_reparse_after_unknown_cluster);
+	tcase_add_test(tc, test_unknown_in_cluster);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
