@@ -113,7 +113,7 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	f->events_capacity = FLAGS_DEFAULT_EVENTS_CAPACITY;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* glibc: 0 also forgets a half-parsed cluster like -hx */
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_LISTEN: {
@@ -172,6 +172,9 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 		case ':':
 			return usage_error(err, "flag %s needs a value", argv[optind - 1]);
 		default:
+			/* inside a cluster (-xy) argv[optind - 1] is not the culprit */
+			if (optopt > 0 && optopt < 256 && optopt != 'h')
+				return usage_error(err, "unknown flag -%c", optopt);
 			return usage_error(err, "unknown flag %s", argv[optind - 1]);
 		}
 	}

@@ -116,6 +116,17 @@ int main(int argc, char **argv)
 	char err[256];
 	int fd, sig, ret;
 
+	/*
+	 * Signals are taken by sigwait() at the end, and every thread inherits
+	 * the mask; block them first so a SIGTERM during start-up is a clean
+	 * exit, not a kill.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	switch (flags_parse(&f, argc, argv, stdout, stderr)) {
 	case FLAGS_EXIT_OK:
 		return 0;
@@ -157,13 +168,6 @@ int main(int argc, char **argv)
 	ret = privs_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]));
 	if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
-
-	/* Signals are taken by sigwait() below; every thread inherits the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	hc.listen_fd = fd;
 	hc.telemetry_path = f.telemetry_path;

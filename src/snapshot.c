@@ -147,6 +147,8 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 		if (err)
 			return err;
 		memset(&info, 0, sizeof(info));
+		/* zeroed like every info struct: tools like valgrind cannot see the kernel fill it */
+		memset(s->map_ids + s->nr_map_ids, 0, want * sizeof(*s->map_ids));
 		info.nr_map_ids = want;
 		info.map_ids = (__u64)(uintptr_t)(s->map_ids + s->nr_map_ids);
 		len = sizeof(info);

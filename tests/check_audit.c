@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * check_audit - the assembler fed recorded audit messages (tests/data/*.rec:
+ * check_audit - the assembler fed recorded audit messages (tests/data/audit-NAME.rec:
  * "TYPE PAYLOAD" per line, captured from this kernel's multicast socket)
  * and hand-made variations of them.
  */

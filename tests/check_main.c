@@ -26,9 +26,12 @@ static const struct {
 	{ http_suite, false, "http" },
 	{ snapshot_suite, false, "snapshot" },
 	{ collector_suite, false, "collector" },
+	{ events_suite, false, "events" },
+	{ audit_suite, false, "audit" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
+	{ audit_live_suite, true, "audit_live" },
 };
 
 static bool in_ci(void)
