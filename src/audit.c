@@ -37,6 +37,8 @@
 #endif
 
 #define OPEN_SERIALS 64		/* events with a BPF record still being assembled */
+#define PENDING_MAX 4096	/* BPF records waiting to learn whether more follow */
+#define LONE_AFTER_MS 500	/* ... and how long they wait */
 #define PROG_CACHE 4096		/* programs remembered from LOAD, by id */
 #define RECV_BUF (64 * 1024)	/* a record is at most ~9 kB; room to spare */
 #define AGE_INTERVAL_MS 250
@@ -50,6 +52,25 @@ struct prog_entry {
 	char tag[17];
 };
 
+/*
+ * A BPF record not yet handed to libauparse.  A record from a task in a
+ * syscall is followed by SYSCALL, PROCTITLE and EOE of the same serial
+ * within microseconds; one from a context without audit context (an
+ * UNLOAD at exit, or deferred) is alone forever.  libauparse would hold
+ * such a lone record, and every event after it, until its EOE timeout, so
+ * BPF records wait here instead: a record of the same serial sends them to
+ * libauparse; LONE_AFTER_MS without one makes them events on their own.
+ */
+struct pending {
+	unsigned long serial;	/* 0: already taken */
+	double arrived_ms;
+	int64_t time_ms;
+	uint32_t prog_id;
+	enum ev_op op;
+	uint16_t len;
+	char rec[160];
+};
+
 struct audit_asm {
 	struct ev_ring *ring;
 	bool log_events;
@@ -57,6 +78,8 @@ struct audit_asm {
 	unsigned long serials[OPEN_SERIALS];	/* 0: free */
 	size_t next_serial;
 	struct prog_entry *progs;		/* PROG_CACHE, direct-mapped by id */
+	struct pending *pending;		/* PENDING_MAX, a FIFO */
+	size_t pending_head, pending_nr;
 	struct buf line;
 };
 
@@ -198,10 +221,105 @@ static int parse_op(const char *v, size_t len, enum ev_op *op)
 	return 0;
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Unix ms of "audit(SEC.MS:SERIAL)". */
+static int64_t record_time_ms(const char *p)
+{
+	char *end;
+	long long sec = strtoll(p + 6, &end, 10);
+	long ms = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+
+	return sec * 1000 + ms;
+}
+
+static void feed(struct audit_asm *a, int type, const char *payload, size_t len)
+{
+	const char *name = audit_msg_type_to_name(type);
+
+	buf_reset(&a->line);
+	if (name)
+		buf_addf(&a->line, "type=%s msg=", name);
+	else
+		buf_addf(&a->line, "type=UNKNOWN[%d] msg=", type);
+	buf_add(&a->line, payload, len);
+	buf_addch(&a->line, '\n');
+	if (!a->line.oom)
+		auparse_feed(a->au, a->line.buf, a->line.len);
+}
+
+static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_event *ctx);
+
+/* The oldest pending record becomes an event of its own. */
+static void pending_pop(struct audit_asm *a)
+{
+	struct pending *p = &a->pending[a->pending_head];
+
+	if (p->serial) {
+		struct ev_event e, ctx;
+
+		memset(&e, 0, sizeof(e));
+		e.time_ms = p->time_ms;
+		e.audit_serial = p->serial;
+		e.prog_id = p->prog_id;
+		e.op = p->op;
+		memset(&ctx, 0, sizeof(ctx));
+		deliver(a, &e, &ctx);
+	}
+	a->pending_head = (a->pending_head + 1) % PENDING_MAX;
+	a->pending_nr--;
+}
+
+static void pending_push(struct audit_asm *a, unsigned long serial, const char *payload,
+			 size_t len, uint32_t prog_id, enum ev_op op)
+{
+	struct pending *p;
+
+	if (a->pending_nr == PENDING_MAX)
+		pending_pop(a);	/* a flood of lone records: the oldest goes now */
+	p = &a->pending[(a->pending_head + a->pending_nr++) % PENDING_MAX];
+	p->serial = serial;
+	p->arrived_ms = mono_ms();
+	p->time_ms = record_time_ms(payload);
+	p->prog_id = prog_id;
+	p->op = op;
+	p->len = (uint16_t)len;
+	memcpy(p->rec, payload, len);
+}
+
+/*
+ * Hand the pending BPF records of serial to libauparse; false if there were
+ * none.  They are among the newest: look at PENDING_SCAN of them at most.
+ */
+#define PENDING_SCAN 256
+static bool pending_take(struct audit_asm *a, unsigned long serial)
+{
+	size_t first = a->pending_nr > PENDING_SCAN ? a->pending_nr - PENDING_SCAN : 0;
+	bool found = false;
+
+	for (size_t i = first; i < a->pending_nr; i++) {	/* oldest first: keep their order */
+		struct pending *p = &a->pending[(a->pending_head + i) % PENDING_MAX];
+
+		if (p->serial != serial)
+			continue;
+		feed(a, AUDIT_BPF, p->rec, p->len);
+		p->serial = 0;
+		found = true;
+	}
+	while (a->pending_nr && !a->pending[a->pending_head].serial)
+		pending_pop(a);	/* taken ones at the head just leave */
+	return found;
+}
+
 void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t len)
 {
 	unsigned long serial;
-	const char *name;
 
 	while (len && (payload[len - 1] == '\0' || payload[len - 1] == '\n'))
 		len--;
@@ -220,39 +338,48 @@ void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t
 		id = field(payload, len, "prog-id", &idlen);
 		op = field(payload, len, "op", &oplen);
 		prog_id = id ? strtoul(id, &end, 10) : 0;
-		if (!id || end != id + idlen || !op || parse_op(op, oplen, &o)) {
+		if (!id || end != id + idlen || !op || parse_op(op, oplen, &o) ||
+		    len >= sizeof(a->pending[0].rec)) {
 			parse_error(a, "BPF record without prog-id or with an unknown op", payload, len);
 			return;
 		}
 		ev_count_op(a->ring, o);
 		if (o == EV_LOAD)
 			prog_remember(a, (uint32_t)prog_id);
-		serial_add(a, serial);
-	} else if (!serial_open(a, serial)) {
-		return;	/* not part of a BPF event: libauparse never sees it */
+		if (serial_open(a, serial))
+			feed(a, type, payload, len);
+		else
+			pending_push(a, serial, payload, len, (uint32_t)prog_id, o);
+		return;
 	}
-
-	name = audit_msg_type_to_name(type);
-	buf_reset(&a->line);
-	if (name)
-		buf_addf(&a->line, "type=%s msg=", name);
-	else
-		buf_addf(&a->line, "type=UNKNOWN[%d] msg=", type);
-	buf_add(&a->line, payload, len);
-	buf_addch(&a->line, '\n');
+	if (!serial_open(a, serial)) {
+		if (!pending_take(a, serial))
+			return;	/* not part of a BPF event: libauparse never sees it */
+		serial_add(a, serial);
+	}
 	if (type == AUDIT_EOE)
 		serial_close(a, serial);
-	if (!a->line.oom)
-		auparse_feed(a->au, a->line.buf, a->line.len);
+	feed(a, type, payload, len);
 }
 
 void audit_asm_age(struct audit_asm *a)
 {
+	double now = mono_ms();
+
+	while (a->pending_nr) {
+		struct pending *p = &a->pending[a->pending_head];
+
+		if (p->serial && now - p->arrived_ms < LONE_AFTER_MS)
+			break;
+		pending_pop(a);
+	}
 	auparse_feed_age_events(a->au);
 }
 
 void audit_asm_flush(struct audit_asm *a)
 {
+	while (a->pending_nr)
+		pending_pop(a);
 	auparse_flush_feed(a->au);
 }
 
@@ -385,6 +512,28 @@ static void log_event(const struct ev_event *e, const struct ev_event *ctx)
 	log_kv_array(LOG_INFO, "bpf program event", kv);
 }
 
+/* Complete e (context copied from ctx, program from the cache), push and log it. */
+static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_event *ctx)
+{
+	const struct prog_entry *p = prog_lookup(a, e->prog_id);
+
+	e->comm = ctx->comm ? strdup(ctx->comm) : NULL;
+	e->exe = ctx->exe ? strdup(ctx->exe) : NULL;
+	e->cmdline = ctx->cmdline ? strdup(ctx->cmdline) : NULL;
+	if (p) {
+		memcpy(e->prog_name, p->name, sizeof(e->prog_name));
+		memcpy(e->prog_type, p->type, sizeof(e->prog_type));
+		memcpy(e->prog_tag, p->tag, sizeof(e->prog_tag));
+		e->has |= EV_HAS_PROG;
+		if (e->op == EV_UNLOAD)
+			a->progs[e->prog_id % PROG_CACHE].id = 0;
+	}
+	ev_push(a->ring, e);
+	if (a->log_events)
+		log_event(e, ctx);
+	ev_event_release(e);
+}
+
 static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 {
 	struct audit_asm *a = data;
@@ -408,7 +557,6 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 	do {
 		const char *id, *op;
 		struct ev_event e;
-		const struct prog_entry *p;
 		uint64_t prog_id;
 
 		if (auparse_get_type(au) != AUDIT_BPF)
@@ -422,22 +570,7 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 		if (!op || parse_op(op, strlen(op), &e.op))
 			continue;	/* counted as a parse error on arrival */
 		e.prog_id = (uint32_t)prog_id;
-		e.comm = ctx.comm ? strdup(ctx.comm) : NULL;
-		e.exe = ctx.exe ? strdup(ctx.exe) : NULL;
-		e.cmdline = ctx.cmdline ? strdup(ctx.cmdline) : NULL;
-		p = prog_lookup(a, e.prog_id);
-		if (p) {
-			memcpy(e.prog_name, p->name, sizeof(e.prog_name));
-			memcpy(e.prog_type, p->type, sizeof(e.prog_type));
-			memcpy(e.prog_tag, p->tag, sizeof(e.prog_tag));
-			e.has |= EV_HAS_PROG;
-			if (e.op == EV_UNLOAD)
-				a->progs[e.prog_id % PROG_CACHE].id = 0;
-		}
-		ev_push(a->ring, &e);
-		if (a->log_events)
-			log_event(&e, &ctx);
-		ev_event_release(&e);
+		deliver(a, &e, &ctx);
 	} while (auparse_next_record(au) > 0);
 out:
 	ev_event_release(&ctx);
@@ -452,8 +585,9 @@ struct audit_asm *audit_asm_new(struct ev_ring *ring, bool log_events)
 	a->ring = ring;
 	a->log_events = log_events;
 	a->progs = calloc(PROG_CACHE, sizeof(*a->progs));
+	a->pending = calloc(PENDING_MAX, sizeof(*a->pending));
 	a->au = auparse_init(AUSOURCE_FEED, NULL);
-	if (!a->progs || !a->au) {
+	if (!a->progs || !a->pending || !a->au) {
 		audit_asm_free(a);
 		return NULL;
 	}
@@ -470,6 +604,7 @@ void audit_asm_free(struct audit_asm *a)
 	if (a->au)
 		auparse_destroy(a->au);
 	free(a->progs);
+	free(a->pending);
 	buf_release(&a->line);
 	free(a);
 }
@@ -663,14 +798,6 @@ static void read_burst(struct audit_reader *r)
 		      nh->nlmsg_len : (size_t)n;
 		audit_asm_record(r->asm_, nh->nlmsg_type, NLMSG_DATA(nh), len - NLMSG_HDRLEN);
 	}
-}
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void *reader_main(void *arg)
