@@ -2,7 +2,9 @@
 /* collector - the metric catalogue: BPF snapshot -> OpenMetrics families. */
 #include "collector.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -125,18 +127,90 @@ const char *coll_link_type_name(uint32_t type, char *buf)
 	return type_name(libbpf_bpf_link_type_str((enum bpf_link_type)type), type, buf);
 }
 
-static void prog_labels(struct om_writer *w, const struct snap *s,
-			const struct snap_prog *p, bool info)
+/*
+ * The short label set of each program and map (id, name, type[, type_name])
+ * is in every one of that object's families: render it once per scrape.
+ */
+struct short_labels {
+	struct buf text;
+	size_t *off;		/* object i's labels are text[off[i] .. off[i + 1]) */
+};
+
+/* key="value" (escaped), after a comma unless it starts the object's set */
+static void add_label(struct buf *b, size_t start, const char *key, const char *value)
+{
+	if (b->len > start)
+		buf_addch(b, ',');
+	buf_addstr(b, key);
+	buf_addstr(b, "=\"");
+	om_escape_label_value(b, value);
+	buf_addch(b, '"');
+}
+
+static void add_label_u64(struct buf *b, size_t start, const char *key, uint64_t value)
+{
+	if (b->len > start)
+		buf_addch(b, ',');
+	buf_addstr(b, key);
+	buf_addstr(b, "=\"");
+	buf_addu64(b, value);
+	buf_addch(b, '"');
+}
+
+/* 0 or -ENOMEM */
+static int short_labels_build(struct short_labels *sl, const struct snap *s, enum snap_kind kind)
+{
+	size_t n = kind == SNAP_PROG ? s->nr_progs : s->nr_maps;
+	struct buf *b = &sl->text;
+	char tbuf[32];
+
+	buf_init(b, n * 64);
+	sl->off = malloc((n + 1) * sizeof(*sl->off));
+	if (!sl->off)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t start = sl->off[i] = b->len;
+
+		if (kind == SNAP_PROG) {
+			const struct snap_prog *p = &s->progs[i];
+
+			add_label_u64(b, start, "id", p->id);
+			add_label(b, start, "name", p->name);
+			add_label(b, start, "type", coll_prog_type_name(p->type, tbuf));
+		} else {
+			const struct snap_map *m = &s->maps[i];
+
+			add_label_u64(b, start, "id", m->id);
+			add_label(b, start, "name", m->name);
+			add_label_u64(b, start, "type", m->type);
+			add_label(b, start, "type_name", coll_map_type_name(m->type, tbuf));
+		}
+	}
+	sl->off[n] = b->len;
+	return b->oom ? -ENOMEM : 0;
+}
+
+static void short_labels_release(struct short_labels *sl)
+{
+	buf_release(&sl->text);
+	free(sl->off);
+	sl->off = NULL;
+}
+
+static void short_labels_add(struct om_writer *w, const struct short_labels *sl, size_t i)
+{
+	om_labels_raw(w, sl->text.buf + sl->off[i], sl->off[i + 1] - sl->off[i]);
+}
+
+static void prog_info_labels(struct om_writer *w, const struct snap *s,
+			     const struct snap_prog *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tbuf[32], tag[17], iso[21];
+	const uint32_t *ids = snap_prog_map_ids(s, p);
+	struct buf *out = w->out;
+	char tag[17], iso[21];
 	int64_t sec;
 
-	om_label_u64(w, "id", p->id);
-	om_label(w, "name", p->name);
-	om_label(w, "type", coll_prog_type_name(p->type, tbuf));
-	if (!info)
-		return;
 	for (int i = 0; i < 8; i++) {
 		tag[2 * i] = hex[p->tag[i] >> 4];
 		tag[2 * i + 1] = hex[p->tag[i] & 15];
@@ -144,11 +218,7 @@ static void prog_labels(struct om_writer *w, const struct snap *s,
 	tag[16] = '\0';
 	om_label(w, "tag", tag);
 	om_label(w, "gpl_compatible", p->gpl_compatible ? "true" : "false");
-
 	/* map_ids: ids in kernel order joined by commas. */
-	struct buf *out = w->out;
-	const uint32_t *ids = snap_prog_map_ids(s, p);
-
 	buf_addstr(out, ",map_ids=\"");
 	for (uint32_t i = 0; i < p->nr_map_ids; i++) {
 		if (i)
@@ -156,21 +226,12 @@ static void prog_labels(struct om_writer *w, const struct snap *s,
 		buf_addu64(out, ids[i]);
 	}
 	buf_addch(out, '"');
-
 	snap_boot_to_wall(p->load_time_ns, s->boot_to_wall_ns, &sec, iso);
 	om_label(w, "load_time", iso);
 }
 
-static void map_labels(struct om_writer *w, const struct snap_map *m, bool info)
+static void map_info_labels(struct om_writer *w, const struct snap_map *m)
 {
-	char tbuf[32];
-
-	om_label_u64(w, "id", m->id);
-	om_label(w, "name", m->name);
-	om_label_u64(w, "type", m->type);
-	om_label(w, "type_name", coll_map_type_name(m->type, tbuf));
-	if (!info)
-		return;
 	om_label_u64(w, "key_size", m->key_size);
 	om_label_u64(w, "value_size", m->value_size);
 	om_label_u64(w, "max_entries", m->max_entries);
@@ -187,8 +248,8 @@ static void link_labels(struct om_writer *w, const struct snap_link *l)
 	om_label(w, "type_name", coll_link_type_name(l->type, tbuf));
 }
 
-static void write_family(struct om_writer *w, const struct snap *s,
-			 const struct family *f)
+static void write_family(struct om_writer *w, const struct snap *s, const struct family *f,
+			 const struct short_labels *progs, const struct short_labels *maps)
 {
 	size_t n, size;
 	const char *base;
@@ -212,11 +273,15 @@ static void write_family(struct om_writer *w, const struct snap *s,
 		switch (f->labels) {
 		case L_PROG_INFO:
 		case L_PROG:
-			prog_labels(w, s, obj, f->labels == L_PROG_INFO);
+			short_labels_add(w, progs, i);
+			if (f->labels == L_PROG_INFO)
+				prog_info_labels(w, s, obj);
 			break;
 		case L_MAP_INFO:
 		case L_MAP:
-			map_labels(w, obj, f->labels == L_MAP_INFO);
+			short_labels_add(w, maps, i);
+			if (f->labels == L_MAP_INFO)
+				map_info_labels(w, obj);
 			break;
 		case L_LINK_INFO:
 			link_labels(w, obj);
@@ -276,8 +341,17 @@ static void write_self(struct collector *c, struct om_writer *w, double duration
 
 static void write_objects(struct om_writer *w, const struct snap *s)
 {
+	struct short_labels progs = { .off = NULL }, maps = { .off = NULL };
+
+	if (short_labels_build(&progs, s, SNAP_PROG) || short_labels_build(&maps, s, SNAP_MAP)) {
+		w->out->oom = true;	/* answered 500: out of memory */
+		goto out;
+	}
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		write_family(w, s, &families[i]);
+		write_family(w, s, &families[i], &progs, &maps);
+out:
+	short_labels_release(&progs);
+	short_labels_release(&maps);
 }
 
 static void write_audit(struct collector *c, struct om_writer *w)
@@ -361,12 +435,15 @@ int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 		__atomic_add_fetch(&c->vanished[k], s.vanished[k], __ATOMIC_RELAXED);
 		__atomic_add_fetch(&c->failed[k], s.failed[k], __ATOMIC_RELAXED);
 	}
+	/* one allocation instead of a doubling series of copies */
+	buf_grow(out, (size_t)(load(&c->last_size) + load(&c->last_size) / 8));
 	om_writer_init(&w, out, fmt);
 	/* The duration covers the snapshot and the kernel objects' families. */
 	write_objects(&w, &s);
 	write_audit(c, &w);
 	write_self(c, &w, now_s() - start);
 	om_eof(&w);
+	__atomic_store_n(&c->last_size, (uint64_t)out->len, __ATOMIC_RELAXED);
 out:
 	snap_release(&s);
 	return ret;

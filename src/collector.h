@@ -30,6 +30,7 @@ struct collector {
 	uint64_t scrape_errors;
 	uint64_t vanished[SNAP_NR_KINDS];
 	uint64_t failed[SNAP_NR_KINDS];
+	uint64_t last_size;	/* bytes of the last exposition, to size the next */
 };
 
 void coll_init(struct collector *c, const char *version);

@@ -144,6 +144,15 @@ void om_label_u64(struct om_writer *w, const char *key, uint64_t value)
 	buf_addch(w->out, '"');
 }
 
+void om_labels_raw(struct om_writer *w, const char *labels, size_t len)
+{
+	if (!len)
+		return;
+	buf_addch(w->out, w->in_labels ? ',' : '{');
+	w->in_labels = true;
+	buf_add(w->out, labels, len);
+}
+
 static void value_start(struct om_writer *w)
 {
 	if (w->in_labels)

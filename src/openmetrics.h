@@ -42,6 +42,8 @@ void om_family(struct om_writer *w, const char *name, enum om_type type,
 void om_sample_start(struct om_writer *w);
 void om_label(struct om_writer *w, const char *key, const char *value);
 void om_label_u64(struct om_writer *w, const char *key, uint64_t value);
+/* Append labels rendered already ("a=\"1\",b=\"2\"", escaped, len bytes). */
+void om_labels_raw(struct om_writer *w, const char *labels, size_t len);
 void om_sample_u64(struct om_writer *w, uint64_t value);
 void om_sample_double(struct om_writer *w, double value);
 /* "# EOF" for OpenMetrics; nothing for 0.0.4. */

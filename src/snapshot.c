@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,14 +116,14 @@ static uint64_t fdinfo_memlock(int dirfd, int fd)
 	return strtoull(p + 9, NULL, 10);
 }
 
-static void set_error(struct snap *s, enum snap_kind kind, const char *what, int err)
+static void set_error(char *error, size_t len, enum snap_kind kind, const char *what, int err)
 {
 	if (err == -EPERM)
-		snprintf(s->error, sizeof(s->error),
+		snprintf(error, len,
 			 "%s BPF %ss: permission denied (needs CAP_SYS_ADMIN)", what,
 			 kind_names[kind]);
 	else
-		snprintf(s->error, sizeof(s->error), "%s BPF %ss: %s", what,
+		snprintf(error, len, "%s BPF %ss: %s", what,
 			 kind_names[kind], strerror(-err));
 }
 
@@ -239,8 +241,17 @@ static const struct {
 	[SNAP_LINK] = { bpf_link_get_next_id, bpf_link_get_fd_by_id, add_link },
 };
 
-static int walk(struct snap *s, enum snap_kind kind, int dirfd)
+/* One kind's walk; programs run on their own thread beside maps and links. */
+struct walk {
+	struct snap *s;
+	int dirfd;
+	int err;
+	char error[sizeof(((struct snap *)0)->error)];
+};
+
+static int walk(struct walk *w, enum snap_kind kind)
 {
+	struct snap *s = w->s;
 	__u32 id = 0;
 	int err, fd;
 
@@ -249,7 +260,7 @@ static int walk(struct snap *s, enum snap_kind kind, int dirfd)
 		if (err == -ENOENT)
 			return 0;
 		if (err) {
-			set_error(s, kind, "listing", err);
+			set_error(w->error, sizeof(w->error), kind, "listing", err);
 			return err;
 		}
 		fd = ops[kind].fd_by_id(id);
@@ -260,10 +271,10 @@ static int walk(struct snap *s, enum snap_kind kind, int dirfd)
 				note_failure(s, kind, id, "opening", fd);
 			continue;
 		}
-		err = ops[kind].add(s, fd, dirfd);
+		err = ops[kind].add(s, fd, w->dirfd);
 		close(fd);
 		if (err == -ENOMEM) {
-			set_error(s, kind, "reading", err);
+			set_error(w->error, sizeof(w->error), kind, "reading", err);
 			return err;
 		}
 		if (err)
@@ -271,9 +282,19 @@ static int walk(struct snap *s, enum snap_kind kind, int dirfd)
 	}
 }
 
+static void *walk_progs(void *arg)
+{
+	struct walk *w = arg;
+
+	w->err = walk(w, SNAP_PROG);
+	return NULL;
+}
+
 int snap_take(struct snap *s)
 {
-	int dirfd, err = 0;
+	struct walk progs = { .s = s }, rest = { .s = s };
+	pthread_t thread;
+	bool threaded;
 
 	s->nr_progs = s->nr_maps = s->nr_links = s->nr_map_ids = 0;
 	memset(s->vanished, 0, sizeof(s->vanished));
@@ -281,10 +302,27 @@ int snap_take(struct snap *s)
 	s->error[0] = '\0';
 	s->boot_to_wall_ns = snap_boot_to_wall_offset();
 
-	dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (int k = 0; k < SNAP_NR_KINDS && !err; k++)
-		err = walk(s, (enum snap_kind)k, dirfd);
-	if (dirfd >= 0)
-		close(dirfd);
-	return err;
+	/*
+	 * The walk is bound by syscalls, not by this thread: programs (and
+	 * their map ids) on a second thread halve a scrape's latency on an SMP
+	 * machine.  The two walks write disjoint parts of s.
+	 */
+	progs.dirfd = rest.dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	threaded = pthread_create(&thread, NULL, walk_progs, &progs) == 0;
+	if (!threaded)
+		walk_progs(&progs);
+	rest.err = walk(&rest, SNAP_MAP);
+	if (!rest.err)
+		rest.err = walk(&rest, SNAP_LINK);
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (progs.dirfd >= 0)
+		close(progs.dirfd);
+	if (progs.err) {
+		memcpy(s->error, progs.error, sizeof(s->error));
+		return progs.err;
+	}
+	if (rest.err)
+		memcpy(s->error, rest.error, sizeof(s->error));
+	return rest.err;
 }
