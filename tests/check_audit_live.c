@@ -23,11 +23,7 @@ static struct tu_exporter exporter;
 
 static void audit_on(void)
 {
-	int fd = audit_open();
-
-	ck_assert_msg(fd >= 0, "audit_open: %s", strerror(errno));
-	ck_assert_msg(audit_set_enabled(fd, 1) > 0, "cannot enable kernel audit");
-	audit_close(fd);
+	ck_assert_msg(tu_audit_prepare(true) == 0, "cannot enable kernel audit");
 }
 
 static void setup(void)

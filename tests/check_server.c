@@ -1799,7 +1799,8 @@ static void __attribute__((noreturn)) tracer_main(pid_t pid, unsigned int cmd, i
 
 		if (t <= 0)
 			continue;
-		if (ptrace(PTRACE_SEIZE, t, 0, PTRACE_O_TRACESYSGOOD) ||
+		/* TRACECLONE: a scrape walks programs on a thread of its own */
+		if (ptrace(PTRACE_SEIZE, t, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE) ||
 		    ptrace(PTRACE_INTERRUPT, t, 0, 0))
 			_exit(4);
 		tids[n++] = t;
@@ -1829,10 +1830,22 @@ static void __attribute__((noreturn)) tracer_main(pid_t pid, unsigned int cmd, i
 		}
 		if (t < 0)
 			break;
+		if (!WIFSTOPPED(st))
+			continue;	/* a scrape's thread has ended */
 		for (i = 0; i < n && tids[i] != t; i++)
 			;
-		if (i == n || !WIFSTOPPED(st))
-			continue;
+		if (i == n) {
+			/* a thread the exporter created since: traced from birth */
+			if (n == MAX_TASKS) {
+				ptrace(PTRACE_SYSCALL, t, 0, 0);
+				continue;
+			}
+			tids[n] = t;
+			skipping[n] = false;
+			seen[n] = true;
+			n++;
+			nseen++;
+		}
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
 			struct __ptrace_syscall_info info;
 			struct user_regs_struct regs;
@@ -1856,6 +1869,8 @@ static void __attribute__((noreturn)) tracer_main(pid_t pid, unsigned int cmd, i
 				seen[i] = true;
 				nseen++;
 			}
+		} else if ((unsigned int)st >> 16) {
+			/* PTRACE_EVENT_CLONE and friends: nothing to deliver */
 		} else {
 			deliver = WSTOPSIG(st);	/* a signal for the tracee: pass it on */
 		}

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
+#include <libaudit.h>
 #include <zlib.h>
 
 double tu_now_ms(void)
@@ -109,6 +110,18 @@ void tu_raise_nofile(rlim_t n)
 	if (rl.rlim_max < n)
 		rl.rlim_max = n;	/* root may raise the hard limit too */
 	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int tu_audit_prepare(bool enable)
+{
+	int fd = audit_open(), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (audit_set_backlog_limit(fd, 8192) <= 0 || (enable && audit_set_enabled(fd, 1) <= 0))
+		ret = -EPERM;
+	audit_close(fd);
+	return ret;
 }
 
 /* ---- the binary ---- */

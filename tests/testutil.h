@@ -38,6 +38,14 @@ uint64_t tu_fdinfo_memlock(int fd);
 /* Raise RLIMIT_NOFILE to at least n (for tests that hold many objects). */
 void tu_raise_nofile(rlim_t n);
 
+/*
+ * The kernel's audit queue as auditd would set it (backlog limit 8192):
+ * with audit on and the boot default of 64, a process making many audited
+ * syscalls (a BPF churn loop) sleeps up to backlog_wait_time in each one.
+ * If enable, also turn audit on.  0 or -errno.
+ */
+int tu_audit_prepare(bool enable);
+
 /* ---- the binary ---- */
 
 /* $BPFME_BIN, or ./bpf-metrics-exporter. */
