@@ -15,6 +15,7 @@
  * or not, and 1 only when something fails (loading, a scrape, a missing
  * object).  Needs root.  The whole run is bounded by an alarm.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -801,6 +802,160 @@ static void print_result(const char *title, const struct result *r)
 
 /* ---- main ---- */
 
+/* ---- audit burst ---- */
+
+#define BURST_PROGS 20000
+
+/* A sample's value from the exporter's /metrics, or -1 when absent. */
+static double metric(const char *name, const char *key, const char *value)
+{
+	struct tu_http_resp r;
+	struct tu_expo e;
+	const struct tu_sample *s;
+	double v = -1;
+
+	if (tu_http(exporter.port, "GET", "/metrics", NULL, &r))
+		die("audit burst: scrape failed");
+	if (r.status != 200 || tu_expo_parse(r.body, &e))
+		die("audit burst: bad scrape (status %d)", r.status);
+	s = tu_expo_find(&e, name, key, value);
+	if (s)
+		v = strtod(s->value, NULL);
+	tu_expo_free(&e);
+	tu_http_free(&r);
+	return v;
+}
+
+/* utime + stime in seconds of the exporter's thread called comm (NULL: all). */
+static double cpu_seconds(const char *comm)
+{
+	char path[300], buf[512];
+	double ticks = 0;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)exporter.pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		unsigned long ut, st;
+		char *p;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)exporter.pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2) {
+			size_t clen = (size_t)(p - strchr(buf, '(') - 1);
+
+			if (!comm || (strlen(comm) == clen && !strncmp(strchr(buf, '(') + 1, comm, clen)))
+				ticks += (double)(ut + st);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * One process loads and unloads BURST_PROGS programs as fast as it can;
+ * the exporter must count every one and drop nothing.
+ */
+static void audit_burst(void)
+{
+	double l0, u0, d0, lost0, cpu0, all0, t0, t_load, t_done, l1 = 0, u1 = 0, cpu1, all1;
+	unsigned long loaded = 0;
+	int pipefd[2], status, fd;
+	pid_t child;
+
+	if (tu_audit_prepare(true)) {
+		printf("audit burst: not run (cannot enable kernel audit)\n");
+		return;
+	}
+	/* libbpf probes features with a throwaway program once: not in the count */
+	fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bench_warm", "GPL", NULL, 0);
+	if (fd >= 0)
+		close(fd);
+	usleep(1000 * 1000);	/* lone records wait 500 ms before they count as events */
+	l0 = metric("bpf_audit_events_total", "op", "LOAD");
+	u0 = metric("bpf_audit_events_total", "op", "UNLOAD");
+	d0 = metric("bpf_audit_socket_drops_total", NULL, NULL);
+	lost0 = metric("bpf_audit_kernel_lost_total", NULL, NULL);
+	if (l0 < 0 || u0 < 0)
+		die("audit burst: the exporter has no bpf_audit_events_total (audit off?)");
+	cpu0 = cpu_seconds("bpfme-audit");
+	all0 = cpu_seconds(NULL);
+
+	if (pipe(pipefd))
+		die("pipe: %s", strerror(errno));
+	t0 = tu_now_ms();
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		unsigned long n = 0;
+
+		for (int i = 0; i < BURST_PROGS; i++) {
+			int p = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bench_burst", "GPL", NULL, 0);
+
+			if (p < 0)
+				continue;
+			close(p);
+			n++;
+		}
+		if (write(pipefd[1], &n, sizeof(n)) != sizeof(n))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &loaded, sizeof(loaded)) != sizeof(loaded))
+		loaded = 0;
+	close(pipefd[0]);
+	waitpid(child, &status, 0);
+	t_load = tu_now_ms() - t0;
+
+	/* the exporter catches up: every op counted, or 20 s */
+	while (tu_now_ms() - t0 < t_load + 20000) {
+		l1 = metric("bpf_audit_events_total", "op", "LOAD") - l0;
+		u1 = metric("bpf_audit_events_total", "op", "UNLOAD") - u0;
+		if (l1 >= (double)loaded && u1 >= (double)loaded)
+			break;
+		usleep(100 * 1000);
+	}
+	t_done = tu_now_ms() - t0;
+	cpu1 = cpu_seconds("bpfme-audit") - cpu0;
+	all1 = cpu_seconds(NULL) - all0;
+
+	printf("\naudit burst: one process loads and unloads %d programs as fast as it can\n",
+	       BURST_PROGS);
+	printf("  loaded and unloaded         %lu in %.0f ms (%.0f programs/s, %.0f audit events/s)\n",
+	       loaded, t_load, (double)loaded / t_load * 1e3, 2.0 * (double)loaded / t_load * 1e3);
+	printf("  counted by the exporter     LOAD %.0f  UNLOAD %.0f  (all counted %.0f ms after the start)\n",
+	       l1, u1, t_done);
+	printf("  exporter socket drops       %.0f\n",
+	       metric("bpf_audit_socket_drops_total", NULL, NULL) - d0);
+	if (lost0 >= 0)
+		printf("  kernel audit lost (all consumers; no auditd here)  +%.0f\n",
+		       metric("bpf_audit_kernel_lost_total", NULL, NULL) - lost0);
+	printf("  exporter CPU                audit thread %.2f s (%.1f us per event), "
+	       "whole process %.2f s, from the start until all were counted (%.2f s)\n",
+	       cpu1, cpu1 * 1e6 / (l1 + u1 > 0 ? l1 + u1 : 1), all1, t_done / 1e3);
+	printf("  kernel audit backlog limit  %d (set by the bench, as auditctl -b would)\n",
+	       TU_AUDIT_BACKLOG);
+	printf("targets (informational)\n");
+	printf("  exact count                 %s\n",
+	       verdict(l1 == (double)loaded && u1 == (double)loaded));
+	printf("  zero exporter-side drops    %s\n",
+	       verdict(metric("bpf_audit_socket_drops_total", NULL, NULL) - d0 == 0));
+	printf("  audit thread < 25%% of a core  %5.1f%% of the time until all were counted    %s\n",
+	       100 * cpu1 / (t_done / 1e3), verdict(cpu1 / (t_done / 1e3) < 0.25));
+}
+
 int main(void)
 {
 	char load_start[128], load_end[128];
@@ -922,6 +1077,7 @@ int main(void)
 		       lin, LINEAR_LO, LINEAR_HI, verdict(lin >= LINEAR_LO && lin <= LINEAR_HI));
 		printf("  (floor per object, full / half  %5.2f)\n", flin);
 	}
+	audit_burst();
 
 	alarm(0);
 	release_all();

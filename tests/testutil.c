@@ -118,7 +118,7 @@ int tu_audit_prepare(bool enable)
 
 	if (fd < 0)
 		return -errno;
-	if (audit_set_backlog_limit(fd, 8192) <= 0 || (enable && audit_set_enabled(fd, 1) <= 0))
+	if (audit_set_backlog_limit(fd, TU_AUDIT_BACKLOG) <= 0 || (enable && audit_set_enabled(fd, 1) <= 0))
 		ret = -EPERM;
 	audit_close(fd);
 	return ret;

@@ -39,11 +39,13 @@ uint64_t tu_fdinfo_memlock(int fd);
 void tu_raise_nofile(rlim_t n);
 
 /*
- * The kernel's audit queue as auditd would set it (backlog limit 8192):
- * with audit on and the boot default of 64, a process making many audited
- * syscalls (a BPF churn loop) sleeps up to backlog_wait_time in each one.
- * If enable, also turn audit on.  0 or -errno.
+ * A roomy kernel audit queue (backlog limit TU_AUDIT_BACKLOG, as one sets
+ * with auditctl -b): with audit on and the boot default of 64, a process
+ * making many audited syscalls (a BPF churn loop) sleeps up to
+ * backlog_wait_time in each, and records made where it cannot sleep (BPF
+ * records) are lost.  If enable, also turn audit on.  0 or -errno.
  */
+#define TU_AUDIT_BACKLOG 65536
 int tu_audit_prepare(bool enable);
 
 /* ---- the binary ---- */
