@@ -88,7 +88,7 @@ static void assert_defaults(void)
 	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
 	ck_assert(!f.no_audit);
 	ck_assert(!f.audit_enable);
-	ck_assert_uint_eq(f.audit_buffer_bytes, 8 * 1024 * 1024);
+	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
 }
 
@@ -226,7 +226,7 @@ START_TEST(test_events_capacity)
 	ck_assert_uint_eq(f.events_capacity, 1);
 	ck_assert_int_eq(parse("--events.capacity", "1000000"), FLAGS_RUN);
 	ck_assert_uint_eq(f.events_capacity, 1000000);
-	ck_assert_uint_eq(f.audit_buffer_bytes, 8 * 1024 * 1024);
+	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(err_len, 0);
 }
 END_TEST
@@ -268,7 +268,7 @@ static void assert_help(void)
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
 		"--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
-		":9435", "/metrics", "1024", "8388608",
+		":9435", "/metrics", "1024", "67108864",
 	};
 
 	ck_assert_msg(!strncmp(out_text, "Usage: bpf-metrics-exporter", 27), "out: %s", out_text);
