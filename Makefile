@@ -49,7 +49,7 @@ LIBS = $(PKG_LIBS) -lpthread -lm
 BIN = bpf-metrics-exporter
 LIB_SRCS = src/buf.c src/log.c src/json.c src/flags.c src/openmetrics.c \
 	   src/snapshot.c src/collector.c src/http.c src/privs.c \
-	   src/events.c src/audit.c
+	   src/events.c src/audit.c src/utf8.c
 LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
 MAIN_OBJ = build/src/main.o
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* openmetrics - OpenMetrics 1.0.0 / Prometheus 0.0.4 text writer; see openmetrics.h. */
 #include "openmetrics.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,31 +18,6 @@ void om_writer_init(struct om_writer *w, struct buf *out, enum om_format format)
 	memset(w, 0, sizeof(*w));
 	w->out = out;
 	w->format = format;
-}
-
-/* Length of a valid UTF-8 sequence starting at s, 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 static void escape(struct buf *b, const char *value, bool quote)
@@ -61,7 +37,7 @@ static void escape(struct buf *b, const char *value, bool quote)
 			s++;
 			continue;
 		}
-		if (c >= 0x80 && (len = utf8_seq(s)) != 0) {
+		if (c >= 0x80 && (len = utf8_seq_len(s, 4)) != 0) {
 			s += len;
 			continue;
 		}

@@ -496,31 +496,6 @@ static const char *find_header(const char *head, const char *name, size_t *len)
 }
 
 /* Decode a chunked body in place; 0 or -EPROTO. */
-static int dechunk(char *body, size_t len, size_t *out_len)
-{
-	char *src = body, *end = body + len, *dst = body;
-
-	for (;;) {
-		char *eol;
-		unsigned long n = strtoul(src, NULL, 16);
-
-		eol = strstr(src, "\r\n");
-		if (!eol || eol >= end)
-			return -EPROTO;
-		src = eol + 2;
-		if (!n)
-			break;
-		if ((size_t)(end - src) < n + 2)
-			return -EPROTO;
-		memmove(dst, src, n);
-		dst += n;
-		src += n + 2;
-	}
-	*dst = '\0';
-	*out_len = (size_t)(dst - body);
-	return 0;
-}
-
 static size_t count_lines(const char *text, const char *prefix)
 {
 	size_t n = 0, plen = strlen(prefix);
@@ -563,7 +538,7 @@ static void scrape_once(int port, bool gzip, struct scrape *s)
 	body = (char *)sep + 4;
 	body_len = rbuf.len - (size_t)(body - rbuf.p);
 	if ((v = find_header(rbuf.p, "Transfer-Encoding", &vlen)) && vlen == 7 &&
-	    !strncasecmp(v, "chunked", 7) && dechunk(body, body_len, &body_len))
+	    !strncasecmp(v, "chunked", 7) && tu_dechunk(body, body_len, &body_len))
 		die("scrape: bad chunked encoding");
 	if ((v = find_header(rbuf.p, "Content-Length", &vlen)) &&
 	    strtoull(v, NULL, 10) != body_len)

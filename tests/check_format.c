@@ -57,49 +57,7 @@ static struct {
 	char map_name[F_NR_MAPS][16];
 } fx;
 static struct tu_exporter exporter;
-static pid_t guard_pid = -1;
-static int guard_fd = -1;
 static char tmp_path[2][64];
-
-/*
- * A watchdog that SIGKILLs the exporter if this test process dies without
- * stopping it (a failed assertion _exits the forked test).
- */
-static void guard_start(pid_t target, const char *log_path)
-{
-	int p[2];
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s", log_path);
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	guard_pid = fork();
-	ck_assert_int_ge(guard_pid, 0);
-	if (guard_pid == 0) {
-		char c;
-
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != p[0])
-				close(fd);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		kill(target, SIGKILL);
-		unlink(path);
-		_exit(0);
-	}
-	close(p[0]);
-	guard_fd = p[1];
-}
-
-static void guard_stop(void)
-{
-	if (guard_pid > 0) {
-		kill(guard_pid, SIGKILL);
-		waitpid(guard_pid, NULL, 0);
-	}
-	if (guard_fd >= 0)
-		close(guard_fd);
-	guard_pid = guard_fd = -1;
-}
 
 static void setup(void)
 {
@@ -151,14 +109,12 @@ static void setup(void)
 
 		ck_abort_msg("starting %s: %s; its log: %s", tu_bin(), strerror(-ret), log);
 	}
-	guard_start(exporter.pid, exporter.log_path);
 }
 
 static void teardown(void)
 {
 	int status = 0, ret = 0;
 
-	guard_stop();
 	if (exporter.pid > 0)
 		ret = tu_exporter_stop(&exporter, 5000, &status, NULL);
 	for (int i = 0; i < 2; i++)

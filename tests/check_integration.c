@@ -86,8 +86,6 @@ struct objs {
 
 static struct objs objs;
 static struct tu_exporter exporter;
-static pid_t guard_pid = -1;
-static int guard_fd = -1;
 
 static uint32_t ringbuf_size(void)
 {
@@ -161,47 +159,6 @@ static void objs_load(struct objs *o)
 	}
 }
 
-/*
- * A watchdog process that SIGKILLs the exporter when this test process dies
- * without stopping it (a failed assertion _exits the forked test).  It holds
- * only the read end of a pipe whose write end only this process holds.
- */
-static void guard_start(pid_t target, const char *log_path)
-{
-	int p[2];
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s", log_path);
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	guard_pid = fork();
-	ck_assert_int_ge(guard_pid, 0);
-	if (guard_pid == 0) {
-		char c;
-
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != p[0])
-				close(fd);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		kill(target, SIGKILL);
-		unlink(path);
-		_exit(0);
-	}
-	close(p[0]);
-	guard_fd = p[1];
-}
-
-static void guard_stop(void)
-{
-	if (guard_pid > 0) {
-		kill(guard_pid, SIGKILL);
-		waitpid(guard_pid, NULL, 0);
-	}
-	if (guard_fd >= 0)
-		close(guard_fd);
-	guard_pid = guard_fd = -1;
-}
-
 static void exporter_start(void)
 {
 	int ret = tu_exporter_start(&exporter, NULL);
@@ -211,14 +168,12 @@ static void exporter_start(void)
 
 		ck_abort_msg("starting %s: %s; its log: %s", tu_bin(), strerror(-ret), log);
 	}
-	guard_start(exporter.pid, exporter.log_path);
 }
 
 static void exporter_stop(void)
 {
 	int status = 0, ret;
 
-	guard_stop();
 	if (exporter.pid <= 0)
 		return;
 	ret = tu_exporter_stop(&exporter, 5000, &status, NULL);

@@ -233,6 +233,48 @@ static int start_once(struct tu_exporter *e, const char *const *args)
 	return -ETIMEDOUT;
 }
 
+/* The watchdog holds the only read end of a pipe whose write end only we hold. */
+static void guard_start(struct tu_exporter *e)
+{
+	int p[2];
+
+	e->guard_pid = 0;
+	e->guard_fd = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	e->guard_pid = fork();
+	if (e->guard_pid == 0) {
+		char c;
+
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != p[0])
+				close(fd);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		kill(e->pid, SIGKILL);
+		unlink(e->log_path);
+		_exit(0);
+	}
+	close(p[0]);
+	if (e->guard_pid < 0) {
+		close(p[1]);
+		e->guard_pid = 0;
+		return;
+	}
+	e->guard_fd = p[1];
+}
+
+static void guard_stop(struct tu_exporter *e)
+{
+	if (e->guard_pid > 0) {	/* guard_fd is ours only while there is a guard */
+		kill(e->guard_pid, SIGKILL);
+		waitpid(e->guard_pid, NULL, 0);
+		close(e->guard_fd);
+	}
+	e->guard_pid = 0;
+	e->guard_fd = -1;
+}
+
 int tu_exporter_start(struct tu_exporter *e, const char *const *args)
 {
 	int ret = start_once(e, args);
@@ -248,6 +290,8 @@ int tu_exporter_start(struct tu_exporter *e, const char *const *args)
 			ret = start_once(e, args);
 		}
 	}
+	if (e->pid > 0)
+		guard_start(e);
 	return ret;
 }
 
@@ -256,6 +300,7 @@ int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double 
 	double start = tu_now_ms();
 	int st = 0, ret = 0;
 
+	guard_stop(e);
 	if (e->pid > 0) {
 		kill(e->pid, SIGTERM);
 		for (;;) {
@@ -418,7 +463,7 @@ int tu_run(char *const argv[], int timeout_ms, void (*setup)(void),
 
 /* ---- HTTP ---- */
 
-static int dechunk(char *body, size_t len, size_t *out_len)
+int tu_dechunk(char *body, size_t len, size_t *out_len)
 {
 	char *src = body, *end = body + len, *dst = body;
 
@@ -491,7 +536,7 @@ int tu_http(int port, const char *method, const char *path, const char *extra_he
 	memcpy(r->body, sep + 4, r->body_len);
 	r->body[r->body_len] = '\0';
 	te = tu_http_header(r, "Transfer-Encoding");
-	if (te && !strcasecmp(te, "chunked") && dechunk(r->body, r->body_len, &r->body_len))
+	if (te && !strcasecmp(te, "chunked") && tu_dechunk(r->body, r->body_len, &r->body_len))
 		ret = -EPROTO;
 	free(te);
 	if (ret)

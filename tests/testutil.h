@@ -59,6 +59,8 @@ struct tu_exporter {
 	pid_t pid;
 	int port;
 	char log_path[64];	/* the exporter's stderr */
+	pid_t guard_pid;	/* watchdog: kills pid if the test process dies */
+	int guard_fd;
 };
 
 /*
@@ -66,7 +68,9 @@ struct tu_exporter {
  * args has its own) and the NULL-terminated extra args, stderr to a temp
  * file; wait up to 5 s until the port accepts connections.  Returns 0, or
  * -ECHILD if the process exited first, -ETIMEDOUT.  Retries once with a new
- * port if the port was taken meanwhile.
+ * port if the port was taken meanwhile.  A watchdog process SIGKILLs the
+ * exporter (and removes its log) if the caller dies without stopping it:
+ * check ends a test at its first failed assertion, before any teardown.
  */
 int tu_exporter_start(struct tu_exporter *e, const char *const *args);
 /*
@@ -108,6 +112,8 @@ int tu_http(int port, const char *method, const char *path, const char *extra_he
 /* The value of a response header (case-insensitive name), malloc'd, or NULL. */
 char *tu_http_header(const struct tu_http_resp *r, const char *name);
 void tu_http_free(struct tu_http_resp *r);
+/* Undo chunked transfer coding in place; 0 or -EINVAL. */
+int tu_dechunk(char *body, size_t len, size_t *out_len);
 /* Gunzip in (gzip format) into *out (malloc'd, NUL-terminated). 0 or -EINVAL. */
 int tu_gunzip(const char *in, size_t len, char **out, size_t *out_len);
 
