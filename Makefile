@@ -7,6 +7,7 @@
 #   make install            honours DESTDIR and PREFIX
 #   make DEVELOPER=1        warnings are errors
 #   make SANITIZE=address,undefined check
+#   make check-tsan         the threaded unit suites under ThreadSanitizer
 #   make V=1                show the commands
 
 VERSION_BASE = 0.1.0
@@ -110,6 +111,12 @@ test: $(BIN) tests/check_all
 	$(Q)mandoc -T lint -W warning man/$(BIN).8
 	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
 
+# The threaded unit suites (event ring, assembler) under ThreadSanitizer.
+check-tsan: deps
+	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
+	$(Q)CK_RUN_SUITE=events ./tests/check_all
+	$(Q)CK_RUN_SUITE=audit ./tests/check_all
+
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)
 	BPFME_BIN=./$(BIN) ./tests/bench
@@ -125,6 +132,6 @@ uninstall:
 clean:
 	rm -rf build $(BIN) tests/check_all tests/bench
 
-.PHONY: all run check test bench install uninstall clean deps deps-build FORCE
+.PHONY: all run check check-tsan test bench install uninstall clean deps deps-build FORCE
 
 -include $(wildcard build/src/*.d build/tests/*.d)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -191,7 +193,24 @@ START_TEST(test_load_unload_attributed)
 	snprintf(want, sizeof(want), "\"%s\"", name);
 	assert_field(ev, "prog_name", want);
 	assert_field(ev, "prog_type", "\"xdp\"");
-	ck_assert_ptr_nonnull(strstr(ev, "\"cmdline\":\""));
+	{
+		/* the kernel's PROCTITLE: argv with NULs as spaces, at most 128 bytes */
+		char cmd[129], json[300];
+		FILE *cf = fopen("/proc/self/cmdline", "r");
+		size_t n;
+
+		ck_assert_ptr_nonnull(cf);
+		n = fread(cmd, 1, 128, cf);
+		fclose(cf);
+		while (n && cmd[n - 1] == '\0')
+			n--;
+		for (size_t i = 0; i < n; i++)
+			if (!cmd[i])
+				cmd[i] = ' ';
+		cmd[n] = '\0';
+		snprintf(json, sizeof(json), "\"%s\"", cmd);
+		assert_field(ev, "cmdline", json);
+	}
 	free(ev);
 
 	ev = event_of(body, info.id, "UNLOAD");
@@ -367,6 +386,34 @@ START_TEST(test_audit_disabled)
 }
 END_TEST
 
+/* Without CAP_AUDIT_READ: still serving, listener_up 0, a warning naming it. */
+START_TEST(test_no_cap_audit_read)
+{
+	struct tu_exporter e2;
+	struct tu_http_resp r;
+	struct tu_expo ex;
+	const struct tu_sample *s;
+	char *log;
+
+	/* this forked test process and its children lose the capability for good */
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_AUDIT_READ, 0, 0, 0), 0);
+	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
+	ck_assert_int_eq(tu_http(e2.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
+	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "0");
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE bpf_program_info gauge"));
+	tu_expo_free(&ex);
+	tu_http_free(&r);
+	log = tu_exporter_log(&e2);
+	ck_assert_msg(strstr(log, "CAP_AUDIT_READ") != NULL, "no hint in: %s", log);
+	free(log);
+	ck_assert_int_eq(tu_exporter_stop(&e2, 2000, NULL, NULL), 0);
+}
+END_TEST
+
 Suite *audit_live_suite(void)
 {
 	Suite *s = suite_create("audit_live");
@@ -382,6 +429,7 @@ Suite *audit_live_suite(void)
 	tcase_set_timeout(tc2, 60);
 	tcase_add_test(tc2, test_no_audit);
 	tcase_add_test(tc2, test_audit_disabled);
+	tcase_add_test(tc2, test_no_cap_audit_read);
 	suite_add_tcase(s, tc2);
 	return s;
 }
