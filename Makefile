@@ -93,7 +93,7 @@ tests/bench: $(BENCH_OBJS) $(LIB_OBJS)
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
 	    libauparse-dev zlib1g-dev
 DEB_TEST = check python3 python3-prometheus-client prometheus bpftool mandoc \
-	   valgrind auditd procps
+	   valgrind procps
 deps-build:
 	@sh tests/install-deps.sh $(DEB_BUILD)
 deps: deps-build

@@ -146,8 +146,9 @@ START_TEST(test_load_unload_attributed)
 	struct bpf_prog_info info;
 	char name[16], comm[17] = "", want[4200], *body, *ev, *exe = self_exe();
 	uint64_t loads, unloads, since;
+	int fd, warm, idpipe[2], gate[2], status;
+	pid_t child;
 	FILE *f;
-	int fd, warm;
 
 	/* libbpf probes features with a throwaway program on first use: do it now */
 	warm = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
@@ -158,13 +159,39 @@ START_TEST(test_load_unload_attributed)
 	unloads = audit_count("UNLOAD");
 	since = last_seq();
 
+	/*
+	 * The kernel gives a task an audit context only if audit had been
+	 * enabled when it was created; this test process may be older than
+	 * that (audit_on() ran in it), so a child created now does the work.
+	 */
 	snprintf(name, sizeof(name), "aud%d", (int)getpid() % 100000);
-	fd = tu_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", NULL, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(tu_obj_info(fd, &info, sizeof(info)), 0);
-	/* the exporter looks the program up when it reads LOAD: keep it until then */
+	ck_assert_int_eq(pipe(idpipe), 0);
+	ck_assert_int_eq(pipe(gate), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		char c;
+
+		close(gate[1]);
+		fd = tu_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", NULL, 0);
+		if (fd < 0 || tu_obj_info(fd, &info, sizeof(info)) ||
+		    write(idpipe[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+			_exit(1);
+		/* the exporter looks the program up when it reads LOAD: keep it until then */
+		if (read(gate[0], &c, 1) < 0)
+			_exit(1);
+		close(fd);
+		_exit(0);
+	}
+	close(gate[0]);
+	close(idpipe[1]);
+	memset(&info, 0, sizeof(info));
+	ck_assert_int_eq(read(idpipe[0], &info.id, sizeof(info.id)), (ssize_t)sizeof(info.id));
+	close(idpipe[0]);
 	free(wait_events(since, info.id, 1));
-	close(fd);
+	close(gate[1]);	/* EOF: the child closes the program and exits */
+	waitpid(child, &status, 0);
+	ck_assert_int_eq(status, 0);
 
 	body = wait_events(since, info.id, 2);
 	f = fopen("/proc/self/comm", "r");
@@ -174,9 +201,9 @@ START_TEST(test_load_unload_attributed)
 	comm[strcspn(comm, "\n")] = '\0';
 
 	ev = event_of(body, info.id, "LOAD");
-	snprintf(want, sizeof(want), "%d", (int)getpid());
+	snprintf(want, sizeof(want), "%d", (int)child);
 	assert_field(ev, "pid", want);
-	snprintf(want, sizeof(want), "%d", (int)getppid());
+	snprintf(want, sizeof(want), "%d", (int)getpid());
 	assert_field(ev, "ppid", want);
 	snprintf(want, sizeof(want), "%u", getuid());
 	assert_field(ev, "uid", want);
@@ -214,7 +241,7 @@ START_TEST(test_load_unload_attributed)
 	free(ev);
 
 	ev = event_of(body, info.id, "UNLOAD");
-	snprintf(want, sizeof(want), "%d", (int)getpid());
+	snprintf(want, sizeof(want), "%d", (int)child);
 	assert_field(ev, "pid", want);
 	assert_field(ev, "syscall_name", "\"close\"");
 	assert_field(ev, "syscall_op", "null");
