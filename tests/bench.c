@@ -401,26 +401,6 @@ struct rbuf {
 
 static struct rbuf rbuf;
 
-static int connect_loopback(int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /*
  * GET /metrics into rbuf (raw response, NUL-terminated), reusing its memory
  * so that the client costs as little as possible.  0 or -errno.
@@ -436,7 +416,7 @@ static int http_get_raw(int port, const char *headers)
 		       port, headers);
 	if (len < 0 || (size_t)len >= sizeof(req))
 		return -EINVAL;
-	fd = connect_loopback(port);
+	fd = tu_connect(port, 10000);
 	if (fd < 0)
 		return fd;
 	if (send(fd, req, (size_t)len, MSG_NOSIGNAL) != len) {

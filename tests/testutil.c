@@ -148,7 +148,7 @@ int tu_free_port(void)
 	return port;
 }
 
-static int connect_port(int port, int timeout_ms)
+int tu_connect(int port, int timeout_ms)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -223,7 +223,7 @@ static int start_once(struct tu_exporter *e, const char *const *args)
 			e->pid = 0;
 			return -ECHILD;
 		}
-		fd = connect_port(e->port, 200);
+		fd = tu_connect(e->port, 200);
 		if (fd >= 0) {
 			close(fd);
 			return 0;
@@ -497,7 +497,7 @@ int tu_http(int port, const char *method, const char *path, const char *extra_he
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
-	fd = connect_port(port, 10000);
+	fd = tu_connect(port, 10000);
 	if (fd < 0)
 		return fd;
 	if (asprintf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s\r\n",

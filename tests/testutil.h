@@ -96,6 +96,9 @@ int tu_run(char *const argv[], int timeout_ms, void (*setup)(void),
 
 /* ---- HTTP ---- */
 
+/* A TCP connection to 127.0.0.1:port with send/receive timeouts; fd or -errno. */
+int tu_connect(int port, int timeout_ms);
+
 struct tu_http_resp {
 	int status;
 	char *head;		/* status line and headers */
