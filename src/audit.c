@@ -20,14 +20,15 @@
 
 #include <auparse.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <libaudit.h>
 /* syslog.h (via libaudit.h) defines these; ours are an enum in log.h */
 #undef LOG_DEBUG
 #undef LOG_INFO
 
 #include "buf.h"
+#include "collector.h"
 #include "log.h"
+#include "snapshot.h"
 
 #ifndef AUDIT_BPF
 #define AUDIT_BPF 1334
@@ -175,11 +176,10 @@ static void serial_close(struct audit_asm *a, unsigned long serial)
 /* Remember a program's name, type and tag while it exists (at LOAD). */
 static void prog_remember(struct audit_asm *a, uint32_t id)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct prog_entry *p = &a->progs[id % PROG_CACHE];
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
-	const char *type;
+	char tbuf[32];
 	int fd;
 
 	fd = bpf_prog_get_fd_by_id(id);
@@ -190,16 +190,9 @@ static void prog_remember(struct audit_asm *a, uint32_t id)
 		p->id = id;
 		memcpy(p->name, info.name, 16);
 		p->name[16] = '\0';
-		type = libbpf_bpf_prog_type_str((enum bpf_prog_type)info.type);
-		if (type)
-			snprintf(p->type, sizeof(p->type), "%s", type);
-		else
-			snprintf(p->type, sizeof(p->type), "%u", info.type);
-		for (int i = 0; i < 8; i++) {
-			p->tag[2 * i] = hex[info.tag[i] >> 4];
-			p->tag[2 * i + 1] = hex[info.tag[i] & 15];
-		}
-		p->tag[16] = '\0';
+		/* the same label values /metrics shows */
+		snprintf(p->type, sizeof(p->type), "%s", coll_prog_type_name(info.type, tbuf));
+		snap_tag_hex(info.tag, p->tag);
 	}
 	close(fd);
 }

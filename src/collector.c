@@ -205,17 +205,12 @@ static void short_labels_add(struct om_writer *w, const struct short_labels *sl,
 static void prog_info_labels(struct om_writer *w, const struct snap *s,
 			     const struct snap_prog *p)
 {
-	static const char hex[] = "0123456789abcdef";
 	const uint32_t *ids = snap_prog_map_ids(s, p);
 	struct buf *out = w->out;
 	char tag[17], iso[21];
 	int64_t sec;
 
-	for (int i = 0; i < 8; i++) {
-		tag[2 * i] = hex[p->tag[i] >> 4];
-		tag[2 * i + 1] = hex[p->tag[i] & 15];
-	}
-	tag[16] = '\0';
+	snap_tag_hex(p->tag, tag);
 	om_label(w, "tag", tag);
 	om_label(w, "gpl_compatible", p->gpl_compatible ? "true" : "false");
 	/* map_ids: ids in kernel order joined by commas. */
@@ -291,6 +286,15 @@ static void write_family(struct om_writer *w, const struct snap *s, const struct
 	}
 }
 
+/* A family of one sample without labels. */
+static void single(struct om_writer *w, const char *name, enum om_type type,
+		   const char *help, uint64_t value)
+{
+	om_family(w, name, type, NULL, help);
+	om_sample_start(w);
+	om_sample_u64(w, value);
+}
+
 static uint64_t load(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -317,15 +321,13 @@ static void write_self(struct collector *c, struct om_writer *w, double duration
 	om_sample_start(w);
 	om_sample_double(w, duration_s);
 
-	om_family(w, "bpf_exporter_scrapes", OM_COUNTER, NULL,
-		  "Scrapes of the metrics endpoint since the exporter started, failed ones included.");
-	om_sample_start(w);
-	om_sample_u64(w, load(&c->scrapes));
+	single(w, "bpf_exporter_scrapes", OM_COUNTER,
+	       "Scrapes of the metrics endpoint since the exporter started, failed ones included.",
+	       load(&c->scrapes));
 
-	om_family(w, "bpf_exporter_scrape_errors", OM_COUNTER, NULL,
-		  "Scrapes that failed because the kernel's BPF objects could not be listed.");
-	om_sample_start(w);
-	om_sample_u64(w, load(&c->scrape_errors));
+	single(w, "bpf_exporter_scrape_errors", OM_COUNTER,
+	       "Scrapes that failed because the kernel's BPF objects could not be listed.",
+	       load(&c->scrape_errors));
 
 	om_family(w, "bpf_exporter_skipped_objects", OM_COUNTER, NULL,
 		  "BPF objects listed but left out of a scrape: vanished before they could be opened, or an error reading them.");
@@ -369,32 +371,26 @@ static void write_audit(struct collector *c, struct om_writer *w)
 		om_label(w, "op", ev_op_name((enum ev_op)op));
 		om_sample_u64(w, ev_ops(c->ring, (enum ev_op)op));
 	}
-	om_family(w, "bpf_audit_listener_up", OM_GAUGE, NULL,
-		  "1 while the exporter is subscribed to the audit log and the kernel's audit is enabled, else 0.");
-	om_sample_start(w);
-	om_sample_u64(w, m.subscribed && m.have_status && m.enabled);
-	om_family(w, "bpf_audit_socket_drops", OM_COUNTER, NULL,
-		  "Audit messages dropped because the exporter's audit socket buffer was full.");
-	om_sample_start(w);
-	om_sample_u64(w, m.socket_drops);
-	om_family(w, "bpf_audit_parse_errors", OM_COUNTER, NULL,
-		  "Audit records the exporter could not parse.");
-	om_sample_start(w);
-	om_sample_u64(w, ev_parse_errors(c->ring));
+	single(w, "bpf_audit_listener_up", OM_GAUGE,
+	       "1 while the exporter is subscribed to the audit log and the kernel's audit is enabled, else 0.",
+	       m.subscribed && m.have_status && m.enabled);
+	single(w, "bpf_audit_socket_drops", OM_COUNTER,
+	       "Audit messages dropped because the exporter's audit socket buffer was full.",
+	       m.socket_drops);
+	single(w, "bpf_audit_parse_errors", OM_COUNTER,
+	       "Audit records the exporter could not parse.",
+	       ev_parse_errors(c->ring));
 	if (!m.have_status)
 		return;	/* reading the kernel's status needs CAP_AUDIT_CONTROL */
-	om_family(w, "bpf_audit_kernel_enabled", OM_GAUGE, NULL,
-		  "The kernel's audit enabled setting: 0 off, 1 on, 2 on and locked.");
-	om_sample_start(w);
-	om_sample_u64(w, m.enabled);
-	om_family(w, "bpf_audit_kernel_lost", OM_COUNTER, NULL,
-		  "Audit records the kernel lost (its own count, which resets when the kernel's audit is reconfigured).");
-	om_sample_start(w);
-	om_sample_u64(w, m.lost);
-	om_family(w, "bpf_audit_kernel_backlog", OM_GAUGE, NULL,
-		  "Audit records waiting in the kernel's backlog queue.");
-	om_sample_start(w);
-	om_sample_u64(w, m.backlog);
+	single(w, "bpf_audit_kernel_enabled", OM_GAUGE,
+	       "The kernel's audit enabled setting: 0 off, 1 on, 2 on and locked.",
+	       m.enabled);
+	single(w, "bpf_audit_kernel_lost", OM_COUNTER,
+	       "Audit records the kernel lost (its own count, which resets when the kernel's audit is reconfigured).",
+	       m.lost);
+	single(w, "bpf_audit_kernel_backlog", OM_GAUGE,
+	       "Audit records waiting in the kernel's backlog queue.",
+	       m.backlog);
 }
 
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,

@@ -345,8 +345,12 @@ int http_gzip(struct buf *dst, const char *src, size_t len)
 
 /* ---- responses ---- */
 
+/*
+ * Queue body (handed to MHD, which frees it) with its Content-Type and the
+ * extra headers (name, value, ..., NULL; or NULL).
+ */
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *type, struct buf *body)
+			     const char *type, struct buf *body, const char *const *headers)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -361,17 +365,18 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	for (; headers && headers[0]; headers += 2)
+		MHD_add_response_header(resp, headers[0], headers[1]);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+				  const char *const *headers, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *fmt, ...)
+				  const char *const *headers, const char *fmt, ...)
 {
 	struct buf body = BUF_INIT;
 	va_list ap;
@@ -380,7 +385,7 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int stat
 	buf_vaddf(&body, fmt, ap);
 	va_end(ap);
 	buf_addch(&body, '\n');
-	return reply(conn, status, "text/plain; charset=utf-8", &body);
+	return reply(conn, status, "text/plain; charset=utf-8", &body, headers);
 }
 
 static enum MHD_Result serve_landing(struct http_server *srv, struct MHD_Connection *conn)
@@ -397,7 +402,7 @@ static enum MHD_Result serve_landing(struct http_server *srv, struct MHD_Connect
 	if (srv->cfg.events)
 		buf_addstr(&body, "<li><a href=\"/events\">Recent BPF program LOAD/UNLOAD events</a> (JSON)</li>\n");
 	buf_addstr(&body, "</ul>\n</body></html>\n");
-	return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &body);
+	return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &body, NULL);
 }
 
 static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
@@ -407,43 +412,35 @@ static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connect
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	enum om_format fmt = http_negotiate(accept);
 	struct buf body = BUF_INIT, gz = BUF_INIT;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	struct buf *send = &body;
 	char err[160] = "";
-	char *data;
-	size_t len;
+	enum MHD_Result ret;
 
 	buf_grow(&body, 64 * 1024);
 	if (srv->cfg.scrape(srv->cfg.scrape_ctx, &body, fmt, err, sizeof(err))) {
 		buf_release(&body);
 		if (log_ratelimit_ok(&scrape_fail_rl))
 			log_warnx("scrape failed: %s", err);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "scrape failed: %s", err);
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: %s", err);
 	}
 	if (body.oom) {
 		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "scrape failed: out of memory");
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: out of memory");
 	}
 	if (http_accepts_gzip(enc) && http_gzip(&gz, body.buf, body.len) == 0 && !gz.oom)
 		send = &gz;
-	data = buf_detach(send, &len);
+	{
+		const char *const headers[] = {
+			MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding",
+			MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
+			send == &gz ? MHD_HTTP_HEADER_CONTENT_ENCODING : NULL, "gzip",
+			NULL,
+		};
+
+		ret = reply(conn, MHD_HTTP_OK, om_content_type(fmt), send, headers);
+	}
 	buf_release(&body);
 	buf_release(&gz);
-	if (!data)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
-	if (!resp) {
-		free(data);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, om_content_type(fmt));
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (send == &gz)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -453,7 +450,7 @@ static enum MHD_Result serve_events(struct http_server *srv, struct MHD_Connecti
 	char err[160] = "";
 
 	if (!srv->cfg.events)
-		return reply_text(conn, MHD_HTTP_NOT_FOUND,
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL,
 				  "BPF events are off: the exporter runs with --no-audit");
 	if (srv->cfg.events(srv->cfg.events_ctx,
 			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"),
@@ -461,9 +458,9 @@ static enum MHD_Result serve_events(struct http_server *srv, struct MHD_Connecti
 			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "op"),
 			    &body, err, sizeof(err))) {
 		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "%s", err);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
 	}
-	return reply(conn, MHD_HTTP_OK, "application/json", &body);
+	return reply(conn, MHD_HTTP_OK, "application/json", &body, NULL);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -484,16 +481,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		static const char *const allow[] = { MHD_HTTP_HEADER_ALLOW, "GET, HEAD", NULL };
+
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, allow,
 				  "method not allowed: use GET or HEAD");
+	}
 	if (!strcmp(url, srv->cfg.telemetry_path))
 		return serve_metrics(srv, conn);
 	if (!strcmp(url, "/"))
 		return serve_landing(srv, conn);
 	if (!strcmp(url, "/events"))
 		return serve_events(srv, conn);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found; metrics are at %s",
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
 			  srv->cfg.telemetry_path);
 }
 

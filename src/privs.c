@@ -20,15 +20,6 @@ static int caps_get(struct __user_cap_data_struct data[2])
 	return syscall(SYS_capget, &hdr, data) ? -errno : 0;
 }
 
-int privs_have(int cap)
-{
-	struct __user_cap_data_struct data[2];
-
-	if (caps_get(data))
-		return 0;
-	return !!(data[cap / 32].effective & (1u << (cap % 32)));
-}
-
 static bool kept(int cap, const int *keep, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

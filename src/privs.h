@@ -15,7 +15,5 @@
  * start: capabilities are per thread.
  */
 int privs_drop(const int *keep, size_t nr_keep);
-/* Whether the calling thread has cap in its effective set. */
-int privs_have(int cap);
 
 #endif

@@ -29,6 +29,17 @@ const char *snap_kind_name(enum snap_kind k)
 	return k < SNAP_NR_KINDS ? kind_names[k] : "unknown";
 }
 
+void snap_tag_hex(const uint8_t tag[8], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = hex[tag[i] >> 4];
+		out[2 * i + 1] = hex[tag[i] & 15];
+	}
+	out[16] = '\0';
+}
+
 void snap_init(struct snap *s)
 {
 	memset(s, 0, sizeof(*s));

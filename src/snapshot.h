@@ -95,6 +95,9 @@ int64_t snap_boot_to_wall_offset(void);
  */
 void snap_boot_to_wall(uint64_t boot_ns, int64_t offset_ns, int64_t *sec, char *iso);
 
+/* A program tag as 16 lowercase hex digits (out holds 17 bytes). */
+void snap_tag_hex(const uint8_t tag[8], char *out);
+
 /* The name of a kind: "program", "map", "link". */
 const char *snap_kind_name(enum snap_kind k);
 
