@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers for the contrib/ tests (tests/contrib/test_*.py).
+
+The rules are the C runner's: a test that needs root or a tool this machine
+lacks is skipped with a reason, except under CI (CI=true), where that is a
+failure.  `make check` installs every tool these tests use.
+"""
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import unittest
+import urllib.request
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+CONTRIB = os.path.join(REPO, 'contrib')
+IN_CI = os.environ.get('CI') == 'true'
+
+
+def contrib(*parts):
+    """Path of a file under contrib/."""
+    return os.path.join(CONTRIB, *parts)
+
+
+def read(*parts):
+    with open(contrib(*parts), encoding='utf-8') as f:
+        return f.read()
+
+
+def _cannot(reason):
+    if IN_CI:
+        raise AssertionError(reason + ' (CI=true forbids skipping)')
+    raise unittest.SkipTest(reason)
+
+
+def need_root():
+    if os.geteuid() != 0:
+        _cannot('needs root (real kernel BPF objects); run: sudo make check')
+
+
+def need_tool(name, package):
+    """Path of the program name; skip (fail under CI) when it is missing."""
+    path = shutil.which(name)
+    if not path:
+        _cannot(f'{name} not found; `make check` installs the {package} package')
+    return path
+
+
+def run(argv, timeout=120, check=True, **kw):
+    """Run argv; returns the CompletedProcess (text, both streams captured)."""
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError(f'{argv} exited {p.returncode}:\n{p.stdout}\n{p.stderr}')
+    return p
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode('utf-8')
+
+
+def wait_until(what, pred, timeout=30.0, step=0.1):
+    """Poll pred() until it returns something true; fail after timeout seconds."""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise AssertionError(f'timed out after {timeout:.0f} s waiting for {what}')
+        time.sleep(step)
+
+
+@contextlib.contextmanager
+def process(argv, what, log_path, **kw):
+    """Run argv in the background (output to log_path) and stop it at the end."""
+    with open(log_path, 'w') as log:
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, **kw)
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+@contextlib.contextmanager
+def exporter(tmpdir, *args):
+    """The freshly built exporter on a free loopback port; yields its base URL."""
+    need_root()
+    binary = os.environ.get('BPFME_BIN', os.path.join(REPO, 'bpf-metrics-exporter'))
+    port = free_port()
+    url = f'http://127.0.0.1:{port}'
+    argv = [binary, f'--web.listen-address=127.0.0.1:{port}', *args]
+    with process(argv, 'exporter', os.path.join(tmpdir, 'exporter.log')) as p:
+        def up():
+            if p.poll() is not None:
+                raise AssertionError(f'exporter exited {p.returncode}: '
+                                     + open(os.path.join(tmpdir, 'exporter.log')).read())
+            try:
+                return http_get(url + '/') is not None
+            except OSError:
+                return False
+        wait_until('the exporter to listen', up, timeout=20)
+        yield url

@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The Grafana dashboard and the Prometheus rules against a real Prometheus.
+
+The class starts the freshly built exporter on a free loopback port, a
+process holding real BPF objects (bpfload.py, which also loads and unloads
+programs under audit), and Debian's Prometheus with contrib/prometheus's
+configuration (scrape and rule intervals shortened, the target pointed at
+the exporter).  Then every expression of the dashboard, template variables
+substituted as Grafana would, and every recording rule must evaluate through
+Prometheus' HTTP API and return data: none is excused.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.error
+import urllib.parse
+
+import yaml
+
+import ctutil
+
+DASHBOARD = ctutil.contrib('grafana', 'ebpf-subsystem-metrics.json')
+RULES = ctutil.contrib('prometheus', 'bpf-metrics-exporter.rules.yml')
+JOB = 'bpf-metrics-exporter'
+COMM = 'bpfme-dash'
+
+# Grafana's own variables, as it would fill them for the last 5 minutes.
+BUILTINS = {'$__rate_interval': '1m', '$__interval': '15s', '$__range': '5m'}
+
+def panels(dash):
+    for p in dash['panels']:
+        yield p
+        yield from p.get('panels', [])
+
+
+def expressions(dash):
+    """(panel title, refId, expr) for every query of the dashboard."""
+    for p in panels(dash):
+        for t in p.get('targets', []):
+            yield p['title'], t['refId'], t['expr']
+
+
+def substitute(expr, variables):
+    for name in sorted(variables, key=len, reverse=True):
+        expr = expr.replace(name, variables[name])
+    return expr
+
+
+class Dashboard(unittest.TestCase):
+    """The dashboard file itself (no Prometheus needed)."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(DASHBOARD, encoding='utf-8') as f:
+            cls.dash = json.load(f)
+
+    def test_title_and_import_inputs(self):
+        d = self.dash
+        self.assertEqual(d['title'], 'eBPF Subsystem Metrics')
+        self.assertIsNone(d['id'])
+        self.assertTrue(d['uid'])
+        # the import dialog asks for a Prometheus data source...
+        self.assertEqual([(i['name'], i['type'], i['pluginId']) for i in d['__inputs']],
+                         [('DS_PROMETHEUS', 'datasource', 'prometheus')])
+        # ...and __requires names every panel type used
+        required = {r['id'] for r in d['__requires'] if r['type'] == 'panel'}
+        used = {p['type'] for p in panels(d) if p['type'] != 'row'}
+        self.assertEqual(required, used)
+        self.assertIn('prometheus', {r['id'] for r in d['__requires'] if r['type'] == 'datasource'})
+
+    def test_variables(self):
+        v = {t['name']: t for t in self.dash['templating']['list']}
+        self.assertEqual(list(v), ['datasource', 'job', 'instance'])
+        self.assertEqual((v['datasource']['type'], v['datasource']['query']), ('datasource', 'prometheus'))
+        # the import input fills the data source variable; provisioning leaves it to the default
+        self.assertEqual(v['datasource']['current']['value'], '${DS_PROMETHEUS}')
+        self.assertIn('$job', v['instance']['definition'])
+        for name in ('job', 'instance'):
+            self.assertEqual(v[name]['datasource'], {'type': 'prometheus', 'uid': '${datasource}'})
+
+    def test_original_panels_are_there(self):
+        titles = [p['title'] for p in panels(self.dash)]
+        for t in ('Programs', 'Maps', 'Links', 'Loaded programs', 'All maps', 'All links',
+                  'Verified instructions total', 'Translated bytes total',
+                  'Memory locked by programs', 'LOAD / UNLOAD rate', 'Recent loads by process',
+                  'Audit records lost', 'Audit health', 'Scrape duration',
+                  'Memory locked by programs and maps', 'Top programs by translated size'):
+            self.assertIn(t, titles)
+        self.assertEqual(len(titles), len(set(titles)), 'panel titles repeat')
+
+    def test_every_query_uses_the_variables(self):
+        ids = [p['id'] for p in panels(self.dash)]
+        self.assertEqual(len(ids), len(set(ids)), 'panel ids repeat')
+        n = 0
+        for title, ref, expr in expressions(self.dash):
+            n += 1
+            self.assertIn('job=~"$job"', expr, f'{title} {ref}')
+            self.assertIn('instance=~"$instance"', expr, f'{title} {ref}')
+        self.assertGreater(n, 25)
+        for p in panels(self.dash):
+            if p['type'] != 'row':
+                self.assertEqual(p['datasource'], {'type': 'prometheus', 'uid': '${datasource}'}, p['title'])
+                for t in p['targets']:
+                    self.assertEqual(t['datasource'], p['datasource'], p['title'])
+
+    def test_panels_do_not_overlap(self):
+        cells = {}
+        for p in panels(self.dash):
+            g = p['gridPos']
+            self.assertLessEqual(g['x'] + g['w'], 24, p['title'])
+            for x in range(g['x'], g['x'] + g['w']):
+                for y in range(g['y'], g['y'] + g['h']):
+                    self.assertNotIn((x, y), cells, f"{p['title']} overlaps {cells.get((x, y))}")
+                    cells[(x, y)] = p['title']
+
+
+class LivePrometheus(unittest.TestCase):
+    """Every dashboard expression and recording rule on a real Prometheus."""
+
+    @classmethod
+    def setUpClass(cls):
+        ctutil.need_root()
+        cls.prometheus_bin = ctutil.need_tool('prometheus', 'prometheus')
+        cls.tmp = tempfile.TemporaryDirectory(prefix='bpfme-prom-')
+        cls.addClassCleanup(cls.tmp.cleanup)
+        tmp = cls.tmp.name
+        with open(DASHBOARD, encoding='utf-8') as f:
+            cls.dash = json.load(f)
+
+        ex = ctutil.exporter(tmp, '--audit.enable')
+        cls.exporter_url = ex.__enter__()
+        cls.addClassCleanup(ex.__exit__, None, None, None)
+        cls.instance = cls.exporter_url.split('//')[1]
+
+        with open(ctutil.contrib('prometheus', 'prometheus.yml'), encoding='utf-8') as f:
+            conf = yaml.safe_load(f)
+        conf['global'].update(scrape_interval='1s', evaluation_interval='1s')
+        conf['rule_files'] = [RULES]
+        job = conf['scrape_configs'][0]
+        job.update(scrape_timeout='1s')
+        job['static_configs'] = [{'targets': [cls.instance]}]
+        with open(os.path.join(tmp, 'prometheus.yml'), 'w') as f:
+            yaml.safe_dump(conf, f)
+        port = ctutil.free_port()
+        cls.api = f'http://127.0.0.1:{port}/api/v1'
+        prom = ctutil.process([cls.prometheus_bin, f'--config.file={tmp}/prometheus.yml',
+                               f'--storage.tsdb.path={tmp}/data', f'--web.listen-address=127.0.0.1:{port}',
+                               '--log.level=warn'],
+                              'prometheus', os.path.join(tmp, 'prometheus.log'))
+        p = prom.__enter__()
+        cls.addClassCleanup(prom.__exit__, None, None, None)
+
+        # Prometheus must see the counters before the loads, or increase() misses them.
+        cls._wait_scrapes(p, 2)
+        # a process made now, after audit is on, so its loads are attributed
+        cls.loader = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'bpfload.py'), COMM],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        cls.addClassCleanup(cls._stop_loader)
+        if cls.loader.stdout.readline().strip() != 'ready':
+            raise AssertionError('bpfload.py failed')
+        cls._wait_scrapes(p, 8, 'instance:bpf_audit_events:rate5m{op="LOAD"} > 0')
+        cls.vars = {'$job': JOB, '$instance': cls.instance, '${datasource}': 'unused', **BUILTINS}
+
+    @classmethod
+    def _wait_scrapes(cls, prom, n, also='vector(1)'):
+        """Wait until Prometheus has scraped the exporter n times and also returns data."""
+        def done():
+            if prom.poll() is not None:
+                raise AssertionError('prometheus exited: '
+                                     + open(os.path.join(cls.tmp.name, 'prometheus.log')).read())
+            try:
+                return (cls.query(f'count_over_time(up{{job="{JOB}"}}[1m]) >= {n} and up{{job="{JOB}"}} == 1')
+                        and cls.query(also))
+            except OSError:		# not listening yet
+                return False
+        ctutil.wait_until(f'Prometheus to scrape the exporter {n} times', done, timeout=60, step=0.5)
+
+    @classmethod
+    def _stop_loader(cls):
+        cls.loader.stdin.close()
+        cls.loader.wait(timeout=10)
+
+    @classmethod
+    def api_get(cls, path, **params):
+        url = f'{cls.api}/{path}?' + urllib.parse.urlencode(params, doseq=True)
+        try:
+            r = json.loads(ctutil.http_get(url))
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f'{path} {params}: {e.code} {e.read().decode()}') from None
+        if r['status'] != 'success':
+            raise AssertionError(f'{path} {params}: {r}')
+        return r['data']
+
+    @classmethod
+    def query(cls, expr):
+        return cls.api_get('query', query=expr)['result']
+
+    def test_every_dashboard_expression_returns_data(self):
+        n = 0
+        for title, ref, expr in expressions(self.dash):
+            q = substitute(expr, self.vars)
+            self.assertNotIn('$', q, f'{title} {ref}: a variable was left: {q}')
+            self.assertTrue(self.query(q), f'{title} {ref}: no data for {q}')
+            n += 1
+        self.assertGreater(n, 25)
+
+    def test_time_series_panels_evaluate_over_a_range(self):
+        now = float(self.api_get('query', query='time()')['result'][1])
+        n = 0
+        for p in panels(self.dash):
+            if p['type'] != 'timeseries':
+                continue
+            for t in p['targets']:
+                q = substitute(t['expr'], self.vars)
+                data = self.api_get('query_range', query=q, start=f'{now - 20:.3f}',
+                                    end=f'{now:.3f}', step='2')
+                self.assertEqual(data['resultType'], 'matrix')
+                self.assertTrue(data['result'], f"{p['title']} {t['refId']}: no range data for {q}")
+                n += 1
+        self.assertGreater(n, 10)
+
+    def test_values_match_the_kernel_objects(self):
+        sel = f'job="{JOB}",instance="{self.instance}"'
+        # the loader's three filters share one name; the table query finds them
+        progs = self.query(f'bpf_program_info{{{sel},name="dash_filter"}}')
+        self.assertEqual(len(progs), 3)
+        for s in progs:
+            self.assertEqual(s['metric']['type'], 'socket_filter')
+            self.assertTrue(s['metric']['map_ids'], 'the filters use the hash map')
+        maps = self.query(f'bpf_map_info{{{sel},name=~"dash_hash|dash_array"}}')
+        self.assertEqual(sorted(m['metric']['type_name'] for m in maps), ['array', 'hash'])
+        rawtp = self.query(f'bpf_program_info{{{sel},name="dash_rawtp"}}')
+        self.assertEqual(len(rawtp), 1)
+        links = self.query(f'bpf_link_info{{{sel},prog_id="{rawtp[0]["metric"]["id"]}"}}')
+        self.assertEqual(len(links), 1)
+
+    def test_recent_loads_by_process_names_the_loader(self):
+        expr = next(e for t, _, e in expressions(self.dash) if t == 'Recent loads by process')
+        # the loader made 5 loads (3 filters, the raw tracepoint one, the closed one)
+        result = {s['metric']['comm']: float(s['value'][1])
+                  for s in self.query(substitute(expr, self.vars))}
+        self.assertIn(COMM, result)
+        self.assertGreaterEqual(result[COMM], 5)
+
+    def test_template_variables_list_the_exporter(self):
+        v = {t['name']: t for t in self.dash['templating']['list']}
+        for name, want in (('job', JOB), ('instance', self.instance)):
+            m = re.fullmatch(r'label_values\((.+), (\w+)\)', v[name]['definition'])
+            self.assertIsNotNone(m, v[name]['definition'])
+            self.assertEqual(m.group(2), name)
+            values = self.api_get(f'label/{name}/values', **{'match[]': substitute(m.group(1), self.vars)})
+            self.assertIn(want, values)
+
+    def test_every_recording_rule_returns_data(self):
+        with open(RULES, encoding='utf-8') as f:
+            groups = yaml.safe_load(f)['groups']
+        records = [r['record'] for g in groups for r in g['rules'] if 'record' in r]
+        self.assertEqual(len(records), 7)
+        for name in records:
+            result = self.query(f'{name}{{job="{JOB}",instance="{self.instance}"}}')
+            self.assertTrue(result, f'{name}: no data')
+        count = self.query(f'instance:bpf_programs:count{{instance="{self.instance}"}}')
+        self.assertGreaterEqual(float(count[0]['value'][1]), 4)
+
+    def test_rules_are_healthy_and_no_alert_fires(self):
+        groups = self.api_get('rules')['groups']
+        rules = [r for g in groups for r in g['rules']]
+        self.assertEqual(len(rules), 17)
+        for r in rules:
+            self.assertEqual(r['health'], 'ok', f"{r['name']}: {r.get('lastError')}")
+        # a healthy node with a working exporter: nothing pending or firing
+        for r in rules:
+            if r['type'] == 'alerting':
+                self.assertEqual(r['state'], 'inactive', f"{r['name']}: {r['alerts']}")
+
+
+if __name__ == '__main__':
+    unittest.main()
