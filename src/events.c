@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "utf8.h"
 
 static const char *const op_names[EV_NR_OPS] = { [EV_LOAD] = "LOAD", [EV_UNLOAD] = "UNLOAD" };
 
@@ -41,8 +42,17 @@ int ev_ring_init(struct ev_ring *r, size_t capacity)
 {
 	memset(r, 0, sizeof(*r));
 	r->slots = calloc(capacity, sizeof(*r->slots));
-	if (!r->slots)
+	r->comms = calloc(EV_COMM_NAMES, sizeof(*r->comms));
+	r->comm_index = calloc(EV_COMM_INDEX, sizeof(*r->comm_index));
+	if (!r->slots || !r->comms || !r->comm_index) {
+		free(r->slots);
+		free(r->comms);
+		free(r->comm_index);
+		memset(r, 0, sizeof(*r));
 		return -ENOMEM;
+	}
+	strcpy(r->comm_none.comm, EV_COMM_NONE);
+	strcpy(r->comm_other.comm, EV_COMM_OTHER);
 	r->capacity = capacity;
 	r->next_seq = 1;
 	pthread_mutex_init(&r->lock, NULL);
@@ -56,21 +66,105 @@ void ev_ring_release(struct ev_ring *r)
 	for (size_t i = 0; i < r->capacity; i++)
 		ev_event_release(&r->slots[i]);
 	free(r->slots);
+	free(r->comms);
+	free(r->comm_index);
 	pthread_mutex_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
+}
+
+void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
+{
+	const unsigned char *s = (const unsigned char *)comm;
+	size_t n = 0, len;
+
+	if (!comm) {
+		memcpy(out, EV_COMM_NONE, sizeof(EV_COMM_NONE));
+		return;
+	}
+	while (*s) {
+		if (*s >= 0x20 && *s < 0x7f) {	/* printable ASCII, the usual */
+			if (n + 1 == EV_COMM_LEN)
+				break;
+			out[n++] = (char)*s++;
+			continue;
+		}
+		len = *s >= 0x80 ? utf8_seq_len(s, 4) : 0;	/* it stops at the NUL */
+		if (n + (len ? len : 3) >= EV_COMM_LEN)
+			break;
+		if (len) {
+			memcpy(out + n, s, len);
+			s += len;
+		} else {
+			memcpy(out + n, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			s++;
+			len = 3;
+		}
+		n += len;
+	}
+	out[n] = '\0';
+}
+
+/* The index always has a free slot, which ends every probe. */
+_Static_assert(EV_COMM_INDEX > EV_COMM_NAMES && !(EV_COMM_INDEX & (EV_COMM_INDEX - 1)),
+	       "EV_COMM_INDEX: a power of two above EV_COMM_NAMES");
+_Static_assert(EV_COMM_NAMES < 65536, "rows are numbered in uint16_t");
+
+/* FNV-1a */
+static uint32_t comm_hash(const char *label)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/*
+ * The row counting label (hash h); caller holds the lock.  Open addressing
+ * in an index twice the size of the rows, so probes are short; a new name
+ * takes the next row.
+ */
+static struct ev_comm_count *comm_row(struct ev_ring *r, const char *label, uint32_t h)
+{
+	struct ev_comm_count *row;
+	size_t i = h & (EV_COMM_INDEX - 1);
+
+	if (label[0] == '(') {
+		if (!strcmp(label, EV_COMM_NONE))
+			return &r->comm_none;
+		if (!strcmp(label, EV_COMM_OTHER))
+			return &r->comm_other;
+	}
+	for (; r->comm_index[i]; i = (i + 1) & (EV_COMM_INDEX - 1)) {
+		row = &r->comms[r->comm_index[i] - 1];
+		if (!strcmp(row->comm, label))
+			return row;
+	}
+	if (r->nr_comms == EV_COMM_NAMES)
+		return &r->comm_other;
+	row = &r->comms[r->nr_comms++];
+	strcpy(row->comm, label);
+	r->comm_index[i] = (uint16_t)r->nr_comms;
+	return row;
 }
 
 uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 {
 	struct ev_event *slot;
+	char label[EV_COMM_LEN];
 	uint64_t seq;
+	uint32_t h;
 
+	ev_comm_label(e->comm, label);	/* outside the lock */
+	h = comm_hash(label);
 	pthread_mutex_lock(&r->lock);
 	seq = r->next_seq++;
 	slot = &r->slots[(seq - 1) % r->capacity];
 	ev_event_release(slot);	/* the oldest event leaves the ring */
 	*slot = *e;
 	slot->seq = seq;
+	if (e->op < EV_NR_OPS)
+		comm_row(r, label, h)->n[e->op]++;
 	pthread_mutex_unlock(&r->lock);
 	e->comm = e->exe = e->cmdline = NULL;	/* moved */
 	e->seq = seq;
@@ -95,6 +189,35 @@ uint64_t ev_ops(struct ev_ring *r, enum ev_op op)
 uint64_t ev_parse_errors(struct ev_ring *r)
 {
 	return __atomic_load_n(&r->parse_errors, __ATOMIC_RELAXED);
+}
+
+static bool counted(const struct ev_comm_count *row)
+{
+	for (int op = 0; op < EV_NR_OPS; op++)
+		if (row->n[op])
+			return true;
+	return false;
+}
+
+static int comm_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ev_comm_count *)a)->comm, ((const struct ev_comm_count *)b)->comm);
+}
+
+size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out)
+{
+	size_t n, named;
+
+	pthread_mutex_lock(&r->lock);
+	named = n = r->nr_comms;
+	memcpy(out, r->comms, n * sizeof(*out));
+	if (counted(&r->comm_none))
+		out[n++] = r->comm_none;
+	if (counted(&r->comm_other))
+		out[n++] = r->comm_other;
+	pthread_mutex_unlock(&r->lock);
+	qsort(out, named, sizeof(*out), comm_cmp);	/* names are unique: a total order */
+	return n;
 }
 
 void ev_format_time(int64_t ms, char *out)

@@ -5,8 +5,9 @@
  * counters exported at /metrics.
  *
  * Written by the audit thread, read by HTTP threads.  A mutex guards the
- * ring; counters are atomics.  Readers render under the lock into their own
- * buffer, so nothing they hold points into the ring.
+ * ring and the counts by command name; the other counters are atomics.
+ * Readers render or copy under the lock into their own memory, so nothing
+ * they hold points into the ring.
  */
 #ifndef BPFME_EVENTS_H
 #define BPFME_EVENTS_H
@@ -51,11 +52,37 @@ const char *ev_op_name(enum ev_op op);
 /* "LOAD" / "UNLOAD" (case-insensitive) to an op; 0 or -EINVAL. */
 int ev_parse_op(const char *s, enum ev_op *op);
 
+/*
+ * Events by the command name (comm) of the process that caused them, as the
+ * label values bpf_audit_events_by_comm shows.  ev_push() counts every
+ * event: under its comm made a label value by ev_comm_label(); under
+ * EV_COMM_NONE when it has no comm (no process: a lone UNLOAD at exit);
+ * under EV_COMM_OTHER when EV_COMM_NAMES names have their rows already,
+ * which bounds the family's cardinality.  A process that calls itself
+ * "(none)" or "(other)" is counted in that row too.  Rows are never removed.
+ */
+#define EV_COMM_NAMES 256
+#define EV_COMM_ROWS (EV_COMM_NAMES + 2)	/* and (none) and (other) */
+#define EV_COMM_LEN 64		/* a label value of up to 63 bytes, and its NUL */
+#define EV_COMM_INDEX 512	/* hash slots, a power of two, EV_COMM_NAMES * 2 */
+#define EV_COMM_NONE "(none)"
+#define EV_COMM_OTHER "(other)"
+
+struct ev_comm_count {
+	char comm[EV_COMM_LEN];		/* valid UTF-8 without control characters */
+	uint64_t n[EV_NR_OPS];
+};
+
 struct ev_ring {
 	pthread_mutex_t lock;
 	struct ev_event *slots;
 	size_t capacity;
 	uint64_t next_seq;		/* seq of the next event; starts at 1 */
+	/* under lock: the comm rows in order of arrival, a hash index, the two others */
+	struct ev_comm_count *comms;	/* EV_COMM_NAMES */
+	size_t nr_comms;
+	uint16_t *comm_index;		/* EV_COMM_INDEX slots: row + 1, or 0 */
+	struct ev_comm_count comm_none, comm_other;
 	/* counters: __atomic builtins */
 	uint64_t ops[EV_NR_OPS];	/* counted when the BPF record arrives */
 	uint64_t parse_errors;
@@ -65,12 +92,31 @@ struct ev_ring {
 int ev_ring_init(struct ev_ring *r, size_t capacity);
 void ev_ring_release(struct ev_ring *r);
 
-/* Move *e into the ring (its strings now belong to the ring); returns its seq. */
+/*
+ * Move *e into the ring (its strings now belong to the ring) and count it
+ * by comm; returns its seq.
+ */
 uint64_t ev_push(struct ev_ring *r, struct ev_event *e);
 void ev_count_op(struct ev_ring *r, enum ev_op op);
 void ev_count_parse_error(struct ev_ring *r);
 uint64_t ev_ops(struct ev_ring *r, enum ev_op op);
 uint64_t ev_parse_errors(struct ev_ring *r);
+
+/*
+ * The label value for comm in out: comm with each byte that is not part of
+ * valid UTF-8, and each control character (U+0000-U+001F, U+007F), replaced
+ * by U+FFFD, cut at a character boundary to fit EV_COMM_LEN; EV_COMM_NONE
+ * for NULL.  Distinct values stay distinct after the writer's escaping, so
+ * no two rows render alike, and every parser reads them (a raw CR, which
+ * OpenMetrics allows, breaks line-based readers).
+ */
+void ev_comm_label(const char *comm, char out[EV_COMM_LEN]);
+/*
+ * Copy the rows with a count into out (room for EV_COMM_ROWS): the named
+ * ones sorted by comm (byte order), then (none), then (other).  Returns how
+ * many.  Copies under the ring's lock and sorts after releasing it.
+ */
+size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out);
 
 struct ev_query {
 	uint64_t since;			/* only seq > since */

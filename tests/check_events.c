@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/* check_events - the event ring: seq, wrap-around, since/limit/op, JSON, concurrency. */
+/*
+ * check_events - the event ring: seq, wrap-around, since/limit/op, JSON,
+ * counts by comm (order, the EV_COMM_NAMES cap, label values), concurrency.
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -184,6 +187,163 @@ START_TEST(test_format_time)
 }
 END_TEST
 
+/* The row of label comm among n rows, or NULL. */
+static const struct ev_comm_count *row_of(const struct ev_comm_count *rows, size_t n,
+					  const char *comm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].comm, comm))
+			return &rows[i];
+	return NULL;
+}
+
+static void assert_row(const struct ev_comm_count *row, const char *comm, uint64_t loads,
+		       uint64_t unloads)
+{
+	ck_assert_msg(row != NULL, "no row for comm \"%s\"", comm);
+	ck_assert_str_eq(row->comm, comm);
+	ck_assert_uint_eq(row->n[EV_LOAD], loads);
+	ck_assert_uint_eq(row->n[EV_UNLOAD], unloads);
+}
+
+START_TEST(test_by_comm)
+{
+	struct ev_comm_count rows[EV_COMM_ROWS];
+
+	/* no event yet: no row, not even (none) */
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 0);
+
+	push(1, EV_LOAD, "bpftool");
+	push(2, EV_LOAD, "a loader");
+	push(3, EV_LOAD, "bpftool");
+	push(1, EV_UNLOAD, NULL);	/* a lone UNLOAD at exit */
+	push(2, EV_UNLOAD, "a loader");
+	push(4, EV_LOAD, "Zed");
+	push(5, EV_LOAD, "");		/* prctl(PR_SET_NAME, "") */
+	/* counted by push, whatever the ring (capacity 4) still holds */
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 5);
+	/* sorted by comm in byte order, (none) after the names */
+	assert_row(&rows[0], "", 1, 0);
+	assert_row(&rows[1], "Zed", 1, 0);
+	assert_row(&rows[2], "a loader", 1, 1);
+	assert_row(&rows[3], "bpftool", 2, 0);
+	assert_row(&rows[4], EV_COMM_NONE, 0, 1);
+	/* only push counts: ev_count_op is the arrival counter */
+	ev_count_op(&ring, EV_LOAD);
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 5);
+	ck_assert_uint_eq(rows[3].n[EV_LOAD], 2);
+}
+END_TEST
+
+/* The first EV_COMM_NAMES names get rows; later ones share (other). */
+START_TEST(test_by_comm_cap)
+{
+	struct ev_comm_count rows[EV_COMM_ROWS];
+	char comm[16];
+	size_t n;
+
+	/* arriving in descending order, they come out sorted */
+	for (int i = EV_COMM_NAMES - 1; i >= 0; i--) {
+		snprintf(comm, sizeof(comm), "p%03d", i);
+		push((uint32_t)i, EV_LOAD, comm);
+	}
+	n = ev_comm_counts(&ring, rows);
+	ck_assert_uint_eq(n, EV_COMM_NAMES);
+	ck_assert_ptr_null(row_of(rows, n, EV_COMM_OTHER));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(comm, sizeof(comm), "p%03zu", i);
+		assert_row(&rows[i], comm, 1, 0);
+	}
+
+	push(1000, EV_LOAD, "latecomer");
+	push(1001, EV_UNLOAD, "latecomer");
+	push(1002, EV_UNLOAD, "another");
+	push(1003, EV_UNLOAD, "p007");		/* has a row */
+	push(1004, EV_UNLOAD, NULL);		/* (none) is not capped */
+	n = ev_comm_counts(&ring, rows);
+	ck_assert_uint_eq(n, EV_COMM_NAMES + 2);
+	assert_row(&rows[7], "p007", 1, 1);
+	assert_row(&rows[EV_COMM_NAMES], EV_COMM_NONE, 0, 1);
+	assert_row(&rows[EV_COMM_NAMES + 1], EV_COMM_OTHER, 1, 2);
+	ck_assert_ptr_null(row_of(rows, n, "latecomer"));
+}
+END_TEST
+
+/* A process may call itself (none) or (other): it shares that row, never a second one. */
+START_TEST(test_by_comm_reserved_names)
+{
+	struct ev_comm_count rows[EV_COMM_ROWS];
+
+	push(1, EV_LOAD, EV_COMM_OTHER);
+	push(2, EV_LOAD, EV_COMM_NONE);
+	push(3, EV_UNLOAD, NULL);
+	push(4, EV_LOAD, "(nonesuch");
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 3);
+	assert_row(&rows[0], "(nonesuch", 1, 0);
+	assert_row(&rows[1], EV_COMM_NONE, 1, 1);
+	assert_row(&rows[2], EV_COMM_OTHER, 1, 0);
+}
+END_TEST
+
+/* comm holds any byte but NUL (the kernel hex-encodes it, libauparse decodes it). */
+START_TEST(test_comm_label)
+{
+	static const struct {
+		const char *comm, *label;
+	} cases[] = {
+		{ "bpftool", "bpftool" },
+		{ "my loader", "my loader" },
+		{ "a\"b\\c", "a\"b\\c" },			/* the writer escapes these */
+		{ "caf\xc3\xa9 \xe2\x82\xac\xf0\x9f\x90\x9d", "caf\xc3\xa9 \xe2\x82\xac\xf0\x9f\x90\x9d" },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },			/* a stray byte */
+		{ "\xfe", "\xef\xbf\xbd" },
+		{ "\xc3", "\xef\xbf\xbd" },				/* cut short */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },		/* overlong */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* a surrogate */
+		{ "a\rb\nc\td\x01\x7f", "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd"
+		  "d\xef\xbf\xbd\xef\xbf\xbd" },			/* control characters */
+		{ "", "" },
+	};
+	char label[EV_COMM_LEN], comm[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev_comm_label(cases[i].comm, label);
+		ck_assert_msg(!strcmp(label, cases[i].label), "case %zu: got \"%s\"", i, label);
+	}
+	ev_comm_label(NULL, label);
+	ck_assert_str_eq(label, EV_COMM_NONE);
+	/* 15 stray bytes, the most the kernel's comm holds: 45 bytes, not cut */
+	memset(comm, 0xff, 15);
+	comm[15] = '\0';
+	ev_comm_label(comm, label);
+	ck_assert_uint_eq(strlen(label), 45);
+	/* longer than any kernel comm: cut at a character boundary */
+	for (int i = 0; i < 40; i++)
+		memcpy(comm + 3 * i, "\xe2\x82\xac", 3);
+	comm[120] = '\0';
+	ev_comm_label(comm, label);
+	ck_assert_uint_eq(strlen(label), 63);
+	ck_assert_int_eq(memcmp(label, comm, 63), 0);
+	comm[0] = 'x';	/* now 64 bytes would fit only mid-character */
+	memmove(comm + 1, comm + 3, strlen(comm + 3) + 1);
+	ev_comm_label(comm, label);
+	ck_assert_uint_eq(strlen(label), 61);
+}
+END_TEST
+
+/* Distinct comms that give one label value count in one row: no duplicate series. */
+START_TEST(test_by_comm_same_label)
+{
+	struct ev_comm_count rows[EV_COMM_ROWS];
+
+	push(1, EV_LOAD, "x\xff");
+	push(2, EV_LOAD, "x\xfe");
+	push(3, EV_LOAD, "x\r");
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 1);
+	assert_row(&rows[0], "x\xef\xbf\xbd", 3, 0);
+}
+END_TEST
+
 static void *writer(void *arg)
 {
 	(void)arg;
@@ -203,8 +363,10 @@ static void *writer(void *arg)
 /* Readers render while the writer wraps the ring many times (run under TSan too). */
 START_TEST(test_concurrency)
 {
+	struct ev_comm_count rows[EV_COMM_ROWS];
 	pthread_t w;
-	uint64_t last_first = 0;
+	uint64_t last_first = 0, last_total = 0;
+	size_t n;
 
 	ev_ring_release(&ring);
 	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
@@ -229,11 +391,24 @@ START_TEST(test_concurrency)
 			}
 		}
 		buf_release(&b);
+		/* the counts by comm only grow, and never run ahead of the ring */
+		n = ev_comm_counts(&ring, rows);
+		ck_assert_uint_le(n, 1);
+		if (n) {
+			uint64_t total = rows[0].n[EV_LOAD] + rows[0].n[EV_UNLOAD];
+
+			ck_assert_str_eq(rows[0].comm, "writer");
+			ck_assert_uint_ge(total, last_total);
+			ck_assert_uint_le(total, 20000);
+			last_total = total;
+		}
 	}
 	pthread_join(w, NULL);
 	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 10000);
 	ck_assert_uint_eq(ev_ops(&ring, EV_UNLOAD), 10000);
 	ck_assert_uint_eq(ring.next_seq, 20001);
+	ck_assert_uint_eq(ev_comm_counts(&ring, rows), 1);
+	assert_row(&rows[0], "writer", 10000, 10000);
 }
 END_TEST
 
@@ -249,6 +424,11 @@ Suite *events_suite(void)
 	tcase_add_test(tc, test_parse_query);
 	tcase_add_test(tc, test_event_json_nulls_and_bytes);
 	tcase_add_test(tc, test_format_time);
+	tcase_add_test(tc, test_by_comm);
+	tcase_add_test(tc, test_by_comm_cap);
+	tcase_add_test(tc, test_by_comm_reserved_names);
+	tcase_add_test(tc, test_comm_label);
+	tcase_add_test(tc, test_by_comm_same_label);
 	tcase_add_test(tc, test_concurrency);
 	suite_add_tcase(s, tc);
 	return s;
