@@ -356,6 +356,34 @@ out:
 	short_labels_release(&maps);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Rows in ev_comm_counts() order, each with every op (0 for an op not seen). */
+static void write_by_comm(struct collector *c, struct om_writer *w)
+{
+	struct ev_comm_count *rows = malloc(EV_COMM_ROWS * sizeof(*rows));
+	size_t n;
+
+	om_family(w, "bpf_audit_events_by_comm", OM_COUNTER, NULL,
+		  "BPF program LOAD and UNLOAD events by the command name of the process that caused them "
+		  "(at most " STR(EV_COMM_NAMES) " names; then comm=\"" EV_COMM_OTHER "\").");
+	if (!rows) {
+		w->out->oom = true;	/* answered 500: out of memory */
+		return;
+	}
+	n = ev_comm_counts(c->ring, rows);
+	for (size_t i = 0; i < n; i++) {
+		for (int op = 0; op < EV_NR_OPS; op++) {
+			om_sample_start(w);
+			om_label(w, "op", ev_op_name((enum ev_op)op));
+			om_label(w, "comm", rows[i].comm);
+			om_sample_u64(w, rows[i].n[op]);
+		}
+	}
+	free(rows);
+}
+
 static void write_audit(struct collector *c, struct om_writer *w)
 {
 	struct audit_metrics m;
@@ -371,6 +399,7 @@ static void write_audit(struct collector *c, struct om_writer *w)
 		om_label(w, "op", ev_op_name((enum ev_op)op));
 		om_sample_u64(w, ev_ops(c->ring, (enum ev_op)op));
 	}
+	write_by_comm(c, w);
 	single(w, "bpf_audit_listener_up", OM_GAUGE,
 	       "1 while the exporter is subscribed to the audit log and the kernel's audit is enabled, else 0.",
 	       m.subscribed && m.have_status && m.enabled);
