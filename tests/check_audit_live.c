@@ -6,6 +6,7 @@
  * the test did.  Needs root.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,12 +142,109 @@ static char *self_exe(void)
 	return strdup(buf);
 }
 
+/* GET /metrics, parsed. */
+static void scrape(struct tu_expo *e)
+{
+	struct tu_http_resp r;
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, e), 0);
+	tu_http_free(&r);
+}
+
+/* bpf_audit_events_by_comm_total{op,comm}, 0 when absent. */
+static uint64_t by_comm(const struct tu_expo *e, const char *op, const char *comm)
+{
+	for (size_t i = 0; i < e->nr; i++) {
+		const struct tu_sample *s = &e->samples[i];
+		const char *o = tu_sample_label(s, "op"), *c = tu_sample_label(s, "comm");
+
+		if (!strcmp(s->name, "bpf_audit_events_by_comm_total") && o && c &&
+		    !strcmp(o, op) && !strcmp(c, comm))
+			return strtoull(s->value, NULL, 10);
+	}
+	return 0;
+}
+
+/*
+ * Check the family's shape: each comm once, with LOAD then UNLOAD; named
+ * comms in byte order, then (none), then (other).  Returns the sum over the
+ * comms of op.
+ */
+static uint64_t by_comm_sum(const struct tu_expo *e, const char *op)
+{
+	const char *prev = NULL;
+	uint64_t sum = 0;
+	int rank = 0, nth = 0;
+
+	for (size_t i = 0; i < e->nr; i++) {
+		const struct tu_sample *s = &e->samples[i];
+		const char *o = tu_sample_label(s, "op"), *c = tu_sample_label(s, "comm");
+		int r;
+
+		if (strcmp(s->name, "bpf_audit_events_by_comm_total"))
+			continue;
+		ck_assert_msg(o && c && s->nr_labels == 2, "bad labels in a by_comm sample");
+		ck_assert_str_eq(o, nth++ % 2 ? "UNLOAD" : "LOAD");
+		if (!strcmp(o, op))
+			sum += strtoull(s->value, NULL, 10);
+		if (!strcmp(o, "UNLOAD")) {
+			ck_assert_str_eq(c, prev);	/* the LOAD sample's comm */
+			continue;
+		}
+		r = !strcmp(c, "(none)") ? 1 : !strcmp(c, "(other)") ? 2 : 0;
+		ck_assert_msg(r > rank || (r == 0 && rank == 0 && (!prev || strcmp(prev, c) < 0)),
+			      "comm \"%s\" out of order after \"%s\"", c, prev ? prev : "");
+		rank = r;
+		prev = c;
+	}
+	ck_assert_msg(nth % 2 == 0, "a comm without its UNLOAD sample");
+	return sum;
+}
+
+/*
+ * Scrape until the sums over comm equal bpf_audit_events_total: events are
+ * counted by comm when assembled, up to ~0.5 s (lone records) after their
+ * record was counted.  At most 5 s.
+ */
+static void settled(struct tu_expo *e)
+{
+	double deadline = tu_now_ms() + 5000;
+
+	for (;;) {
+		bool equal = true;
+
+		scrape(e);
+		for (int i = 0; i < 2; i++) {
+			const char *op = i ? "UNLOAD" : "LOAD";
+			const struct tu_sample *t = tu_expo_find(e, "bpf_audit_events_total", "op", op);
+			uint64_t total, sum = by_comm_sum(e, op);
+
+			ck_assert_ptr_nonnull(t);
+			total = strtoull(t->value, NULL, 10);
+			ck_assert_msg(sum <= total, "%s: %llu by comm, %llu in all", op,
+				      (unsigned long long)sum, (unsigned long long)total);
+			if (sum != total) {
+				equal = false;
+				ck_assert_msg(tu_now_ms() < deadline, "%s: %llu by comm, %llu in all after 5 s",
+					      op, (unsigned long long)sum, (unsigned long long)total);
+			}
+		}
+		if (equal)
+			return;
+		tu_expo_free(e);
+		usleep(50000);
+	}
+}
+
 START_TEST(test_load_unload_attributed)
 {
 	struct bpf_prog_info info;
 	char name[16], comm[17] = "", want[4200], *body, *ev, *exe = self_exe();
-	uint64_t loads, unloads, since;
+	uint64_t loads, unloads, since, comm_loads, comm_unloads;
 	int fd, warm, idpipe[2], gate[2], status;
+	struct tu_expo ex;
 	pid_t child;
 	FILE *f;
 
@@ -158,6 +256,16 @@ START_TEST(test_load_unload_attributed)
 	loads = audit_count("LOAD");
 	unloads = audit_count("UNLOAD");
 	since = last_seq();
+	/* the child keeps this process's comm */
+	f = fopen("/proc/self/comm", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	settled(&ex);
+	comm_loads = by_comm(&ex, "LOAD", comm);
+	comm_unloads = by_comm(&ex, "UNLOAD", comm);
+	tu_expo_free(&ex);
 
 	/*
 	 * The kernel gives a task an audit context only if audit had been
@@ -194,11 +302,6 @@ START_TEST(test_load_unload_attributed)
 	ck_assert_int_eq(status, 0);
 
 	body = wait_events(since, info.id, 2);
-	f = fopen("/proc/self/comm", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(comm, sizeof(comm), f));
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
 
 	ev = event_of(body, info.id, "LOAD");
 	snprintf(want, sizeof(want), "%d", (int)child);
@@ -253,6 +356,10 @@ START_TEST(test_load_unload_attributed)
 
 	ck_assert_uint_eq(audit_count("LOAD"), loads + 1);
 	ck_assert_uint_eq(audit_count("UNLOAD"), unloads + 1);
+	settled(&ex);
+	ck_assert_uint_eq(by_comm(&ex, "LOAD", comm), comm_loads + 1);
+	ck_assert_uint_eq(by_comm(&ex, "UNLOAD", comm), comm_unloads + 1);
+	tu_expo_free(&ex);
 }
 END_TEST
 
@@ -345,6 +452,73 @@ START_TEST(test_metrics_and_endpoint)
 	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?op=MAYBE", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	tu_http_free(&r);
+}
+END_TEST
+
+/*
+ * A child with its own comm loads two programs, closes one (an UNLOAD in
+ * close(), under its comm) and exits holding the other (a lone UNLOAD at
+ * exit, under (none)).
+ */
+START_TEST(test_by_comm)
+{
+	char comm[16];
+	uint32_t ids[2];
+	uint64_t since, none_unloads;
+	int warm, idpipe[2], gate[2], status;
+	struct tu_expo e;
+	pid_t child;
+
+	warm = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
+	ck_assert_int_ge(warm, 0);	/* libbpf's probes: in this process, not the child */
+	close(warm);
+	snprintf(comm, sizeof(comm), "bycomm%d", (int)getpid() % 100000);
+	settled(&e);
+	ck_assert_uint_eq(by_comm(&e, "LOAD", comm), 0);
+	none_unloads = by_comm(&e, "UNLOAD", "(none)");
+	tu_expo_free(&e);
+	since = last_seq();
+
+	ck_assert_int_eq(pipe(idpipe), 0);
+	ck_assert_int_eq(pipe(gate), 0);
+	child = fork();	/* made after audit is on: it has an audit context */
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		struct bpf_prog_info info;
+		int fd[2];
+		char c;
+
+		close(gate[1]);
+		if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+			_exit(1);
+		for (int i = 0; i < 2; i++) {
+			fd[i] = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bycomm", "GPL", NULL, 0);
+			if (fd[i] < 0 || tu_obj_info(fd[i], &info, sizeof(info)) ||
+			    write(idpipe[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+				_exit(1);
+		}
+		if (read(gate[0], &c, 1) < 0)
+			_exit(1);
+		close(fd[0]);
+		_exit(0);	/* fd[1]'s program is freed at exit */
+	}
+	close(gate[0]);
+	close(idpipe[1]);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(read(idpipe[0], &ids[i], sizeof(ids[i])), (ssize_t)sizeof(ids[i]));
+	close(idpipe[0]);
+	free(wait_events(since, ids[1], 1));
+	close(gate[1]);
+	waitpid(child, &status, 0);
+	ck_assert_int_eq(status, 0);
+	free(wait_events(since, ids[0], 2));
+	free(wait_events(since, ids[1], 2));
+
+	settled(&e);
+	ck_assert_uint_eq(by_comm(&e, "LOAD", comm), 2);
+	ck_assert_uint_eq(by_comm(&e, "UNLOAD", comm), 1);
+	ck_assert_uint_ge(by_comm(&e, "UNLOAD", "(none)"), none_unloads + 1);
+	tu_expo_free(&e);
 }
 END_TEST
 
@@ -452,6 +626,7 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc, test_load_unload_attributed);
 	tcase_add_test(tc, test_lone_unload_at_exit);
 	tcase_add_test(tc, test_metrics_and_endpoint);
+	tcase_add_test(tc, test_by_comm);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tc2, 60);
 	tcase_add_test(tc2, test_no_audit);

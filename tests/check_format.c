@@ -5,7 +5,9 @@
  * fed to prometheus_client's OpenMetrics parser (Debian's python3, which is
  * strict about # EOF, units, _total and label syntax), its 0.0.4 text
  * parser, and `promtool check metrics` (parser and linter); and each Accept
- * header gets exactly the Content-Type it should.  The tools are installed
+ * header gets exactly the Content-Type it should; so is an exposition with
+ * a comm label made of bytes a process may name itself with (invalid UTF-8,
+ * quotes, backslash, control characters).  The tools are installed
  * by `make check`: a missing one is a failure, not a skip.  Needs root.
  */
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -316,6 +319,61 @@ START_TEST(test_strict_parser_refuses_broken)
 }
 END_TEST
 
+/*
+ * prctl(PR_SET_NAME) takes any bytes but NUL, and the audit record (hex
+ * encoded) hands them on.  The label shows invalid UTF-8 and control
+ * characters as U+FFFD, escapes " and \\, and every parser reads it.
+ */
+START_TEST(test_weird_comm)
+{
+	static const char comm[] = "\xff\r\"\\\n\t\x01" "caf\xc3\xa9";
+	static const char label[] = "\xef\xbf\xbd\xef\xbf\xbd\"\\\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+				    "caf\xc3\xa9";
+	static const char *const accepts[] = { NULL, prometheus_accept, "text/plain" };
+	double deadline;
+	int status;
+	pid_t child;
+
+	ck_assert_msg(tu_audit_prepare(true) == 0, "cannot enable kernel audit");
+	child = fork();	/* after audit is on: it has an audit context */
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int fd;
+
+		if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+			_exit(1);
+		fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "weird", "GPL", NULL, 0);
+		_exit(fd < 0);
+	}
+	waitpid(child, &status, 0);
+	ck_assert_int_eq(status, 0);
+
+	for (deadline = tu_now_ms() + 5000;; usleep(50000)) {
+		struct tu_http_resp r;
+		struct tu_expo e;
+		bool found;
+
+		get(NULL, &r);
+		ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+		found = tu_expo_find(&e, "bpf_audit_events_by_comm_total", "comm", label) != NULL;
+		tu_expo_free(&e);
+		tu_http_free(&r);
+		if (found)
+			break;
+		ck_assert_msg(tu_now_ms() < deadline, "no bpf_audit_events_by_comm_total for the comm");
+	}
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		char *body = body_for(accepts[i]);
+		bool text = i == 2;
+
+		run_python(text ? text_script : om_script, write_temp(0, body), count_families(body));
+		if (text)
+			run_promtool(write_temp(1, body));
+		free(body);
+	}
+}
+END_TEST
+
 static const struct {
 	const char *accept;	/* NULL: no Accept header */
 	const char *type;
@@ -370,6 +428,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, test_text_promtool);
 	tcase_add_test(tc, test_text_python_parser);
 	tcase_add_test(tc, test_strict_parser_refuses_broken);
+	tcase_add_test(tc, test_weird_comm);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("content_type");
