@@ -5,6 +5,7 @@
 #   make check              install missing packages, build, run every test
 #   make bench              performance and memory figures (needs root)
 #   make install            honours DESTDIR and PREFIX
+#   make contrib/metrics-stack.yaml   regenerate the podman stack from contrib/
 #   make DEVELOPER=1        warnings are errors
 #   make SANITIZE=address,undefined check
 #   make check-tsan         the threaded unit suites under ThreadSanitizer
@@ -14,6 +15,8 @@ VERSION_BASE = 0.1.0
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/bpf-metrics-exporter
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 CC ?= cc
@@ -92,8 +95,8 @@ tests/bench: $(BENCH_OBJS) $(LIB_OBJS)
 # ---- dependencies (Debian/Ubuntu) ----
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
 	    libauparse-dev zlib1g-dev
-DEB_TEST = check python3 python3-prometheus-client prometheus bpftool mandoc \
-	   valgrind procps
+DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus \
+	   bpftool mandoc valgrind procps systemd strace
 deps-build:
 	@sh tests/install-deps.sh $(DEB_BUILD)
 deps: deps-build
@@ -110,6 +113,7 @@ check: deps
 test: $(BIN) tests/check_all
 	$(Q)mandoc -T lint -W warning man/$(BIN).8
 	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
+	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
 # The threaded unit suites (event ring, assembler) under ThreadSanitizer.
 check-tsan: deps
@@ -121,13 +125,38 @@ bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)
 	BPFME_BIN=./$(BIN) ./tests/bench
 
+# contrib/metrics-stack.yaml embeds these files; test_stack.py checks it is current.
+STACK_SRCS = contrib/prometheus/prometheus.yml \
+	     contrib/prometheus/bpf-metrics-exporter.rules.yml \
+	     contrib/grafana/ebpf-subsystem-metrics.json \
+	     contrib/grafana/provisioning/datasources/bpf-metrics-exporter.yml \
+	     contrib/grafana/provisioning/dashboards/bpf-metrics-exporter.yml
+contrib/metrics-stack.yaml: contrib/gen-metrics-stack $(STACK_SRCS)
+	$(PYTHON3) contrib/gen-metrics-stack > $@.new && mv $@.new $@
+
+# Installed under $(DATADIR), directory by directory (the unit goes to SYSTEMDUNITDIR).
+CONTRIB_DIRS = prometheus grafana grafana/provisioning grafana/provisioning/datasources \
+	       grafana/provisioning/dashboards kubernetes
+CONTRIB_FILES = $(STACK_SRCS) contrib/prometheus/bpf-metrics-exporter.rules.test.yml \
+		$(wildcard contrib/kubernetes/*) contrib/metrics-stack.yaml
+UNIT = contrib/systemd/$(BIN).service
+
 install: $(BIN)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/$(BIN)
 	install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+	sed 's|^ExecStart=/usr/local/sbin/|ExecStart=$(SBINDIR)/|' $(UNIT) > $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
+	for d in $(CONTRIB_DIRS); do install -d $(DESTDIR)$(DATADIR)/$$d || exit; done
+	for f in $(CONTRIB_FILES:contrib/%=%); do \
+		install -m 0644 contrib/$$f $(DESTDIR)$(DATADIR)/$$f || exit; done
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+	rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8 \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(CONTRIB_FILES:contrib/%=%))
+	for d in $(sort $(CONTRIB_DIRS)) ''; do echo $$d; done | sort -r | \
+		while read d; do rmdir $(DESTDIR)$(DATADIR)/$$d 2>/dev/null || :; done
 
 clean:
 	rm -rf build $(BIN) tests/check_all tests/bench
