@@ -681,7 +681,8 @@ void audit_get_metrics(struct audit_reader *r, struct audit_metrics *m)
 static int subscribe(struct audit_reader *r)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1) };
-	int bytes = r->cfg.buffer_bytes, fd, err;
+	int bytes = r->cfg.buffer_bytes, got = 0, fd, err;
+	socklen_t len = sizeof(got);
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
 	if (fd < 0)
@@ -690,6 +691,10 @@ static int subscribe(struct audit_reader *r)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
 		log_warn("cannot set the audit socket's receive buffer to %d bytes", bytes);
+	/* The kernel reports twice what it grants (it counts its overhead). */
+	else if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 < bytes)
+		log_info("audit socket receive buffer is %d bytes, not the %d asked: net.core.rmem_max caps it without CAP_NET_ADMIN at start",
+			 got / 2, bytes);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
 		close(fd);

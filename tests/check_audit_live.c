@@ -615,6 +615,44 @@ START_TEST(test_no_cap_audit_read)
 }
 END_TEST
 
+/* Without CAP_NET_ADMIN the buffer is capped at rmem_max, and the log says so. */
+START_TEST(test_buffer_capped)
+{
+	static const char needle[] = "audit socket receive buffer is";
+	char flag[64], want[128], *log;
+	struct tu_exporter e2;
+	long rmem_max = 0;
+	FILE *f;
+
+	f = fopen("/proc/sys/net/core/rmem_max", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &rmem_max), 1);
+	fclose(f);
+	/* twice rmem_max must be within --audit.buffer-bytes' range */
+	ck_assert_msg(rmem_max >= 32768 && rmem_max <= (1L << 29),
+		      "net.core.rmem_max=%ld: outside what this test can use", rmem_max);
+	snprintf(flag, sizeof(flag), "--audit.buffer-bytes=%ld", rmem_max * 2);
+	const char *const args[] = { flag, NULL };
+
+	/* as root the buffer is granted in full: nothing to say */
+	ck_assert_int_eq(tu_exporter_start(&e2, args), 0);
+	log = tu_exporter_log(&e2);
+	ck_assert_msg(strstr(log, needle) == NULL, "with CAP_NET_ADMIN: %s", log);
+	free(log);
+	ck_assert_int_eq(tu_exporter_stop(&e2, 2000, NULL, NULL), 0);
+
+	/* this forked test process and its children lose the capability for good */
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0), 0);
+	ck_assert_int_eq(tu_exporter_start(&e2, args), 0);
+	log = tu_exporter_log(&e2);
+	snprintf(want, sizeof(want), "level=info msg=\"%s %ld bytes, not the %ld asked", needle,
+		 rmem_max, rmem_max * 2);
+	ck_assert_msg(strstr(log, want) != NULL, "no \"%s\" in: %s", want, log);
+	free(log);
+	ck_assert_int_eq(tu_exporter_stop(&e2, 2000, NULL, NULL), 0);
+}
+END_TEST
+
 Suite *audit_live_suite(void)
 {
 	Suite *s = suite_create("audit_live");
@@ -632,6 +670,7 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc2, test_no_audit);
 	tcase_add_test(tc2, test_audit_disabled);
 	tcase_add_test(tc2, test_no_cap_audit_read);
+	tcase_add_test(tc2, test_buffer_capped);
 	suite_add_tcase(s, tc2);
 	return s;
 }
