@@ -6,7 +6,7 @@ it), creates a hash and an array map, loads three socket filters that use
 the hash map, a raw tracepoint program attached through a link, and one
 program it closes at once (a LOAD and an UNLOAD).  Prints "ready" and keeps
 everything until stdin closes.  Hand-written instructions through bpf(2)
-with ctypes: no compiler, no libbpf.
+with ctypes: no compiler, no libbpf.  The tests import prog_load() too.
 """
 import ctypes
 import os
@@ -14,7 +14,7 @@ import struct
 import sys
 
 libc = ctypes.CDLL(None, use_errno=True)
-SYS_bpf = {'x86_64': 321, 'aarch64': 280}[os.uname().machine]
+SYS_bpf = {'x86_64': 321, 'aarch64': 280, 'riscv64': 280}[os.uname().machine]
 BPF_MAP_CREATE, BPF_PROG_LOAD, BPF_RAW_TRACEPOINT_OPEN = 0, 5, 17
 PROG_SOCKET_FILTER, PROG_RAW_TRACEPOINT = 1, 17
 MAP_HASH, MAP_ARRAY = 1, 2
@@ -27,7 +27,7 @@ def bpf(cmd, attr):
     fd = libc.syscall(SYS_bpf, cmd, buf, ATTR_SIZE)
     if fd < 0:
         e = ctypes.get_errno()
-        sys.exit(f'bpf({cmd}): {os.strerror(e)}')
+        raise OSError(e, f'bpf({cmd}): {os.strerror(e)}')
     return fd
 
 

@@ -18,13 +18,13 @@ import re
 import resource
 import shutil
 import signal
-import struct
 import sys
 import tempfile
 import unittest
 import urllib.error
 import urllib.request
 
+import bpfload
 import ctutil
 
 UNIT_NAME = 'bpf-metrics-exporter.service'
@@ -193,25 +193,9 @@ def systemd_rlimit():
                        (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
 
-# A BPF socket filter loaded through bpf(2) with ctypes (no compiler).
-SYS_bpf = {'x86_64': 321, 'aarch64': 280}.get(os.uname().machine)
-
-
 def load_prog(name):
     """Load `r0 = 0; exit` as socket filter name; returns its fd."""
-    if SYS_bpf is None:
-        cannot(f'no bpf(2) number for {os.uname().machine} in this test')
-    libc = ctypes.CDLL(None, use_errno=True)
-    code = struct.pack('<BBhi', 0xb7, 0, 0, 0) + struct.pack('<BBhi', 0x95, 0, 0, 0)
-    insns = ctypes.create_string_buffer(code, len(code))
-    lic = ctypes.create_string_buffer(b'GPL')
-    attr = struct.pack('<IIQQIIQII16s', 1, 2, ctypes.addressof(insns), ctypes.addressof(lic),
-                       0, 0, 0, 0, 0, name.encode())
-    buf = ctypes.create_string_buffer(attr.ljust(128, b'\0'), 128)
-    fd = libc.syscall(SYS_bpf, 5, buf, 128)
-    if fd < 0:
-        raise AssertionError(f'BPF_PROG_LOAD {name}: {os.strerror(ctypes.get_errno())}')
-    return fd
+    return bpfload.prog_load(bpfload.PROG_SOCKET_FILTER, name.encode())
 
 
 def get(url, headers=None):
