@@ -687,14 +687,18 @@ static int subscribe(struct audit_reader *r)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
 	if (fd < 0)
 		return -errno;
-	/* Beyond rmem_max only with CAP_NET_ADMIN; fall back to what is allowed. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
-		log_warn("cannot set the audit socket's receive buffer to %d bytes", bytes);
-	/* The kernel reports twice what it grants (it counts its overhead). */
-	else if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 < bytes)
-		log_info("audit socket receive buffer is %d bytes, not the %d asked: net.core.rmem_max caps it without CAP_NET_ADMIN at start",
-			 got / 2, bytes);
+	/*
+	 * Beyond rmem_max only with CAP_NET_ADMIN; fall back to what is
+	 * allowed, and say what that is (the kernel reports twice what it
+	 * grants: it counts its overhead).
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes))) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
+			log_warn("cannot set the audit socket's receive buffer to %d bytes", bytes);
+		else if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 < bytes)
+			log_info("audit socket receive buffer is %d bytes, not the %d asked: net.core.rmem_max caps it without CAP_NET_ADMIN at start",
+				 got / 2, bytes);
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
 		close(fd);

@@ -72,6 +72,13 @@ void ev_ring_release(struct ev_ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* C1 controls (NEL among them) and U+2028/U+2029: some parsers break lines there. */
+static bool line_breaking(const unsigned char *s, size_t len)
+{
+	return (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) ||
+	       (len == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9));
+}
+
 void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 {
 	const unsigned char *s = (const unsigned char *)comm;
@@ -91,12 +98,12 @@ void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 		len = *s >= 0x80 ? utf8_seq_len(s, 4) : 0;	/* it stops at the NUL */
 		if (n + (len ? len : 3) >= EV_COMM_LEN)
 			break;
-		if (len) {
+		if (len && !line_breaking(s, len)) {
 			memcpy(out + n, s, len);
 			s += len;
 		} else {
 			memcpy(out + n, "\xef\xbf\xbd", 3);	/* U+FFFD */
-			s++;
+			s += len ? len : 1;
 			len = 3;
 		}
 		n += len;
