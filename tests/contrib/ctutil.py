@@ -6,10 +6,12 @@ lacks is skipped with a reason, except under CI (CI=true), where that is a
 failure.  `make check` installs every tool these tests use.
 """
 import contextlib
+import ctypes
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import unittest
 import urllib.request
@@ -29,7 +31,8 @@ def read(*parts):
         return f.read()
 
 
-def _cannot(reason):
+def cannot(reason):
+    """Skip the test with reason; under CI=true fail instead."""
     if IN_CI:
         raise AssertionError(reason + ' (CI=true forbids skipping)')
     raise unittest.SkipTest(reason)
@@ -37,15 +40,53 @@ def _cannot(reason):
 
 def need_root():
     if os.geteuid() != 0:
-        _cannot('needs root (real kernel BPF objects); run: sudo make check')
+        cannot('needs root (real kernel BPF objects); run: sudo make check')
 
 
 def need_tool(name, package):
     """Path of the program name; skip (fail under CI) when it is missing."""
     path = shutil.which(name)
     if not path:
-        _cannot(f'{name} not found; `make check` installs the {package} package')
+        cannot(f'{name} not found; `make check` installs the {package} package')
     return path
+
+
+def binary():
+    """The built exporter: $BPFME_BIN (relative to the repository) or ./bpf-metrics-exporter."""
+    path = os.path.join(REPO, os.environ.get('BPFME_BIN', 'bpf-metrics-exporter'))
+    if not os.access(path, os.X_OK):
+        raise AssertionError(f'{path} is missing: build it first (make)')
+    return os.path.realpath(path)
+
+
+def kernel_audit_on():
+    """Turn the kernel's audit on (as auditctl -e 1), through libaudit."""
+    need_root()
+    lib = ctypes.CDLL('libaudit.so.1', use_errno=True)
+    fd = lib.audit_open()
+    if fd < 0:
+        raise AssertionError(f'audit_open: {os.strerror(ctypes.get_errno())}')
+    try:
+        if lib.audit_set_enabled(fd, 1) < 0:
+            raise AssertionError(f'audit_set_enabled: {os.strerror(ctypes.get_errno())}')
+    finally:
+        lib.audit_close(fd)
+
+
+@contextlib.contextmanager
+def bpf_objects(comm):
+    """Real BPF objects held by a new process named comm (bpfload.py), while in the block."""
+    loader = os.path.join(os.path.dirname(__file__), 'bpfload.py')
+    p = subprocess.Popen([sys.executable, loader, comm], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        if p.stdout.readline().strip() != 'ready':
+            raise AssertionError(f'bpfload.py exited {p.wait()}')
+        yield p
+    finally:
+        p.stdin.close()
+        p.wait(timeout=10)
+        p.stdout.close()
 
 
 def run(argv, timeout=120, check=True, **kw):
@@ -102,10 +143,9 @@ def process(argv, what, log_path, **kw):
 def exporter(tmpdir, *args):
     """The freshly built exporter on a free loopback port; yields its base URL."""
     need_root()
-    binary = os.environ.get('BPFME_BIN', os.path.join(REPO, 'bpf-metrics-exporter'))
     port = free_port()
     url = f'http://127.0.0.1:{port}'
-    argv = [binary, f'--web.listen-address=127.0.0.1:{port}', *args]
+    argv = [binary(), f'--web.listen-address=127.0.0.1:{port}', *args]
     with process(argv, 'exporter', os.path.join(tmpdir, 'exporter.log')) as p:
         def up():
             if p.poll() is not None:

@@ -20,8 +20,6 @@ import re
 import shlex
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import unittest
 import urllib.request
@@ -51,16 +49,9 @@ CLEAN_BUILD_ENV = {'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'SANITIZ
 SYS_pidfd_getfd = 438		# the same number on every architecture
 
 
-def cannot(reason):
-    """ctutil's rule: skip, except under CI where it is a failure."""
-    if ctutil.IN_CI:
-        raise AssertionError(reason + ' (CI=true forbids skipping)')
-    raise unittest.SkipTest(reason)
-
-
 def setUpModule():
     if yaml is None:
-        cannot('python3-yaml is missing; `make check` installs it')
+        ctutil.cannot('python3-yaml is missing; `make check` installs it')
 
 
 def load(name):
@@ -87,15 +78,8 @@ def flag_value(args, name):
     return vals[-1] if vals else None
 
 
-def binary():
-    path = os.path.join(ctutil.REPO, os.environ.get('BPFME_BIN', BIN))
-    if not os.access(path, os.X_OK):
-        raise AssertionError(f'{path} is not built; run make first')
-    return path
-
-
 def help_text():
-    return ctutil.run([binary(), '--help']).stdout
+    return ctutil.run([ctutil.binary(), '--help']).stdout
 
 
 def documented_caps():
@@ -443,7 +427,7 @@ class Containerfile(unittest.TestCase):
         with open('/etc/os-release', encoding='utf-8') as f:
             osr = dict(ln.split('=', 1) for ln in f.read().splitlines() if '=' in ln)
         if osr.get('ID') != 'debian' or osr.get('VERSION_ID', '').strip('"') != release:
-            cannot(f'the package names are those of Debian {release}; this is not Debian {release}')
+            ctutil.cannot(f'the package names are those of Debian {release}; this is not Debian {release}')
         readelf = ctutil.need_tool('readelf', 'binutils')
         path, _ = self.built_binary()
         needed = re.findall(r'\(NEEDED\).*\[(.+)\]', ctutil.run([readelf, '-d', path]).stdout)
@@ -474,6 +458,8 @@ class RunsLikeTheContainer(unittest.TestCase):
         ctutil.need_root()
         setpriv = ctutil.need_tool('setpriv', 'util-linux')
         unshare = ctutil.need_tool('unshare', 'util-linux')
+        # The DaemonSet leaves the kernel's audit as the node has it; have it on.
+        ctutil.kernel_audit_on()
         cls.tmp = tempfile.TemporaryDirectory(prefix='bpfme-k8s-')
         cls.addClassCleanup(cls.tmp.cleanup)
         ds = resources()['DaemonSet']
@@ -497,7 +483,7 @@ class RunsLikeTheContainer(unittest.TestCase):
         ro = ['/'] + (['/tmp'] if os.path.ismount('/tmp') else [])
         remount = ' && '.join(f'mount -o remount,bind,ro {m}' for m in ro)
         argv = [unshare, '--mount', '--propagation', 'private', '--',
-                'sh', '-c', remount + ' && exec "$@"', 'sh', *priv, '--', binary(), *args]
+                'sh', '-c', remount + ' && exec "$@"', 'sh', *priv, '--', ctutil.binary(), *args]
         cls.log = os.path.join(cls.tmp.name, 'exporter.log')
         ex = ctutil.process(argv, 'exporter', cls.log)
         cls.proc = ex.__enter__()
@@ -515,18 +501,9 @@ class RunsLikeTheContainer(unittest.TestCase):
         cls.probes = {p: c[p]['httpGet']['path'] for p in ('livenessProbe', 'readinessProbe')}
 
         # Objects to see, loaded after the exporter started (so audited).
-        loader = os.path.join(os.path.dirname(__file__), 'bpfload.py')
-        cls.loader = subprocess.Popen([sys.executable, loader, COMM],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        cls.addClassCleanup(cls._stop_loader)
-        if cls.loader.stdout.readline().strip() != 'ready':
-            raise AssertionError('bpfload.py failed')
-
-    @classmethod
-    def _stop_loader(cls):
-        cls.loader.stdin.close()
-        cls.loader.wait(timeout=10)
-        cls.loader.stdout.close()
+        objects = ctutil.bpf_objects(COMM)
+        objects.__enter__()
+        cls.addClassCleanup(objects.__exit__, None, None, None)
 
     def metrics(self):
         return ctutil.http_get(self.url + '/metrics')
@@ -554,9 +531,8 @@ class RunsLikeTheContainer(unittest.TestCase):
             self.assertNotIn('needs CAP_', f.read())
 
     def test_events_arrive(self):
-        m = re.search(r'(?m)^bpf_audit_kernel_enabled (\d+)', self.metrics())
-        if not m or m.group(1) == '0':
-            cannot('the kernel\'s audit is off (the DaemonSet does not pass --audit.enable)')
+        # setUpClass turned the kernel's audit on
+        self.assertRegex(self.metrics(), r'(?m)^bpf_audit_kernel_enabled [12]$')
 
         def loads():
             evs = json.loads(ctutil.http_get(self.url + '/events?op=LOAD'))

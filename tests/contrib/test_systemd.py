@@ -71,20 +71,6 @@ AF = {'AF_UNIX': 1, 'AF_INET': 2, 'AF_INET6': 10, 'AF_NETLINK': 16}
 NOBODY = 65534
 
 
-def cannot(reason):
-    """Skip, or fail under CI, as ctutil's need_* helpers do."""
-    if ctutil.IN_CI:
-        raise AssertionError(reason + ' (CI=true forbids skipping)')
-    raise unittest.SkipTest(reason)
-
-
-def binary():
-    path = os.environ.get('BPFME_BIN', os.path.join(ctutil.REPO, 'bpf-metrics-exporter'))
-    if not os.access(path, os.X_OK):
-        raise AssertionError(f'{path} is missing: build it first (make)')
-    return os.path.realpath(path)
-
-
 def settings(text):
     """The unit's assignments as (section, key, value), in file order."""
     out, section = [], None
@@ -116,7 +102,7 @@ def unit_copy(tmpdir):
     with open(UNIT, encoding='utf-8') as f:
         text = f.read()
     copy, n = re.subn(r'^ExecStart=' + re.escape(INSTALLED) + r'(?= |$)',
-                      'ExecStart=' + binary(), text, flags=re.M)
+                      'ExecStart=' + ctutil.binary(), text, flags=re.M)
     if n != 1:
         raise AssertionError(f'no line "ExecStart={INSTALLED} ..." in {UNIT}')
     path = os.path.join(tmpdir, UNIT_NAME)
@@ -398,7 +384,7 @@ class TestSystemdUnit(unittest.TestCase):
     def test_strace_syscalls_within_filter(self):
         ctutil.need_root()
         strace = ctutil.need_tool('strace', 'strace')
-        exe = binary()
+        exe = ctutil.binary()
         allowed = allowed_syscalls(self.unit, syscall_groups())
         prog = load_prog('sdt_strace')
         self.addCleanup(os.close, prog)
@@ -452,10 +438,12 @@ class TestSystemdUnit(unittest.TestCase):
     def test_runs_in_emulated_sandbox(self):
         ctutil.need_root()
         unshare = ctutil.need_tool('unshare', 'util-linux')
+        # the unit does not pass --audit.enable: have the kernel's audit on
+        ctutil.kernel_audit_on()
         libseccomp = ctypes.util.find_library('seccomp')
         if not libseccomp:
-            cannot('libseccomp not found; `make check` installs it (libseccomp2, with systemd)')
-        exe = binary()
+            ctutil.cannot('libseccomp not found; `make check` installs it (libseccomp2, with systemd)')
+        exe = ctutil.binary()
         if exe.startswith(('/tmp/', '/var/tmp/')):
             # PrivateTmp= would hide it (a clone under /tmp): run a copy from /run
             d = tempfile.mkdtemp(prefix='bpfme-sandbox-', dir='/run')
