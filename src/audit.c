@@ -17,6 +17,7 @@
 #include <linux/sock_diag.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <auparse.h>
 #include <bpf/bpf.h>
@@ -659,6 +660,27 @@ static int kernel_status(struct audit_reader *r, struct audit_status *st)
 	return -EIO;
 }
 
+/* The initial PID namespace's fixed inode (PROC_PID_INIT_INO in the kernel). */
+#define PID_NS_INIT_INO 0xeffffffcU
+
+/*
+ * Why the kernel refused an audit status request (-errno).  It answers
+ * them only from the initial user namespace (ECONNREFUSED otherwise), and
+ * then only from the initial PID namespace with CAP_AUDIT_CONTROL (EPERM
+ * for either: a container without hostPID gets it too, so look).
+ */
+static const char *status_refused(int err)
+{
+	struct stat st;
+
+	if (err == -ECONNREFUSED)
+		return "the kernel answers only in the host's user namespace";
+	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != PID_NS_INIT_INO)
+		return "the kernel answers only in the host's PID namespace: in a container, "
+		       "run with hostPID: true or --pid=host";
+	return "needs CAP_AUDIT_CONTROL";
+}
+
 void audit_get_metrics(struct audit_reader *r, struct audit_metrics *m)
 {
 	struct audit_status st;
@@ -732,9 +754,11 @@ struct audit_reader *audit_open_reader(const struct audit_config *cfg)
 	if (r->status_fd >= 0)
 		fcntl(r->status_fd, F_SETFD, FD_CLOEXEC);
 	if (cfg->enable) {
-		if (r->status_fd < 0 || audit_set_enabled(r->status_fd, 1) <= 0)
-			log_warnx("cannot enable kernel audit (--audit.enable): needs CAP_AUDIT_CONTROL; "
-				  "BPF events will only appear once it is enabled (auditctl -e 1)");
+		err = r->status_fd < 0 ? r->status_fd : audit_set_enabled(r->status_fd, 1);
+		if (err <= 0)
+			log_warnx("cannot enable kernel audit (--audit.enable): %s; "
+				  "BPF events will only appear once it is enabled (auditctl -e 1)",
+				  status_refused(err));
 		else
 			log_info("kernel audit enabled (--audit.enable)");
 	}
@@ -754,8 +778,8 @@ struct audit_reader *audit_open_reader(const struct audit_config *cfg)
 			log_warnx("kernel audit is disabled: no BPF events until it is enabled "
 				  "(auditctl -e 1, or start with --audit.enable)");
 		else if (err)
-			log_warnx("cannot read the kernel's audit status (needs CAP_AUDIT_CONTROL): "
-				  "bpf_audit_kernel_* metrics are absent");
+			log_warnx("cannot read the kernel's audit status: %s; "
+				  "bpf_audit_kernel_* metrics are absent", status_refused(err));
 	}
 	return r;
 }

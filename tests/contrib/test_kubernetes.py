@@ -16,6 +16,7 @@ and PID namespaces; its probes, metrics, events and capabilities are checked.
 import ctypes
 import json
 import os
+import signal
 import re
 import shlex
 import shutil
@@ -581,3 +582,38 @@ class RunsLikeTheContainer(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class WithoutHostPID(unittest.TestCase):
+    """A container without hostPID: the kernel refuses audit status requests
+    whatever the capabilities, and the log says to run with hostPID."""
+
+    def test_log_names_host_pid(self):
+        ctutil.need_root()
+        unshare = ctutil.need_tool('unshare', 'util-linux')
+        port = ctutil.free_port()
+        url = f'http://127.0.0.1:{port}'
+        with tempfile.TemporaryDirectory(prefix='bpfme-k8s-') as tmp:
+            log = os.path.join(tmp, 'exporter.log')
+            argv = [unshare, '--pid', '--fork', '--kill-child=SIGTERM', '--', ctutil.binary(),
+                    f'--web.listen-address=127.0.0.1:{port}', '--audit.enable']
+            with ctutil.process(argv, 'exporter', log) as p:
+                def up():
+                    self.assertIsNone(p.poll(), 'the exporter exited')
+                    try:
+                        return ctutil.http_get(url + '/metrics')
+                    except OSError:
+                        return None
+                body = ctutil.wait_until('the exporter to listen', up, timeout=20)
+                # unshare waits for its child, whom SIGTERM ends cleanly
+                with open(f'/proc/{p.pid}/task/{p.pid}/children') as f:
+                    os.kill(int(f.read().split()[0]), signal.SIGTERM)
+                self.assertEqual(p.wait(timeout=15), 0)
+            with open(log, encoding='utf-8') as f:
+                text = f.read()
+        self.assertNotIn('bpf_audit_kernel_enabled', body)
+        self.assertRegex(body, r'(?m)^bpf_audit_listener_up 0$')
+        hint = "the kernel answers only in the host's PID namespace: in a container, run with hostPID: true"
+        self.assertIn("cannot enable kernel audit (--audit.enable): " + hint, text)
+        self.assertIn("cannot read the kernel's audit status: " + hint, text)
+        self.assertNotIn('needs CAP_AUDIT_CONTROL', text)
