@@ -153,6 +153,24 @@ static void scrape(struct tu_expo *e)
 	tu_http_free(&r);
 }
 
+/* An exporter on port serves BPF objects, with bpf_audit_listener_up 0. */
+static void assert_listener_down(int port)
+{
+	struct tu_http_resp r;
+	struct tu_expo ex;
+	const struct tu_sample *s;
+
+	ck_assert_int_eq(tu_http(port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE bpf_program_info gauge"));
+	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
+	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "0");
+	tu_expo_free(&ex);
+	tu_http_free(&r);
+}
+
 /* bpf_audit_events_by_comm_total{op,comm}, 0 when absent. */
 static uint64_t by_comm(const struct tu_expo *e, const char *op, const char *comm)
 {
@@ -546,23 +564,13 @@ END_TEST
 START_TEST(test_audit_disabled)
 {
 	struct tu_exporter e2;
-	struct tu_http_resp r;
-	struct tu_expo ex;
-	const struct tu_sample *s;
 	char *log;
 	int fd = audit_open();
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
 	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
-	ck_assert_int_eq(tu_http(e2.port, "GET", "/metrics", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
-	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_str_eq(s->value, "0");
-	tu_expo_free(&ex);
-	tu_http_free(&r);
+	assert_listener_down(e2.port);
 	log = tu_exporter_log(&e2);
 	ck_assert_msg(strstr(log, "auditctl -e 1") != NULL, "no hint in: %s", log);
 	free(log);
@@ -591,23 +599,12 @@ END_TEST
 START_TEST(test_no_cap_audit_read)
 {
 	struct tu_exporter e2;
-	struct tu_http_resp r;
-	struct tu_expo ex;
-	const struct tu_sample *s;
 	char *log;
 
 	/* this forked test process and its children lose the capability for good */
 	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_AUDIT_READ, 0, 0, 0), 0);
 	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
-	ck_assert_int_eq(tu_http(e2.port, "GET", "/metrics", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
-	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_str_eq(s->value, "0");
-	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE bpf_program_info gauge"));
-	tu_expo_free(&ex);
-	tu_http_free(&r);
+	assert_listener_down(e2.port);
 	log = tu_exporter_log(&e2);
 	ck_assert_msg(strstr(log, "CAP_AUDIT_READ") != NULL, "no hint in: %s", log);
 	free(log);

@@ -139,6 +139,20 @@ def process(argv, what, log_path, **kw):
                 p.wait()
 
 
+def wait_listening(url, proc, log_path):
+    """Wait until url + '/' answers; fail with the log if proc (the exporter, or
+    what runs it) exits first."""
+    def up():
+        if proc.poll() is not None:
+            with open(log_path, encoding='utf-8', errors='replace') as f:
+                raise AssertionError(f'exporter exited {proc.returncode}:\n{f.read()}')
+        try:
+            return http_get(url + '/') is not None
+        except OSError:
+            return False
+    wait_until('the exporter to listen', up, timeout=20)
+
+
 @contextlib.contextmanager
 def exporter(tmpdir, *args):
     """The freshly built exporter on a free loopback port; yields its base URL."""
@@ -147,13 +161,5 @@ def exporter(tmpdir, *args):
     url = f'http://127.0.0.1:{port}'
     argv = [binary(), f'--web.listen-address=127.0.0.1:{port}', *args]
     with process(argv, 'exporter', os.path.join(tmpdir, 'exporter.log')) as p:
-        def up():
-            if p.poll() is not None:
-                raise AssertionError(f'exporter exited {p.returncode}: '
-                                     + open(os.path.join(tmpdir, 'exporter.log')).read())
-            try:
-                return http_get(url + '/') is not None
-            except OSError:
-                return False
-        wait_until('the exporter to listen', up, timeout=20)
+        wait_listening(url, p, os.path.join(tmpdir, 'exporter.log'))
         yield url

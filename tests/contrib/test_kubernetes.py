@@ -490,15 +490,7 @@ class RunsLikeTheContainer(unittest.TestCase):
         cls.proc = ex.__enter__()
         cls.addClassCleanup(ex.__exit__, None, None, None)
 
-        def up():
-            if cls.proc.poll() is not None:
-                with open(cls.log, encoding='utf-8') as f:
-                    raise AssertionError(f'exporter exited {cls.proc.returncode}: {f.read()}')
-            try:
-                return ctutil.http_get(cls.url + '/') is not None
-            except OSError:
-                return False
-        ctutil.wait_until('the exporter to listen', up, timeout=20)
+        ctutil.wait_listening(cls.url, cls.proc, cls.log)
         cls.probes = {p: c[p]['httpGet']['path'] for p in ('livenessProbe', 'readinessProbe')}
 
         # Objects to see, loaded after the exporter started (so audited).
@@ -598,13 +590,8 @@ class WithoutHostPID(unittest.TestCase):
             argv = [unshare, '--pid', '--fork', '--kill-child=SIGTERM', '--', ctutil.binary(),
                     f'--web.listen-address=127.0.0.1:{port}', '--audit.enable']
             with ctutil.process(argv, 'exporter', log) as p:
-                def up():
-                    self.assertIsNone(p.poll(), 'the exporter exited')
-                    try:
-                        return ctutil.http_get(url + '/metrics')
-                    except OSError:
-                        return None
-                body = ctutil.wait_until('the exporter to listen', up, timeout=20)
+                ctutil.wait_listening(url, p, log)
+                body = ctutil.http_get(url + '/metrics')
                 # unshare waits for its child, whom SIGTERM ends cleanly
                 with open(f'/proc/{p.pid}/task/{p.pid}/children') as f:
                     os.kill(int(f.read().split()[0]), signal.SIGTERM)

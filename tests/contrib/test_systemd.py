@@ -212,18 +212,6 @@ def metric(text, name):
     return float(m.group(1)) if m else None
 
 
-def listening(url, p, log_path):
-    def up():
-        if p.poll() is not None:
-            with open(log_path) as f:
-                raise AssertionError(f'exporter exited {p.returncode}:\n{f.read()}')
-        try:
-            return get(url + '/')[0] == 200
-        except OSError:
-            return False
-    ctutil.wait_until('the exporter to listen', up, timeout=20)
-
-
 # Runs as the sandboxed user, then execs the exporter: loads the unit's
 # SystemCallFilter= (allow list, EPERM otherwise) and, as a second filter,
 # what RestrictAddressFamilies=, MemoryDenyWriteExecute= and
@@ -396,7 +384,7 @@ class TestSystemdUnit(unittest.TestCase):
                 f'--web.listen-address=127.0.0.1:{port}', '--log.level=debug']
         with ctutil.process(argv, 'strace', log, env={**os.environ, **NO_LSAN},
                             preexec_fn=systemd_rlimit) as p:
-            listening(url, p, log)
+            ctutil.wait_listening(url, p, log)
             os.close(load_prog('sdt_strace2'))	# a LOAD and an UNLOAD to read
             scrape_all(url)
             with open(f'/proc/{p.pid}/task/{p.pid}/children') as f:
@@ -469,7 +457,7 @@ class TestSystemdUnit(unittest.TestCase):
                'MASK': ' '.join(mask), **NO_LSAN}
         with ctutil.process(argv, 'sandboxed exporter', log, env=env,
                             preexec_fn=systemd_rlimit) as p:
-            listening(url, p, log)
+            ctutil.wait_listening(url, p, log)
             self.assertEqual(os.readlink(f'/proc/{p.pid}/exe'), exe)
             with open(f'/proc/{p.pid}/status') as f:
                 st = dict(l.split(':', 1) for l in f.read().splitlines())
