@@ -92,6 +92,20 @@ static const struct family families[] = {
 	  SNAP_MAP, L_MAP, map_mem },
 };
 
+const struct coll_def coll_defs[] = {
+	{ "core", true, "every BPF program, map and link (bpf_program_*, bpf_map_*, bpf_link_*)" },
+	{ "audit", true, "BPF program LOAD/UNLOAD events from the kernel audit log (bpf_audit_*, /events)" },
+};
+const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
+
+int coll_find(const char *name)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (!strcmp(coll_defs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 void coll_init(struct collector *c, const char *version)
 {
 	memset(c, 0, sizeof(*c));

@@ -11,6 +11,7 @@
 #ifndef BPFME_COLLECTOR_H
 #define BPFME_COLLECTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,20 @@
 #include "events.h"
 #include "openmetrics.h"
 #include "snapshot.h"
+
+/*
+ * The named collectors, in the order they write: each optional part of the
+ * exposition, turned on and off with --collector.NAME / --no-collector.NAME.
+ */
+struct coll_def {
+	const char *name;
+	bool default_on;
+	const char *help;	/* one line for --help */
+};
+extern const struct coll_def coll_defs[];
+extern const size_t coll_nr_defs;
+/* Index of the collector called name in coll_defs, or -1. */
+int coll_find(const char *name);
 
 struct collector {
 	const char *version;
