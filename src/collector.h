@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * collector - the one place that knows metric names, types, units, HELP text
- * and label sets.  It takes a fresh snapshot for every scrape, walks it, and
- * writes every family through the openmetrics writer, followed by the
- * exporter's own metrics.
+ * collector - one scrape: a fresh snapshot of the kernel's BPF objects,
+ * then each collector that is on writes its families, then the exporter's
+ * own metrics, through the openmetrics writer.
+ *
+ * A collector is a named, optional part of the exposition (core: the BPF
+ * objects; audit: the audit events), turned on and off with
+ * --collector.NAME / --no-collector.NAME.  Each keeps its families in a
+ * table (struct coll_family): the one place that knows a metric's name,
+ * type, unit and HELP.  A family's emit function writes any number of
+ * samples, with any labels, integer or double values.  To add a family,
+ * add a row to its collector's table; to add a collector, a file
+ * coll_NAME.c with its table and struct coll_ops, and a row in coll_defs.
  *
  * Thread-safe: concurrent scrapes share only the cumulative counters in
- * struct collector, which are updated atomically.
+ * struct collector, which are updated atomically, and the sources (the
+ * event ring, the audit reader), which are thread-safe.
  */
 #ifndef BPFME_COLLECTOR_H
 #define BPFME_COLLECTOR_H
@@ -15,11 +24,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "audit.h"
+#include "audit_reader.h"
 #include "buf.h"
 #include "events.h"
 #include "openmetrics.h"
 #include "snapshot.h"
+
+struct collector;
+struct coll_family;
+
+/* What the collectors of one scrape see. */
+struct coll_scrape {
+	struct collector *c;
+	const struct snap *snap;	/* NULL when no collector that is on needs one */
+	double duration_s;		/* the scrape so far: set before the exporter's own families */
+	void *priv;			/* the current collector's, from its begin() */
+};
+
+struct coll_family {
+	const char *name;		/* without _total; counters get it added */
+	enum om_type type;
+	const char *unit;		/* NULL, or the name's last part */
+	const char *help;
+	/* Write the samples (the header is written already). */
+	void (*emit)(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w);
+	const void *arg;		/* for emit: what this family needs beyond the shared code */
+	/* NULL, or whether the family is written at all in this scrape */
+	bool (*present)(const struct coll_scrape *sc);
+};
+
+struct coll_ops {
+	bool needs_snapshot;
+	/* Prepare per-scrape state in sc->priv (NULL: nothing); 0 or -errno. */
+	int (*begin)(struct coll_scrape *sc);
+	void (*end)(struct coll_scrape *sc);
+	const struct coll_family *families;
+	size_t nr_families;
+};
 
 /*
  * The named collectors, in the order they write: each optional part of the
@@ -29,15 +70,21 @@ struct coll_def {
 	const char *name;
 	bool default_on;
 	const char *help;	/* one line for --help */
+	const struct coll_ops *ops;
 };
+#define COLL_MAX 16
 extern const struct coll_def coll_defs[];
 extern const size_t coll_nr_defs;
 /* Index of the collector called name in coll_defs, or -1. */
 int coll_find(const char *name);
 
+/* The collectors' own tables (coll_core.c, coll_audit.c, coll_exporter.c). */
+extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
+
 struct collector {
 	const char *version;
-	/* the audit side; both NULL with --no-audit (no bpf_audit_* families) */
+	bool on[COLL_MAX];		/* by coll_defs index */
+	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;
 	/* cumulative since start; accessed with __atomic builtins */
@@ -48,15 +95,19 @@ struct collector {
 	uint64_t last_size;	/* bytes of the last exposition, to size the next */
 };
 
+/* Every collector at its default. */
 void coll_init(struct collector *c, const char *version);
-/* Add the bpf_audit_* families; audit may be NULL (not subscribed). */
+/* Turn the collector of coll_defs index i on or off (before serving). */
+void coll_set_on(struct collector *c, int i, bool on);
+/* The audit collector's sources; audit may be NULL (no reader). */
 void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
 
 /*
- * One scrape: snapshot the kernel and write the exposition in format fmt to
- * out.  Returns 0, or -errno when the kernel could not be enumerated; then
- * err (errlen bytes) holds a one-line reason, out is unspecified and the
- * error is counted.  Matches the http_scrape_fn signature.
+ * One scrape: snapshot the kernel (if a collector that is on needs it) and
+ * write the exposition in format fmt to out.  Returns 0, or -errno when the
+ * kernel could not be enumerated or memory ran out; then err (errlen bytes)
+ * holds a one-line reason, out is unspecified and the error is counted.
+ * Matches the http scrape callback's signature.
  */
 int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 		char *err, size_t errlen);
@@ -69,9 +120,10 @@ int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s);
 
-/* Label value helpers, public for tests.  buf must hold 32 bytes. */
-const char *coll_prog_type_name(uint32_t type, char *buf);
-const char *coll_map_type_name(uint32_t type, char *buf);
-const char *coll_link_type_name(uint32_t type, char *buf);
+/* For the collectors: monotonic seconds, and a relaxed atomic load. */
+double coll_now_s(void);
+uint64_t coll_load(const uint64_t *p);
+/* A family's one sample without labels. */
+void coll_emit_single_u64(struct om_writer *w, uint64_t value);
 
 #endif

@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "json.h"
 #include "utf8.h"
 
 static const char *const op_names[EV_NR_OPS] = { [EV_LOAD] = "LOAD", [EV_UNLOAD] = "UNLOAD" };
@@ -82,7 +81,7 @@ static bool line_breaking(const unsigned char *s, size_t len)
 void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 {
 	const unsigned char *s = (const unsigned char *)comm;
-	size_t n = 0, len;
+	size_t n = 0;
 
 	if (!comm) {
 		memcpy(out, EV_COMM_NONE, sizeof(EV_COMM_NONE));
@@ -95,18 +94,15 @@ void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 			out[n++] = (char)*s++;
 			continue;
 		}
-		len = *s >= 0x80 ? utf8_seq_len(s, 4) : 0;	/* it stops at the NUL */
-		if (n + (len ? len : 3) >= EV_COMM_LEN)
-			break;
-		if (len && !line_breaking(s, len)) {
-			memcpy(out + n, s, len);
-			s += len;
-		} else {
-			memcpy(out + n, "\xef\xbf\xbd", 3);	/* U+FFFD */
-			s += len ? len : 1;
-			len = 3;
-		}
-		n += len;
+		size_t in = *s >= 0x80 ? utf8_seq_len(s, 4) : 0;	/* it stops at the NUL */
+		bool keep = in && !line_breaking(s, in);
+		size_t put = keep ? in : 3;			/* or U+FFFD */
+
+		if (n + put >= EV_COMM_LEN)
+			break;	/* what is written, with its NUL, fits */
+		memcpy(out + n, keep ? (const char *)s : "\xef\xbf\xbd", put);
+		s += in ? in : 1;
+		n += put;
 	}
 	out[n] = '\0';
 }
@@ -227,170 +223,95 @@ size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out)
 	return n;
 }
 
-void ev_format_time(int64_t ms, char *out)
-{
-	time_t sec = (time_t)(ms / 1000);
-	int milli = (int)(ms % 1000);
-	struct tm tm;
-
-	if (milli < 0) {
-		milli += 1000;
-		sec--;
-	}
-	if (!gmtime_r(&sec, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm)) {
-		strcpy(out, "1970-01-01T00:00:00.000Z");
-		return;
-	}
-	snprintf(out + 19, 32 - 19, ".%03dZ", milli);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
-int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
-		   struct ev_query *q, char *err, size_t errlen)
-{
-	uint64_t v;
-
-	memset(q, 0, sizeof(*q));
-	if (since) {
-		if (parse_u64(since, &q->since)) {
-			snprintf(err, errlen, "bad since=\"%.64s\": expected a sequence number (0 or more)", since);
-			return -EINVAL;
-		}
-	}
-	if (limit) {
-		if (parse_u64(limit, &v) || v == 0) {
-			snprintf(err, errlen, "bad limit=\"%.64s\": expected a number of events (1 or more)", limit);
-			return -EINVAL;
-		}
-		q->limit = v > r->capacity ? r->capacity : (size_t)v;
-	}
-	if (op) {
-		if (ev_parse_op(op, &q->op)) {
-			snprintf(err, errlen, "bad op=\"%.64s\": expected LOAD or UNLOAD", op);
-			return -EINVAL;
-		}
-		q->has_op = true;
-	}
-	return 0;
-}
-
-static void add_key(struct buf *b, const char *key)
-{
-	buf_addstr(b, ",\"");
-	buf_addstr(b, key);
-	buf_addstr(b, "\":");
-}
-
-static void add_str(struct buf *b, const char *key, const char *v)
-{
-	add_key(b, key);
-	if (v)
-		json_add_string(b, v);
-	else
-		buf_addstr(b, "null");
-}
-
-static void add_num(struct buf *b, const char *key, bool present, int64_t v)
-{
-	add_key(b, key);
-	if (present)
-		buf_addf(b, "%lld", (long long)v);
-	else
-		buf_addstr(b, "null");
-}
-
-void ev_event_json(const struct ev_event *e, struct buf *b)
-{
-	bool sc = e->has & EV_HAS_SYSCALL, prog = e->has & EV_HAS_PROG;
-	char when[32];
-
-	ev_format_time(e->time_ms, when);
-	buf_addstr(b, "{\"seq\":");
-	buf_addu64(b, e->seq);
-	add_str(b, "time", when);
-	add_key(b, "audit_serial");
-	buf_addu64(b, e->audit_serial);
-	add_key(b, "prog_id");
-	buf_addu64(b, e->prog_id);
-	add_str(b, "op", ev_op_name(e->op));
-	add_num(b, "syscall", sc, e->syscall);
-	add_str(b, "syscall_name", sc && e->syscall_name[0] ? e->syscall_name : NULL);
-	add_str(b, "syscall_op", e->has & EV_HAS_SYSCALL_OP ? e->syscall_op : NULL);
-	add_num(b, "pid", sc, e->pid);
-	add_num(b, "ppid", sc, e->ppid);
-	add_num(b, "uid", sc, e->uid);
-	add_num(b, "auid", sc, e->auid);
-	add_num(b, "gid", sc, e->gid);
-	add_num(b, "euid", sc, e->euid);
-	add_str(b, "comm", e->comm);
-	add_str(b, "exe", e->exe);
-	add_str(b, "cmdline", e->cmdline);
-	add_str(b, "prog_name", prog ? e->prog_name : NULL);
-	add_str(b, "prog_type", prog ? e->prog_type : NULL);
-	add_str(b, "prog_tag", prog ? e->prog_tag : NULL);
-	buf_addch(b, '}');
-}
-
 static bool matches(const struct ev_event *e, const struct ev_query *q)
 {
 	return e->seq > q->since && (!q->has_op || e->op == q->op);
 }
 
-void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out)
+/* Slots looked at per lock hold while a reader searches or copies. */
+#define SCAN_CHUNK 4096
+
+/* The oldest seq still in the ring; caller holds the lock. */
+static uint64_t first_seq(const struct ev_ring *r)
 {
-	uint64_t first, last, seq, start;
-	size_t n = 0;
-	bool comma = false;
+	uint64_t last = r->next_seq - 1;
+
+	return last >= r->capacity ? last - r->capacity + 1 : 1;
+}
+
+uint64_t ev_last_seq(struct ev_ring *r)
+{
+	uint64_t last;
 
 	pthread_mutex_lock(&r->lock);
 	last = r->next_seq - 1;
-	first = last >= r->capacity ? last - r->capacity + 1 : 1;
-	start = first;
-	if (q->limit) {
-		/* walk back from the newest to find where the newest `limit` matches begin */
-		for (seq = last; seq >= first && seq > 0; seq--) {
-			if (!matches(&r->slots[(seq - 1) % r->capacity], q))
-				continue;
-			start = seq;
-			if (++n == q->limit)
-				break;
-		}
-		if (!n)
-			start = last + 1;
-	}
-	buf_addch(out, '[');
-	for (seq = start; seq <= last; seq++) {
-		const struct ev_event *e = &r->slots[(seq - 1) % r->capacity];
-
-		if (!matches(e, q))
-			continue;
-		if (comma)
-			buf_addch(out, ',');
-		buf_addch(out, '\n');
-		ev_event_json(e, out);
-		comma = true;
-	}
 	pthread_mutex_unlock(&r->lock);
-	buf_addstr(out, comma ? "\n]\n" : "]\n");
+	return last;
 }
 
-int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
-		   struct buf *out, char *err, size_t errlen)
+uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 {
-	struct ev_query q;
-	int ret = ev_parse_query(ring, since, limit, op, &q, err, errlen);
+	uint64_t seq, start, found = 0;
 
-	if (!ret)
-		ev_render_json(ring, &q, out);
-	return ret;
+	if (!q->limit)
+		return q->since;
+	/* Walk back from the newest; events that leave meanwhile end the walk. */
+	pthread_mutex_lock(&r->lock);
+	seq = start = r->next_seq - 1;
+	while (seq > q->since && seq >= first_seq(r)) {
+		for (size_t i = 0; i < SCAN_CHUNK && seq > q->since && seq >= first_seq(r); i++, seq--) {
+			if (!matches(&r->slots[(seq - 1) % r->capacity], q))
+				continue;
+			start = seq - 1;
+			if (++found == q->limit)
+				goto out;
+		}
+		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_lock(&r->lock);
+	}
+out:
+	pthread_mutex_unlock(&r->lock);
+	return found ? start : r->next_seq - 1;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
+	       struct ev_event *out, size_t max)
+{
+	uint64_t seq = *cursor + 1, last;
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		size_t scanned = 0;
+
+		last = r->next_seq - 1;
+		if (seq < first_seq(r))
+			seq = first_seq(r);	/* those left the ring meanwhile */
+		for (; seq <= last && n < max && scanned < SCAN_CHUNK; seq++, scanned++) {
+			const struct ev_event *e = &r->slots[(seq - 1) % r->capacity];
+			struct ev_event *o = &out[n];
+
+			if (!matches(e, q))
+				continue;
+			*o = *e;
+			o->comm = dup_or_null(e->comm);
+			o->exe = dup_or_null(e->exe);
+			o->cmdline = dup_or_null(e->cmdline);
+			n++;
+		}
+		if (n || seq > last || n == max)
+			break;
+		/* a long stretch without a match: let the writer in */
+		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_lock(&r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (seq - 1 > *cursor)
+		*cursor = seq - 1;
+	return n;
 }

@@ -6,8 +6,10 @@
  *
  * Written by the audit thread, read by HTTP threads.  A mutex guards the
  * ring and the counts by command name; the other counters are atomics.
- * Readers render or copy under the lock into their own memory, so nothing
- * they hold points into the ring.
+ * Readers copy events out under the lock, a bounded chunk at a time
+ * (ev_copy), and render them after releasing it, so a large answer never
+ * holds up the audit thread or other readers, and nothing a reader holds
+ * points into the ring.
  */
 #ifndef BPFME_EVENTS_H
 #define BPFME_EVENTS_H
@@ -23,9 +25,10 @@ enum ev_op { EV_LOAD, EV_UNLOAD, EV_NR_OPS };
 
 /* Which optional fields an event has (absent ones render as JSON null). */
 enum {
-	EV_HAS_SYSCALL = 1 << 0,	/* syscall, pid, ppid, uid, auid, gid, euid */
+	EV_HAS_SYSCALL = 1 << 0,	/* syscall, syscall_name */
 	EV_HAS_SYSCALL_OP = 1 << 1,
 	EV_HAS_PROG = 1 << 2,		/* prog_name, prog_type, prog_tag */
+	EV_HAS_PROCESS = 1 << 3,	/* pid, ppid, uid, auid, gid, euid */
 };
 
 struct ev_event {
@@ -44,6 +47,13 @@ struct ev_event {
 	char prog_name[17];
 	char prog_type[32];
 	char prog_tag[17];
+	/*
+	 * The exporter's own lookup held the program's last reference, so
+	 * the kernel recorded the UNLOAD against the exporter: the process
+	 * fields are then the loader's (from its LOAD, when that was seen),
+	 * and the syscall ones absent.
+	 */
+	bool released_by_exporter;
 };
 
 /* Frees the strings of e (not e itself) and clears them. */
@@ -126,20 +136,22 @@ struct ev_query {
 };
 
 /*
- * Build a query from /events' parameters (each NULL when absent): since
- * (decimal seq), limit (1.., clamped to the capacity), op (LOAD|UNLOAD).
- * 0, or -EINVAL with a one-line reason in err.
+ * Where a reader of q starts: the seq before the first event to copy, to
+ * pass to ev_copy() as *cursor.  q->since, or for a limit, the seq before
+ * the newest q->limit matching events.  Scans the ring under its lock a
+ * bounded stretch at a time.
  */
-int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
-		   struct ev_query *q, char *err, size_t errlen);
-/* The /events handler (an http_events_fn; ctx is the ring). */
-int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
-		   struct buf *out, char *err, size_t errlen);
-/* Render the events matching q as a JSON array, oldest first. */
-void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out);
-/* One event as a JSON object (public for tests and the log line). */
-void ev_event_json(const struct ev_event *e, struct buf *out);
-/* "2026-11-25T04:12:07.123Z" for unix ms; out holds 32 bytes. */
-void ev_format_time(int64_t ms, char *out);
+uint64_t ev_start(struct ev_ring *r, const struct ev_query *q);
+/*
+ * Copy at most max events matching q with seq > *cursor, oldest first,
+ * into out, and move *cursor past the last one copied (or past what was
+ * scanned).  Each copied event owns its strings: release each with
+ * ev_event_release().  Returns how many were copied; 0 when none are left.
+ * Holds the lock for one bounded copy.
+ */
+size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
+	       struct ev_event *out, size_t max);
+/* The seq of the newest event, 0 before the first. */
+uint64_t ev_last_seq(struct ev_ring *r);
 
 #endif

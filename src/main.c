@@ -20,11 +20,15 @@
 
 #include <bpf/bpf.h>
 
-#include "audit.h"
+#include "audit_reader.h"
 #include "collector.h"
 #include "events.h"
+#include "progcache.h"
 #include "flags.h"
 #include "http.h"
+
+int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
+		   struct buf *out, char *err, size_t errlen);	/* TEMPORARY */
 #include "log.h"
 #include "privs.h"
 
@@ -108,6 +112,7 @@ int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
 	struct audit_reader *audit = NULL;
+	struct progcache *progs = NULL;
 	struct ev_ring ring = { .slots = NULL };
 	struct http_config hc;
 	struct collector coll;
@@ -148,14 +153,17 @@ int main(int argc, char **argv)
 
 	coll_init(&coll, VERSION);
 	memset(&hc, 0, sizeof(hc));
+	if (f.no_audit)
+		coll_set_on(&coll, coll_find("audit"), false);
 	if (!f.no_audit) {
-		struct audit_config ac = {
+		struct audit_reader_config ac = {
 			.ring = &ring,
 			.buffer_bytes = (int)f.audit_buffer_bytes,
 			.enable = f.audit_enable,
 		};
 
-		if (ev_ring_init(&ring, f.events_capacity) || !(audit = audit_open_reader(&ac))) {
+		if (ev_ring_init(&ring, f.events_capacity) || !(progs = progcache_new(PROGCACHE_DEFAULT)) ||
+		    !(ac.progs = progs, audit = audit_reader_open(&ac))) {
 			log_errx("out of memory");
 			return 1;
 		}
@@ -181,7 +189,7 @@ int main(int argc, char **argv)
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));
 		return 1;
 	}
-	ret = audit_start(audit);
+	ret = audit_reader_start(audit);
 	if (ret)
 		log_warnx("cannot start the audit thread: %s; /events stays empty", strerror(-ret));
 	if (f.no_audit)
@@ -192,7 +200,8 @@ int main(int argc, char **argv)
 	} while (ret == EINTR);
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 	http_stop(srv);
-	audit_stop(audit);
+	audit_reader_stop(audit);
+	progcache_free(progs);
 	ev_ring_release(&ring);
 	return 0;
 }

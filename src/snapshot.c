@@ -14,9 +14,9 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "fdinfo.h"
 #include "log.h"
-
-#define MAP_IDS_GUESS 64	/* map ids asked for in the first info call */
+#include "snap_ops.h"
 
 static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(60);
 
@@ -45,16 +45,11 @@ void snap_init(struct snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void snap_release(struct snap *s)
-{
-	free(s->progs);
-	free(s->maps);
-	free(s->links);
-	free(s->map_ids);
-	snap_init(s);
-}
+static const struct snap_kind_ops *const snap_kinds[SNAP_NR_KINDS] = {
+	[SNAP_PROG] = &snap_ops_prog, [SNAP_MAP] = &snap_ops_map, [SNAP_LINK] = &snap_ops_link,
+};
 
-static int grow(void **arr, size_t *alloc, size_t need, size_t size)
+int snap_grow(void **arr, size_t *alloc, size_t need, size_t size)
 {
 	size_t n = *alloc ? *alloc : 64;
 	void *p;
@@ -69,6 +64,26 @@ static int grow(void **arr, size_t *alloc, size_t need, size_t size)
 	*arr = p;
 	*alloc = n;
 	return 0;
+}
+
+uint64_t snap_fd_memlock(int dirfd, int fd)
+{
+	char text[FDINFO_SIZE];
+	uint64_t v;
+
+	if (dirfd < 0 || fdinfo_read(dirfd, fd, text, sizeof(text)) <= 0 ||
+	    fdinfo_u64(text, "memlock", &v))
+		return 0;
+	return v;
+}
+
+void snap_release(struct snap *s)
+{
+	free(s->progs);
+	free(s->maps);
+	free(s->links);
+	free(s->map_ids);
+	snap_init(s);
 }
 
 int64_t snap_boot_to_wall_offset(void)
@@ -102,31 +117,6 @@ void snap_boot_to_wall(uint64_t boot_ns, int64_t offset_ns, int64_t *sec, char *
 		strcpy(iso, "1970-01-01T00:00:00Z");
 }
 
-/* memlock of an fd from /proc/self/fdinfo/<fd>; 0 if the kernel does not say. */
-static uint64_t fdinfo_memlock(int dirfd, int fd)
-{
-	char name[16], text[1024];
-	const char *p;
-	ssize_t n;
-	int f;
-
-	if (dirfd < 0)
-		return 0;
-	snprintf(name, sizeof(name), "%d", fd);
-	f = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return 0;
-	n = read(f, text, sizeof(text) - 1);
-	close(f);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	p = strstr(text, "\nmemlock:");
-	if (!p)
-		return 0;
-	return strtoull(p + 9, NULL, 10);
-}
-
 static void set_error(char *error, size_t len, enum snap_kind kind, const char *what, int err)
 {
 	if (err == -EPERM)
@@ -147,111 +137,6 @@ static void note_failure(struct snap *s, enum snap_kind kind, uint32_t id,
 			  kind_names[kind], id, what, strerror(-err));
 }
 
-static int add_prog(struct snap *s, int fd, int dirfd)
-{
-	struct bpf_prog_info info;
-	struct snap_prog *p;
-	__u32 len, want = MAP_IDS_GUESS;
-	int err;
-
-	for (;;) {
-		err = grow((void **)&s->map_ids, &s->alloc_map_ids,
-			   s->nr_map_ids + want, sizeof(*s->map_ids));
-		if (err)
-			return err;
-		memset(&info, 0, sizeof(info));
-		/* zeroed like every info struct: tools like valgrind cannot see the kernel fill it */
-		memset(s->map_ids + s->nr_map_ids, 0, want * sizeof(*s->map_ids));
-		info.nr_map_ids = want;
-		info.map_ids = (__u64)(uintptr_t)(s->map_ids + s->nr_map_ids);
-		len = sizeof(info);
-		err = bpf_obj_get_info_by_fd(fd, &info, &len);
-		if (err)
-			return err;
-		if (info.nr_map_ids <= want)
-			break;
-		want = info.nr_map_ids;	/* more maps than guessed: ask again */
-	}
-	err = grow((void **)&s->progs, &s->alloc_progs, s->nr_progs + 1, sizeof(*s->progs));
-	if (err)
-		return err;
-	p = &s->progs[s->nr_progs++];
-	p->id = info.id;
-	p->type = info.type;
-	memcpy(p->name, info.name, SNAP_NAME_LEN);
-	p->name[SNAP_NAME_LEN] = '\0';
-	memcpy(p->tag, info.tag, sizeof(p->tag));
-	p->gpl_compatible = info.gpl_compatible;
-	p->nr_map_ids = info.nr_map_ids;
-	p->map_ids_off = s->nr_map_ids;
-	s->nr_map_ids += info.nr_map_ids;
-	p->load_time_ns = info.load_time;
-	p->jited_len = info.jited_prog_len;
-	p->xlated_len = info.xlated_prog_len;
-	p->verified_insns = info.verified_insns;
-	p->memlock = fdinfo_memlock(dirfd, fd);
-	return 0;
-}
-
-static int add_map(struct snap *s, int fd, int dirfd)
-{
-	struct bpf_map_info info;
-	struct snap_map *m;
-	__u32 len = sizeof(info);
-	int err;
-
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err)
-		return err;
-	err = grow((void **)&s->maps, &s->alloc_maps, s->nr_maps + 1, sizeof(*s->maps));
-	if (err)
-		return err;
-	m = &s->maps[s->nr_maps++];
-	m->id = info.id;
-	m->type = info.type;
-	memcpy(m->name, info.name, SNAP_NAME_LEN);
-	m->name[SNAP_NAME_LEN] = '\0';
-	m->key_size = info.key_size;
-	m->value_size = info.value_size;
-	m->max_entries = info.max_entries;
-	m->flags = info.map_flags;
-	m->memlock = fdinfo_memlock(dirfd, fd);
-	return 0;
-}
-
-static int add_link(struct snap *s, int fd, int dirfd)
-{
-	struct bpf_link_info info;
-	struct snap_link *l;
-	__u32 len = sizeof(info);
-	int err;
-
-	(void)dirfd;
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err)
-		return err;
-	err = grow((void **)&s->links, &s->alloc_links, s->nr_links + 1, sizeof(*s->links));
-	if (err)
-		return err;
-	l = &s->links[s->nr_links++];
-	l->id = info.id;
-	l->type = info.type;
-	l->prog_id = info.prog_id;
-	return 0;
-}
-
-static const struct {
-	int (*next_id)(__u32 start, __u32 *next);
-	int (*fd_by_id)(__u32 id);
-	int (*add)(struct snap *s, int fd, int dirfd);
-} ops[SNAP_NR_KINDS] = {
-	[SNAP_PROG] = { bpf_prog_get_next_id, bpf_prog_get_fd_by_id, add_prog },
-	[SNAP_MAP] = { bpf_map_get_next_id, bpf_map_get_fd_by_id, add_map },
-	[SNAP_LINK] = { bpf_link_get_next_id, bpf_link_get_fd_by_id, add_link },
-};
-
 /* One kind's walk; programs run on their own thread beside maps and links. */
 struct walk {
 	struct snap *s;
@@ -267,14 +152,14 @@ static int walk(struct walk *w, enum snap_kind kind)
 	int err, fd;
 
 	for (;;) {
-		err = ops[kind].next_id(id, &id);
+		err = snap_kinds[kind]->next_id(id, &id);
 		if (err == -ENOENT)
 			return 0;
 		if (err) {
 			set_error(w->error, sizeof(w->error), kind, "listing", err);
 			return err;
 		}
-		fd = ops[kind].fd_by_id(id);
+		fd = snap_kinds[kind]->fd_by_id(id);
 		if (fd < 0) {
 			if (fd == -ENOENT)
 				s->vanished[kind]++;
@@ -282,7 +167,7 @@ static int walk(struct walk *w, enum snap_kind kind)
 				note_failure(s, kind, id, "opening", fd);
 			continue;
 		}
-		err = ops[kind].add(s, fd, w->dirfd);
+		err = snap_kinds[kind]->add(s, fd, w->dirfd);
 		close(fd);
 		if (err == -ENOMEM) {
 			set_error(w->error, sizeof(w->error), kind, "reading", err);

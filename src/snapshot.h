@@ -3,7 +3,9 @@
  * snapshot - one pass over every BPF program, map and link in the kernel:
  * get_next_id -> get_fd_by_id -> bpf_obj_get_info_by_fd -> memlock from
  * /proc/self/fdinfo -> close.  It produces plain structs and owns nothing
- * else; every fd it opens is closed before snap_take() returns.
+ * else; every fd it opens is closed before snap_take() returns.  The walk
+ * is here; what it reads of each kind is in snap_prog.c, snap_map.c and
+ * snap_link.c.
  *
  * An object that disappears between listing and opening (ENOENT) is normal
  * churn: it is skipped and counted in vanished[], never an error.
@@ -79,6 +81,12 @@ void snap_release(struct snap *s);
  * then s->error holds a one-line reason.  Thread-safe for distinct s.
  */
 int snap_take(struct snap *s);
+
+/*
+ * One program by id, without its map ids or memlock (what the audit side
+ * remembers at LOAD).  0, or -errno (-ENOENT: gone already).
+ */
+int snap_prog_by_id(uint32_t id, struct snap_prog *out);
 
 static inline const uint32_t *snap_prog_map_ids(const struct snap *s,
 						const struct snap_prog *p)

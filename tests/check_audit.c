@@ -2,35 +2,76 @@
 /*
  * check_audit - the assembler fed recorded audit messages (tests/data/audit-NAME.rec:
  * "TYPE PAYLOAD" per line, captured from this kernel's multicast socket)
- * and hand-made variations of them.
+ * and hand-made variations of them.  Program details come from a fetch
+ * callback of the test's own; the assembler makes no kernel calls, which a
+ * seccomp filter that kills on bpf(2) and socket(2) proves.
  */
+#include <errno.h>
+#include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "audit.h"
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "audit_asm.h"
 #include "events.h"
+#include "events_json.h"
 #include "log.h"
+#include "progcache.h"
 #include "suites.h"
 
 #ifndef TEST_DATA
 #define TEST_DATA "tests/data"
 #endif
 
+#define SELF_PID 4242	/* the exporter's pid, as the assembler is told */
+
 static struct ev_ring ring;
+static struct progcache *progs;
 static struct audit_asm *as;
+static unsigned int fetches;
+
+/* Programs "exist" while fetched: ids below 1000 do, with made-up details. */
+static int fake_fetch(void *ctx, uint32_t id, struct progcache_prog *out)
+{
+	(void)ctx;
+	fetches++;
+	if (id >= 1000)
+		return -ENOENT;
+	snprintf(out->name, sizeof(out->name), "prog_%u", id);
+	snprintf(out->type, sizeof(out->type), "%s", "socket_filter");
+	snprintf(out->tag, sizeof(out->tag), "%016x", id);
+	return 0;
+}
 
 static void setup(void)
 {
+	struct audit_asm_config cfg = {
+		.ring = &ring, .log_events = false, .self_pid = SELF_PID, .fetch = fake_fetch,
+	};
+
 	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
 	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
-	as = audit_asm_new(&ring, false);
+	progs = progcache_new(16);
+	ck_assert_ptr_nonnull(progs);
+	cfg.progs = progs;
+	fetches = 0;
+	as = audit_asm_new(&cfg);
 	ck_assert_ptr_nonnull(as);
 }
 
 static void teardown(void)
 {
 	audit_asm_free(as);
+	progcache_free(progs);
 	ev_ring_release(&ring);
 }
 
@@ -288,13 +329,182 @@ START_TEST(test_comm_bytes)
 }
 END_TEST
 
-START_TEST(test_bpf_cmd_names)
+/* Details fetched at LOAD arrival, shown on the LOAD and on the UNLOAD after the program is gone. */
+START_TEST(test_prog_details)
 {
-	ck_assert_str_eq(audit_bpf_cmd_name(0), "BPF_MAP_CREATE");
-	ck_assert_str_eq(audit_bpf_cmd_name(5), "BPF_PROG_LOAD");
-	ck_assert_str_eq(audit_bpf_cmd_name(17), "BPF_RAW_TRACEPOINT_OPEN");
-	ck_assert_str_eq(audit_bpf_cmd_name(28), "BPF_LINK_CREATE");
-	ck_assert_ptr_null(audit_bpf_cmd_name(1000));
+	feed("1334 audit(1795582365.600:960): prog-id=31 op=LOAD");
+	ck_assert_uint_eq(fetches, 1);	/* on arrival, before the event completes */
+	feed(SC("1795582365.600:960", "77", "loader", "321", "5"));
+	feed("1320 audit(1795582365.600:960): ");
+	feed("1334 audit(1795582365.700:961): prog-id=31 op=UNLOAD");
+	feed(SC("1795582365.700:961", "77", "loader", "3", "4"));
+	feed("1320 audit(1795582365.700:961): ");
+	/* a program gone before it could be looked at: no details */
+	feed("1334 audit(1795582365.800:962): prog-id=1001 op=LOAD");
+	feed("1320 audit(1795582365.800:962): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(fetches, 2);	/* never for an UNLOAD */
+	ck_assert_uint_eq(ring.next_seq - 1, 3);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		ck_assert(event(seq)->has & EV_HAS_PROG);
+		ck_assert_str_eq(event(seq)->prog_name, "prog_31");
+		ck_assert_str_eq(event(seq)->prog_type, "socket_filter");
+		ck_assert_str_eq(event(seq)->prog_tag, "000000000000001f");
+		ck_assert(!event(seq)->released_by_exporter);
+	}
+	ck_assert(!(event(3)->has & EV_HAS_PROG));
+	/* the UNLOAD is delivered: only the program whose details never came is left */
+	ck_assert_uint_eq(progcache_count(progs), 1);
+}
+END_TEST
+
+/*
+ * The exporter's own lookup held the last reference: the kernel recorded
+ * the UNLOAD against the exporter.  It is the loader's, marked as such;
+ * never counted under the exporter's comm.
+ */
+START_TEST(test_released_by_exporter)
+{
+	const struct ev_event *e;
+	struct buf b = BUF_INIT;
+
+	feed("1334 audit(1795582366.000:970): prog-id=40 op=LOAD");
+	feed(SC("1795582366.000:970", "111", "churner", "321", "5"));
+	feed("1327 audit(1795582366.000:970): proctitle=636875726E6572002D2D6E3D33");
+	feed("1320 audit(1795582366.000:970): ");
+	/* the exporter's close(): pid SELF_PID */
+	feed("1334 audit(1795582366.100:971): prog-id=40 op=UNLOAD");
+	feed(SC("1795582366.100:971", "4242", "bpfme-audit", "3", "9"));
+	feed("1327 audit(1795582366.100:971): proctitle=\"./bpf-metrics-exporter\"");
+	feed("1320 audit(1795582366.100:971): ");
+	/* the same for a program whose LOAD the exporter never saw */
+	feed("1334 audit(1795582366.200:972): prog-id=41 op=UNLOAD");
+	feed(SC("1795582366.200:972", "4242", "MHD-worker", "3", "9"));
+	feed("1320 audit(1795582366.200:972): ");
+	/* another process's UNLOAD is its own */
+	feed("1334 audit(1795582366.300:973): prog-id=42 op=UNLOAD");
+	feed(SC("1795582366.300:973", "5", "other", "3", "9"));
+	feed("1320 audit(1795582366.300:973): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 4);
+
+	e = event(2);
+	ck_assert_int_eq(e->op, EV_UNLOAD);
+	ck_assert(e->released_by_exporter);
+	ck_assert(e->has & EV_HAS_PROCESS);
+	ck_assert(!(e->has & (EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP)));
+	ck_assert_int_eq(e->pid, 111);
+	ck_assert_uint_eq(e->uid, 1000);
+	ck_assert_str_eq(e->comm, "churner");
+	ck_assert_str_eq(e->exe, "/usr/bin/churner");
+	ck_assert_str_eq(e->cmdline, "churner --n=3");
+	ck_assert_str_eq(e->prog_name, "prog_40");
+	ev_event_json(e, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":true"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"syscall\":null"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"pid\":111,"));
+	buf_release(&b);
+
+	e = event(3);
+	ck_assert(e->released_by_exporter);
+	ck_assert(!(e->has & EV_HAS_PROCESS));
+	ck_assert_ptr_null(e->comm);
+	ck_assert_ptr_null(e->exe);
+	ck_assert_ptr_null(e->cmdline);
+
+	e = event(4);
+	ck_assert(!e->released_by_exporter);
+	ck_assert_int_eq(e->pid, 5);
+	ev_event_json(e, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":false"));
+	buf_release(&b);
+
+	ck_assert_uint_eq(row("churner").n[EV_LOAD], 1);
+	ck_assert_uint_eq(row("churner").n[EV_UNLOAD], 1);
+	ck_assert_uint_eq(row(EV_COMM_NONE).n[EV_UNLOAD], 1);
+	ck_assert_uint_eq(row("bpfme-audit").n[EV_UNLOAD], 0);
+	ck_assert_uint_eq(row("MHD-worker").n[EV_UNLOAD], 0);
+	ck_assert_uint_eq(row("other").n[EV_UNLOAD], 1);
+}
+END_TEST
+
+/* Payloads in buffers of exactly their size, so a read past the end is caught (ASan). */
+static void feed_exact(int type, const char *text)
+{
+	size_t len = strlen(text);
+	char *p = malloc(len ? len : 1);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, text, len);
+	audit_asm_record(as, type, p, len);
+	free(p);
+}
+
+/* What fuzzing found: each once read past the payload or overflowed. */
+START_TEST(test_hostile_records)
+{
+	feed_exact(AUDIT_BPF, "audit(99999999999999999.5:1): prog-id=1 op=LOAD");
+	feed_exact(AUDIT_BPF, "audit(1795582365.100:2): op=LOAD prog-id");
+	feed_exact(AUDIT_BPF, "audit(1795582365.100:3): op=LOAD prog-id=12");
+	feed_exact(AUDIT_BPF, "audit(1795582365.100:4): op=LOAD prog-id=99999999999");
+	feed_exact(AUDIT_BPF, "audit(1795582365.99999:5): prog-id=1 op=LOAD");
+	feed_exact(AUDIT_BPF, "audit(1795582365");
+	feed_exact(AUDIT_BPF, "audit(");
+	feed_exact(AUDIT_BPF, "");
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 1);	/* only prog-id=12 */
+	ck_assert_uint_eq(ev_parse_errors(&ring), 7);
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 1);
+	ck_assert_uint_eq(event(1)->prog_id, 12);
+	ck_assert_int_eq(event(1)->time_ms, 1795582365100LL);
+}
+END_TEST
+
+/* Kill the process on bpf(2) or socket(2): the assembler must need neither. */
+static void forbid_kernel_calls(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		_exit(3);
+}
+
+START_TEST(test_no_kernel_calls)
+{
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		forbid_kernel_calls();
+		/* the filter works: a bpf() call would end here */
+		feed_file("audit-loader.rec");
+		feed("1334 audit(1795582366.000:990): prog-id=50 op=LOAD");
+		feed(SC("1795582366.000:990", "4242", "x", "3", "9"));
+		feed("1320 audit(1795582366.000:990): ");
+		audit_asm_flush(as);
+		_exit(ring.next_seq - 1 == 11 ? 0 : 4);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the assembler made a forbidden call or lost events (status %#x)", status);
+	/* and the filter does kill: the same child making one bpf() call dies */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		forbid_kernel_calls();
+		syscall(__NR_bpf, 0, NULL, 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
 }
 END_TEST
 
@@ -313,7 +523,10 @@ Suite *audit_suite(void)
 	tcase_add_test(tc, test_several_programs_in_one_event);
 	tcase_add_test(tc, test_recorded_loader_by_comm);
 	tcase_add_test(tc, test_comm_bytes);
-	tcase_add_test(tc, test_bpf_cmd_names);
+	tcase_add_test(tc, test_prog_details);
+	tcase_add_test(tc, test_released_by_exporter);
+	tcase_add_test(tc, test_hostile_records);
+	tcase_add_test(tc, test_no_kernel_calls);
 	suite_add_tcase(s, tc);
 	return s;
 }

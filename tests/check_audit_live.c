@@ -6,6 +6,8 @@
  * the test did.  Needs root.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,15 @@
 
 #include <bpf/bpf.h>
 #include <libaudit.h>
+/* syslog.h (via libaudit.h) defines these; log.h's are an enum */
+#undef LOG_DEBUG
+#undef LOG_INFO
 
+#include "audit_reader.h"
+#include "buf.h"
+#include "events.h"
+#include "log.h"
+#include "progcache.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -153,8 +163,11 @@ static void scrape(struct tu_expo *e)
 	tu_http_free(&r);
 }
 
-/* An exporter on port serves BPF objects, with bpf_audit_listener_up 0. */
-static void assert_listener_down(int port)
+/*
+ * An exporter on port serves BPF objects, with bpf_audit_listener_up up and
+ * bpf_audit_kernel_enabled kernel (NULL: either; "" absent).
+ */
+static void assert_listener(int port, const char *up, const char *kernel)
 {
 	struct tu_http_resp r;
 	struct tu_expo ex;
@@ -166,9 +179,51 @@ static void assert_listener_down(int port)
 	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
 	s = tu_expo_find(&ex, "bpf_audit_listener_up", NULL, NULL);
 	ck_assert_ptr_nonnull(s);
-	ck_assert_str_eq(s->value, "0");
+	ck_assert_str_eq(s->value, up);
+	s = tu_expo_find(&ex, "bpf_audit_kernel_enabled", NULL, NULL);
+	if (kernel && !*kernel)
+		ck_assert_msg(s == NULL, "bpf_audit_kernel_enabled is there: %s", s->value);
+	else if (kernel)
+		ck_assert_msg(s && !strcmp(s->value, kernel), "bpf_audit_kernel_enabled %s, want %s",
+			      s ? s->value : "absent", kernel);
 	tu_expo_free(&ex);
 	tu_http_free(&r);
+}
+
+/* Scrape until bpf_audit_kernel_enabled is want, at most 8 s (the status is asked every 2 s). */
+static void wait_kernel_enabled(int port, const char *want)
+{
+	double deadline = tu_now_ms() + 8000;
+
+	for (;;) {
+		struct tu_http_resp r;
+		struct tu_expo ex;
+		const struct tu_sample *s;
+		bool done;
+
+		ck_assert_int_eq(tu_http(port, "GET", "/metrics", NULL, &r), 0);
+		ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
+		s = tu_expo_find(&ex, "bpf_audit_kernel_enabled", NULL, NULL);
+		done = s && !strcmp(s->value, want);
+		tu_expo_free(&ex);
+		tu_http_free(&r);
+		if (done)
+			return;
+		ck_assert_msg(tu_now_ms() < deadline, "bpf_audit_kernel_enabled never became %s", want);
+		usleep(100000);
+	}
+}
+
+/* Occurrences of needle in the exporter's log. */
+static int log_count(const struct tu_exporter *e, const char *needle)
+{
+	char *log = tu_exporter_log(e);
+	int n = 0;
+
+	for (const char *p = log; (p = strstr(p, needle)); p++)
+		n++;
+	free(log);
+	return n;
 }
 
 /* bpf_audit_events_by_comm_total{op,comm}, 0 when absent. */
@@ -570,10 +625,20 @@ START_TEST(test_audit_disabled)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
 	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
-	assert_listener_down(e2.port);
+	assert_listener(e2.port, "1", "0");
 	log = tu_exporter_log(&e2);
 	ck_assert_msg(strstr(log, "auditctl -e 1") != NULL, "no hint in: %s", log);
 	free(log);
+	/* turned on and off while running: each change logged once */
+	ck_assert_int_gt(audit_set_enabled(fd, 1), 0);
+	wait_kernel_enabled(e2.port, "1");
+	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
+	wait_kernel_enabled(e2.port, "0");
+	usleep(2500 * 1000);	/* one more round of asking: nothing new to say */
+	ck_assert_int_eq(log_count(&e2, "kernel audit was enabled"), 1);
+	ck_assert_int_eq(log_count(&e2, "kernel audit was disabled"), 1);
+	ck_assert_int_eq(log_count(&e2, "kernel audit is disabled"), 1);	/* at start */
+	assert_listener(e2.port, "1", "0");
 	tu_exporter_stop(&e2, 2000, NULL, NULL);
 
 	/* --audit.enable turns it on at start */
@@ -604,7 +669,7 @@ START_TEST(test_no_cap_audit_read)
 	/* this forked test process and its children lose the capability for good */
 	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_AUDIT_READ, 0, 0, 0), 0);
 	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
-	assert_listener_down(e2.port);
+	assert_listener(e2.port, "0", NULL);
 	log = tu_exporter_log(&e2);
 	ck_assert_msg(strstr(log, "CAP_AUDIT_READ") != NULL, "no hint in: %s", log);
 	free(log);
@@ -650,6 +715,280 @@ START_TEST(test_buffer_capped)
 }
 END_TEST
 
+/* All of /events after since, paging with since (an answer holds at most 10000). */
+static char *all_events(int port, uint64_t since)
+{
+	struct buf all = BUF_INIT;
+
+	for (;;) {
+		char path[64];
+		struct tu_http_resp r;
+		const char *p, *last = NULL;
+
+		snprintf(path, sizeof(path), "/events?since=%llu", (unsigned long long)since);
+		ck_assert_int_eq(tu_http(port, "GET", path, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		for (p = r.body; (p = strstr(p, "{\"seq\":")); p++)
+			last = p;
+		buf_addstr(&all, r.body);
+		tu_http_free(&r);
+		if (!last)
+			break;
+		since = strtoull(last + 7, NULL, 10);
+	}
+	return buf_detach(&all, NULL);
+}
+
+/*
+ * Another process churns programs while scrapes run back to back: the
+ * scrapes' lookups often hold a program's last reference, and the kernel
+ * records its UNLOAD against the exporter.  Every UNLOAD must name the
+ * churning process, none the exporter.
+ */
+START_TEST(test_released_by_exporter)
+{
+	enum { PROGS = 300 };
+	char comm[16], needle[48], *body;
+	uint64_t since;
+	int idpipe[2], status, unloads = 0, released = 0;
+	uint32_t ids[PROGS];
+	pid_t child;
+	struct tu_expo e;
+
+	status = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
+	ck_assert_int_ge(status, 0);	/* libbpf's probes: in this process, not the child */
+	close(status);
+	snprintf(comm, sizeof(comm), "churn%d", (int)getpid() % 100000);
+	since = last_seq();
+	ck_assert_int_eq(pipe(idpipe), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		close(idpipe[0]);
+		if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+			_exit(1);
+		for (int i = 0; i < PROGS; i++) {
+			struct bpf_prog_info info;
+			int fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "churn", "GPL", NULL, 0);
+
+			if (fd < 0 || tu_obj_info(fd, &info, sizeof(info)) ||
+			    write(idpipe[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+				_exit(1);
+			usleep(2000);	/* a scrape's walk is open a while: let it find the program */
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(idpipe[1]);
+	/* scrape back to back until the child is done */
+	for (;;) {
+		struct tu_http_resp r;
+
+		ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		tu_http_free(&r);
+		if (waitpid(child, &status, WNOHANG) == child)
+			break;
+	}
+	ck_assert_int_eq(status, 0);
+	for (int i = 0; i < PROGS; i++)
+		ck_assert_int_eq(read(idpipe[0], &ids[i], sizeof(ids[i])), (ssize_t)sizeof(ids[i]));
+	close(idpipe[0]);
+	free(wait_events(since, ids[PROGS - 1], 2));
+
+	body = all_events(exporter.port, since);
+	snprintf(needle, sizeof(needle), "\"pid\":%d,", (int)exporter.pid);
+	ck_assert_msg(strstr(body, needle) == NULL, "an event names the exporter (pid %d)", (int)exporter.pid);
+	for (int i = 0; i < PROGS; i++) {
+		char *ev = event_of(body, ids[i], "UNLOAD");
+		char want[64];
+
+		snprintf(want, sizeof(want), "\"%s\"", comm);
+		assert_field(ev, "comm", want);
+		snprintf(want, sizeof(want), "%d", (int)child);
+		assert_field(ev, "pid", want);
+		unloads++;
+		released += strstr(ev, "\"released_by_exporter\":true") != NULL;
+		free(ev);
+	}
+	free(body);
+	ck_assert_int_eq(unloads, PROGS);
+	/* the race happened (else this test proves nothing) */
+	ck_assert_msg(released > 0, "no UNLOAD was released by the exporter in %d", PROGS);
+	printf("test_released_by_exporter: %d of %d UNLOADs released by the exporter's lookups\n",
+	       released, PROGS);
+
+	settled(&e);
+	ck_assert_uint_eq(by_comm(&e, "UNLOAD", comm), PROGS);
+	for (size_t i = 0; i < e.nr; i++) {
+		const char *c = tu_sample_label(&e.samples[i], "comm");
+
+		if (!strcmp(e.samples[i].name, "bpf_audit_events_by_comm_total") && c)
+			ck_assert_msg(strncmp(c, "bpfme", 5) && strncmp(c, "MHD", 3) &&
+				      strncmp(c, "bpf-metrics", 11), "counted under the exporter's \"%s\"", c);
+	}
+	tu_expo_free(&e);
+}
+END_TEST
+
+/*
+ * Without CAP_AUDIT_CONTROL (as in a container without the host's PID
+ * namespace) the kernel refuses the status, but events flow: the listener
+ * is up, the kernel's gauges are absent, and --audit.enable does not claim
+ * audit is off.
+ */
+START_TEST(test_no_cap_audit_control)
+{
+	static const char *const args[] = { "--audit.enable", NULL };
+	uint32_t id;
+	uint64_t since;
+	char *log;
+	int fd;
+	struct bpf_prog_info info;
+
+	audit_on();
+	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_AUDIT_CONTROL, 0, 0, 0), 0);
+	ck_assert_int_eq(tu_exporter_start(&exporter, args), 0);
+	assert_listener(exporter.port, "1", "");
+	log = tu_exporter_log(&exporter);
+	ck_assert_msg(strstr(log, "cannot enable kernel audit") && strstr(log, "CAP_AUDIT_CONTROL") &&
+		      strstr(log, "if it is off") && !strstr(log, "it is off:"), "log: %s", log);
+	free(log);
+	since = last_seq();
+	fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "nocontrol", "GPL", NULL, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(tu_obj_info(fd, &info, sizeof(info)), 0);
+	id = info.id;
+	close(fd);
+	free(wait_events(since, id, 2));
+	ck_assert_int_eq(tu_exporter_stop(&exporter, 2000, NULL, NULL), 0);
+}
+END_TEST
+
+/*
+ * The kernel's audit status is asked on the reader's own schedule, never
+ * by a scrape: 30 scrapes in a row send at most the two requests that
+ * schedule makes meanwhile (strace counts every sendto(2) the exporter
+ * makes).
+ */
+START_TEST(test_status_not_on_scrape_path)
+{
+	char pidarg[16], out[] = "/tmp/bpfme-strace-XXXXXX";
+	struct tu_http_resp r;
+	int tmp, status, sends = 0;
+	char *text = NULL;
+	pid_t tracer;
+	FILE *f;
+	size_t cap = 0;
+
+	audit_on();
+	ck_assert_int_eq(tu_exporter_start(&exporter, NULL), 0);
+	tmp = mkstemp(out);
+	ck_assert_int_ge(tmp, 0);
+	close(tmp);
+	snprintf(pidarg, sizeof(pidarg), "%d", (int)exporter.pid);
+	tracer = fork();
+	ck_assert_int_ge(tracer, 0);
+	if (tracer == 0) {
+		execlp("strace", "strace", "-f", "-qq", "-e", "trace=sendto,sendmsg", "-o", out,
+		       "-p", pidarg, (char *)NULL);
+		_exit(127);
+	}
+	usleep(700000);	/* attached to every thread */
+	for (int i = 0; i < 30; i++) {
+		ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		tu_http_free(&r);
+	}
+	kill(tracer, SIGINT);
+	ck_assert_int_eq(waitpid(tracer, &status, 0), tracer);
+	ck_assert_msg(!WIFEXITED(status) || WEXITSTATUS(status) != 127, "strace is not installed");
+	f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	while (getline(&text, &cap, f) > 0)
+		sends += strstr(text, "AF_NETLINK") != NULL || strstr(text, "nl_family") != NULL;
+	fclose(f);
+	free(text);
+	unlink(out);
+	ck_assert_msg(sends <= 2, "%d netlink requests during 30 scrapes", sends);
+	ck_assert_int_eq(tu_exporter_stop(&exporter, 2000, NULL, NULL), 0);
+}
+END_TEST
+
+/* The reader's socket fails under it: it says so, shows it, subscribes again, and events flow. */
+START_TEST(test_reader_recovers)
+{
+	struct audit_reader_config cfg = { .buffer_bytes = 1 << 20 };
+	struct audit_reader_state st;
+	struct ev_ring ring;
+	struct progcache *pc = progcache_new(64);
+	struct audit_reader *r;
+	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[8192];
+	int logfd = mkstemp(logpath), devnull, fd, prog;
+	double deadline;
+	ssize_t n;
+	struct bpf_prog_info info;
+	struct ev_query q = { 0 };
+	struct ev_event got[8];
+	uint64_t cursor = 0;
+	size_t k;
+	bool seen = false;
+
+	audit_on();
+	ck_assert_int_ge(logfd, 0);
+	unlink(logpath);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, logfd);
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	cfg.ring = &ring;
+	cfg.progs = pc;
+	r = audit_reader_open(&cfg);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(audit_reader_start(r), 0);
+	audit_reader_state(r, &st);
+	ck_assert(st.listening);
+
+	/* the socket turns into something else under the thread */
+	fd = audit_reader_fd(r);
+	ck_assert_int_ge(fd, 0);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(dup2(devnull, fd), fd);
+	close(devnull);
+	deadline = tu_now_ms() + 5000;
+	do {
+		usleep(20000);
+		audit_reader_state(r, &st);
+	} while (st.resubscribed == 0 && tu_now_ms() < deadline);
+	ck_assert_uint_eq(st.resubscribed, 1);
+	ck_assert(st.listening);
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	text[n] = '\0';
+	ck_assert_msg(strstr(text, "audit socket failed") && strstr(text, "subscribed to audit events again"),
+		      "log: %s", text);
+
+	/* and it reads again */
+	prog = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "recovered", "GPL", NULL, 0);
+	ck_assert_int_ge(prog, 0);
+	ck_assert_int_eq(tu_obj_info(prog, &info, sizeof(info)), 0);
+	close(prog);
+	deadline = tu_now_ms() + 5000;
+	while (!seen && tu_now_ms() < deadline) {
+		usleep(20000);
+		while ((k = ev_copy(&ring, &q, &cursor, got, 8)) > 0) {
+			for (size_t i = 0; i < k; i++) {
+				seen |= got[i].prog_id == info.id && got[i].op == EV_LOAD;
+				ev_event_release(&got[i]);
+			}
+		}
+	}
+	ck_assert_msg(seen, "no LOAD of program %u after the reader recovered", info.id);
+	audit_reader_stop(r);
+	progcache_free(pc);
+	ev_ring_release(&ring);
+	close(logfd);
+}
+END_TEST
+
 Suite *audit_live_suite(void)
 {
 	Suite *s = suite_create("audit_live");
@@ -662,12 +1001,16 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc, test_lone_unload_at_exit);
 	tcase_add_test(tc, test_metrics_and_endpoint);
 	tcase_add_test(tc, test_by_comm);
+	tcase_add_test(tc, test_released_by_exporter);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tc2, 60);
 	tcase_add_test(tc2, test_no_audit);
 	tcase_add_test(tc2, test_audit_disabled);
 	tcase_add_test(tc2, test_no_cap_audit_read);
 	tcase_add_test(tc2, test_buffer_capped);
+	tcase_add_test(tc2, test_no_cap_audit_control);
+	tcase_add_test(tc2, test_status_not_on_scrape_path);
+	tcase_add_test(tc2, test_reader_recovers);
 	suite_add_tcase(s, tc2);
 	return s;
 }

@@ -10,7 +10,11 @@
 #include <string.h>
 
 #include "events.h"
+#include "events_json.h"
 #include "suites.h"
+
+int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
+		   struct ev_query *q, char *err, size_t errlen);	/* TEMPORARY */
 
 static struct ev_ring ring;
 
@@ -152,10 +156,10 @@ START_TEST(test_event_json_nulls_and_bytes)
 		"\"prog_id\":110,\"op\":\"UNLOAD\",\"syscall\":null,\"syscall_name\":null,"
 		"\"syscall_op\":null,\"pid\":null,\"ppid\":null,\"uid\":null,\"auid\":null,"
 		"\"gid\":null,\"euid\":null,\"comm\":null,\"exe\":null,\"cmdline\":null,"
-		"\"prog_name\":null,\"prog_type\":null,\"prog_tag\":null}");
+		"\"prog_name\":null,\"prog_type\":null,\"prog_tag\":null,\"released_by_exporter\":false}");
 
 	buf_reset(&b);
-	e.has = EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP | EV_HAS_PROG;
+	e.has = EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP | EV_HAS_PROG | EV_HAS_PROCESS;
 	e.syscall = 321;
 	strcpy(e.syscall_name, "bpf");
 	strcpy(e.syscall_op, "BPF_PROG_LOAD");

@@ -20,6 +20,9 @@ Suite *snapshot_suite(void);
 Suite *collector_suite(void);
 Suite *events_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
+Suite *bpfnames_suite(void);
+Suite *fdinfo_suite(void);
+Suite *progcache_suite(void);
 
 /* root suites: real kernel, real binary */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */

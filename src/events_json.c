@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+/* events_json - BPF events as JSON; see events_json.h. */
+#include "events_json.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+void ev_format_time(int64_t ms, char *out)
+{
+	time_t sec = (time_t)(ms / 1000);
+	int milli = (int)(ms % 1000);
+	struct tm tm;
+
+	if (milli < 0) {
+		milli += 1000;
+		sec--;
+	}
+	/* an absurd stamp (a year past 9999) would not fit the format */
+	if (!gmtime_r(&sec, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0 ||
+	    !strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		strcpy(out, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	snprintf(out + 19, 32 - 19, ".%03dZ", milli);
+}
+
+static void add_key(struct buf *b, const char *key)
+{
+	buf_addstr(b, ",\"");
+	buf_addstr(b, key);
+	buf_addstr(b, "\":");
+}
+
+static void add_str(struct buf *b, const char *key, const char *v)
+{
+	add_key(b, key);
+	if (v)
+		json_add_string(b, v);
+	else
+		buf_addstr(b, "null");
+}
+
+static void add_num(struct buf *b, const char *key, bool present, int64_t v)
+{
+	add_key(b, key);
+	if (present)
+		buf_addf(b, "%lld", (long long)v);
+	else
+		buf_addstr(b, "null");
+}
+
+void ev_event_json(const struct ev_event *e, struct buf *b)
+{
+	bool sc = e->has & EV_HAS_SYSCALL, proc = e->has & EV_HAS_PROCESS;
+	bool prog = e->has & EV_HAS_PROG;
+	char when[32];
+
+	ev_format_time(e->time_ms, when);
+	buf_addstr(b, "{\"seq\":");
+	buf_addu64(b, e->seq);
+	add_str(b, "time", when);
+	add_key(b, "audit_serial");
+	buf_addu64(b, e->audit_serial);
+	add_key(b, "prog_id");
+	buf_addu64(b, e->prog_id);
+	add_str(b, "op", ev_op_name(e->op));
+	add_num(b, "syscall", sc, e->syscall);
+	add_str(b, "syscall_name", sc && e->syscall_name[0] ? e->syscall_name : NULL);
+	add_str(b, "syscall_op", e->has & EV_HAS_SYSCALL_OP ? e->syscall_op : NULL);
+	add_num(b, "pid", proc, e->pid);
+	add_num(b, "ppid", proc, e->ppid);
+	add_num(b, "uid", proc, e->uid);
+	add_num(b, "auid", proc, e->auid);
+	add_num(b, "gid", proc, e->gid);
+	add_num(b, "euid", proc, e->euid);
+	add_str(b, "comm", e->comm);
+	add_str(b, "exe", e->exe);
+	add_str(b, "cmdline", e->cmdline);
+	add_str(b, "prog_name", prog ? e->prog_name : NULL);
+	add_str(b, "prog_type", prog ? e->prog_type : NULL);
+	add_str(b, "prog_tag", prog ? e->prog_tag : NULL);
+	add_key(b, "released_by_exporter");
+	buf_addstr(b, e->released_by_exporter ? "true" : "false");
+	buf_addch(b, '}');
+}
+
+#define COPY_CHUNK 64	/* events copied per lock hold */
+
+void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out)
+{
+	struct ev_event chunk[COPY_CHUNK];
+	struct ev_query from = *q;
+	size_t max = q->limit && q->limit < EV_JSON_MAX_EVENTS ? q->limit : EV_JSON_MAX_EVENTS;
+	size_t total = 0, n;
+	uint64_t cursor;
+
+	if (q->limit)
+		from.limit = max;	/* the newest max when a limit asks for more */
+	cursor = ev_start(r, &from);
+	buf_addch(out, '[');
+	while (total < max &&
+	       (n = ev_copy(r, q, &cursor, chunk, max - total < COPY_CHUNK ? max - total : COPY_CHUNK))) {
+		for (size_t i = 0; i < n; i++) {
+			buf_addstr(out, total + i ? ",\n" : "\n");
+			ev_event_json(&chunk[i], out);
+			ev_event_release(&chunk[i]);
+		}
+		total += n;
+	}
+	buf_addstr(out, total ? "\n]\n" : "]\n");
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_progcache - programs remembered from LOAD: lookups, the bound and
+ * who leaves first, id reuse, loaders, removal under churn, and readers
+ * beside a writer (run under ThreadSanitizer by make check-tsan).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progcache.h"
+#include "suites.h"
+
+static struct progcache_prog prog(uint32_t id)
+{
+	struct progcache_prog p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "p%u", id);
+	snprintf(p.type, sizeof(p.type), "xdp");
+	snprintf(p.tag, sizeof(p.tag), "%016x", id);
+	return p;
+}
+
+/* The name remembered for id, or "" (a static buffer). */
+static const char *name_of(struct progcache *pc, uint32_t id)
+{
+	static struct ev_event e;
+
+	memset(&e, 0, sizeof(e));
+	return progcache_fill_prog(pc, id, &e) ? e.prog_name : "";
+}
+
+START_TEST(test_add_fill_remove)
+{
+	struct progcache *pc = progcache_new(8);
+	struct progcache_prog p = prog(7);
+	struct ev_event e;
+
+	ck_assert_ptr_nonnull(pc);
+	progcache_add(pc, 7, &p);
+	progcache_add(pc, 8, NULL);	/* gone before it could be read */
+	ck_assert_uint_eq(progcache_count(pc), 2);
+	memset(&e, 0, sizeof(e));
+	ck_assert(progcache_fill_prog(pc, 7, &e));
+	ck_assert(e.has & EV_HAS_PROG);
+	ck_assert_str_eq(e.prog_name, "p7");
+	ck_assert_str_eq(e.prog_type, "xdp");
+	ck_assert_str_eq(e.prog_tag, "0000000000000007");
+	memset(&e, 0, sizeof(e));
+	ck_assert(!progcache_fill_prog(pc, 8, &e));
+	ck_assert(!(e.has & EV_HAS_PROG));
+	ck_assert(!progcache_fill_prog(pc, 9, &e));
+	progcache_remove(pc, 7);
+	progcache_remove(pc, 7);	/* twice is harmless */
+	progcache_remove(pc, 1234);
+	ck_assert_str_eq(name_of(pc, 7), "");
+	ck_assert_uint_eq(progcache_count(pc), 1);
+	progcache_free(pc);
+	progcache_free(NULL);
+}
+END_TEST
+
+/* Full: the oldest added leaves first, whatever the ids' hash order. */
+START_TEST(test_bound_oldest_out)
+{
+	struct progcache *pc = progcache_new(4);
+	uint32_t ids[] = { 900, 3, 4096, 17, 5 };	/* 3 and 4096 ... collide in small tables */
+
+	for (size_t i = 0; i < 5; i++) {
+		struct progcache_prog p = prog(ids[i]);
+
+		progcache_add(pc, ids[i], &p);
+	}
+	ck_assert_uint_eq(progcache_count(pc), 4);
+	ck_assert_str_eq(name_of(pc, 900), "");
+	for (size_t i = 1; i < 5; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "p%u", ids[i]);
+		ck_assert_str_eq(name_of(pc, ids[i]), want);
+	}
+	/* removing one makes room: nothing else leaves */
+	progcache_remove(pc, 4096);
+	{
+		struct progcache_prog p = prog(6);
+
+		progcache_add(pc, 6, &p);
+	}
+	ck_assert_str_eq(name_of(pc, 3), "p3");
+	ck_assert_str_eq(name_of(pc, 6), "p6");
+	ck_assert_uint_eq(progcache_count(pc), 4);
+	progcache_free(pc);
+}
+END_TEST
+
+/* A new program under an old id: nothing of the old one is left, loader included. */
+START_TEST(test_id_reuse)
+{
+	struct progcache *pc = progcache_new(4);
+	struct progcache_prog a = prog(10), b = prog(10);
+	struct ev_event load, e;
+
+	strcpy(b.name, "newer");
+	memset(&load, 0, sizeof(load));
+	load.pid = 77;
+	load.comm = "old loader";
+	load.has = EV_HAS_PROCESS;
+	progcache_add(pc, 10, &a);
+	progcache_set_loader(pc, 10, &load);
+	progcache_add(pc, 20, NULL);
+	progcache_add(pc, 10, &b);
+	ck_assert_uint_eq(progcache_count(pc), 2);
+	ck_assert_str_eq(name_of(pc, 10), "newer");
+	memset(&e, 0, sizeof(e));
+	ck_assert(!progcache_fill_loader(pc, 10, &e));
+	ck_assert_ptr_null(e.comm);
+	/* the re-add made 10 newer than 20: 20 leaves first */
+	for (uint32_t id = 21; id < 23; id++) {
+		struct progcache_prog p = prog(id);
+
+		progcache_add(pc, id, &p);
+	}
+	progcache_add(pc, 30, NULL);
+	ck_assert_str_eq(name_of(pc, 10), "newer");
+	{
+		struct ev_event e2;
+
+		memset(&e2, 0, sizeof(e2));
+		ck_assert(!progcache_fill_prog(pc, 20, &e2));
+	}
+	ck_assert_uint_eq(progcache_count(pc), 4);
+	progcache_free(pc);
+}
+END_TEST
+
+START_TEST(test_loader)
+{
+	struct progcache *pc = progcache_new(4);
+	struct ev_event load, e;
+
+	memset(&load, 0, sizeof(load));
+	load.pid = 111;
+	load.ppid = 1;
+	load.uid = 1000;
+	load.auid = 1001;
+	load.gid = 100;
+	load.euid = 0;
+	load.comm = "churner";
+	load.exe = "/usr/bin/churner";
+	load.cmdline = NULL;
+	load.has = EV_HAS_PROCESS | EV_HAS_SYSCALL;
+	progcache_set_loader(pc, 5, &load);	/* not remembered: nothing happens */
+	memset(&e, 0, sizeof(e));
+	ck_assert(!progcache_fill_loader(pc, 5, &e));
+	progcache_add(pc, 5, NULL);
+	progcache_set_loader(pc, 5, &load);
+	memset(&e, 0, sizeof(e));
+	e.comm = strdup("bpfme-audit");	/* replaced and freed */
+	e.pid = 4242;
+	ck_assert(progcache_fill_loader(pc, 5, &e));
+	ck_assert(e.has & EV_HAS_PROCESS);
+	ck_assert(!(e.has & EV_HAS_SYSCALL));	/* only the process is the loader's */
+	ck_assert_int_eq(e.pid, 111);
+	ck_assert_int_eq(e.ppid, 1);
+	ck_assert_uint_eq(e.uid, 1000);
+	ck_assert_uint_eq(e.auid, 1001);
+	ck_assert_uint_eq(e.gid, 100);
+	ck_assert_str_eq(e.comm, "churner");
+	ck_assert_str_eq(e.exe, "/usr/bin/churner");
+	ck_assert_ptr_null(e.cmdline);
+	ev_event_release(&e);
+	progcache_free(pc);	/* frees the loader's strings (LeakSanitizer) */
+}
+END_TEST
+
+/* Many ids through a small table: every lookup agrees with a plain model. */
+START_TEST(test_churn_model)
+{
+	enum { CAP = 64, IDS = 1000 };
+	struct progcache *pc = progcache_new(CAP);
+	uint32_t order[CAP];	/* model: ids in the cache, oldest first */
+	size_t n = 0;
+	unsigned int seed = 1;
+
+	for (int step = 0; step < 20000; step++) {
+		uint32_t id = (uint32_t)(rand_r(&seed) % IDS) * 1024;	/* collide in the hash */
+
+		if (rand_r(&seed) % 3) {
+			struct progcache_prog p = prog(id);
+			size_t i;
+
+			progcache_add(pc, id, &p);
+			for (i = 0; i < n && order[i] != id; i++)
+				;
+			if (i < n)
+				memmove(order + i, order + i + 1, (--n - i) * sizeof(*order));
+			if (n == CAP)
+				memmove(order, order + 1, (--n) * sizeof(*order));
+			order[n++] = id;
+		} else {
+			size_t i;
+
+			progcache_remove(pc, id);
+			for (i = 0; i < n && order[i] != id; i++)
+				;
+			if (i < n)
+				memmove(order + i, order + i + 1, (--n - i) * sizeof(*order));
+		}
+		ck_assert_uint_eq(progcache_count(pc), n);
+	}
+	for (uint32_t k = 0; k < IDS; k++) {
+		uint32_t id = k * 1024;
+		bool in = false;
+
+		for (size_t i = 0; i < n; i++)
+			in |= order[i] == id;
+		ck_assert_msg(in == (name_of(pc, id)[0] != '\0'), "id %u", id);
+	}
+	progcache_free(pc);
+}
+END_TEST
+
+static struct progcache *shared;
+static volatile bool stop;
+
+static void *reader(void *arg)
+{
+	unsigned long found = 0;
+
+	(void)arg;
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		for (uint32_t id = 0; id < 256; id++) {
+			struct ev_event e;
+
+			memset(&e, 0, sizeof(e));
+			found += progcache_fill_prog(shared, id, &e);
+			if (progcache_fill_loader(shared, id, &e))
+				ck_assert_str_eq(e.comm, "loader");
+			ev_event_release(&e);
+		}
+	}
+	return (void *)found;
+}
+
+/* Readers beside the writer: what they see is whole (TSan checks the locking). */
+START_TEST(test_concurrent_readers)
+{
+	pthread_t t[2];
+	struct ev_event load;
+
+	memset(&load, 0, sizeof(load));
+	load.comm = "loader";
+	load.has = EV_HAS_PROCESS;
+	shared = progcache_new(64);
+	stop = false;
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, reader, NULL), 0);
+	for (int round = 0; round < 2000; round++) {
+		uint32_t id = (uint32_t)round % 256;
+		struct progcache_prog p = prog(id);
+
+		progcache_add(shared, id, &p);
+		progcache_set_loader(shared, id, &load);
+		if (round % 3 == 0)
+			progcache_remove(shared, (id + 128) % 256);
+	}
+	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	ck_assert_uint_le(progcache_count(shared), 64);
+	progcache_free(shared);
+}
+END_TEST
+
+Suite *progcache_suite(void)
+{
+	Suite *s = suite_create("progcache");
+	TCase *tc = tcase_create("progcache");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_add_fill_remove);
+	tcase_add_test(tc, test_bound_oldest_out);
+	tcase_add_test(tc, test_id_reuse);
+	tcase_add_test(tc, test_loader);
+	tcase_add_test(tc, test_churn_model);
+	tcase_add_test(tc, test_concurrent_readers);
+	suite_add_tcase(s, tc);
+	return s;
+}
