@@ -34,6 +34,7 @@
 #include <bpf/bpf.h>
 
 #include "collector.h"
+#include "fdinfo.h"
 #include "http.h"
 #include "openmetrics.h"
 #include "snapshot.h"
@@ -279,25 +280,15 @@ static void load_links(size_t upto)
 
 /* ---- the syscall floor ---- */
 
-/* memlock from fdinfo, the way the exporter reads it: openat, one read, close. */
+/* memlock from fdinfo, the way the exporter reads it (fdinfo.c: openat, one read, close). */
 static uint64_t floor_memlock(int dirfd, int fd)
 {
-	char name[16], text[1024];
-	const char *p;
-	ssize_t n;
-	int f;
+	char text[FDINFO_SIZE];
+	uint64_t v;
 
-	snprintf(name, sizeof(name), "%d", fd);
-	f = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (fdinfo_read(dirfd, fd, text, sizeof(text)) <= 0 || fdinfo_u64(text, "memlock", &v))
 		return 0;
-	n = read(f, text, sizeof(text) - 1);
-	close(f);
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	p = strstr(text, "\nmemlock:");
-	return p ? strtoull(p + 9, NULL, 10) : 0;
+	return v;
 }
 
 struct counts {

@@ -418,6 +418,103 @@ START_TEST(test_concurrency)
 }
 END_TEST
 
+/* First and last seq of a rendering, and how many events it holds. */
+static size_t span(const struct ev_query *q, uint64_t *first, uint64_t *last)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	*first = *last = 0;
+	ev_render_json(&ring, q, &b);
+	ck_assert(!b.oom);
+	for (const char *p = b.buf; (p = strstr(p, "{\"seq\":")); p++, n++) {
+		*last = strtoull(p + 7, NULL, 10);
+		if (!n)
+			*first = *last;
+	}
+	buf_release(&b);
+	return n;
+}
+
+/* One answer holds at most EV_JSON_MAX_EVENTS; since pages forward, limit keeps the newest. */
+START_TEST(test_render_cap_and_paging)
+{
+	struct ev_query q = { 0 };
+	uint64_t first, last;
+
+	ev_ring_release(&ring);
+	ck_assert_int_eq(ev_ring_init(&ring, 30000), 0);
+	for (uint32_t i = 1; i <= 25000; i++)
+		push(i, i % 2 ? EV_LOAD : EV_UNLOAD, "x");
+	ck_assert_uint_eq(span(&q, &first, &last), EV_JSON_MAX_EVENTS);
+	ck_assert_uint_eq(first, 1);
+	ck_assert_uint_eq(last, EV_JSON_MAX_EVENTS);
+	q.since = last;
+	ck_assert_uint_eq(span(&q, &first, &last), EV_JSON_MAX_EVENTS);
+	ck_assert_uint_eq(first, EV_JSON_MAX_EVENTS + 1);
+	q.since = last;
+	ck_assert_uint_eq(span(&q, &first, &last), 5000);
+	ck_assert_uint_eq(last, 25000);
+	q.since = last;
+	ck_assert_uint_eq(span(&q, &first, &last), 0);
+	/* a limit above the cap: the newest EV_JSON_MAX_EVENTS */
+	q.since = 0;
+	q.limit = 30000;
+	ck_assert_uint_eq(span(&q, &first, &last), EV_JSON_MAX_EVENTS);
+	ck_assert_uint_eq(first, 25000 - EV_JSON_MAX_EVENTS + 1);
+	ck_assert_uint_eq(last, 25000);
+	/* a filter that matches every other event, and a long stretch without a match */
+	q.limit = 3;
+	q.has_op = true;
+	q.op = EV_UNLOAD;
+	ck_assert_uint_eq(span(&q, &first, &last), 3);
+	ck_assert_uint_eq(first, 24996);
+	ck_assert_uint_eq(last, 25000);
+	q.limit = 0;
+	q.since = 24990;
+	ck_assert_uint_eq(span(&q, &first, &last), 5);
+	ck_assert_uint_eq(first, 24992);
+}
+END_TEST
+
+/* ev_copy: at most max, owned copies, the cursor moves on, the lock is free after. */
+START_TEST(test_copy_out)
+{
+	struct ev_query q = { .has_op = true, .op = EV_LOAD };
+	struct ev_event out[3];
+	uint64_t cursor = 0;
+	size_t n;
+
+	for (uint32_t i = 1; i <= 4; i++)
+		push(i, i % 2 ? EV_LOAD : EV_UNLOAD, "c");
+	ck_assert_uint_eq(ev_last_seq(&ring), 4);
+	n = ev_copy(&ring, &q, &cursor, out, 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0].seq, 1);
+	ck_assert_uint_eq(cursor, 1);
+	ck_assert_str_eq(out[0].comm, "c");
+	ck_assert_ptr_ne(out[0].comm, ring.slots[0].comm);	/* a copy of its own */
+	ev_event_release(&out[0]);
+	ck_assert_int_eq(pthread_mutex_trylock(&ring.lock), 0);
+	pthread_mutex_unlock(&ring.lock);
+	n = ev_copy(&ring, &q, &cursor, out, 3);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0].seq, 3);
+	ev_event_release(&out[0]);
+	ck_assert_uint_eq(ev_copy(&ring, &q, &cursor, out, 3), 0);
+	ck_assert_uint_eq(cursor, 4);
+	/* events that left the ring meanwhile are skipped, not waited for */
+	for (uint32_t i = 5; i <= 12; i++)
+		push(i, EV_LOAD, NULL);
+	cursor = 1;
+	n = ev_copy(&ring, &q, &cursor, out, 3);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(out[0].seq, 9);	/* capacity 4: 9..12 are left */
+	for (size_t i = 0; i < n; i++)
+		ev_event_release(&out[i]);
+}
+END_TEST
+
 Suite *events_suite(void)
 {
 	Suite *s = suite_create("events");
@@ -436,6 +533,8 @@ Suite *events_suite(void)
 	tcase_add_test(tc, test_comm_label);
 	tcase_add_test(tc, test_by_comm_same_label);
 	tcase_add_test(tc, test_concurrency);
+	tcase_add_test(tc, test_render_cap_and_paging);
+	tcase_add_test(tc, test_copy_out);
 	suite_add_tcase(s, tc);
 	return s;
 }
