@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "listen.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -120,7 +120,7 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			char host[256], why[256];
 			unsigned int port;
 
-			if (http_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
+			if (listen_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
 				return usage_error(err, "%s", why);
 			f->listen_address = optarg;
 			break;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * http - the libmicrohttpd server: listening socket, routing ("/", the
- * telemetry path), content negotiation, gzip, limits.  Handlers ask the
+ * http - the libmicrohttpd server: routing ("/", the telemetry path),
+ * content negotiation, gzip, limits.  Handlers ask the
  * scrape callback for a fresh exposition and hand the buffer to MHD without
  * copying it.
  *
@@ -32,7 +32,7 @@ typedef int (*http_events_fn)(void *ctx, const char *since, const char *limit,
 			      const char *op, struct buf *out, char *err, size_t errlen);
 
 struct http_config {
-	int listen_fd;			/* from http_listen(); the server takes it */
+	int listen_fd;			/* from listen_open(); the server takes it */
 	const char *telemetry_path;	/* e.g. "/metrics" */
 	unsigned int max_connections;	/* per-IP limit is half of this */
 	unsigned int timeout_s;		/* idle connections are closed after this */
@@ -43,20 +43,6 @@ struct http_config {
 };
 
 struct http_server;
-
-/*
- * Parse "[HOST]:PORT" ("" host: every address, IPv6 and IPv4), create,
- * bind and listen.  Returns 0 and the socket in *fd, or -errno with a
- * one-line reason in err: -EINVAL for an unusable address, -EADDRINUSE,
- * -EACCES, ...
- */
-int http_listen(const char *address, int *fd, char *err, size_t errlen);
-/*
- * The syntax check of http_listen(): split "[HOST]:PORT" into host (hostlen
- * bytes; "" for every address) and port.  0, or -EINVAL with a reason in err.
- */
-int http_split_address(const char *address, char *host, size_t hostlen,
-		       unsigned int *port, char *err, size_t errlen);
 
 /* Start serving; returns 0 or -errno (the listen fd is closed either way). */
 int http_start(struct http_server **out, const struct http_config *cfg);

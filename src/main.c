@@ -25,6 +25,7 @@
 #include "events.h"
 #include "flags.h"
 #include "http.h"
+#include "listen.h"
 #include "log.h"
 #include "privs.h"
 
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
 	if (check_bpf_access())
 		return 1;
 	raise_fd_limit(&f.max_connections);
-	if (http_listen(f.listen_address, &fd, err, sizeof(err))) {
+	if (listen_open(f.listen_address, &fd, err, sizeof(err))) {
 		log_errx("%s", err);
 		return 1;
 	}

@@ -1,23 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * check_http - unit tests for the pure parts of the HTTP module: content
- * negotiation (Accept), gzip negotiation (Accept-Encoding), gzip output
- * (inflated again with zlib and compared), and the listening socket:
- * address syntax, binding to loopback and wildcard, and the errors for
- * malformed, unavailable and busy addresses.  No server is started and
+ * negotiation (Accept), gzip negotiation (Accept-Encoding) and gzip output
+ * (inflated again with zlib and compared).  No server is started and
  * nothing needs root.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <zlib.h>
 
@@ -248,245 +240,6 @@ START_TEST(test_gzip_incompressible)
 }
 END_TEST
 
-/* ---- address syntax ---- */
-
-static void expect_split(const char *address, const char *want_host, unsigned int want_port)
-{
-	char host[256], err[256] = "";
-	unsigned int port = 12345;
-
-	ck_assert_msg(http_split_address(address, host, sizeof(host), &port, err, sizeof(err)) == 0,
-		      "%s: %s", address, err);
-	ck_assert_str_eq(host, want_host);
-	ck_assert_uint_eq(port, want_port);
-}
-
-START_TEST(test_split_address)
-{
-	expect_split("127.0.0.1:9435", "127.0.0.1", 9435);
-	expect_split(":9435", "", 9435);
-	expect_split(":0", "", 0);
-	expect_split("[::1]:0", "::1", 0);
-	expect_split("[::]:65535", "::", 65535);
-	expect_split("[fe80::1%lo]:80", "fe80::1%lo", 80);
-	expect_split("localhost:80", "localhost", 80);
-	expect_split("0.0.0.0:00080", "0.0.0.0", 80);
-}
-END_TEST
-
-/* An address whose syntax is wrong: -EINVAL and a reason naming it. */
-static const char *const bad_addresses[] = {
-	"1.2.3.4.5:80"		/* syntactically fine; fails to resolve (http_listen only) */,
-	"127.0.0.1", "127.0.0.1:99999", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:+1",
-	"127.0.0.1: 1", "127.0.0.1:", "127.0.0.1:1x", "127.0.0.1:0x10", "::1:80", "[::1]80",
-	"[]:80", "[::1", "[::1]", "", ":", "9435", "a:b:c", "127.0.0.1:18446744073709551617",
-};
-
-START_TEST(test_split_address_bad)
-{
-	/* index 0 only fails later, in http_listen: start at 1 */
-	for (size_t i = 1; i < sizeof(bad_addresses) / sizeof(bad_addresses[0]); i++) {
-		char host[256], err[256] = "";
-		unsigned int port = 0;
-
-		ck_assert_msg(http_split_address(bad_addresses[i], host, sizeof(host), &port,
-						 err, sizeof(err)) == -EINVAL,
-			      "\"%s\" accepted", bad_addresses[i]);
-		ck_assert_msg(strstr(err, bad_addresses[i]) && strstr(err, "invalid listen address"),
-			      "\"%s\": %s", bad_addresses[i], err);
-	}
-}
-END_TEST
-
-/* A host too long for the caller's buffer is refused, not truncated. */
-START_TEST(test_split_address_host_too_long)
-{
-	char host[8], err[256] = "";
-	unsigned int port;
-
-	ck_assert_int_eq(http_split_address("abcdefg:1", host, sizeof(host), &port, err, sizeof(err)), 0);
-	ck_assert_str_eq(host, "abcdefg");
-	ck_assert_int_eq(http_split_address("abcdefgh:1", host, sizeof(host), &port, err,
-					    sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "abcdefgh:1"));
-	ck_assert_int_eq(http_split_address("[abcdefgh]:1", host, sizeof(host), &port, err,
-					    sizeof(err)), -EINVAL);
-}
-END_TEST
-
-/* ---- listening ---- */
-
-static int local_port(int fd, int *family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	*family = ss.ss_family;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	ck_assert_int_eq(ss.ss_family, AF_INET6);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
-static void assert_listening(int fd)
-{
-	int on = 0;
-	socklen_t len = sizeof(on);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len), 0);
-	ck_assert_int_eq(on, 1);
-	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-}
-
-/* Connect to 127.0.0.1:port; true if the connection is accepted. */
-static bool connects_v4(int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	ck_assert_int_ge(c, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(c, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-	close(c);
-	return ok;
-}
-
-START_TEST(test_listen_loopback_v4)
-{
-	char err[256] = "";
-	int fd = -1, family, port;
-
-	ck_assert_msg(http_listen("127.0.0.1:0", &fd, err, sizeof(err)) == 0, "%s", err);
-	assert_listening(fd);
-	port = local_port(fd, &family);
-	ck_assert_int_eq(family, AF_INET);
-	ck_assert_int_gt(port, 0);
-	ck_assert(connects_v4(port));
-	close(fd);
-}
-END_TEST
-
-START_TEST(test_listen_loopback_v6)
-{
-	char err[256] = "";
-	int fd = -1, family, ret;
-
-	ret = http_listen("[::1]:0", &fd, err, sizeof(err));
-	if (ret) {
-		/* no IPv6 here: the syntax was fine, the system said no */
-		ck_assert_int_ne(ret, -EINVAL);
-		ck_assert_ptr_nonnull(strstr(err, "[::1]:0"));
-		return;
-	}
-	assert_listening(fd);
-	ck_assert_int_gt(local_port(fd, &family), 0);
-	ck_assert_int_eq(family, AF_INET6);
-	close(fd);
-}
-END_TEST
-
-/* An empty host is every address, IPv6 and IPv4: reachable on 127.0.0.1. */
-START_TEST(test_listen_wildcard)
-{
-	char err[256] = "";
-	int fd = -1, family, port;
-
-	ck_assert_msg(http_listen(":0", &fd, err, sizeof(err)) == 0, "%s", err);
-	assert_listening(fd);
-	port = local_port(fd, &family);
-	ck_assert_int_gt(port, 0);
-	if (family == AF_INET6) {
-		int v6only = 1;
-		socklen_t len = sizeof(v6only);
-
-		ck_assert_int_eq(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len), 0);
-		ck_assert_int_eq(v6only, 0);
-	}
-	ck_assert(connects_v4(port));
-	close(fd);
-}
-END_TEST
-
-START_TEST(test_listen_hostname)
-{
-	char err[256] = "";
-	int fd = -1, family;
-
-	ck_assert_msg(http_listen("localhost:0", &fd, err, sizeof(err)) == 0, "%s", err);
-	assert_listening(fd);
-	ck_assert_int_gt(local_port(fd, &family), 0);
-	close(fd);
-}
-END_TEST
-
-START_TEST(test_listen_bad_syntax)
-{
-	for (size_t i = 1; i < sizeof(bad_addresses) / sizeof(bad_addresses[0]); i++) {
-		char err[256] = "";
-		int fd = -7;
-
-		ck_assert_msg(http_listen(bad_addresses[i], &fd, err, sizeof(err)) == -EINVAL,
-			      "\"%s\" accepted", bad_addresses[i]);
-		ck_assert_int_eq(fd, -7);	/* untouched */
-		ck_assert_msg(strstr(err, bad_addresses[i]), "\"%s\": %s", bad_addresses[i], err);
-	}
-}
-END_TEST
-
-/* Parses, but is no address: may ask DNS, hence its own test and timeout. */
-START_TEST(test_listen_unresolvable)
-{
-	char err[256] = "";
-	int fd = -7;
-
-	ck_assert_int_eq(http_listen(bad_addresses[0], &fd, err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(fd, -7);
-	ck_assert_msg(strstr(err, bad_addresses[0]), "%s", err);
-}
-END_TEST
-
-/* 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never configured on a host. */
-START_TEST(test_listen_not_available)
-{
-	char err[256] = "";
-	int fd = -7, ret;
-
-	ret = http_listen("192.0.2.1:0", &fd, err, sizeof(err));
-	if (ret == 0) {
-		/* net.ipv4.ip_nonlocal_bind=1: this host binds any address */
-		close(fd);
-		return;
-	}
-	ck_assert_int_eq(ret, -EADDRNOTAVAIL);
-	ck_assert_int_eq(fd, -7);
-	ck_assert_msg(strstr(err, "192.0.2.1:0") && strstr(err, "not available"), "%s", err);
-}
-END_TEST
-
-START_TEST(test_listen_in_use)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char address[64], err[256] = "";
-	int busy, fd = -7, family, port;
-
-	busy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(busy, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(busy, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(listen(busy, 1), 0);
-	port = local_port(busy, &family);
-
-	snprintf(address, sizeof(address), "127.0.0.1:%d", port);
-	ck_assert_int_eq(http_listen(address, &fd, err, sizeof(err)), -EADDRINUSE);
-	ck_assert_int_eq(fd, -7);
-	ck_assert_msg(strstr(err, "in use") && strstr(err, address), "%s", err);
-	close(busy);
-}
-END_TEST
-
 Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -508,21 +261,6 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_gzip_small);
 	tcase_add_test(tc, test_gzip_exposition);
 	tcase_add_test(tc, test_gzip_incompressible);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("listen");
-	tcase_set_timeout(tc, 30);	/* a resolver that does not answer */
-	tcase_add_test(tc, test_split_address);
-	tcase_add_test(tc, test_split_address_bad);
-	tcase_add_test(tc, test_split_address_host_too_long);
-	tcase_add_test(tc, test_listen_loopback_v4);
-	tcase_add_test(tc, test_listen_loopback_v6);
-	tcase_add_test(tc, test_listen_wildcard);
-	tcase_add_test(tc, test_listen_hostname);
-	tcase_add_test(tc, test_listen_bad_syntax);
-	tcase_add_test(tc, test_listen_unresolvable);
-	tcase_add_test(tc, test_listen_not_available);
-	tcase_add_test(tc, test_listen_in_use);
 	suite_add_tcase(s, tc);
 
 	return s;

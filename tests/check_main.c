@@ -23,6 +23,7 @@ static const struct {
 	{ log_suite, false, "log" },
 	{ openmetrics_suite, false, "openmetrics" },
 	{ flags_suite, false, "flags" },
+	{ listen_suite, false, "listen" },
 	{ http_suite, false, "http" },
 	{ snapshot_suite, false, "snapshot" },
 	{ collector_suite, false, "collector" },

@@ -15,6 +15,7 @@ Suite *json_suite(void);
 Suite *log_suite(void);
 Suite *openmetrics_suite(void);
 Suite *flags_suite(void);
+Suite *listen_suite(void);
 Suite *http_suite(void);
 Suite *snapshot_suite(void);
 Suite *collector_suite(void);
