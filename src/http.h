@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * http - the libmicrohttpd server: routing ("/", the telemetry path),
- * content negotiation, gzip, limits.  Handlers ask the
- * scrape callback for a fresh exposition and hand the buffer to MHD without
- * copying it.
+ * http - the libmicrohttpd server: routing ("/", the telemetry path,
+ * "/events") and limits.  Handlers ask the scrape callback for a fresh
+ * exposition and hand the buffer to MHD without copying it.
  *
  * Threads: one MHD polling thread serves every connection (epoll); idle,
  * slow or garbage-sending clients never block it.
@@ -48,17 +47,5 @@ struct http_server;
 int http_start(struct http_server **out, const struct http_config *cfg);
 /* Stop accepting, close every connection, free everything.  NULL is fine. */
 void http_stop(struct http_server *srv);
-
-/* Pure helpers, public for tests. */
-/*
- * The format for an Accept header (NULL: none sent).  OpenMetrics 1.0.0
- * whenever the header allows it at least as much as text/plain; 0.0.4 text
- * when text/plain is preferred or nothing we have is acceptable.
- */
-enum om_format http_negotiate(const char *accept);
-/* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
-bool http_accepts_gzip(const char *accept_encoding);
-/* gzip src into dst (replacing its content); 0 or -ENOMEM/-EIO. */
-int http_gzip(struct buf *dst, const char *src, size_t len);
 
 #endif

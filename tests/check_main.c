@@ -24,7 +24,7 @@ static const struct {
 	{ openmetrics_suite, false, "openmetrics" },
 	{ flags_suite, false, "flags" },
 	{ listen_suite, false, "listen" },
-	{ http_suite, false, "http" },
+	{ negotiate_suite, false, "negotiate" },
 	{ snapshot_suite, false, "snapshot" },
 	{ collector_suite, false, "collector" },
 	{ events_suite, false, "events" },

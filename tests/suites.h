@@ -16,7 +16,7 @@ Suite *log_suite(void);
 Suite *openmetrics_suite(void);
 Suite *flags_suite(void);
 Suite *listen_suite(void);
-Suite *http_suite(void);
+Suite *negotiate_suite(void);
 Suite *snapshot_suite(void);
 Suite *collector_suite(void);
 Suite *events_suite(void);
