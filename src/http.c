@@ -1,36 +1,73 @@
 // SPDX-License-Identifier: Apache-2.0
-/* http - libmicrohttpd server and routing; see http.h. */
+/* http - libmicrohttpd server, route table, per-request context; see http.h. */
 #include "http.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
-
-#include <sys/socket.h>
 
 #include <microhttpd.h>
 
+#include "handlers.h"
 #include "log.h"
-#include "negotiate.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_config cfg;
+	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
 };
 
-static struct log_ratelimit scrape_fail_rl = LOG_RATELIMIT_INIT(60);
-
-/* ---- responses ---- */
-
 /*
- * Queue body (handed to MHD, which frees it) with its Content-Type and the
- * extra headers (name, value, ..., NULL; or NULL).
+ * What the server keeps about a request: made when its request line is in
+ * (MHD's URI callback), freed when MHD is done with it.
  */
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *type, struct buf *body, const char *const *headers)
+struct request {
+	struct http_request rq;
+	bool headers_in;	/* the handler has seen the headers */
+};
+
+/* ---- the per-request context ---- */
+
+const char *http_query(const struct http_request *rq, const char *key)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(const struct http_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct request *r = calloc(1, sizeof(*r));
+
+	(void)uri;
+	if (!r)
+		return NULL;	/* the access handler closes the connection */
+	r->rq.cfg = &srv->cfg;
+	r->rq.conn = conn;
+	return r;
+}
+
+static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	free(*req_cls);
+	*req_cls = NULL;
+}
+
+/* ---- answers ---- */
+
+int http_reply(struct http_request *rq, unsigned int status, const char *type,
+	       struct buf *body, const char *const *headers)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -38,25 +75,22 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 	char *data = buf_detach(body, &len);
 
 	if (!data)
-		return MHD_NO;	/* out of memory: drop the connection */
+		return -ENOMEM;
 	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
 	if (!resp) {
 		free(data);
-		return MHD_NO;
+		return -ENOMEM;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	for (; headers && headers[0]; headers += 2)
 		MHD_add_response_header(resp, headers[0], headers[1]);
-	ret = MHD_queue_response(conn, status, resp);
+	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
-	return ret;
+	return ret == MHD_YES ? 0 : -EIO;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *const *headers, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *const *headers, const char *fmt, ...)
+int http_reply_text(struct http_request *rq, unsigned int status,
+		    const char *const *headers, const char *fmt, ...)
 {
 	struct buf body = BUF_INIT;
 	va_list ap;
@@ -65,117 +99,87 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int stat
 	buf_vaddf(&body, fmt, ap);
 	va_end(ap);
 	buf_addch(&body, '\n');
-	return reply(conn, status, "text/plain; charset=utf-8", &body, headers);
+	return http_reply(rq, status, "text/plain; charset=utf-8", &body, headers);
 }
 
-static enum MHD_Result serve_landing(struct http_server *srv, struct MHD_Connection *conn)
-{
-	struct buf body = BUF_INIT;
+/* ---- routing ---- */
 
-	buf_addstr(&body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-		   "<title>BPF Metrics Exporter</title></head>\n<body>\n"
-		   "<h1>BPF Metrics Exporter</h1>\n"
-		   "<p>Prometheus metrics about the kernel's BPF programs, maps and links.</p>\n<ul>\n"
-		   "<li><a href=\"");
-	om_escape_label_value(&body, srv->cfg.telemetry_path);	/* no quotes or newlines */
-	buf_addstr(&body, "\">Metrics</a></li>\n");
-	if (srv->cfg.events)
-		buf_addstr(&body, "<li><a href=\"/events\">Recent BPF program LOAD/UNLOAD events</a> (JSON)</li>\n");
-	buf_addstr(&body, "</ul>\n</body></html>\n");
-	return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &body, NULL);
+static int not_found(struct http_request *rq)
+{
+	if (!rq->cfg->telemetry_path)
+		return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found");
+	return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
+			       rq->cfg->telemetry_path);
 }
 
-static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
+static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found };
+
+static unsigned int method_bit(const char *method)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	enum om_format fmt = nego_format(accept);
-	struct buf body = BUF_INIT, gz = BUF_INIT;
-	struct buf *send = &body;
-	char err[160] = "";
-	enum MHD_Result ret;
-
-	buf_grow(&body, 64 * 1024);
-	if (srv->cfg.scrape(srv->cfg.scrape_ctx, &body, fmt, err, sizeof(err))) {
-		buf_release(&body);
-		if (log_ratelimit_ok(&scrape_fail_rl))
-			log_warnx("scrape failed: %s", err);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: %s", err);
-	}
-	if (body.oom) {
-		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: out of memory");
-	}
-	if (nego_accepts_gzip(enc) && nego_gzip(&gz, body.buf, body.len) == 0 && !gz.oom)
-		send = &gz;
-	{
-		const char *const headers[] = {
-			MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding",
-			MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
-			send == &gz ? MHD_HTTP_HEADER_CONTENT_ENCODING : NULL, "gzip",
-			NULL,
-		};
-
-		ret = reply(conn, MHD_HTTP_OK, om_content_type(fmt), send, headers);
-	}
-	buf_release(&body);
-	buf_release(&gz);
-	return ret;
+	if (!strcmp(method, MHD_HTTP_METHOD_GET))
+		return HTTP_GET;
+	if (!strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return HTTP_HEAD;
+	return 0;
 }
 
-static enum MHD_Result serve_events(struct http_server *srv, struct MHD_Connection *conn)
+static const struct http_route *find_route(const struct http_route *table, const char *url)
 {
-	struct buf body = BUF_INIT;
-	char err[160] = "";
-
-	if (!srv->cfg.events)
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL,
-				  "BPF events are off: the exporter runs with --no-audit");
-	if (srv->cfg.events(srv->cfg.events_ctx,
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"),
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"),
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "op"),
-			    &body, err, sizeof(err))) {
-		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
-	}
-	return reply(conn, MHD_HTTP_OK, "application/json", &body, NULL);
+	for (; table->path; table++)
+		if (!strcmp(url, table->path))
+			return table;
+	return &no_route;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version,
-			      const char *upload_data, size_t *upload_data_size,
-			      void **req_cls)
+static int refuse_method(struct http_request *rq, unsigned int methods)
 {
-	static int seen;
+	const char *allow = methods == HTTP_GET ? "GET" : methods == HTTP_HEAD ? "HEAD" : "GET, HEAD";
+	const char *const headers[] = { MHD_HTTP_HEADER_ALLOW, allow, NULL };
+
+	return http_reply_text(rq, MHD_HTTP_METHOD_NOT_ALLOWED, headers,
+			       "method not allowed: use %s", methods == (HTTP_GET | HTTP_HEAD) ?
+			       "GET or HEAD" : allow);
+}
+
+static int dispatch(struct http_server *srv, struct http_request *rq)
+{
+	const struct http_route *route = find_route(srv->cfg.routes, rq->url);
+
+	if (!(route->methods & method_bit(rq->method)))
+		return refuse_method(rq, route->methods);
+	return route->handler(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
 	struct http_server *srv = cls;
+	struct request *r = *req_cls;
 
 	(void)version;
 	(void)upload_data;
-	if (!*req_cls) {	/* headers are in; wait for (and discard) any body */
-		*req_cls = &seen;
+	if (!r)
+		return MHD_NO;	/* no memory for its context: close */
+	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		r->headers_in = true;
+		r->rq.method = method;
+		r->rq.url = url;
+		r->rq.client = ci ? ci->client_addr : NULL;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		static const char *const allow[] = { MHD_HTTP_HEADER_ALLOW, "GET, HEAD", NULL };
-
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, allow,
-				  "method not allowed: use GET or HEAD");
-	}
-	if (!strcmp(url, srv->cfg.telemetry_path))
-		return serve_metrics(srv, conn);
-	if (!strcmp(url, "/"))
-		return serve_landing(srv, conn);
-	if (!strcmp(url, "/events"))
-		return serve_events(srv, conn);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
-			  srv->cfg.telemetry_path);
+	return dispatch(srv, &r->rq) ? MHD_NO : MHD_YES;
 }
+
+/* ---- the server ---- */
 
 int http_start(struct http_server **out, const struct http_config *cfg)
 {
@@ -187,11 +191,24 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		return -ENOMEM;
 	}
 	srv->cfg = *cfg;
+	if (!srv->cfg.routes) {
+		const struct http_route own[] = {
+			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
+			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing },
+			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events },
+			{ NULL, 0, NULL },
+		};
+
+		memcpy(srv->own_routes, own, sizeof(own));
+		srv->cfg.routes = srv->own_routes;
+	}
 	per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, handle, srv,
+		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,

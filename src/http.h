@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * http - the libmicrohttpd server: routing ("/", the telemetry path,
- * "/events") and limits.  Handlers ask the scrape callback for a fresh
- * exposition and hand the buffer to MHD without copying it.
+ * http - the libmicrohttpd server: one daemon, a route table (path ->
+ * handler and the methods it allows) and a per-request context handed to
+ * every handler.  The checks every request passes before its handler runs
+ * (limits today, authentication to come) live here; the endpoints live in
+ * src/h_*.c and answer with http_reply() or http_reply_text().
  *
- * Threads: one MHD polling thread serves every connection (epoll); idle,
- * slow or garbage-sending clients never block it.
+ * Threads: one MHD polling thread serves every connection (epoll) and runs
+ * every handler; idle, slow or garbage-sending clients never block it.
  */
 #ifndef BPFME_HTTP_H
 #define BPFME_HTTP_H
@@ -13,8 +15,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/socket.h>
+
 #include "buf.h"
 #include "openmetrics.h"
+
+struct ev_ring;
+struct MHD_Connection;
 
 /*
  * Writes one exposition into out; returns 0 or -errno with a one-line reason
@@ -23,12 +30,27 @@
 typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
 			      char *err, size_t errlen);
 
+struct http_request;
+
 /*
- * Renders /events: the raw since/limit/op query values (NULL when absent).
- * Returns 0, or -EINVAL with a one-line reason in err (answered 400).
+ * Answers one request, normally with http_reply() or http_reply_text().
+ * Returns 0, or -errno when no answer could be queued: the connection is
+ * then closed.
  */
-typedef int (*http_events_fn)(void *ctx, const char *since, const char *limit,
-			      const char *op, struct buf *out, char *err, size_t errlen);
+typedef int (*http_handler_fn)(struct http_request *rq);
+
+/* The methods a route allows (a bit set). */
+enum { HTTP_GET = 1 << 0, HTTP_HEAD = 1 << 1 };
+
+struct http_route {
+	const char *path;		/* matched whole, without the query; NULL ends a table */
+	unsigned int methods;		/* HTTP_GET | HTTP_HEAD; others answer 405 */
+	http_handler_fn handler;
+};
+
+/* The endpoints at fixed paths; the telemetry path is none of them. */
+#define HTTP_PATH_LANDING "/"
+#define HTTP_PATH_EVENTS "/events"
 
 struct http_config {
 	int listen_fd;			/* from listen_open(); the server takes it */
@@ -37,9 +59,47 @@ struct http_config {
 	unsigned int timeout_s;		/* idle connections are closed after this */
 	http_scrape_fn scrape;
 	void *scrape_ctx;
-	http_events_fn events;		/* NULL: /events answers 404 (--no-audit) */
-	void *events_ctx;
+	struct ev_ring *events;		/* NULL: /events answers 404 (no audit) */
+	/*
+	 * NULL: the exporter's own table (the telemetry path, "/", "/events").
+	 * Tests set their own; it must outlive the server.
+	 */
+	const struct http_route *routes;
 };
+
+/*
+ * One request, from its request line to its answer.  The server makes it
+ * and passes it to the route's handler; every pointer in it is valid until
+ * the handler returns.
+ */
+struct http_request {
+	const struct http_config *cfg;
+	struct MHD_Connection *conn;
+	const char *method;		/* as sent, e.g. "GET" */
+	const char *url;		/* the path, percent-decoded, without the query */
+	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
+};
+
+/*
+ * The percent-decoded value of query parameter key (the first if repeated);
+ * NULL if absent or given without "=".
+ */
+const char *http_query(const struct http_request *rq, const char *key);
+/* The value of request header name (any case), NULL if absent. */
+const char *http_header(const struct http_request *rq, const char *name);
+
+/*
+ * Queue the answer: status, Content-Type type, the bytes of body (taken:
+ * body is left empty) and the extra headers (name, value, ..., NULL; or
+ * NULL).  Returns 0, or -errno if nothing could be queued (then the
+ * connection is closed).  body->oom counts as -ENOMEM.
+ */
+int http_reply(struct http_request *rq, unsigned int status, const char *type,
+	       struct buf *body, const char *const *headers);
+/* Queue a one-line text/plain answer: the formatted text and a newline. */
+int http_reply_text(struct http_request *rq, unsigned int status,
+		    const char *const *headers, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 struct http_server;
 

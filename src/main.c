@@ -161,8 +161,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		coll_set_audit(&coll, &ring, audit);
-		hc.events = ev_http_events;
-		hc.events_ctx = &ring;
+		hc.events = &ring;
 	}
 
 	/* The sockets are open: keep only what is still needed. */

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+/* h_events - recent BPF events at "/events" and its query; see handlers.h. */
+#include "handlers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int evq_parse(const char *since, const char *limit, const char *op, size_t capacity,
+	      struct ev_query *q, struct buf *why)
+{
+	uint64_t v;
+
+	memset(q, 0, sizeof(*q));
+	if (since && parse_u64(since, &q->since)) {
+		buf_addf(why, "bad since=\"%.64s\": expected a sequence number (0 or more)", since);
+		return -EINVAL;
+	}
+	if (limit) {
+		if (parse_u64(limit, &v) || v == 0) {
+			buf_addf(why, "bad limit=\"%.64s\": expected a number of events (1 or more)", limit);
+			return -EINVAL;
+		}
+		q->limit = v > capacity ? capacity : (size_t)v;
+	}
+	if (op) {
+		if (ev_parse_op(op, &q->op)) {
+			buf_addf(why, "bad op=\"%.64s\": expected LOAD or UNLOAD", op);
+			return -EINVAL;
+		}
+		q->has_op = true;
+	}
+	return 0;
+}
+
+int h_events(struct http_request *rq)
+{
+	struct ev_ring *ring = rq->cfg->events;
+	struct buf body = BUF_INIT;
+	struct ev_query q;
+
+	if (!ring)
+		return http_reply_text(rq, 404, NULL, "BPF events are off: the exporter runs with --no-audit");
+	if (evq_parse(http_query(rq, "since"), http_query(rq, "limit"), http_query(rq, "op"),
+		      ring->capacity, &q, &body)) {
+		int ret = http_reply_text(rq, 400, NULL, "%s", body.buf);
+
+		buf_release(&body);
+		return ret;
+	}
+	ev_render_json(ring, &q, &body);
+	return http_reply(rq, 200, "application/json", &body, NULL);
+}
