@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
+/* Bytes of a bad value echoed in a reason; a longer one is cut and marked "...". */
+#define ECHO_MAX 64
+
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -17,28 +22,44 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || *end ? -EINVAL : 0;
 }
 
+/*
+ * "bad NAME=VALUE: expected WHAT" with VALUE as a JSON string: whatever bytes
+ * the client sent, the reason is valid UTF-8 on one line.
+ */
+static int bad(struct buf *why, const char *name, const char *value, const char *what)
+{
+	size_t len = strlen(value);
+
+	buf_addf(why, "bad %s=", name);
+	if (len <= ECHO_MAX) {
+		json_add_stringn(why, value, len);
+	} else {
+		len = ECHO_MAX;
+		while (len && ((unsigned char)value[len] & 0xc0) == 0x80)
+			len--;	/* not in the middle of a character */
+		json_add_stringn(why, value, len);
+		buf_addstr(why, "...");
+	}
+	buf_addf(why, ": expected %s", what);
+	return -EINVAL;
+}
+
 int evq_parse(const char *since, const char *limit, const char *op, size_t capacity,
 	      struct ev_query *q, struct buf *why)
 {
 	uint64_t v;
 
 	memset(q, 0, sizeof(*q));
-	if (since && parse_u64(since, &q->since)) {
-		buf_addf(why, "bad since=\"%.64s\": expected a sequence number (0 or more)", since);
-		return -EINVAL;
-	}
+	if (since && parse_u64(since, &q->since))
+		return bad(why, "since", since, "a sequence number (0 or more)");
 	if (limit) {
-		if (parse_u64(limit, &v) || v == 0) {
-			buf_addf(why, "bad limit=\"%.64s\": expected a number of events (1 or more)", limit);
-			return -EINVAL;
-		}
+		if (parse_u64(limit, &v) || v == 0)
+			return bad(why, "limit", limit, "a number of events (1 or more)");
 		q->limit = v > capacity ? capacity : (size_t)v;
 	}
 	if (op) {
-		if (ev_parse_op(op, &q->op)) {
-			buf_addf(why, "bad op=\"%.64s\": expected LOAD or UNLOAD", op);
-			return -EINVAL;
-		}
+		if (ev_parse_op(op, &q->op))
+			return bad(why, "op", op, "LOAD or UNLOAD");
 		q->has_op = true;
 	}
 	return 0;

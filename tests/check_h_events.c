@@ -11,6 +11,7 @@
 
 #include "handlers.h"
 #include "suites.h"
+#include "utf8.h"
 
 static struct ev_query q;
 static struct buf why = BUF_INIT;
@@ -52,6 +53,71 @@ START_TEST(test_parse_query)
 }
 END_TEST
 
+/* s is valid UTF-8 with no control characters: one line, printable. */
+static void assert_one_clean_line(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		ck_assert_msg(p[i] >= 0x20 && p[i] != 0x7f, "control byte 0x%02x at %zu in: %s", p[i], i, s);
+		if (p[i] < 0x80)
+			continue;
+		len = utf8_seq_len(p + i, n - i);
+		ck_assert_msg(len, "invalid UTF-8 at byte %zu in: %s", i, s);
+		i += len - 1;
+	}
+}
+
+/* The value is echoed as a JSON string: valid UTF-8, one line, quotes included. */
+START_TEST(test_reason_escaped)
+{
+	ck_assert_int_eq(parse(NULL, NULL, "\xff"), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad op=\"\\ufffd\": expected LOAD or UNLOAD");
+	ck_assert_int_eq(parse(NULL, NULL, "L\nO"), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad op=\"L\\nO\": expected LOAD or UNLOAD");
+	ck_assert_int_eq(parse("1\r\n2", NULL, NULL), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad since=\"1\\r\\n2\": expected a sequence number (0 or more)");
+	ck_assert_int_eq(parse(NULL, "\"x\"\\", NULL), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad limit=\"\\\"x\\\"\\\\\": expected a number of events (1 or more)");
+	ck_assert_int_eq(parse(NULL, NULL, "\x01\x7f\xc3\xa9"), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad op=\"\\u0001\\u007f\xc3\xa9\": expected LOAD or UNLOAD");
+	assert_one_clean_line(why.buf);
+}
+END_TEST
+
+/* A long value is cut, at a character boundary, and says so. */
+START_TEST(test_reason_truncated)
+{
+	char big[8001];
+	struct buf v = BUF_INIT;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(parse(big, NULL, NULL), -EINVAL);
+	ck_assert_msg(why.len < 160, "%zu bytes: %s", why.len, why.buf);
+	ck_assert_ptr_nonnull(strstr(why.buf, "bad since=\"xxxxxxxx"));
+	ck_assert_ptr_nonnull(strstr(why.buf, "xxx\"...: expected a sequence number"));
+	assert_one_clean_line(why.buf);
+
+	/* two-byte characters: no half of one is left at the cut */
+	for (int i = 0; i < 100; i++)
+		buf_addstr(&v, "\xc3\xa9");
+	ck_assert_int_eq(parse(NULL, NULL, v.buf), -EINVAL);
+	ck_assert_ptr_null(strstr(why.buf, "\\ufffd"));
+	ck_assert_ptr_nonnull(strstr(why.buf, "\xc3\xa9\"...: expected LOAD or UNLOAD"));
+	assert_one_clean_line(why.buf);
+	/* control characters, each escaped to six bytes, are cut as well */
+	memset(big, '\n', sizeof(big) - 1);
+	ck_assert_int_eq(parse(NULL, NULL, big), -EINVAL);
+	ck_assert_msg(why.len < 500, "%zu bytes: %s", why.len, why.buf);
+	assert_one_clean_line(why.buf);
+	buf_release(&v);
+}
+END_TEST
+
 Suite *h_events_suite(void)
 {
 	Suite *s = suite_create("h_events");
@@ -60,6 +126,8 @@ Suite *h_events_suite(void)
 	tc = tcase_create("query");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_parse_query);
+	tcase_add_test(tc, test_reason_escaped);
+	tcase_add_test(tc, test_reason_truncated);
 	suite_add_tcase(s, tc);
 	return s;
 }

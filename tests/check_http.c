@@ -218,6 +218,13 @@ START_TEST(test_exporter_routes)
 	get("GET", "/events?since=x", NULL, 400, &r);
 	ck_assert_str_eq(r.body, "bad since=\"x\": expected a sequence number (0 or more)\n");
 	tu_http_free(&r);
+	/* a bad value is echoed escaped: valid UTF-8, one line */
+	get("GET", "/events?op=%FF", NULL, 400, &r);
+	ck_assert_str_eq(r.body, "bad op=\"\\ufffd\": expected LOAD or UNLOAD\n");
+	tu_http_free(&r);
+	get("GET", "/events?op=L%0AO", NULL, 400, &r);
+	ck_assert_str_eq(r.body, "bad op=\"L\\nO\": expected LOAD or UNLOAD\n");
+	tu_http_free(&r);
 	get("GET", "/metrics", NULL, 404, &r);
 	ck_assert_str_eq(r.body, "not found; metrics are at /m\n");
 	tu_http_free(&r);
