@@ -22,6 +22,25 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || *end ? -EINVAL : 0;
 }
 
+/* A decimal count of any length, saturated at UINT64_MAX; 0 or -EINVAL. */
+static int parse_count(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned int)(*s - '0');
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
 /*
  * "bad NAME=VALUE: expected WHAT" with VALUE as a JSON string: whatever bytes
  * the client sent, the reason is valid UTF-8 on one line.
@@ -53,7 +72,7 @@ int evq_parse(const char *since, const char *limit, const char *op, size_t capac
 	if (since && parse_u64(since, &q->since))
 		return bad(why, "since", since, "a sequence number (0 or more)");
 	if (limit) {
-		if (parse_u64(limit, &v) || v == 0)
+		if (parse_count(limit, &v) || v == 0)
 			return bad(why, "limit", limit, "a number of events (1 or more)");
 		q->limit = v > capacity ? capacity : (size_t)v;
 	}

@@ -53,6 +53,36 @@ START_TEST(test_parse_query)
 }
 END_TEST
 
+/* limit: any decimal number from 1, of any size; past the capacity is all. */
+START_TEST(test_limit_any_size)
+{
+	static const char *const bad_limits[] = { "0", "000", "", "+1", "-1", " 1", "1 ", "1e3", "0x10", "ten" };
+	char digits[1001];
+
+	ck_assert_int_eq(parse(NULL, "99999999999999999999", NULL), 0);
+	ck_assert_uint_eq(q.limit, 4);
+	ck_assert_int_eq(parse(NULL, "18446744073709551616", NULL), 0);	/* 2^64 */
+	ck_assert_uint_eq(q.limit, 4);
+	memset(digits, '9', sizeof(digits) - 1);
+	digits[sizeof(digits) - 1] = '\0';
+	ck_assert_int_eq(parse(NULL, digits, NULL), 0);
+	ck_assert_uint_eq(q.limit, 4);
+	ck_assert_int_eq(parse(NULL, "0003", NULL), 0);
+	ck_assert_uint_eq(q.limit, 3);
+	ck_assert_int_eq(parse(NULL, "4", NULL), 0);
+	ck_assert_uint_eq(q.limit, 4);
+	ck_assert_int_eq(parse(NULL, "1", NULL), 0);
+	ck_assert_uint_eq(q.limit, 1);
+	for (size_t i = 0; i < sizeof(bad_limits) / sizeof(bad_limits[0]); i++) {
+		ck_assert_msg(parse(NULL, bad_limits[i], NULL) == -EINVAL, "limit=\"%s\" accepted",
+			      bad_limits[i]);
+		ck_assert_ptr_nonnull(strstr(why.buf, "bad limit="));
+	}
+	memset(digits, '0', sizeof(digits) - 1);
+	ck_assert_int_eq(parse(NULL, digits, NULL), -EINVAL);	/* a long zero is still 0 */
+}
+END_TEST
+
 /* s is valid UTF-8 with no control characters: one line, printable. */
 static void assert_one_clean_line(const char *s)
 {
@@ -126,6 +156,7 @@ Suite *h_events_suite(void)
 	tc = tcase_create("query");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_parse_query);
+	tcase_add_test(tc, test_limit_any_size);
 	tcase_add_test(tc, test_reason_escaped);
 	tcase_add_test(tc, test_reason_truncated);
 	suite_add_tcase(s, tc);
