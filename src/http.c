@@ -14,6 +14,21 @@
 #include "handlers.h"
 #include "log.h"
 
+/*
+ * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
+ * reads the request line and headers into a per-connection pool of
+ * POOL_BYTES; a request too large even for that gets its own 414 or 431
+ * (HTML).  The pool also holds a record (64 bytes) per query parameter: in
+ * 0.9.75 running out of room there leaves the connection hanging without an
+ * answer until it times out, so the parameters are limited, and counted
+ * before it parses them.  MAX_PARAMS records fit beside a request line of
+ * MAX_TARGET_BYTES.
+ */
+#define MAX_TARGET_BYTES 8192	/* the request target: path and query */
+#define MAX_PARAMS 64		/* query parameters */
+#define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
+#define POOL_BYTES ((size_t)16 * 1024)
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_config cfg;
@@ -27,6 +42,8 @@ struct http_server {
 struct request {
 	struct http_request rq;
 	bool headers_in;	/* the handler has seen the headers */
+	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
+	bool headers_too_large;	/* past MAX_HEADER_BYTES */
 };
 
 /* ---- the per-request context ---- */
@@ -41,17 +58,56 @@ const char *http_header(const struct http_request *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+/* Whether the raw request target is past MAX_TARGET_BYTES or MAX_PARAMS. */
+static bool target_too_long(const char *uri)
+{
+	const char *query = strchr(uri, '?');
+	size_t params = 1;
+
+	if (strlen(uri) > MAX_TARGET_BYTES)
+		return true;
+	if (!query)
+		return false;
+	for (const char *p = query; (p = strchr(p + 1, '&')); )
+		if (++params > MAX_PARAMS)
+			return true;
+	return false;
+}
+
+/*
+ * MHD's URI callback: the request line is in, its query not yet parsed.
+ * uri points into MHD's read buffer, which MHD parses the parameters from
+ * once we return.  When the target is over the limits, end it at its '?':
+ * MHD then parses no parameters (and cannot run out of pool doing so), and
+ * the request is answered 414 once its headers are in.
+ */
 static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_server *srv = cls;
 	struct request *r = calloc(1, sizeof(*r));
 
-	(void)uri;
 	if (!r)
 		return NULL;	/* the access handler closes the connection */
 	r->rq.cfg = &srv->cfg;
 	r->rq.conn = conn;
+	if (uri && target_too_long(uri)) {
+		char *query = strchr(uri, '?');
+
+		r->target_too_long = true;
+		if (query)
+			query[1] = '\0';
+	}
 	return r;
+}
+
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
+					const char *key, const char *value)
+{
+	size_t *bytes = cls;
+
+	(void)kind;
+	*bytes += strlen(key) + 4 + (value ? strlen(value) : 0);
+	return MHD_YES;
 }
 
 static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -141,9 +197,20 @@ static int refuse_method(struct http_request *rq, unsigned int methods)
 			       "GET or HEAD" : allow);
 }
 
-static int dispatch(struct http_server *srv, struct http_request *rq)
+static int dispatch(struct http_server *srv, struct request *r)
 {
-	const struct http_route *route = find_route(srv->cfg.routes, rq->url);
+	struct http_request *rq = &r->rq;
+	const struct http_route *route;
+
+	if (r->target_too_long)
+		return http_reply_text(rq, MHD_HTTP_URI_TOO_LONG, NULL, "request target too long: "
+				       "at most %d bytes and %d query parameters",
+				       MAX_TARGET_BYTES, MAX_PARAMS);
+	if (r->headers_too_large)
+		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+				       "request header fields too large: at most %d bytes",
+				       MAX_HEADER_BYTES);
+	route = find_route(srv->cfg.routes, rq->url);
 
 	if (!(route->methods & method_bit(rq->method)))
 		return refuse_method(rq, route->methods);
@@ -165,7 +232,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		size_t header_bytes = 0;
 
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &header_bytes);
+		r->headers_too_large = header_bytes > MAX_HEADER_BYTES;
 		r->headers_in = true;
 		r->rq.method = method;
 		r->rq.url = url;
@@ -176,7 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return dispatch(srv, &r->rq) ? MHD_NO : MHD_YES;
+	return dispatch(srv, r) ? MHD_NO : MHD_YES;
 }
 
 /* ---- the server ---- */
@@ -213,8 +283,7 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		/* Request line and headers must fit: a 20 kB URL is answered 414. */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		close(cfg->listen_fd);

@@ -746,6 +746,23 @@ START_TEST(test_long_url)
 		      "GET with a 20 kB header: status %d, want 431 or 400", r.status);
 	tu_http_free(&r);
 	scrape_ok(e.port, "/metrics", "after a 20 kB header");
+
+	/* About 8 kB of query: one long parameter is served, a thousand short ones refused. */
+	strcpy(path, "/events?a=");
+	memset(path + 10, 'x', 7990);
+	path[8000] = '\0';
+	ret = tu_http(e.port, "GET", path, NULL, &r);
+	ck_assert_msg(ret == 0 && r.status == 200, "GET /events?a=<7990 x>: %s, status %d",
+		      strerror(-ret), r.status);
+	tu_http_free(&r);
+	strcpy(path, "/events?");
+	for (int i = 0; i < 1000; i++)
+		sprintf(path + strlen(path), "%sa%d=b", i ? "&" : "", i);
+	ret = tu_http(e.port, "GET", path, NULL, &r);
+	ck_assert_msg(ret == 0, "GET /events with 1000 parameters: %s (want 414)", strerror(-ret));
+	ck_assert_msg(r.status == 414, "GET /events with 1000 parameters: status %d, want 414", r.status);
+	expect_header_prefix(&r, "Content-Type", "text/plain", "the 414");
+	tu_http_free(&r);
 	assert_alive(&e, "after oversized requests");
 	free(path);
 	free(hdr);
