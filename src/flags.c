@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "listen.h"
 
 #ifndef VERSION
@@ -130,6 +131,11 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 				return usage_error(err, "invalid --web.telemetry-path \"%s\": must start "
 						   "with /, not be / itself, and hold none of ?#\"<> or spaces",
 						   optarg);
+			if (http_path_fixed(optarg))
+				return usage_error(err, "invalid --web.telemetry-path \"%s\": %s is another "
+						   "endpoint's path (" HTTP_PATH_LANDING " and " HTTP_PATH_EVENTS
+						   " are taken)",
+						   optarg, optarg);
 			f->telemetry_path = optarg;
 			break;
 		case OPT_MAX_CONN:

@@ -160,6 +160,16 @@ int http_reply_text(struct http_request *rq, unsigned int status,
 
 /* ---- routing ---- */
 
+static const char *const fixed_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };
+
+bool http_path_fixed(const char *path)
+{
+	for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]); i++)
+		if (!strcmp(path, fixed_paths[i]))
+			return true;
+	return false;
+}
+
 static int not_found(struct http_request *rq)
 {
 	if (!rq->cfg->telemetry_path)

@@ -51,6 +51,8 @@ struct http_route {
 /* The endpoints at fixed paths; the telemetry path is none of them. */
 #define HTTP_PATH_LANDING "/"
 #define HTTP_PATH_EVENTS "/events"
+/* Whether path is one of those, so that no telemetry path may be it. */
+bool http_path_fixed(const char *path);
 
 struct http_config {
 	int listen_fd;			/* from listen_open(); the server takes it */

@@ -379,6 +379,19 @@ START_TEST(test_bad_telemetry_path)
 }
 END_TEST
 
+/* A path another endpoint serves would hide it. */
+START_TEST(test_telemetry_path_taken)
+{
+	assert_usage(parse("--web.telemetry-path=/events"), "invalid --web.telemetry-path \"/events\"");
+	ck_assert_msg(strstr(err_text, "/events is another endpoint's"), "err: %s", err_text);
+	assert_usage(parse("--web.telemetry-path", "/"), "invalid --web.telemetry-path \"/\"");
+	/* near misses are fine */
+	ck_assert_int_eq(parse("--web.telemetry-path=/events/"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--web.telemetry-path=/eventsx"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--web.telemetry-path=/Events"), FLAGS_RUN);
+}
+END_TEST
+
 START_TEST(test_bad_max_connections)
 {
 	static const char *const bad[] = {
@@ -510,6 +523,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_missing_value);
 	tcase_add_test(tc, test_bad_listen_address);
 	tcase_add_test(tc, test_bad_telemetry_path);
+	tcase_add_test(tc, test_telemetry_path_taken);
 	tcase_add_test(tc, test_bad_max_connections);
 	tcase_add_test(tc, test_bad_audit_numbers);
 	tcase_add_test(tc, test_bad_log_level);

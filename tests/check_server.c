@@ -1206,6 +1206,7 @@ START_TEST(test_bad_flag_values)
 		{ "--web.telemetry-path=nope", "--web.telemetry-path", "nope" },
 		{ "--web.telemetry-path=/", "--web.telemetry-path", "\"/\"" },
 		{ "--web.telemetry-path=/a b", "--web.telemetry-path", "/a b" },
+		{ "--web.telemetry-path=/events", "--web.telemetry-path", "/events" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
