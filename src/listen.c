@@ -16,27 +16,6 @@
 #include <sys/socket.h>
 
 
-static int bind_one(int family, const struct sockaddr *sa, socklen_t salen,
-		    bool dual_stack, int *out)
-{
-	int fd, one = 1, zero = 0, err;
-
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? &zero : &one,
-			   sizeof(int));
-	if (bind(fd, sa, salen) < 0 || listen(fd, 128) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	*out = fd;
-	return 0;
-}
-
 static void bind_error(const char *address, int err, char *msg, size_t len)
 {
 	switch (-err) {
@@ -54,6 +33,44 @@ static void bind_error(const char *address, int err, char *msg, size_t len)
 	default:
 		snprintf(msg, len, "cannot listen on %s: %s", address, strerror(-err));
 	}
+}
+
+/*
+ * A listening socket for one address: 0 and *out, or -errno with the
+ * reason in msg.  An IPv6 socket is dual-stack (IPv4 too) or IPv6-only as
+ * asked; failing to make it so is an error, not a socket that means
+ * something else.
+ */
+static int bind_one(const char *address, int family, const struct sockaddr *sa,
+		    socklen_t salen, bool dual_stack, int *out, char *msg, size_t len)
+{
+	int fd, one = 1, v6only = dual_stack ? 0 : 1, err;
+
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		bind_error(address, err, msg, len);
+		return err;
+	}
+	/* Best effort: without it only a restart within TIME_WAIT finds the port busy. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only))) {
+		err = -errno;
+		snprintf(msg, len, "cannot listen on %s: cannot make the IPv6 socket %s "
+			 "(IPV6_V6ONLY=%d): %s", address, dual_stack ? "accept IPv4 too" : "IPv6-only",
+			 v6only, strerror(-err));
+		close(fd);
+		return err;
+	}
+	if (bind(fd, sa, salen) < 0 || listen(fd, 128) < 0) {
+		err = -errno;
+		bind_error(address, err, msg, len);
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
 }
 
 int listen_split_address(const char *address, char *host, size_t hostlen,
@@ -126,11 +143,11 @@ int listen_open(const char *address, int *fd, char *err, size_t errlen)
 		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)portnum),
 					   .sin_addr.s_addr = htonl(INADDR_ANY) };
 
-		ret = bind_one(AF_INET6, (struct sockaddr *)&sin6, sizeof(sin6), true, fd);
+		ret = bind_one(address, AF_INET6, (struct sockaddr *)&sin6, sizeof(sin6), true, fd,
+			       err, errlen);
 		if (ret == -EAFNOSUPPORT)	/* a kernel without IPv6 */
-			ret = bind_one(AF_INET, (struct sockaddr *)&sin, sizeof(sin), false, fd);
-		if (ret)
-			bind_error(address, ret, err, errlen);
+			ret = bind_one(address, AF_INET, (struct sockaddr *)&sin, sizeof(sin), false, fd,
+				       err, errlen);
 		return ret;
 	}
 
@@ -145,13 +162,13 @@ int listen_open(const char *address, int *fd, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	ret = -EADDRNOTAVAIL;
+	bind_error(address, ret, err, errlen);
 	for (ai = res; ai; ai = ai->ai_next) {
-		ret = bind_one(ai->ai_family, ai->ai_addr, ai->ai_addrlen, false, fd);
+		ret = bind_one(address, ai->ai_family, ai->ai_addr, ai->ai_addrlen, false, fd,
+			       err, errlen);
 		if (!ret)
 			break;
 	}
 	freeaddrinfo(res);
-	if (ret)
-		bind_error(address, ret, err, errlen);
 	return ret;
 }

@@ -7,14 +7,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "listen.h"
 #include "suites.h"
@@ -258,6 +266,82 @@ START_TEST(test_listen_in_use)
 }
 END_TEST
 
+/*
+ * From now on, in this process, setsockopt(_, IPPROTO_IPV6, IPV6_V6ONLY, ...)
+ * fails with EPERM (a seccomp filter; no privilege needed).  0 or -errno.
+ * Compares the low 32 bits of the arguments: little-endian only.
+ */
+static int deny_v6only(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setsockopt, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_IPV6, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPV6_V6ONLY, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
+	return 0;
+}
+
+/*
+ * When IPV6_V6ONLY cannot be set, the socket would not be what was asked
+ * (dual-stack for ":PORT", IPv6-only for "[::1]:PORT"): an error, not a
+ * listening socket.  Run in a child, which the filter stays in.
+ */
+START_TEST(test_listen_v6only_fails)
+{
+	static const char *const addresses[] = { ":0", "[::1]:0", "[::]:0" };
+	int probe = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), out[2], st;
+	char report[512] = "";
+	ssize_t n;
+	pid_t pid;
+
+	if (probe < 0) {
+		fprintf(stderr, "NOTE: check_listen: no IPv6 here; IPV6_V6ONLY failure not tested\n");
+		ck_assert_int_eq(errno, EAFNOSUPPORT);
+		return;
+	}
+	close(probe);
+	ck_assert_int_eq(pipe(out), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(out[0]);
+		if (deny_v6only())
+			_exit(2);
+		for (size_t i = 0; i < sizeof(addresses) / sizeof(addresses[0]); i++) {
+			char err[256] = "", line[400];
+			int fd = -7, ret = listen_open(addresses[i], &fd, err, sizeof(err));
+
+			if (ret == -EPERM && fd == -7 && strstr(err, addresses[i]) && strstr(err, "IPV6_V6ONLY"))
+				continue;
+			snprintf(line, sizeof(line), "%s: returned %d (%s), fd %d: %s", addresses[i], ret,
+				 strerror(ret < 0 ? -ret : 0), fd, err);
+			if (write(out[1], line, strlen(line)) < 0)
+				_exit(3);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(out[1]);
+	n = read(out[0], report, sizeof(report) - 1);
+	report[n > 0 ? n : 0] = '\0';
+	close(out[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 2, "cannot install the seccomp filter");
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "IPV6_V6ONLY refused, want -EPERM and a reason naming it: %s", report);
+}
+END_TEST
+
 Suite *listen_suite(void)
 {
 	Suite *s = suite_create("listen");
@@ -279,6 +363,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_unresolvable);
 	tcase_add_test(tc, test_listen_not_available);
 	tcase_add_test(tc, test_listen_in_use);
+	tcase_add_test(tc, test_listen_v6only_fails);
 	suite_add_tcase(s, tc);
 
 	return s;
