@@ -122,6 +122,40 @@ static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* ---- answers ---- */
 
+/* Content-Type and the extra headers; false if libmicrohttpd refused one. */
+static bool add_headers(struct MHD_Response *resp, const char *type, const char *const *headers)
+{
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES)
+		return false;
+	for (; headers && headers[0]; headers += 2)
+		if (MHD_add_response_header(resp, headers[0], headers[1]) != MHD_YES)
+			return false;
+	return true;
+}
+
+/* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
+static int reply_internal_error(struct http_request *rq)
+{
+	static const char body[] = "internal error: cannot build the response\n";
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (log_ratelimit_ok(&rl))
+		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
+			  rq->method, rq->url);
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -ENOMEM;
+	if (!add_headers(resp, "text/plain; charset=utf-8", NULL)) {
+		MHD_destroy_response(resp);
+		return -ENOMEM;
+	}
+	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
+	MHD_destroy_response(resp);
+	return ret == MHD_YES ? 0 : -EIO;
+}
+
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	       struct buf *body, const char *const *headers)
 {
@@ -137,9 +171,10 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 		free(data);
 		return -ENOMEM;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	for (; headers && headers[0]; headers += 2)
-		MHD_add_response_header(resp, headers[0], headers[1]);
+	if (!add_headers(resp, type, headers)) {
+		MHD_destroy_response(resp);	/* frees data */
+		return reply_internal_error(rq);
+	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret == MHD_YES ? 0 : -EIO;

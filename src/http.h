@@ -93,8 +93,10 @@ const char *http_header(const struct http_request *rq, const char *name);
 /*
  * Queue the answer: status, Content-Type type, the bytes of body (taken:
  * body is left empty) and the extra headers (name, value, ..., NULL; or
- * NULL).  Returns 0, or -errno if nothing could be queued (then the
- * connection is closed).  body->oom counts as -ENOMEM.
+ * NULL).  A response missing one of them is never sent: when libmicrohttpd
+ * refuses a header, a 500 text/plain goes instead.  Returns 0, or -errno if
+ * nothing could be queued (then the connection is closed).  body->oom
+ * counts as -ENOMEM.
  */
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	       struct buf *body, const char *const *headers);

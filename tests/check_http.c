@@ -150,6 +150,53 @@ START_TEST(test_routes)
 }
 END_TEST
 
+/* ---- a header libmicrohttpd refuses ---- */
+
+static int bad_type(struct http_request *rq)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "body\n");
+	return http_reply(rq, 200, "text/plain\r\nX-Injected: 1", &b, NULL);
+}
+
+static int bad_extra_header(struct http_request *rq)
+{
+	static const char *const headers[] = { "Cache-Control", "no-store", "X Bad Name", "1", NULL };
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "body\n");
+	return http_reply(rq, 200, "text/plain", &b, headers);
+}
+
+static const struct http_route bad_routes[] = {
+	{ "/bad-type", HTTP_GET, bad_type },
+	{ "/bad-header", HTTP_GET, bad_extra_header },
+	{ "/echo", HTTP_GET, echo },
+	{ NULL, 0, NULL },
+};
+
+/* An answer missing a header is never sent: 500 in text/plain instead. */
+START_TEST(test_header_refused)
+{
+	static const char *const paths[] = { "/bad-type", "/bad-header" };
+	struct http_config cfg = { .routes = bad_routes };
+	struct tu_http_resp r;
+
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);	/* the refusal is logged at warn */
+	serve(&cfg);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		get("GET", paths[i], NULL, 500, &r);
+		expect_header(&r, "Content-Type", "text/plain; charset=utf-8");
+		ck_assert_str_eq(r.body, "internal error: cannot build the response\n");
+		ck_assert_ptr_null(tu_http_header(&r, "X-Injected"));
+		tu_http_free(&r);
+	}
+	get("GET", "/echo", NULL, 200, &r);	/* and the server goes on */
+	tu_http_free(&r);
+}
+END_TEST
+
 /* ---- limits: every oversized request is answered, text/plain where we can ---- */
 
 /* GET path with extra headers: answered within 2 s, status and body in *r. */
@@ -433,6 +480,7 @@ Suite *http_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_request_context);
 	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
 	tcase_add_test(tc, test_exporter_no_events);
 	suite_add_tcase(s, tc);
