@@ -156,7 +156,23 @@ int listen_open(const char *address, int *fd, char *err, size_t errlen)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
 	ret = getaddrinfo(host, port, &hints, &res);
-	if (ret) {
+	switch (ret) {
+	case 0:
+		break;
+	case EAI_AGAIN:		/* the resolver may answer later: not the value's fault */
+		snprintf(err, errlen, "cannot listen on %s: cannot resolve \"%s\" now: %s",
+			 address, host, gai_strerror(ret));
+		return -EAGAIN;
+	case EAI_MEMORY:
+		snprintf(err, errlen, "cannot listen on %s: cannot resolve \"%s\": %s",
+			 address, host, gai_strerror(ret));
+		return -ENOMEM;
+	case EAI_SYSTEM:
+	case EAI_FAIL:
+		snprintf(err, errlen, "cannot listen on %s: cannot resolve \"%s\": %s",
+			 address, host, ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+		return -EIO;
+	default:		/* no such name, or none with an address we can use */
 		snprintf(err, errlen, "invalid listen address \"%s\": cannot resolve \"%s\": %s",
 			 address, host, gai_strerror(ret));
 		return -EINVAL;

@@ -21,7 +21,9 @@ int listen_split_address(const char *address, char *host, size_t hostlen,
  * Parse address ("" host: every address, IPv6 and IPv4), resolve it,
  * create, bind and listen.  Returns 0 and the socket (close-on-exec) in
  * *fd, or -errno with a one-line reason in err and *fd untouched: -EINVAL
- * for an unusable address, -EADDRINUSE, -EACCES, ...
+ * for a bad value (malformed, or a HOST that names no address: a usage
+ * error), -EAGAIN when the resolver cannot answer now, -EADDRINUSE,
+ * -EACCES, -EADDRNOTAVAIL, ...
  */
 int listen_open(const char *address, int *fd, char *err, size_t errlen);
 

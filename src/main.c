@@ -142,9 +142,10 @@ int main(int argc, char **argv)
 	if (check_bpf_access())
 		return 1;
 	raise_fd_limit(&f.max_connections);
-	if (listen_open(f.listen_address, &fd, err, sizeof(err))) {
+	ret = listen_open(f.listen_address, &fd, err, sizeof(err));
+	if (ret) {
 		log_errx("%s", err);
-		return 1;
+		return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
 	}
 
 	coll_init(&coll, VERSION);
