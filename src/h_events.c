@@ -91,7 +91,8 @@ int h_events(struct http_request *rq)
 	struct ev_query q;
 
 	if (!ring)
-		return http_reply_text(rq, 404, NULL, "BPF events are off: the exporter runs with --no-audit");
+		return http_reply_text(rq, 404, NULL, "BPF events are off: the exporter runs with "
+				       "--no-collector.audit (or --no-audit)");
 	if (evq_parse(http_query(rq, "since"), http_query(rq, "limit"), http_query(rq, "op"),
 		      ring->capacity, &q, &body)) {
 		int ret = http_reply_text(rq, 400, NULL, "%s", body.buf);

@@ -138,6 +138,9 @@ int main(int argc, char **argv)
 	}
 	log_setup(f.log_level, f.log_format, STDERR_FILENO);
 	log_route_libbpf();
+	if (!flags_collector_on(&f, "core"))
+		log_warnx("--no-collector.core is not honoured yet: BPF programs, maps and links "
+			  "are exported all the same");
 
 	if (check_bpf_access())
 		return 1;
@@ -186,7 +189,7 @@ int main(int argc, char **argv)
 	if (ret)
 		log_warnx("cannot start the audit thread: %s; /events stays empty", strerror(-ret));
 	if (f.no_audit)
-		log_debug("--no-audit given: BPF audit events are not read");
+		log_debug("the audit collector is off: BPF audit events are not read");
 
 	do {
 		ret = sigwait(&sigs, &sig);
