@@ -42,7 +42,11 @@ static const struct option base_options[] = {
 };
 #define NR_BASE_OPTIONS (sizeof(base_options) / sizeof(base_options[0]))
 
-/* base_options, then two for each collector, then the end; names in names[]. */
+/*
+ * base_options, then two for each collector, then the end.  Their names live
+ * in collector_names[] (a collector's name is a short word from the table;
+ * check_flags parses each collector's two flags).
+ */
 static struct option options[NR_BASE_OPTIONS + 2 * FLAGS_MAX_COLLECTORS + 1];
 static char collector_names[FLAGS_MAX_COLLECTORS][2][64];
 

@@ -512,6 +512,22 @@ START_TEST(test_collectors_default)
 }
 END_TEST
 
+/* Every collector of the table has its two flags. */
+START_TEST(test_collector_table)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++) {
+		char on[80], off[80];
+
+		snprintf(on, sizeof(on), "--collector.%s", coll_defs[i].name);
+		snprintf(off, sizeof(off), "--no-collector.%s", coll_defs[i].name);
+		ck_assert_msg(parse(off) == FLAGS_RUN, "%s: %s", off, err_text);
+		ck_assert_msg(!flags_collector_on(&f, coll_defs[i].name), "%s left it on", off);
+		ck_assert_msg(parse(off, on) == FLAGS_RUN, "%s: %s", on, err_text);
+		ck_assert_msg(flags_collector_on(&f, coll_defs[i].name), "%s left it off", on);
+	}
+}
+END_TEST
+
 START_TEST(test_collector_flags)
 {
 	ck_assert_int_eq(parse("--no-collector.audit"), FLAGS_RUN);
@@ -644,6 +660,7 @@ Suite *flags_suite(void)
 	tc = tcase_create("collectors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_collectors_default);
+	tcase_add_test(tc, test_collector_table);
 	tcase_add_test(tc, test_collector_flags);
 	tcase_add_test(tc, test_collector_last_wins);
 	tcase_add_test(tc, test_collector_unknown);
