@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "collector.h"
 #include "http.h"
+#include "listen.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -17,9 +20,14 @@
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
+	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
+	OPT_COLLECTOR = 512,
 };
 
-static const struct option options[] = {
+#define COLLECTOR_PREFIX "collector."
+#define NO_COLLECTOR_PREFIX "no-collector."
+
+static const struct option base_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
@@ -31,11 +39,76 @@ static const struct option options[] = {
 	{ "events.capacity", required_argument, NULL, OPT_EVENTS_CAPACITY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
 };
+#define NR_BASE_OPTIONS (sizeof(base_options) / sizeof(base_options[0]))
+
+/*
+ * base_options, then two for each collector, then the end.  Their names live
+ * in collector_names[] (a collector's name is a short word from the table;
+ * check_flags parses each collector's two flags).
+ */
+static struct option options[NR_BASE_OPTIONS + 2 * FLAGS_MAX_COLLECTORS + 1];
+static char collector_names[FLAGS_MAX_COLLECTORS][2][64];
+
+static size_t nr_collectors(void)
+{
+	return coll_nr_defs < FLAGS_MAX_COLLECTORS ? coll_nr_defs : FLAGS_MAX_COLLECTORS;
+}
+
+static void build_options(void)
+{
+	size_t n = NR_BASE_OPTIONS;
+
+	memcpy(options, base_options, sizeof(base_options));
+	for (size_t i = 0; i < nr_collectors(); i++) {
+		for (int no = 0; no < 2; no++) {
+			snprintf(collector_names[i][no], sizeof(collector_names[i][no]), "%s%s",
+				 no ? NO_COLLECTOR_PREFIX : COLLECTOR_PREFIX, coll_defs[i].name);
+			options[n].name = collector_names[i][no];
+			options[n].has_arg = no_argument;
+			options[n].flag = NULL;
+			options[n].val = OPT_COLLECTOR + 2 * (int)i + no;
+			n++;
+		}
+	}
+	memset(&options[n], 0, sizeof(options[n]));
+}
+
+bool flags_collector_on(const struct flags *f, const char *name)
+{
+	int i = coll_find(name);
+
+	return i >= 0 && (size_t)i < nr_collectors() && f->collector_on[i];
+}
+
+/* Print text from column indent, wrapped at spaces to end before column 80. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent)
+{
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + len > 80) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		} else {
+			fprintf(out, "%*s", indent - col, "");
+			col = indent;
+		}
+		fprintf(out, "%.*s", len, text);
+		col += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
 
 void flags_usage(FILE *out)
 {
+	struct buf line = BUF_INIT;
+
 	fprintf(out,
 "Usage: bpf-metrics-exporter [FLAGS]\n"
 "Export the kernel's BPF programs, maps and links as Prometheus metrics.\n"
@@ -51,7 +124,8 @@ void flags_usage(FILE *out)
 "  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
-"  --no-audit             Do not read BPF events from the kernel audit socket\n"
+"  --no-audit             Do not read BPF events from the kernel audit socket;\n"
+"                         the same as --no-collector.audit\n"
 "  --audit.enable         Turn the kernel's audit on at start (needs\n"
 "                         CAP_AUDIT_CONTROL)\n"
 "  --audit.buffer-bytes=N\n"
@@ -61,11 +135,21 @@ void flags_usage(FILE *out)
 "  -h, --help             Show this help and exit\n"
 "  --version              Show the version and exit\n"
 "\n"
-"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects, and\n"
-"CAP_AUDIT_READ for BPF events (CAP_AUDIT_CONTROL for the kernel's audit status).\n"
-"See bpf-metrics-exporter(8).\n",
+"Collectors, each turned on or off by its two flags (the last one given wins):\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
+	for (size_t i = 0; i < nr_collectors(); i++) {
+		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
+		buf_reset(&line);
+		buf_addf(&line, "%s (default %s)", coll_defs[i].help, coll_defs[i].default_on ? "on" : "off");
+		print_wrapped(out, line.buf, 0, 25);
+	}
+	buf_release(&line);
+	fprintf(out,
+"\n"
+"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects, and\n"
+"CAP_AUDIT_READ for BPF events (CAP_AUDIT_CONTROL for the kernel's audit status).\n"
+"See bpf-metrics-exporter(8).\n");
 }
 
 /* A decimal number from min to max; 0 or -EINVAL. */
@@ -98,10 +182,51 @@ static enum flags_result usage_error(FILE *err, const char *fmt, ...)
 	return FLAGS_USAGE;
 }
 
+/* The NAME of "--collector.NAME[=...]" or "--no-collector.NAME[=...]", or NULL. */
+static const char *collector_arg(const char *arg)
+{
+	if (!strncmp(arg, "--" COLLECTOR_PREFIX, strlen("--" COLLECTOR_PREFIX)))
+		return arg + strlen("--" COLLECTOR_PREFIX);
+	if (!strncmp(arg, "--" NO_COLLECTOR_PREFIX, strlen("--" NO_COLLECTOR_PREFIX)))
+		return arg + strlen("--" NO_COLLECTOR_PREFIX);
+	return NULL;
+}
+
+/* Whether getopt refused arg for naming no collector (not for a value given to one). */
+static bool is_unknown_collector(const char *arg)
+{
+	const char *name = collector_arg(arg);
+	char known[64];
+	size_t len;
+
+	if (!name)
+		return false;
+	len = strcspn(name, "=");
+	if (!name[len] || len >= sizeof(known))
+		return true;
+	memcpy(known, name, len);
+	known[len] = '\0';
+	return coll_find(known) < 0;
+}
+
+static enum flags_result unknown_collector(FILE *err, const char *arg)
+{
+	const char *name = collector_arg(arg);
+	struct buf names = BUF_INIT;
+	enum flags_result r;
+
+	for (size_t i = 0; i < nr_collectors(); i++)
+		buf_addf(&names, "%s%s", i ? ", " : "", coll_defs[i].name);
+	r = usage_error(err, "unknown collector \"%.*s\" in %s: the collectors are %s",
+			(int)strcspn(name, "="), name, arg, names.buf);
+	buf_release(&names);
+	return r;
+}
+
 enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			      FILE *out, FILE *err)
 {
-	int c;
+	int c, longindex = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->listen_address = FLAGS_DEFAULT_LISTEN;
@@ -111,16 +236,25 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	f->log_format = LOG_FMT_LOGFMT;
 	f->audit_buffer_bytes = FLAGS_DEFAULT_AUDIT_BUFFER;
 	f->events_capacity = FLAGS_DEFAULT_EVENTS_CAPACITY;
+	for (size_t i = 0; i < nr_collectors(); i++)
+		f->collector_on[i] = coll_defs[i].default_on;
+	build_options();
 
 	opterr = 0;
 	optind = 0;	/* glibc: 0 also forgets a half-parsed cluster like -hx */
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, &longindex)) != -1) {
 		switch (c) {
+		case OPT_COLLECTOR ... OPT_COLLECTOR + 2 * FLAGS_MAX_COLLECTORS - 1:
+			/* a name in full: a new collector must not take over an abbreviation */
+			if (strcmp(argv[optind - 1] + 2, options[longindex].name))
+				return unknown_collector(err, argv[optind - 1]);
+			f->collector_on[(c - OPT_COLLECTOR) / 2] = !((c - OPT_COLLECTOR) % 2);
+			break;
 		case OPT_LISTEN: {
 			char host[256], why[256];
 			unsigned int port;
 
-			if (http_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
+			if (listen_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
 				return usage_error(err, "%s", why);
 			f->listen_address = optarg;
 			break;
@@ -130,6 +264,11 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 				return usage_error(err, "invalid --web.telemetry-path \"%s\": must start "
 						   "with /, not be / itself, and hold none of ?#\"<> or spaces",
 						   optarg);
+			if (http_path_fixed(optarg))
+				return usage_error(err, "invalid --web.telemetry-path \"%s\": %s is another "
+						   "endpoint's path (" HTTP_PATH_LANDING " and " HTTP_PATH_EVENTS
+						   " are taken)",
+						   optarg, optarg);
 			f->telemetry_path = optarg;
 			break;
 		case OPT_MAX_CONN:
@@ -147,9 +286,13 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 				return usage_error(err, "invalid --log.format \"%s\": "
 						   "expected logfmt or json", optarg);
 			break;
-		case OPT_NO_AUDIT:
-			f->no_audit = true;
+		case OPT_NO_AUDIT: {
+			int audit = coll_find("audit");
+
+			if (audit >= 0 && (size_t)audit < nr_collectors())
+				f->collector_on[audit] = false;
 			break;
+		}
 		case OPT_AUDIT_ENABLE:
 			f->audit_enable = true;
 			break;
@@ -172,6 +315,8 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 		case ':':
 			return usage_error(err, "flag %s needs a value", argv[optind - 1]);
 		default:
+			if (is_unknown_collector(argv[optind - 1]))
+				return unknown_collector(err, argv[optind - 1]);
 			/* inside a cluster (-xy) argv[optind - 1] is not the culprit */
 			if (optopt > 0 && optopt < 256 && optopt != 'h')
 				return usage_error(err, "unknown flag -%c", optopt);
@@ -180,5 +325,6 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	f->no_audit = !flags_collector_on(f, "audit");
 	return FLAGS_RUN;
 }

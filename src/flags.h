@@ -17,16 +17,21 @@
 #define FLAGS_DEFAULT_AUDIT_BUFFER (64 * 1024 * 1024)
 #define FLAGS_DEFAULT_EVENTS_CAPACITY 1024
 
+/* Room for the collectors of coll_defs[] (collector.h). */
+#define FLAGS_MAX_COLLECTORS 16
+
 struct flags {
 	const char *listen_address;
 	const char *telemetry_path;
 	unsigned int max_connections;
 	enum log_level log_level;
 	enum log_format log_format;
-	bool no_audit;
+	bool no_audit;		/* the audit collector is off (--no-audit, --no-collector.audit) */
 	bool audit_enable;
 	unsigned int audit_buffer_bytes;
 	unsigned int events_capacity;
+	/* by index in coll_defs[]: --collector.NAME, --no-collector.NAME, the last one wins */
+	bool collector_on[FLAGS_MAX_COLLECTORS];
 };
 
 enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };
@@ -40,5 +45,7 @@ enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };
 enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			      FILE *out, FILE *err);
 void flags_usage(FILE *out);
+/* Whether the collector called name is on; false for a name not in coll_defs[]. */
+bool flags_collector_on(const struct flags *f, const char *name);
 
 #endif

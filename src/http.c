@@ -1,356 +1,163 @@
 // SPDX-License-Identifier: Apache-2.0
-/* http - libmicrohttpd server, routing, negotiation and gzip; see http.h. */
+/* http - libmicrohttpd server, route table, per-request context; see http.h. */
 #include "http.h"
 
 #include <errno.h>
-#include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <microhttpd.h>
-#include <zlib.h>
 
+#include "handlers.h"
 #include "log.h"
+
+/*
+ * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
+ * reads the request line and headers into a per-connection pool of
+ * POOL_BYTES; a request too large even for that gets its own 414 or 431
+ * (HTML).  The pool also holds a record (64 bytes) per query parameter: in
+ * 0.9.75 running out of room there leaves the connection hanging without an
+ * answer until it times out, so the parameters are limited, and counted
+ * before it parses them.  MAX_PARAMS records fit beside a request line of
+ * MAX_TARGET_BYTES.
+ */
+#define MAX_TARGET_BYTES 8192	/* the request target: path and query */
+#define MAX_PARAMS 64		/* query parameters */
+#define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
+#define POOL_BYTES ((size_t)16 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_config cfg;
-};
-
-static struct log_ratelimit scrape_fail_rl = LOG_RATELIMIT_INIT(60);
-
-/* ---- listening socket ---- */
-
-static int bind_one(int family, const struct sockaddr *sa, socklen_t salen,
-		    bool dual_stack, int *out)
-{
-	int fd, one = 1, zero = 0, err;
-
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? &zero : &one,
-			   sizeof(int));
-	if (bind(fd, sa, salen) < 0 || listen(fd, 128) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	*out = fd;
-	return 0;
-}
-
-static void bind_error(const char *address, int err, char *msg, size_t len)
-{
-	switch (-err) {
-	case EADDRINUSE:
-		snprintf(msg, len, "cannot listen on %s: address already in use "
-			 "(another exporter running? choose another --web.listen-address)", address);
-		break;
-	case EACCES:
-		snprintf(msg, len, "cannot listen on %s: permission denied "
-			 "(ports below 1024 need CAP_NET_BIND_SERVICE)", address);
-		break;
-	case EADDRNOTAVAIL:
-		snprintf(msg, len, "cannot listen on %s: address not available on this host", address);
-		break;
-	default:
-		snprintf(msg, len, "cannot listen on %s: %s", address, strerror(-err));
-	}
-}
-
-int http_split_address(const char *address, char *host, size_t hostlen,
-		       unsigned int *port, char *err, size_t errlen)
-{
-	const char *colon, *p;
-	unsigned long portnum;
-	char *end;
-	size_t len;
-
-	if (address[0] == '[') {
-		const char *close_br = strchr(address, ']');
-
-		if (!close_br || close_br[1] != ':') {
-			snprintf(err, errlen, "invalid listen address \"%s\": expected [IPV6]:PORT", address);
-			return -EINVAL;
-		}
-		colon = close_br + 1;
-		p = address + 1;
-		len = (size_t)(close_br - p);
-		if (!len)
-			goto bad_host;
-	} else {
-		colon = strrchr(address, ':');
-		if (!colon) {
-			snprintf(err, errlen, "invalid listen address \"%s\": expected [HOST]:PORT", address);
-			return -EINVAL;
-		}
-		p = address;
-		len = (size_t)(colon - p);
-		if (memchr(p, ':', len)) {
-			snprintf(err, errlen, "invalid listen address \"%s\": put IPv6 addresses in brackets, e.g. [::1]:9435", address);
-			return -EINVAL;
-		}
-	}
-	if (len >= hostlen)
-		goto bad_host;
-	memcpy(host, p, len);
-	host[len] = '\0';
-	p = colon + 1;
-	errno = 0;
-	portnum = strtoul(p, &end, 10);
-	if (*p < '0' || *p > '9' || *end || errno || portnum > 65535) {
-		snprintf(err, errlen, "invalid listen address \"%s\": port must be a number from 0 to 65535", address);
-		return -EINVAL;
-	}
-	*port = (unsigned int)portnum;
-	return 0;
-
-bad_host:
-	snprintf(err, errlen, "invalid listen address \"%s\": bad host", address);
-	return -EINVAL;
-}
-
-int http_listen(const char *address, int *fd, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	unsigned int portnum;
-	char host[256], port[8];
-	int ret;
-
-	ret = http_split_address(address, host, sizeof(host), &portnum, err, errlen);
-	if (ret)
-		return ret;
-	snprintf(port, sizeof(port), "%u", portnum);
-
-	if (!host[0]) {
-		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)portnum),
-					     .sin6_addr = IN6ADDR_ANY_INIT };
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)portnum),
-					   .sin_addr.s_addr = htonl(INADDR_ANY) };
-
-		ret = bind_one(AF_INET6, (struct sockaddr *)&sin6, sizeof(sin6), true, fd);
-		if (ret == -EAFNOSUPPORT)	/* a kernel without IPv6 */
-			ret = bind_one(AF_INET, (struct sockaddr *)&sin, sizeof(sin), false, fd);
-		if (ret)
-			bind_error(address, ret, err, errlen);
-		return ret;
-	}
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	ret = getaddrinfo(host, port, &hints, &res);
-	if (ret) {
-		snprintf(err, errlen, "invalid listen address \"%s\": cannot resolve \"%s\": %s",
-			 address, host, gai_strerror(ret));
-		return -EINVAL;
-	}
-	ret = -EADDRNOTAVAIL;
-	for (ai = res; ai; ai = ai->ai_next) {
-		ret = bind_one(ai->ai_family, ai->ai_addr, ai->ai_addrlen, false, fd);
-		if (!ret)
-			break;
-	}
-	freeaddrinfo(res);
-	if (ret)
-		bind_error(address, ret, err, errlen);
-	return ret;
-}
-
-/* ---- negotiation ---- */
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-static size_t trim_len(const char *p, const char *end)
-{
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	return (size_t)(end - p);
-}
-
-static bool token_eq(const char *p, size_t len, const char *word)
-{
-	return strlen(word) == len && !strncasecmp(p, word, len);
-}
-
-struct range {
-	const char *value;	/* media range or coding, trimmed */
-	size_t len;
-	double q;
-	const char *version;	/* the version= parameter, or NULL */
-	size_t version_len;
+	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
 };
 
 /*
- * Split one element of a comma-separated header (p..end) into its value and
- * the q and version parameters.
+ * What the server keeps about a request: made when its request line is in
+ * (MHD's URI callback), freed when MHD is done with it.
  */
-static void parse_element(const char *p, const char *end, struct range *r)
+struct request {
+	struct http_request rq;
+	bool headers_in;	/* the handler has seen the headers */
+	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
+	bool headers_too_large;	/* past MAX_HEADER_BYTES */
+};
+
+/* ---- the per-request context ---- */
+
+const char *http_query(const struct http_request *rq, const char *key)
 {
-	const char *semi = memchr(p, ';', (size_t)(end - p));
-
-	p = skip_ws(p, end);
-	r->value = p;
-	r->len = trim_len(p, semi ? semi : end);
-	r->q = 1.0;
-	r->version = NULL;
-	r->version_len = 0;
-	while (semi) {
-		const char *param = skip_ws(semi + 1, end), *eq, *val;
-		size_t vlen;
-
-		semi = memchr(param, ';', (size_t)(end - param));
-		eq = memchr(param, '=', (size_t)((semi ? semi : end) - param));
-		if (!eq)
-			continue;
-		val = skip_ws(eq + 1, end);
-		vlen = trim_len(val, semi ? semi : end);
-		if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"')
-			val++, vlen -= 2;
-		if (token_eq(param, trim_len(param, eq), "q")) {
-			char tmp[16];
-
-			if (vlen >= sizeof(tmp))
-				vlen = sizeof(tmp) - 1;
-			memcpy(tmp, val, vlen);
-			tmp[vlen] = '\0';
-			r->q = strtod(tmp, NULL);
-			if (r->q < 0 || r->q != r->q)
-				r->q = 0;
-		} else if (token_eq(param, trim_len(param, eq), "version")) {
-			r->version = val;
-			r->version_len = vlen;
-		}
-	}
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/*
- * The q a header gives to type/sub (with our version): the q of the most
- * specific matching range, 0 when none matches.
- */
-static double media_q(const char *accept, const char *type, const char *sub,
-		      const char *version)
+const char *http_header(const struct http_request *rq, const char *name)
 {
-	const char *p = accept, *end = accept + strlen(accept);
-	int best = 0;
-	double q = 0;
-
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *elem_end = comma ? comma : end;
-		struct range r;
-		const char *slash;
-		int spec = 0;
-
-		parse_element(p, elem_end, &r);
-		p = comma ? comma + 1 : end;
-		slash = memchr(r.value, '/', r.len);
-		if (!slash)
-			continue;
-		size_t tlen = (size_t)(slash - r.value), slen = r.len - tlen - 1;
-
-		if (token_eq(r.value, tlen, "*") && token_eq(slash + 1, slen, "*"))
-			spec = 1;
-		else if (token_eq(r.value, tlen, type) && token_eq(slash + 1, slen, "*"))
-			spec = 2;
-		else if (token_eq(r.value, tlen, type) && token_eq(slash + 1, slen, sub)) {
-			if (r.version && !token_eq(r.version, r.version_len, version))
-				continue;	/* a version we do not produce */
-			spec = r.version ? 4 : 3;
-		}
-		if (spec > best) {
-			best = spec;
-			q = r.q;
-		}
-	}
-	return q;
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-enum om_format http_negotiate(const char *accept)
+/* Whether the raw request target is past MAX_TARGET_BYTES or MAX_PARAMS. */
+static bool target_too_long(const char *uri)
 {
-	double om, text;
+	const char *query = strchr(uri, '?');
+	size_t params = 1;
 
-	if (!accept || !*skip_ws(accept, accept + strlen(accept)))
-		return OM_FMT_OPENMETRICS;
-	om = media_q(accept, "application", "openmetrics-text", "1.0.0");
-	text = media_q(accept, "text", "plain", "0.0.4");
-	if (om > 0 && om >= text)
-		return OM_FMT_OPENMETRICS;
-	return OM_FMT_TEXT;
-}
-
-bool http_accepts_gzip(const char *accept_encoding)
-{
-	const char *p, *end;
-	double gzip = -1, star = -1;
-
-	if (!accept_encoding)
+	if (strlen(uri) > MAX_TARGET_BYTES)
+		return true;
+	if (!query)
 		return false;
-	p = accept_encoding;
-	end = p + strlen(p);
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		struct range r;
-
-		parse_element(p, comma ? comma : end, &r);
-		p = comma ? comma + 1 : end;
-		if (token_eq(r.value, r.len, "gzip") || token_eq(r.value, r.len, "x-gzip"))
-			gzip = r.q;
-		else if (token_eq(r.value, r.len, "*"))
-			star = r.q;
-	}
-	return gzip >= 0 ? gzip > 0 : star > 0;
+	for (const char *p = query; (p = strchr(p + 1, '&')); )
+		if (++params > MAX_PARAMS)
+			return true;
+	return false;
 }
-
-int http_gzip(struct buf *dst, const char *src, size_t len)
-{
-	z_stream zs;
-	int ret;
-
-	memset(&zs, 0, sizeof(zs));
-	/* Level 1: an exposition compresses about tenfold even so, at a fraction of the cost. */
-	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	buf_reset(dst);
-	if (!buf_grow(dst, deflateBound(&zs, len))) {
-		deflateEnd(&zs);
-		return -ENOMEM;
-	}
-	zs.next_in = (Bytef *)src;
-	zs.avail_in = (uInt)len;
-	zs.next_out = (Bytef *)dst->buf;
-	zs.avail_out = (uInt)(dst->alloc - 1);
-	ret = deflate(&zs, Z_FINISH);
-	dst->len = zs.total_out;
-	dst->buf[dst->len] = '\0';
-	deflateEnd(&zs);
-	return ret == Z_STREAM_END ? 0 : -EIO;
-}
-
-/* ---- responses ---- */
 
 /*
- * Queue body (handed to MHD, which frees it) with its Content-Type and the
- * extra headers (name, value, ..., NULL; or NULL).
+ * MHD's URI callback: the request line is in, its query not yet parsed.
+ * uri points into MHD's read buffer, which MHD parses the parameters from
+ * once we return.  When the target is over the limits, end it at its '?':
+ * MHD then parses no parameters (and cannot run out of pool doing so), and
+ * the request is answered 414 once its headers are in.
  */
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *type, struct buf *body, const char *const *headers)
+static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct request *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;	/* the access handler closes the connection */
+	r->rq.cfg = &srv->cfg;
+	r->rq.conn = conn;
+	if (uri && target_too_long(uri)) {
+		char *query = strchr(uri, '?');
+
+		r->target_too_long = true;
+		if (query)
+			query[1] = '\0';
+	}
+	return r;
+}
+
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
+					const char *key, const char *value)
+{
+	size_t *bytes = cls;
+
+	(void)kind;
+	*bytes += strlen(key) + 4 + (value ? strlen(value) : 0);
+	return MHD_YES;
+}
+
+static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	free(*req_cls);
+	*req_cls = NULL;
+}
+
+/* ---- answers ---- */
+
+/* Content-Type and the extra headers; false if libmicrohttpd refused one. */
+static bool add_headers(struct MHD_Response *resp, const char *type, const char *const *headers)
+{
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES)
+		return false;
+	for (; headers && headers[0]; headers += 2)
+		if (MHD_add_response_header(resp, headers[0], headers[1]) != MHD_YES)
+			return false;
+	return true;
+}
+
+/* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
+static int reply_internal_error(struct http_request *rq)
+{
+	static const char body[] = "internal error: cannot build the response\n";
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (log_ratelimit_ok(&rl))
+		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
+			  rq->method, rq->url);
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -ENOMEM;
+	if (!add_headers(resp, "text/plain; charset=utf-8", NULL)) {
+		MHD_destroy_response(resp);
+		return -ENOMEM;
+	}
+	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
+	MHD_destroy_response(resp);
+	return ret == MHD_YES ? 0 : -EIO;
+}
+
+int http_reply(struct http_request *rq, unsigned int status, const char *type,
+	       struct buf *body, const char *const *headers)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -358,25 +165,23 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 	char *data = buf_detach(body, &len);
 
 	if (!data)
-		return MHD_NO;	/* out of memory: drop the connection */
+		return -ENOMEM;
 	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
 	if (!resp) {
 		free(data);
-		return MHD_NO;
+		return -ENOMEM;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	for (; headers && headers[0]; headers += 2)
-		MHD_add_response_header(resp, headers[0], headers[1]);
-	ret = MHD_queue_response(conn, status, resp);
+	if (!add_headers(resp, type, headers)) {
+		MHD_destroy_response(resp);	/* frees data */
+		return reply_internal_error(rq);
+	}
+	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
-	return ret;
+	return ret == MHD_YES ? 0 : -EIO;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *const *headers, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *const *headers, const char *fmt, ...)
+int http_reply_text(struct http_request *rq, unsigned int status,
+		    const char *const *headers, const char *fmt, ...)
 {
 	struct buf body = BUF_INIT;
 	va_list ap;
@@ -385,117 +190,111 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int stat
 	buf_vaddf(&body, fmt, ap);
 	va_end(ap);
 	buf_addch(&body, '\n');
-	return reply(conn, status, "text/plain; charset=utf-8", &body, headers);
+	return http_reply(rq, status, "text/plain; charset=utf-8", &body, headers);
 }
 
-static enum MHD_Result serve_landing(struct http_server *srv, struct MHD_Connection *conn)
-{
-	struct buf body = BUF_INIT;
+/* ---- routing ---- */
 
-	buf_addstr(&body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-		   "<title>BPF Metrics Exporter</title></head>\n<body>\n"
-		   "<h1>BPF Metrics Exporter</h1>\n"
-		   "<p>Prometheus metrics about the kernel's BPF programs, maps and links.</p>\n<ul>\n"
-		   "<li><a href=\"");
-	om_escape_label_value(&body, srv->cfg.telemetry_path);	/* no quotes or newlines */
-	buf_addstr(&body, "\">Metrics</a></li>\n");
-	if (srv->cfg.events)
-		buf_addstr(&body, "<li><a href=\"/events\">Recent BPF program LOAD/UNLOAD events</a> (JSON)</li>\n");
-	buf_addstr(&body, "</ul>\n</body></html>\n");
-	return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", &body, NULL);
+static const char *const fixed_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };
+
+bool http_path_fixed(const char *path)
+{
+	for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]); i++)
+		if (!strcmp(path, fixed_paths[i]))
+			return true;
+	return false;
 }
 
-static enum MHD_Result serve_metrics(struct http_server *srv, struct MHD_Connection *conn)
+static int not_found(struct http_request *rq)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	enum om_format fmt = http_negotiate(accept);
-	struct buf body = BUF_INIT, gz = BUF_INIT;
-	struct buf *send = &body;
-	char err[160] = "";
-	enum MHD_Result ret;
-
-	buf_grow(&body, 64 * 1024);
-	if (srv->cfg.scrape(srv->cfg.scrape_ctx, &body, fmt, err, sizeof(err))) {
-		buf_release(&body);
-		if (log_ratelimit_ok(&scrape_fail_rl))
-			log_warnx("scrape failed: %s", err);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: %s", err);
-	}
-	if (body.oom) {
-		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "scrape failed: out of memory");
-	}
-	if (http_accepts_gzip(enc) && http_gzip(&gz, body.buf, body.len) == 0 && !gz.oom)
-		send = &gz;
-	{
-		const char *const headers[] = {
-			MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding",
-			MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
-			send == &gz ? MHD_HTTP_HEADER_CONTENT_ENCODING : NULL, "gzip",
-			NULL,
-		};
-
-		ret = reply(conn, MHD_HTTP_OK, om_content_type(fmt), send, headers);
-	}
-	buf_release(&body);
-	buf_release(&gz);
-	return ret;
+	if (!rq->cfg->telemetry_path)
+		return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found");
+	return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
+			       rq->cfg->telemetry_path);
 }
 
-static enum MHD_Result serve_events(struct http_server *srv, struct MHD_Connection *conn)
-{
-	struct buf body = BUF_INIT;
-	char err[160] = "";
+static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found };
 
-	if (!srv->cfg.events)
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL,
-				  "BPF events are off: the exporter runs with --no-audit");
-	if (srv->cfg.events(srv->cfg.events_ctx,
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"),
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit"),
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "op"),
-			    &body, err, sizeof(err))) {
-		buf_release(&body);
-		return reply_text(conn, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
-	}
-	return reply(conn, MHD_HTTP_OK, "application/json", &body, NULL);
+static unsigned int method_bit(const char *method)
+{
+	if (!strcmp(method, MHD_HTTP_METHOD_GET))
+		return HTTP_GET;
+	if (!strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return HTTP_HEAD;
+	return 0;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version,
-			      const char *upload_data, size_t *upload_data_size,
-			      void **req_cls)
+static const struct http_route *find_route(const struct http_route *table, const char *url)
 {
-	static int seen;
+	for (; table->path; table++)
+		if (!strcmp(url, table->path))
+			return table;
+	return &no_route;
+}
+
+static int refuse_method(struct http_request *rq, unsigned int methods)
+{
+	const char *allow = methods == HTTP_GET ? "GET" : methods == HTTP_HEAD ? "HEAD" : "GET, HEAD";
+	const char *const headers[] = { MHD_HTTP_HEADER_ALLOW, allow, NULL };
+
+	return http_reply_text(rq, MHD_HTTP_METHOD_NOT_ALLOWED, headers,
+			       "method not allowed: use %s", methods == (HTTP_GET | HTTP_HEAD) ?
+			       "GET or HEAD" : allow);
+}
+
+static int dispatch(struct http_server *srv, struct request *r)
+{
+	struct http_request *rq = &r->rq;
+	const struct http_route *route;
+
+	if (r->target_too_long)
+		return http_reply_text(rq, MHD_HTTP_URI_TOO_LONG, NULL, "request target too long: "
+				       "at most %d bytes and %d query parameters",
+				       MAX_TARGET_BYTES, MAX_PARAMS);
+	if (r->headers_too_large)
+		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+				       "request header fields too large: at most %d bytes",
+				       MAX_HEADER_BYTES);
+	route = find_route(srv->cfg.routes, rq->url);
+
+	if (!(route->methods & method_bit(rq->method)))
+		return refuse_method(rq, route->methods);
+	return route->handler(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
 	struct http_server *srv = cls;
+	struct request *r = *req_cls;
 
 	(void)version;
 	(void)upload_data;
-	if (!*req_cls) {	/* headers are in; wait for (and discard) any body */
-		*req_cls = &seen;
+	if (!r)
+		return MHD_NO;	/* no memory for its context: close */
+	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		size_t header_bytes = 0;
+
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &header_bytes);
+		r->headers_too_large = header_bytes > MAX_HEADER_BYTES;
+		r->headers_in = true;
+		r->rq.method = method;
+		r->rq.url = url;
+		r->rq.client = ci ? ci->client_addr : NULL;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		static const char *const allow[] = { MHD_HTTP_HEADER_ALLOW, "GET, HEAD", NULL };
-
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, allow,
-				  "method not allowed: use GET or HEAD");
-	}
-	if (!strcmp(url, srv->cfg.telemetry_path))
-		return serve_metrics(srv, conn);
-	if (!strcmp(url, "/"))
-		return serve_landing(srv, conn);
-	if (!strcmp(url, "/events"))
-		return serve_events(srv, conn);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
-			  srv->cfg.telemetry_path);
+	return dispatch(srv, r) ? MHD_NO : MHD_YES;
 }
+
+/* ---- the server ---- */
 
 int http_start(struct http_server **out, const struct http_config *cfg)
 {
@@ -507,17 +306,29 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		return -ENOMEM;
 	}
 	srv->cfg = *cfg;
+	if (!srv->cfg.routes) {
+		const struct http_route own[] = {
+			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
+			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing },
+			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events },
+			{ NULL, 0, NULL },
+		};
+
+		memcpy(srv->own_routes, own, sizeof(own));
+		srv->cfg.routes = srv->own_routes;
+	}
 	per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, handle, srv,
+		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		/* Request line and headers must fit: a 20 kB URL is answered 414. */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		close(cfg->listen_fd);

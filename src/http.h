@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * http - the libmicrohttpd server: listening socket, routing ("/", the
- * telemetry path), content negotiation, gzip, limits.  Handlers ask the
- * scrape callback for a fresh exposition and hand the buffer to MHD without
- * copying it.
+ * http - the libmicrohttpd server: one daemon, a route table (path ->
+ * handler and the methods it allows) and a per-request context handed to
+ * every handler.  The checks every request passes before its handler runs
+ * (limits today, authentication to come) live here; the endpoints live in
+ * src/h_*.c and answer with http_reply() or http_reply_text().
  *
- * Threads: one MHD polling thread serves every connection (epoll); idle,
- * slow or garbage-sending clients never block it.
+ * Threads: one MHD polling thread serves every connection (epoll) and runs
+ * every handler; idle, slow or garbage-sending clients never block it.
  */
 #ifndef BPFME_HTTP_H
 #define BPFME_HTTP_H
@@ -14,8 +15,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/socket.h>
+
 #include "buf.h"
 #include "openmetrics.h"
+
+struct ev_ring;
+struct MHD_Connection;
 
 /*
  * Writes one exposition into out; returns 0 or -errno with a one-line reason
@@ -24,55 +30,86 @@
 typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
 			      char *err, size_t errlen);
 
+struct http_request;
+
 /*
- * Renders /events: the raw since/limit/op query values (NULL when absent).
- * Returns 0, or -EINVAL with a one-line reason in err (answered 400).
+ * Answers one request, normally with http_reply() or http_reply_text().
+ * Returns 0, or -errno when no answer could be queued: the connection is
+ * then closed.
  */
-typedef int (*http_events_fn)(void *ctx, const char *since, const char *limit,
-			      const char *op, struct buf *out, char *err, size_t errlen);
+typedef int (*http_handler_fn)(struct http_request *rq);
+
+/* The methods a route allows (a bit set). */
+enum { HTTP_GET = 1 << 0, HTTP_HEAD = 1 << 1 };
+
+struct http_route {
+	const char *path;		/* matched whole, without the query; NULL ends a table */
+	unsigned int methods;		/* HTTP_GET | HTTP_HEAD; others answer 405 */
+	http_handler_fn handler;
+};
+
+/* The endpoints at fixed paths; the telemetry path is none of them. */
+#define HTTP_PATH_LANDING "/"
+#define HTTP_PATH_EVENTS "/events"
+/* Whether path is one of those, so that no telemetry path may be it. */
+bool http_path_fixed(const char *path);
 
 struct http_config {
-	int listen_fd;			/* from http_listen(); the server takes it */
+	int listen_fd;			/* from listen_open(); the server takes it */
 	const char *telemetry_path;	/* e.g. "/metrics" */
 	unsigned int max_connections;	/* per-IP limit is half of this */
 	unsigned int timeout_s;		/* idle connections are closed after this */
 	http_scrape_fn scrape;
 	void *scrape_ctx;
-	http_events_fn events;		/* NULL: /events answers 404 (--no-audit) */
-	void *events_ctx;
+	struct ev_ring *events;		/* NULL: /events answers 404 (no audit) */
+	/*
+	 * NULL: the exporter's own table (the telemetry path, "/", "/events").
+	 * Tests set their own; it must outlive the server.
+	 */
+	const struct http_route *routes;
 };
 
-struct http_server;
+/*
+ * One request, from its request line to its answer.  The server makes it
+ * and passes it to the route's handler; every pointer in it is valid until
+ * the handler returns.
+ */
+struct http_request {
+	const struct http_config *cfg;
+	struct MHD_Connection *conn;
+	const char *method;		/* as sent, e.g. "GET" */
+	const char *url;		/* the path, percent-decoded, without the query */
+	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
+};
 
 /*
- * Parse "[HOST]:PORT" ("" host: every address, IPv6 and IPv4), create,
- * bind and listen.  Returns 0 and the socket in *fd, or -errno with a
- * one-line reason in err: -EINVAL for an unusable address, -EADDRINUSE,
- * -EACCES, ...
+ * The percent-decoded value of query parameter key (the first if repeated);
+ * NULL if absent or given without "=".
  */
-int http_listen(const char *address, int *fd, char *err, size_t errlen);
+const char *http_query(const struct http_request *rq, const char *key);
+/* The value of request header name (any case), NULL if absent. */
+const char *http_header(const struct http_request *rq, const char *name);
+
 /*
- * The syntax check of http_listen(): split "[HOST]:PORT" into host (hostlen
- * bytes; "" for every address) and port.  0, or -EINVAL with a reason in err.
+ * Queue the answer: status, Content-Type type, the bytes of body (taken:
+ * body is left empty) and the extra headers (name, value, ..., NULL; or
+ * NULL).  A response missing one of them is never sent: when libmicrohttpd
+ * refuses a header, a 500 text/plain goes instead.  Returns 0, or -errno if
+ * nothing could be queued (then the connection is closed).  body->oom
+ * counts as -ENOMEM.
  */
-int http_split_address(const char *address, char *host, size_t hostlen,
-		       unsigned int *port, char *err, size_t errlen);
+int http_reply(struct http_request *rq, unsigned int status, const char *type,
+	       struct buf *body, const char *const *headers);
+/* Queue a one-line text/plain answer: the formatted text and a newline. */
+int http_reply_text(struct http_request *rq, unsigned int status,
+		    const char *const *headers, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+struct http_server;
 
 /* Start serving; returns 0 or -errno (the listen fd is closed either way). */
 int http_start(struct http_server **out, const struct http_config *cfg);
 /* Stop accepting, close every connection, free everything.  NULL is fine. */
 void http_stop(struct http_server *srv);
-
-/* Pure helpers, public for tests. */
-/*
- * The format for an Accept header (NULL: none sent).  OpenMetrics 1.0.0
- * whenever the header allows it at least as much as text/plain; 0.0.4 text
- * when text/plain is preferred or nothing we have is acceptable.
- */
-enum om_format http_negotiate(const char *accept);
-/* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
-bool http_accepts_gzip(const char *accept_encoding);
-/* gzip src into dst (replacing its content); 0 or -ENOMEM/-EIO. */
-int http_gzip(struct buf *dst, const char *src, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -220,22 +221,44 @@ void log_route_libbpf(void)
 	libbpf_set_print(libbpf_print);
 }
 
+/* How libmicrohttpd says it answered a request itself; its HTML body follows. */
+static const char mhd_refused[] = "Error processing request (HTTP response code is ";
+
 void log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	/* Mostly complaints about clients (bad requests, resets): keep a flood quiet. */
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10);
 	static unsigned long suppressed;
+	enum log_level level = LOG_WARN;
+	struct buf msg = BUF_INIT;
 	unsigned long n;
 
 	(void)cls;
+	buf_vaddf(&msg, fmt, ap);
+	if (!strncmp(msg.buf, mhd_refused, sizeof(mhd_refused) - 1)) {
+		/* The status says it; a client's bad request is no warning. */
+		unsigned long code = strtoul(msg.buf + sizeof(mhd_refused) - 1, NULL, 10);
+
+		buf_reset(&msg);
+		buf_addf(&msg, "libmicrohttpd answered %lu to a request itself and closed the connection",
+			 code);
+		if (code >= 400 && code < 500)
+			level = LOG_DEBUG;
+	} else if (!strncmp(msg.buf, "Not enough memory in pool", 25)) {
+		level = LOG_DEBUG;	/* a request head too large for the connection's pool */
+	}
+	if (!log_enabled(level))
+		goto out;
 	if (!log_ratelimit_ok(&rl)) {
 		__atomic_add_fetch(&suppressed, 1, __ATOMIC_RELAXED);
-		return;
+		goto out;
 	}
 	n = __atomic_exchange_n(&suppressed, 0, __ATOMIC_RELAXED);
 	if (n)
 		log_msg(LOG_WARN, "libmicrohttpd: %lu similar messages suppressed", n);
-	log_vmsg(LOG_WARN, fmt, ap);
+	log_msg(level, "%s", msg.buf);
+out:
+	buf_release(&msg);
 }
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)

@@ -29,7 +29,10 @@ bool log_enabled(enum log_level level);
 
 /* Send libbpf's and libmicrohttpd's diagnostics through this logger. */
 void log_route_libbpf(void);
-/* An MHD_OPTION_EXTERNAL_LOGGER callback. */
+/*
+ * An MHD_OPTION_EXTERNAL_LOGGER callback, rate-limited.  Its own answers to
+ * clients' bad requests (4xx) log at debug, by status, without their HTML.
+ */
 void log_mhd(void *cls, const char *fmt, va_list ap);
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -26,9 +26,7 @@
 #include "progcache.h"
 #include "flags.h"
 #include "http.h"
-
-int ev_http_events(void *ring, const char *since, const char *limit, const char *op,
-		   struct buf *out, char *err, size_t errlen);	/* TEMPORARY */
+#include "listen.h"
 #include "log.h"
 #include "privs.h"
 
@@ -146,15 +144,16 @@ int main(int argc, char **argv)
 	if (check_bpf_access())
 		return 1;
 	raise_fd_limit(&f.max_connections);
-	if (http_listen(f.listen_address, &fd, err, sizeof(err))) {
+	ret = listen_open(f.listen_address, &fd, err, sizeof(err));
+	if (ret) {
 		log_errx("%s", err);
-		return 1;
+		return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
 	}
 
 	coll_init(&coll, VERSION);
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
-	if (f.no_audit)
-		coll_set_on(&coll, coll_find("audit"), false);
 	if (!f.no_audit) {
 		struct audit_reader_config ac = {
 			.ring = &ring,
@@ -168,8 +167,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		coll_set_audit(&coll, &ring, audit);
-		hc.events = ev_http_events;
-		hc.events_ctx = &ring;
+		hc.events = &ring;
 	}
 
 	/* The sockets are open: keep only what is still needed. */
@@ -193,7 +191,7 @@ int main(int argc, char **argv)
 	if (ret)
 		log_warnx("cannot start the audit thread: %s; /events stays empty", strerror(-ret));
 	if (f.no_audit)
-		log_debug("--no-audit given: BPF audit events are not read");
+		log_debug("the audit collector is off: BPF audit events are not read");
 
 	do {
 		ret = sigwait(&sigs, &sig);

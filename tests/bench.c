@@ -35,7 +35,7 @@
 
 #include "collector.h"
 #include "fdinfo.h"
-#include "http.h"
+#include "negotiate.h"
 #include "openmetrics.h"
 #include "snapshot.h"
 #include "testutil.h"
@@ -644,7 +644,7 @@ static void stages(struct result *r)
 		if (coll_scrape(&coll, &body, OM_FMT_OPENMETRICS, err, sizeof(err)))
 			die("coll_scrape: %s", err);
 		t3 = tu_now_ms();
-		if (out.oom || body.oom || http_gzip(&zbuf, body.buf, body.len))
+		if (out.oom || body.oom || nego_gzip(&zbuf, body.buf, body.len))
 			die("rendering or gzip failed (out of memory?)");
 		t4 = tu_now_ms();
 		buf_release(&body);

@@ -13,9 +13,6 @@
 #include "events_json.h"
 #include "suites.h"
 
-int ev_parse_query(struct ev_ring *r, const char *since, const char *limit, const char *op,
-		   struct ev_query *q, char *err, size_t errlen);	/* TEMPORARY */
-
 static struct ev_ring ring;
 
 static void setup(void)
@@ -108,34 +105,6 @@ START_TEST(test_since_limit_op)
 	q.has_op = false;
 	ids_of(&q, ids, sizeof(ids));
 	ck_assert_str_eq(ids, "2,3,4");
-}
-END_TEST
-
-START_TEST(test_parse_query)
-{
-	struct ev_query q;
-	char err[160];
-
-	ck_assert_int_eq(ev_parse_query(&ring, NULL, NULL, NULL, &q, err, sizeof(err)), 0);
-	ck_assert(!q.has_op && q.since == 0 && q.limit == 0);
-	ck_assert_int_eq(ev_parse_query(&ring, "17", "2", "unload", &q, err, sizeof(err)), 0);
-	ck_assert_uint_eq(q.since, 17);
-	ck_assert_uint_eq(q.limit, 2);
-	ck_assert(q.has_op && q.op == EV_UNLOAD);
-	ck_assert_int_eq(ev_parse_query(&ring, NULL, "1000", NULL, &q, err, sizeof(err)), 0);
-	ck_assert_uint_eq(q.limit, 4);	/* clamped to the capacity */
-
-	ck_assert_int_eq(ev_parse_query(&ring, "-1", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "since"));
-	ck_assert_int_eq(ev_parse_query(&ring, "1x", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(ev_parse_query(&ring, "", NULL, NULL, &q, err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(ev_parse_query(&ring, "99999999999999999999999", NULL, NULL, &q, err,
-					sizeof(err)), -EINVAL);
-	ck_assert_int_eq(ev_parse_query(&ring, NULL, "0", NULL, &q, err, sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "limit"));
-	ck_assert_int_eq(ev_parse_query(&ring, NULL, "ten", NULL, &q, err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(ev_parse_query(&ring, NULL, NULL, "RELOAD", &q, err, sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "LOAD or UNLOAD"));
 }
 END_TEST
 
@@ -524,7 +493,6 @@ Suite *events_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_seq_and_wrap);
 	tcase_add_test(tc, test_since_limit_op);
-	tcase_add_test(tc, test_parse_query);
 	tcase_add_test(tc, test_event_json_nulls_and_bytes);
 	tcase_add_test(tc, test_format_time);
 	tcase_add_test(tc, test_by_comm);

@@ -7,10 +7,12 @@
  * (flags_parse() resets getopt).  out and err are memory streams.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector.h"
 #include "flags.h"
 #include "suites.h"
 
@@ -90,6 +92,9 @@ static void assert_defaults(void)
 	ck_assert(!f.audit_enable);
 	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		ck_assert_msg(flags_collector_on(&f, coll_defs[i].name) == coll_defs[i].default_on,
+			      "collector %s", coll_defs[i].name);
 }
 
 /* A usage error: nothing on out, two lines on err, the first mentioning what. */
@@ -379,6 +384,19 @@ START_TEST(test_bad_telemetry_path)
 }
 END_TEST
 
+/* A path another endpoint serves would hide it. */
+START_TEST(test_telemetry_path_taken)
+{
+	assert_usage(parse("--web.telemetry-path=/events"), "invalid --web.telemetry-path \"/events\"");
+	ck_assert_msg(strstr(err_text, "/events is another endpoint's"), "err: %s", err_text);
+	assert_usage(parse("--web.telemetry-path", "/"), "invalid --web.telemetry-path \"/\"");
+	/* near misses are fine */
+	ck_assert_int_eq(parse("--web.telemetry-path=/events/"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--web.telemetry-path=/eventsx"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--web.telemetry-path=/Events"), FLAGS_RUN);
+}
+END_TEST
+
 START_TEST(test_bad_max_connections)
 {
 	static const char *const bad[] = {
@@ -480,6 +498,127 @@ START_TEST(test_unknown_in_cluster)
 }
 END_TEST
 
+/* ---- collectors ---- */
+
+START_TEST(test_collectors_default)
+{
+	ck_assert_uint_le(coll_nr_defs, FLAGS_MAX_COLLECTORS);
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "core"));
+	ck_assert(flags_collector_on(&f, "audit"));
+	ck_assert(!flags_collector_on(&f, "bogus"));
+	ck_assert(!flags_collector_on(&f, ""));
+	ck_assert(!f.no_audit);
+}
+END_TEST
+
+/* Every collector of the table has its two flags. */
+START_TEST(test_collector_table)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++) {
+		char on[80], off[80];
+
+		snprintf(on, sizeof(on), "--collector.%s", coll_defs[i].name);
+		snprintf(off, sizeof(off), "--no-collector.%s", coll_defs[i].name);
+		ck_assert_msg(parse(off) == FLAGS_RUN, "%s: %s", off, err_text);
+		ck_assert_msg(!flags_collector_on(&f, coll_defs[i].name), "%s left it on", off);
+		ck_assert_msg(parse(off, on) == FLAGS_RUN, "%s: %s", on, err_text);
+		ck_assert_msg(flags_collector_on(&f, coll_defs[i].name), "%s left it off", on);
+	}
+}
+END_TEST
+
+START_TEST(test_collector_flags)
+{
+	ck_assert_int_eq(parse("--no-collector.audit"), FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "audit"));
+	ck_assert(flags_collector_on(&f, "core"));
+	ck_assert(f.no_audit);
+	ck_assert_int_eq(parse("--no-collector.core"), FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "core"));
+	ck_assert(flags_collector_on(&f, "audit"));
+	ck_assert(!f.no_audit);
+	ck_assert_int_eq(parse("--collector.core", "--collector.audit"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "core") && flags_collector_on(&f, "audit"));
+	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+/* The last flag given for a collector wins; --no-audit is --no-collector.audit. */
+START_TEST(test_collector_last_wins)
+{
+	ck_assert_int_eq(parse("--no-collector.audit", "--collector.audit"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "audit") && !f.no_audit);
+	ck_assert_int_eq(parse("--collector.audit", "--no-collector.audit"), FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "audit") && f.no_audit);
+	ck_assert_int_eq(parse("--collector.audit", "--no-audit"), FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "audit") && f.no_audit);
+	ck_assert_int_eq(parse("--no-audit", "--collector.audit"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "audit") && !f.no_audit);
+	ck_assert_int_eq(parse("--no-collector.core", "--no-audit", "--collector.core"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "core") && !flags_collector_on(&f, "audit"));
+}
+END_TEST
+
+/* An unknown name (or a piece of one) is a usage error naming the known ones. */
+START_TEST(test_collector_unknown)
+{
+	static const char *const bad[][2] = {
+		{ "--collector.bogus", "unknown collector \"bogus\" in --collector.bogus" },
+		{ "--no-collector.bogus", "unknown collector \"bogus\" in --no-collector.bogus" },
+		{ "--collector.aud", "unknown collector \"aud\"" },
+		{ "--no-collector.c", "unknown collector \"c\"" },
+		{ "--collector.", "unknown collector \"\"" },
+		{ "--collector.Core", "unknown collector \"Core\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_usage(parse(bad[i][0]), bad[i][1]);
+		ck_assert_msg(strstr(err_text, "the collectors are core, audit"), "err: %s", err_text);
+	}
+	assert_usage(parse("--collector.core=yes"), "--collector.core");
+	assert_usage(parse("--no-collector.audit=1"), "--no-collector.audit");
+}
+END_TEST
+
+/* --help lists each collector's two flags and its help line from the table. */
+START_TEST(test_help_collectors)
+{
+	char *flat;
+	size_t n = 0;
+
+	ck_assert_int_eq(parse("--help"), FLAGS_EXIT_OK);
+	/* the help text with each run of blanks and newlines made one space */
+	flat = malloc(out_len + 1);
+	ck_assert_ptr_nonnull(flat);
+	for (size_t i = 0; i < out_len; i++) {
+		bool blank = out_text[i] == ' ' || out_text[i] == '\n';
+
+		if (!blank || (n && flat[n - 1] != ' '))
+			flat[n++] = blank ? ' ' : out_text[i];
+	}
+	flat[n] = '\0';
+	for (size_t i = 0; i < coll_nr_defs; i++) {
+		char want[160];
+
+		snprintf(want, sizeof(want), " --collector.%s, --no-collector.%s ", coll_defs[i].name,
+			 coll_defs[i].name);
+		ck_assert_msg(strstr(flat, want), "--help lacks \"%s\": %s", want, out_text);
+		snprintf(want, sizeof(want), " %s (default %s)", coll_defs[i].help,
+			 coll_defs[i].default_on ? "on" : "off");
+		ck_assert_msg(strstr(flat, want), "--help lacks \"%s\": %s", want, out_text);
+	}
+	/* and stays within 80 columns */
+	for (const char *line = out_text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_msg(nl - line <= 80, "a --help line of %d columns: %.*s", (int)(nl - line),
+			      (int)(nl - line), line);
+	}
+	free(flat);
+}
+END_TEST
+
 Suite *flags_suite(void)
 {
 	Suite *s = suite_create("flags");
@@ -510,11 +649,22 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_missing_value);
 	tcase_add_test(tc, test_bad_listen_address);
 	tcase_add_test(tc, test_bad_telemetry_path);
+	tcase_add_test(tc, test_telemetry_path_taken);
 	tcase_add_test(tc, test_bad_max_connections);
 	tcase_add_test(tc, test_bad_audit_numbers);
 	tcase_add_test(tc, test_bad_log_level);
 	tcase_add_test(tc, test_bad_log_format);
 	tcase_add_test(tc, test_stray_argument);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("collectors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_collectors_default);
+	tcase_add_test(tc, test_collector_table);
+	tcase_add_test(tc, test_collector_flags);
+	tcase_add_test(tc, test_collector_last_wins);
+	tcase_add_test(tc, test_collector_unknown);
+	tcase_add_test(tc, test_help_collectors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("getopt_state");

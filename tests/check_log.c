@@ -370,6 +370,40 @@ START_TEST(test_mhd_route)
 }
 END_TEST
 
+#define MHD_REFUSED "Error processing request (HTTP response code is %u ('%s')). Closing connection.\n"
+#define MHD_HTML "<html><head><title>Request too big</title></head><body>Your HTTP header was too big.</body></html>"
+
+/* libmicrohttpd answering a client's oversized request: debug, and no HTML. */
+START_TEST(test_mhd_client_error)
+{
+	call_mhd(MHD_REFUSED, 414, MHD_HTML);
+	expect_logfmt("level=debug msg=\"libmicrohttpd answered 414 to a request itself and "
+		      "closed the connection\"\n");
+}
+END_TEST
+
+/* At the default level they are not logged, and leave the rate limit to warnings. */
+START_TEST(test_mhd_client_error_quiet)
+{
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, log_fd);
+	call_mhd(MHD_REFUSED, 431, MHD_HTML);
+	call_mhd(MHD_REFUSED, 400, MHD_HTML);
+	call_mhd("Not enough memory in pool to allocate header record!\n");
+	ck_assert_str_eq(read_log(), "");
+	call_mhd("Error %d in %s\n", 3, "accept");
+	expect_logfmt("level=warn msg=\"Error 3 in accept\"\n");
+}
+END_TEST
+
+/* One the server caused stays a warning, without its HTML either. */
+START_TEST(test_mhd_server_error)
+{
+	call_mhd(MHD_REFUSED, 500, MHD_HTML);
+	expect_logfmt("level=warn msg=\"libmicrohttpd answered 500 to a request itself and "
+		      "closed the connection\"\n");
+}
+END_TEST
+
 static libbpf_print_fn_t routed;
 
 static void call_libbpf(enum libbpf_print_level level, const char *fmt, ...)
@@ -474,6 +508,9 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_level_filter);
 	tcase_add_test(tc, test_warn_errno);
 	tcase_add_test(tc, test_mhd_route);
+	tcase_add_test(tc, test_mhd_client_error);
+	tcase_add_test(tc, test_mhd_client_error_quiet);
+	tcase_add_test(tc, test_mhd_server_error);
 	tcase_add_test(tc, test_libbpf_route);
 	suite_add_tcase(s, tc);
 

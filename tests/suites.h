@@ -15,10 +15,13 @@ Suite *json_suite(void);
 Suite *log_suite(void);
 Suite *openmetrics_suite(void);
 Suite *flags_suite(void);
+Suite *listen_suite(void);
+Suite *negotiate_suite(void);
 Suite *http_suite(void);
 Suite *snapshot_suite(void);
 Suite *collector_suite(void);
 Suite *events_suite(void);
+Suite *h_events_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
