@@ -222,6 +222,8 @@ void log_kv_array(enum log_level level, const char *msg, const char *const *kv)
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	enum log_level l = level == LIBBPF_WARN ? LOG_WARN :
 			   level == LIBBPF_INFO ? LOG_INFO : LOG_DEBUG;

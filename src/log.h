@@ -34,7 +34,7 @@ bool log_enabled(enum log_level level);
 /* Send libbpf's and libmicrohttpd's diagnostics through this logger. */
 void log_route_libbpf(void);
 /* An MHD_OPTION_EXTERNAL_LOGGER callback. */
-void log_mhd(void *cls, const char *fmt, va_list ap);
+void log_mhd(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
