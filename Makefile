@@ -9,6 +9,8 @@
 #   make DEVELOPER=1        warnings are errors
 #   make SANITIZE=address,undefined check
 #   make check-tsan         the threaded unit suites under ThreadSanitizer
+#   make fuzz               build the libFuzzer targets (tests/fuzz/) with clang,
+#                           ASan and UBSan; run each FUZZ_SECONDS (default 30)
 #   make V=1                show the commands
 
 VERSION_BASE = 0.1.0
@@ -91,13 +93,58 @@ tests/check_all: $(TEST_OBJS) $(LIB_OBJS)
 tests/bench: $(BENCH_OBJS) $(LIB_OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# ---- fuzzing: each tests/fuzz/fuzz_*.c is a libFuzzer target ----
+# The modules are compiled again with clang and the sanitizers under
+# build/fuzz/ (coverage without libFuzzer's main: fuzzer-no-link); each
+# target links them with libFuzzer.  tests/fuzz/run runs them one by one
+# from their corpora, tests/fuzz/corpus/<target>/; see tests/fuzz/README.
+# FUZZ_TARGETS="fuzz_escape fuzz_flags" runs a part.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SAN = address,undefined
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -MMD -MP
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=build/fuzz/%.o)
+
+build/fuzz/FLAGS: FORCE
+	@mkdir -p build/fuzz
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(VERSION)' > build/fuzz/FLAGS.new
+	@cmp -s build/fuzz/FLAGS.new build/fuzz/FLAGS && rm build/fuzz/FLAGS.new || \
+		mv build/fuzz/FLAGS.new build/fuzz/FLAGS
+
+build/fuzz/src/%.o: src/%.c build/fuzz/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-DVERSION='"$(VERSION)"' -c -o $@ $<
+
+build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c build/fuzz/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(QUIET_LINK)$(FUZZ_CC) $(LDFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+# made by a pattern rule's chain, yet worth keeping between runs
+.SECONDARY: $(FUZZ_LIB_OBJS) $(patsubst %,build/fuzz/tests/fuzz/%.o,$(FUZZ_TARGETS))
+
+fuzz: deps-build deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run $(FUZZ_BINS)
+
 # ---- dependencies (Debian/Ubuntu) ----
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
 	    libauparse-dev zlib1g-dev
 DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus \
 	   bpftool mandoc valgrind procps systemd strace
+# clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
+DEB_FUZZ = clang libclang-rt-14-dev
 deps-build:
 	@sh tests/install-deps.sh $(DEB_BUILD)
+deps-fuzz:
+	@sh tests/install-deps.sh $(DEB_FUZZ)
 deps: deps-build
 	@sh tests/install-deps.sh $(DEB_TEST)
 
@@ -161,6 +208,7 @@ uninstall:
 clean:
 	rm -rf build $(BIN) tests/check_all tests/bench
 
-.PHONY: all run check check-tsan test bench install uninstall clean deps deps-build FORCE
+.PHONY: all run check check-tsan test bench install uninstall clean deps deps-build FORCE \
+	fuzz fuzz-build deps-fuzz
 
--include $(wildcard build/src/*.d build/tests/*.d)
+-include $(wildcard build/src/*.d build/tests/*.d build/fuzz/src/*.d build/fuzz/tests/fuzz/*.d)

@@ -29,6 +29,7 @@
 #define OPEN_SERIALS 64		/* events with a BPF record still being assembled */
 #define PENDING_MAX 4096	/* BPF records waiting to learn whether more follow */
 #define LONE_AFTER_MS 500	/* ... and how long they wait */
+#define MAX_STAMP_SEC 253402300799ULL	/* 9999-12-31T23:59:59Z: beyond is absurd */
 
 /*
  * A BPF record not yet handed to libauparse.  A record from a task in a
@@ -102,8 +103,8 @@ static int parse_stamp(const char *p, size_t len, int64_t *time_ms, unsigned lon
 	if (len < 6 || memcmp(p, "audit(", 6))
 		return -EINVAL;
 	p += 6;
-	/* seconds up to the year 9999 and more: no overflow in ms below */
-	if (parse_dec(&p, end, (uint64_t)INT64_MAX / 1000 - 1000, &sec))
+	/* seconds up to the end of the year 9999: no overflow in ms below */
+	if (parse_dec(&p, end, MAX_STAMP_SEC, &sec))
 		return -EINVAL;
 	if (p < end && *p == '.') {
 		p++;
@@ -327,12 +328,48 @@ void audit_asm_flush(struct audit_asm *a)
 	auparse_flush_feed(a->au);
 }
 
-/* Copy auparse's interpretation (hex decoded, NULs as spaces, raw bytes). */
-static char *interpreted(auparse_state_t *au)
+static int hexval(char c)
 {
-	const char *v = auparse_interpret_field(au);
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	return v ? strdup(v) : NULL;
+/*
+ * A string field's bytes (comm, exe, proctitle), decoded as the kernel
+ * encodes them: "quoted" when plain, else hex (audit_log_n_untrustedstring);
+ * anything else, such as (null), as it stands.  NULs (between proctitle's
+ * arguments) become spaces, trailing ones go.  malloc'd, or NULL.
+ *
+ * Decoded here rather than by auparse_interpret_field(), which for a
+ * malformed hex value hands back a string without its NUL (libauparse
+ * 3.0.9; found by fuzz_audit).
+ */
+static char *decoded(const char *raw)
+{
+	size_t len = raw ? strlen(raw) : 0, n = 0;
+	bool hex = len && len % 2 == 0;
+	char *out;
+
+	if (!raw)
+		return NULL;
+	if (len >= 2 && raw[0] == '"' && raw[len - 1] == '"')
+		return strndup(raw + 1, len - 2);
+	for (size_t i = 0; hex && i < len; i++)
+		hex = hexval(raw[i]) >= 0;
+	if (!hex)
+		return strdup(raw);
+	out = malloc(len / 2 + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 2)
+		out[n++] = (char)(hexval(raw[i]) << 4 | hexval(raw[i + 1]));
+	while (n && out[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (!out[i])
+			out[i] = ' ';
+	out[n] = '\0';
+	return out;
 }
 
 static bool to_u64(const char *s, int base, uint64_t *out)
@@ -369,7 +406,7 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 				continue;
 			if (type == AUDIT_PROCTITLE) {
 				if (!strcmp(name, "proctitle") && !e->cmdline)
-					e->cmdline = interpreted(au);
+					e->cmdline = decoded(raw);
 				continue;
 			}
 			if (!strcmp(name, "arch"))
@@ -391,9 +428,9 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 			else if (!strcmp(name, "euid") && to_u64(raw, 10, &v))
 				e->euid = (uint32_t)v;
 			else if (!strcmp(name, "comm") && !e->comm)
-				e->comm = interpreted(au);
+				e->comm = decoded(raw);
 			else if (!strcmp(name, "exe") && !e->exe)
-				e->exe = interpreted(au);
+				e->exe = decoded(raw);
 		} while (auparse_next_field(au) > 0);
 	} while (auparse_next_record(au) > 0);
 
@@ -536,7 +573,9 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 	if (!stamp)
 		return;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.time_ms = (int64_t)stamp->sec * 1000 + stamp->milli;
+	/* a stamp past the year 9999 is absurd, but must not overflow */
+	ctx.time_ms = stamp->sec >= 0 && (uint64_t)stamp->sec <= MAX_STAMP_SEC && stamp->milli < 1000 ?
+		      (int64_t)stamp->sec * 1000 + stamp->milli : 0;
 	ctx.audit_serial = stamp->serial;
 	serial_close(a, stamp->serial);
 	read_context(au, &ctx);
@@ -581,7 +620,6 @@ struct audit_asm *audit_asm_new(const struct audit_asm_config *cfg)
 		audit_asm_free(a);
 		return NULL;
 	}
-	auparse_set_escape_mode(a->au, AUPARSE_ESC_RAW);
 	auparse_add_callback(a->au, on_event, a, NULL);
 	buf_init(&a->line, 512);
 	return a;

@@ -71,13 +71,6 @@ void ev_ring_release(struct ev_ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* C1 controls (NEL among them) and U+2028/U+2029: some parsers break lines there. */
-static bool line_breaking(const unsigned char *s, size_t len)
-{
-	return (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) ||
-	       (len == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9));
-}
-
 void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 {
 	const unsigned char *s = (const unsigned char *)comm;
@@ -95,7 +88,7 @@ void ev_comm_label(const char *comm, char out[EV_COMM_LEN])
 			continue;
 		}
 		size_t in = *s >= 0x80 ? utf8_seq_len(s, 4) : 0;	/* it stops at the NUL */
-		bool keep = in && !line_breaking(s, in);
+		bool keep = in && !utf8_breaks_lines(utf8_decode(s, in));
 		size_t put = keep ? in : 3;			/* or U+FFFD */
 
 		if (n + put >= EV_COMM_LEN)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* json - JSON string escaping with UTF-8 validation. */
+/* json - JSON string escaping with UTF-8 validation; see json.h. */
 #include "json.h"
 #include "utf8.h"
 
@@ -41,13 +41,18 @@ void json_add_stringn(struct buf *b, const char *str, size_t n)
 				buf_add(b, esc, sizeof(esc));
 			} else {
 				size_t len = utf8_seq_len(s + i, n - i);
+				uint32_t cp = len ? utf8_decode(s + i, len) : 0;
 
-				if (len) {
+				if (len && !utf8_breaks_lines(cp)) {
 					buf_add(b, s + i, len);
-					i += len;
-					continue;
+				} else if (len) {
+					buf_addf(b, "\\u%04x", (unsigned int)cp);
+				} else {
+					buf_addstr(b, "\\ufffd");
+					len = 1;
 				}
-				buf_addstr(b, "\\ufffd");
+				i += len;
+				continue;
 			}
 		}
 		i++;

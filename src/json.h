@@ -2,8 +2,10 @@
 /*
  * json - the little JSON writing the exporter needs (log lines, /events).
  * Strings are always valid JSON whatever bytes they hold: quotes, backslashes
- * and every control byte are escaped, and each byte of invalid UTF-8 becomes
- * U+FFFD.
+ * and every control byte are escaped, each byte of invalid UTF-8 becomes
+ * \ufffd, and the C1 controls and U+2028/U+2029, which some readers take
+ * as line breaks (utf8_breaks_lines), become \u0085, \u2028 and so on.
+ * So the output is valid UTF-8 and never spans lines.
  */
 #ifndef BPFME_JSON_H
 #define BPFME_JSON_H

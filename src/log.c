@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "utf8.h"
 
 static enum log_level log_min = LOG_INFO;
 static enum log_format log_fmt = LOG_FMT_LOGFMT;
@@ -56,15 +58,13 @@ bool log_enabled(enum log_level level)
 	return level >= log_min;
 }
 
-/* logfmt value: bare when it is a plain token, else quoted with \" \\ \n escaped. */
-static void add_logfmt_value(struct buf *b, const char *v)
+void log_add_logfmt_value(struct buf *b, const char *v)
 {
-	bool plain = *v != '\0';
+	const unsigned char *s = (const unsigned char *)v;
+	bool plain = *s != '\0';
 
-	for (const char *p = v; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) {
+	for (const unsigned char *p = s; *p; p++) {
+		if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p >= 0x7f) {
 			plain = false;
 			break;
 		}
@@ -74,8 +74,10 @@ static void add_logfmt_value(struct buf *b, const char *v)
 		return;
 	}
 	buf_addch(b, '"');
-	for (const char *p = v; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	while (*s) {
+		unsigned char c = *s;
+		size_t len;
+		uint32_t cp;
 
 		switch (c) {
 		case '"': buf_addstr(b, "\\\""); break;
@@ -84,11 +86,27 @@ static void add_logfmt_value(struct buf *b, const char *v)
 		case '\t': buf_addstr(b, "\\t"); break;
 		case '\r': buf_addstr(b, "\\r"); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
-				buf_addf(b, "\\x%02x", c);
+			if (c < 0x80) {
+				if (c < 0x20 || c == 0x7f)
+					buf_addf(b, "\\x%02x", c);
+				else
+					buf_addch(b, (char)c);
+				break;
+			}
+			len = utf8_seq_len(s, 4);	/* it stops at the NUL */
+			if (!len) {
+				buf_addf(b, "\\x%02x", c);	/* the byte, kept */
+				break;
+			}
+			cp = utf8_decode(s, len);
+			if (utf8_breaks_lines(cp))
+				buf_addf(b, "\\u%04x", (unsigned int)cp);
 			else
-				buf_addch(b, (char)c);
+				buf_add(b, s, len);
+			s += len;
+			continue;
 		}
+		s++;
 	}
 	buf_addch(b, '"');
 }
@@ -106,7 +124,7 @@ static void add_field(struct buf *b, const char *key, const char *value, bool fi
 			buf_addch(b, ' ');
 		buf_addstr(b, key);
 		buf_addch(b, '=');
-		add_logfmt_value(b, value);
+		log_add_logfmt_value(b, value);
 	}
 }
 
@@ -204,6 +222,8 @@ void log_kv_array(enum log_level level, const char *msg, const char *const *kv)
 		emit(level, msg, kv);
 }
 
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	enum log_level l = level == LIBBPF_WARN ? LOG_WARN :

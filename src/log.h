@@ -5,6 +5,8 @@
  *   ts=2026-11-25T04:12:07.123Z level=warn msg="..." [key=value ...]
  * or JSON
  *   {"ts":"...","level":"warn","msg":"..."}
+ * Every line is valid UTF-8 and holds no line break, whatever the values
+ * hold (see log_add_logfmt_value and json.h).
  * Thread-safe: each line is built in its own buffer and written with one
  * write(2).
  */
@@ -14,6 +16,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <time.h>
+
+struct buf;
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 enum log_format { LOG_FMT_LOGFMT, LOG_FMT_JSON };
@@ -33,7 +37,7 @@ void log_route_libbpf(void);
  * An MHD_OPTION_EXTERNAL_LOGGER callback, rate-limited.  Its own answers to
  * clients' bad requests (4xx) log at debug, by status, without their HTML.
  */
-void log_mhd(void *cls, const char *fmt, va_list ap);
+void log_mhd(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -48,6 +52,18 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 void log_kv(enum log_level level, const char *msg, ...) __attribute__((sentinel));
 /* The same with the pairs in an array ending with NULL (key NULL). */
 void log_kv_array(enum log_level level, const char *msg, const char *const *kv);
+
+/*
+ * Append v as a logfmt value: bare when it is a non-empty run of printable
+ * ASCII other than space, ", = and \; else quoted, the way Go's
+ * strconv.Quote writes it (strconv.Unquote reads it back): \" \\ \n \t \r;
+ * \xNN for the other ASCII controls and DEL and for each byte that is not
+ * part of valid UTF-8 (the byte is kept, where JSON can only say \ufffd);
+ * \u0085, \u2028 and so on for the C1 controls and U+2028/U+2029
+ * (utf8_breaks_lines), as JSON writes them.  So the value is valid UTF-8 and
+ * never spans lines.  Public for the fuzz target; log lines use it.
+ */
+void log_add_logfmt_value(struct buf *b, const char *v);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)

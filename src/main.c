@@ -172,7 +172,12 @@ int main(int argc, char **argv)
 
 	/* The sockets are open: keep only what is still needed. */
 	ret = privs_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]));
-	if (ret)
+	if (ret == -EPERM)
+		/* A container's or a unit's extra capabilities, without CAP_SETPCAP. */
+		log_info("unneeded capabilities stay in the bounding set: removing them takes "
+			 "CAP_SETPCAP; they are gone from every other set and no_new_privs is set, "
+			 "so nothing regains them");
+	else if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
 	hc.listen_fd = fd;

@@ -28,6 +28,25 @@ static bool kept(int cap, const int *keep, size_t n)
 	return false;
 }
 
+/* Take cap out of the bounding set if it is there; 0 or -errno. */
+static int bounding_drop(int cap)
+{
+	int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+	if (in < 0)	/* EINVAL: past the last capability this kernel knows */
+		return errno == EINVAL ? 0 : -errno;
+	if (in && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+		return -errno;	/* EPERM: CAP_SETPCAP is not effective */
+	return 0;
+}
+
+/* Remember the first error; the later steps still run. */
+static void first_error(int *err, int ret)
+{
+	if (ret && !*err)
+		*err = ret;
+}
+
 int privs_drop(const int *keep, size_t nr_keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -46,14 +65,17 @@ int privs_drop(const int *keep, size_t nr_keep)
 		data[cap / 32].permitted &= ~bit;
 		data[cap / 32].inheritable &= ~bit;
 		/* The bounding set needs CAP_SETPCAP, which is dropped last. */
-		if (cap != CAP_SETPCAP && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+		if (cap != CAP_SETPCAP)
+			first_error(&err, bounding_drop(cap));
 	}
-	prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0);
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (!kept(CAP_SETPCAP, keep, nr_keep))
+		first_error(&err, bounding_drop(CAP_SETPCAP));
+	/* Ambient capabilities came with Linux 4.3; before, EINVAL and none to clear. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		first_error(&err, -errno);
 	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
+		first_error(&err, -errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	return 0;
+		first_error(&err, -errno);
+	return err;
 }

@@ -10,9 +10,14 @@
 #include <stddef.h>
 
 /*
- * Keep the capabilities in keep[] (those the process has), drop the rest,
- * and set no_new_privs.  Returns 0 or -errno.  Call before other threads
- * start: capabilities are per thread.
+ * Keep the capabilities in keep[] (those the process has), drop the rest
+ * from every set, clear the ambient set and set no_new_privs.  Returns 0
+ * when all of it was done, else the first error as -errno: EPERM when the
+ * bounding set holds a capability to drop but CAP_SETPCAP is not effective
+ * (as when a container adds capabilities without it).  A failed step does
+ * not stop the later ones, so the process keeps as little as it can either
+ * way.  A kernel without ambient capabilities (before 4.3, EINVAL) is not
+ * an error.  Call before other threads start: capabilities are per thread.
  */
 int privs_drop(const int *keep, size_t nr_keep);
 

@@ -29,3 +29,21 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 		return 0;
 	return len;
 }
+
+uint32_t utf8_decode(const unsigned char *s, size_t len)
+{
+	static const unsigned char lead_mask[] = { 0x7f, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp;
+
+	if (len < 1 || len > 4)
+		return 0xfffd;
+	cp = s[0] & lead_mask[len];
+	for (size_t i = 1; i < len; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+bool utf8_breaks_lines(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}

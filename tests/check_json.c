@@ -3,8 +3,9 @@
  * check_json - unit tests for JSON string escaping: quotes, backslashes,
  * every control byte, valid UTF-8 kept as is, and each byte of invalid UTF-8
  * (stray continuation bytes, overlong forms, surrogates, code points above
- * U+10FFFF, truncated sequences) turned into \ufffd.  Outputs are compared
- * with exact expected strings.
+ * U+10FFFF, truncated sequences) turned into \ufffd, C1 controls and
+ * U+2028/U+2029 turned into \u0085, \u2028 ....  Outputs are compared with
+ * exact expected strings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,7 @@ END_TEST
 START_TEST(test_utf8_valid)
 {
 	static const char *const ok[] = {
-		"\xc2\x80",			/* U+0080, smallest 2-byte */
+		"\xc2\xa0",			/* U+00A0, the first after the C1 controls */
 		"\xc3\xa9",			/* é */
 		"\xdf\xbf",			/* U+07FF */
 		"\xe0\xa0\x80",			/* U+0800, smallest 3-byte */
@@ -237,6 +238,28 @@ START_TEST(test_utf8_truncated)
 }
 END_TEST
 
+/*
+ * C1 controls (U+0080-U+009F) and U+2028/U+2029 are valid UTF-8 that JSON
+ * allows raw, but JavaScript and some log shippers break lines there:
+ * escaped, as logfmt lines do.
+ */
+START_TEST(test_line_breaking)
+{
+	expect("\xc2\x80", "\"\\u0080\"");			/* the first C1 */
+	expect("a\xc2\x85" "b", "\"a\\u0085b\"");		/* NEL */
+	expect("\xc2\x9f", "\"\\u009f\"");			/* the last C1 */
+	expect("a\xe2\x80\xa8" "b", "\"a\\u2028b\"");	/* LINE SEPARATOR */
+	expect("\xe2\x80\xa9", "\"\\u2029\"");		/* PARAGRAPH SEPARATOR */
+	expect("\xc2\x85\xc2\x85", "\"\\u0085\\u0085\"");
+	/* their neighbours stay raw */
+	expect("\xc2\xa0", "\"\xc2\xa0\"");
+	expect("\xe2\x80\xa7\xe2\x80\xaa", "\"\xe2\x80\xa7\xe2\x80\xaa\"");
+	/* a C1 cut short is invalid, not a C1 */
+	expect_n("\xc2\x85", 1, "\"" FFFD "\"");
+	expect_n("\xe2\x80\xa8", 2, "\"" FFFD FFFD "\"");
+}
+END_TEST
+
 /* The string is appended: what the buffer held stays in front of it. */
 START_TEST(test_appends)
 {
@@ -293,6 +316,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_utf8_surrogates);
 	tcase_add_test(tc, test_utf8_out_of_range);
 	tcase_add_test(tc, test_utf8_truncated);
+	tcase_add_test(tc, test_line_breaking);
 	suite_add_tcase(s, tc);
 
 	return s;

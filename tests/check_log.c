@@ -2,8 +2,9 @@
 /*
  * check_log - unit tests for the logger: level and format parsing, the
  * shape of logfmt and JSON lines (written to a memfd and read back), value
- * quoting, level filtering, log_kv fields, errno in log_warn, the libbpf and
- * libmicrohttpd routes, and the rate limit.
+ * quoting (invalid UTF-8, C1 controls and U+2028/U+2029 escaped), level
+ * filtering, log_kv fields, errno in log_warn, the libbpf and libmicrohttpd
+ * routes, and the rate limit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "buf.h"
 #include "log.h"
 #include "suites.h"
 
@@ -195,6 +197,63 @@ START_TEST(test_logfmt_quoting)
 }
 END_TEST
 
+/*
+ * Invalid UTF-8 becomes \xNN (the byte kept, as Go's strconv.Quote writes
+ * it); C1 controls and U+2028/U+2029, which some readers break lines at,
+ * become \u0085, \u2028, ...; any of them makes the value quoted.
+ */
+START_TEST(test_logfmt_utf8)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "\xff", "\"\\xff\"" },
+		{ "a\xff" "b", "\"a\\xffb\"" },
+		{ "\x80", "\"\\x80\"" },				/* lone continuation */
+		{ "\xc3", "\"\\xc3\"" },				/* truncated by the end */
+		{ "\xe2\x82" "A", "\"\\xe2\\x82A\"" },		/* truncated by a letter */
+		{ "\xc0\xaf", "\"\\xc0\\xaf\"" },			/* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\xed\\xa0\\x80\"" },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\xf4\\x90\\x80\\x80\"" },	/* past U+10FFFF */
+		{ "a\xc2\x85" "b", "\"a\\u0085b\"" },		/* NEL */
+		{ "\xc2\x80", "\"\\u0080\"" },
+		{ "\xc2\x9f", "\"\\u009f\"" },
+		{ "a\xe2\x80\xa8" "b", "\"a\\u2028b\"" },
+		{ "a\xe2\x80\xa9" "b", "\"a\\u2029b\"" },
+		/* their neighbours are ordinary text */
+		{ "\xc2\xa0", "\"\xc2\xa0\"" },			/* NO-BREAK SPACE */
+		{ "\xe2\x80\xa7\xe2\x80\xaa", "\"\xe2\x80\xa7\xe2\x80\xaa\"" },
+		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[128];
+
+		log_kv(LOG_INFO, "m", "v", cases[i].in, NULL);
+		snprintf(want, sizeof(want), "level=info msg=m v=%s\n", cases[i].out);
+		expect_logfmt(want);
+	}
+	/* the message is a value like the others */
+	log_info("nel\xc2\x85" "ls\xe2\x80\xa8" "bad\xfe");
+	expect_logfmt("level=info msg=\"nel\\u0085ls\\u2028bad\\xfe\"\n");
+}
+END_TEST
+
+/* The same escaper, called directly: it appends to what the buffer holds. */
+START_TEST(test_logfmt_value_direct)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "k=");
+	log_add_logfmt_value(&b, "x\xc2\x85");
+	buf_addstr(&b, " j=");
+	log_add_logfmt_value(&b, "plain");
+	ck_assert(!b.oom);
+	ck_assert_str_eq(b.buf, "k=\"x\\u0085\" j=plain");
+	buf_release(&b);
+}
+END_TEST
+
 /* A message never spans lines: trailing newlines and blanks are dropped. */
 START_TEST(test_trailing_newline_trimmed)
 {
@@ -263,6 +322,9 @@ START_TEST(test_json_escaping)
 		    "\"say \\\"hi\\\" \\\\ a\\nb\\tc\\u0001 caf\xc3\xa9 bad\\ufffd\"}\n");
 	log_info("trailing\n");
 	expect_json("\"level\":\"info\",\"msg\":\"trailing\"}\n");
+	/* JSON and logfmt agree on what breaks lines */
+	log_kv(LOG_INFO, "m", "v", "a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9", NULL);
+	expect_json("\"level\":\"info\",\"msg\":\"m\",\"v\":\"a\\u0085b\\u2028c\\u2029\"}\n");
 }
 END_TEST
 
@@ -497,6 +559,8 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_logfmt_shape);
 	tcase_add_test(tc, test_timestamp_is_now_utc);
 	tcase_add_test(tc, test_logfmt_quoting);
+	tcase_add_test(tc, test_logfmt_utf8);
+	tcase_add_test(tc, test_logfmt_value_direct);
 	tcase_add_test(tc, test_trailing_newline_trimmed);
 	tcase_add_test(tc, test_logfmt_kv);
 	tcase_add_test(tc, test_kv_array);

@@ -38,6 +38,7 @@ static const struct {
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
 	{ audit_live_suite, true, "audit_live" },
+	{ privs_suite, true, "privs" },
 };
 
 static bool in_ci(void)
@@ -60,7 +61,7 @@ int main(void)
 					suites[i].name);
 				return 1;
 			}
-			printf("SKIP: suite %s: needs root (real kernel BPF objects); run: sudo make check\n",
+			printf("SKIP: suite %s: needs root (the real kernel: BPF objects, audit, capabilities); run: sudo make check\n",
 			       suites[i].name);
 			skipped++;
 			continue;

@@ -27,10 +27,11 @@ Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
 Suite *progcache_suite(void);
 
-/* root suites: real kernel, real binary */
+/* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
 Suite *format_suite(void);	/* check_format.c: strict OpenMetrics parser, promtool */
 Suite *server_suite(void);	/* check_server.c: HTTP behaviour, limits, start-up, signals */
 Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to end */
+Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 
 #endif
