@@ -17,17 +17,21 @@
 /*
  * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
  * reads the request line and headers into a per-connection pool of
- * POOL_BYTES; a request too large even for that gets its own 414 or 431
- * (HTML).  The pool also holds a record (64 bytes) per query parameter: in
- * 0.9.75 running out of room there leaves the connection hanging without an
- * answer until it times out, so the parameters are limited, and counted
- * before it parses them.  MAX_PARAMS records fit beside a request line of
- * MAX_TARGET_BYTES.
+ * POOL_BYTES, which also holds a record (about 64 bytes) per query
+ * parameter and per header, and then the answer's headers: a request at
+ * every limit at once (MAX_TARGET_BYTES with MAX_PARAMS parameters, and
+ * MAX_HEADER_BYTES in MAX_HEADERS lines) still fits, with room to answer.
+ * Beyond the pool libmicrohttpd answers itself (an HTML 414 or 431) or, in
+ * 0.9.75 when the parameters do not fit, leaves the connection hanging: so
+ * the parameters are counted, and cut, before it parses them.
  */
 #define MAX_TARGET_BYTES 8192	/* the request target: path and query */
 #define MAX_PARAMS 64		/* query parameters */
 #define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
-#define POOL_BYTES ((size_t)16 * 1024)
+#define MAX_HEADERS 64		/* header lines */
+#define POOL_BYTES ((size_t)32 * 1024)
+_Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) * 64 + 4096 <=
+	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -106,7 +110,8 @@ static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
 	size_t *bytes = cls;
 
 	(void)kind;
-	*bytes += strlen(key) + 4 + (value ? strlen(value) : 0);
+	bytes[0] += strlen(key) + 4 + (value ? strlen(value) : 0);
+	bytes[1]++;
 	return MHD_YES;
 }
 
@@ -253,8 +258,8 @@ static int dispatch(struct http_server *srv, struct request *r)
 				       MAX_TARGET_BYTES, MAX_PARAMS);
 	if (r->headers_too_large)
 		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
-				       "request header fields too large: at most %d bytes",
-				       MAX_HEADER_BYTES);
+				       "request header fields too large: at most %d bytes in %d lines",
+				       MAX_HEADER_BYTES, MAX_HEADERS);
 	route = find_route(srv->cfg.routes, rq->url);
 
 	if (!(route->methods & method_bit(rq->method)))
@@ -277,10 +282,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		size_t header_bytes = 0;
+		size_t header_bytes[2] = { 0, 0 };	/* bytes, lines */
 
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &header_bytes);
-		r->headers_too_large = header_bytes > MAX_HEADER_BYTES;
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, header_bytes);
+		r->headers_too_large = header_bytes[0] > MAX_HEADER_BYTES || header_bytes[1] > MAX_HEADERS;
 		r->headers_in = true;
 		r->rq.method = method;
 		r->rq.url = url;

@@ -24,9 +24,10 @@ struct entry {
 
 struct progcache {
 	pthread_mutex_t lock;
-	struct entry *slots;		/* capacity; unused ones on a free list via older */
+	struct entry *slots;		/* capacity; freed ones on a free list via older */
 	uint32_t *index;		/* index_size: slot number, or NIL */
 	size_t capacity, index_size, count;
+	size_t used;			/* slots ever taken: the rest are untouched (not resident) */
 	uint32_t oldest, newest, free_list;
 };
 
@@ -59,10 +60,7 @@ struct progcache *progcache_new(size_t capacity)
 		goto fail;
 	for (size_t i = 0; i < pc->index_size; i++)
 		pc->index[i] = NIL;
-	for (size_t i = 0; i < capacity; i++)
-		pc->slots[i].older = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
-	pc->free_list = 0;
-	pc->oldest = pc->newest = NIL;
+	pc->free_list = pc->oldest = pc->newest = NIL;
 	pthread_mutex_init(&pc->lock, NULL);
 	return pc;
 fail:
@@ -78,7 +76,7 @@ void progcache_free(struct progcache *pc)
 {
 	if (!pc)
 		return;
-	for (size_t i = 0; i < pc->capacity; i++)
+	for (size_t i = 0; i < pc->used; i++)
 		loader_release(&pc->slots[i].loader);
 	free(pc->slots);
 	free(pc->index);
@@ -148,11 +146,15 @@ void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_pro
 	e = find(pc, id);
 	if (e)
 		unlink_slot(pc, (uint32_t)(e - pc->slots));	/* a new program under an old id */
-	if (pc->free_list == NIL)
-		unlink_slot(pc, pc->oldest);
-	slot = pc->free_list;
+	if (pc->free_list == NIL && pc->used < pc->capacity) {
+		slot = (uint32_t)pc->used++;
+	} else {
+		if (pc->free_list == NIL)
+			unlink_slot(pc, pc->oldest);
+		slot = pc->free_list;
+		pc->free_list = pc->slots[slot].older;
+	}
 	e = &pc->slots[slot];
-	pc->free_list = e->older;
 	e->id = id;
 	e->has_prog = prog != NULL;
 	if (prog)

@@ -234,6 +234,63 @@ static char *query_of(size_t params, size_t len)
 	return buf_detach(&b, NULL);
 }
 
+/* "X-Pad-N: xxx...\r\n" lines, of about line bytes each, bytes in all. */
+static char *headers_of(size_t bytes, size_t line)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; b.len < bytes; i++) {
+		size_t start = b.len;
+
+		buf_addf(&b, "X-Pad-%zu: ", i);
+		while (b.len - start + 2 < line && b.len + 2 < bytes)
+			buf_addch(&b, 'y');
+		buf_addstr(&b, "\r\n");
+	}
+	ck_assert(!b.oom);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * Targets and headers together, up to and past both limits: every request
+ * is answered, by the handler within the limits and with our own one-line
+ * 414 or 431 past them, never by libmicrohttpd's HTML or a silent close.
+ */
+START_TEST(test_target_and_headers)
+{
+	static const size_t targets[] = { 100, 4000, 6000, 8000, 8192 };
+	static const size_t headers[] = { 0, 2000, 4000, 6000, 7900, 8500 };
+	struct tu_http_resp r;
+
+	serve_echo();
+	for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+		for (size_t h = 0; h < sizeof(headers) / sizeof(headers[0]); h++) {
+			char *path = query_of(64, targets[t]);
+			char *hdrs = headers_of(headers[h], 200);
+
+			answered(path, headers[h] ? hdrs : NULL, &r);
+			if (headers[h] > 8000)
+				expect_refusal(&r, 431, "at most 8192 bytes in 64 lines");
+			else
+				ck_assert_msg(r.status == 200, "%zu + %zu bytes: status %d: %.200s",
+					      targets[t], headers[h], r.status, r.body);
+			tu_http_free(&r);
+			free(path);
+			free(hdrs);
+		}
+	}
+	/* many short lines within the bytes: refused by their count */
+	{
+		char *hdrs = headers_of(2000, 20);
+
+		answered("/echo", hdrs, &r);
+		expect_refusal(&r, 431, "in 64 lines");
+		tu_http_free(&r);
+		free(hdrs);
+	}
+}
+END_TEST
+
 START_TEST(test_many_params)
 {
 	static const size_t counts[] = { 65, 200, 400, 1000, 2000 };
@@ -492,6 +549,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_long_target);
 	tcase_add_test(tc, test_large_headers);
 	tcase_add_test(tc, test_sizes_sweep);
+	tcase_add_test(tc, test_target_and_headers);
 	suite_add_tcase(s, tc);
 	return s;
 }

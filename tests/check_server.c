@@ -1010,7 +1010,7 @@ START_TEST(test_garbage)
 			    (size_t)256 << (i % 6), "", true);
 	}
 	junk_random(&junk[nj++], "TLS hello", 7, 500, tls_hello, true);
-	junk_random(&junk[nj++], "20 kB line", 11, 20000, "", false);
+	junk_random(&junk[nj++], "40 kB line", 11, 40000, "", false);
 	junk_random(&junk[nj++], "valid, then junk", 13, 1000,
 		    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", true);
 	junk[nj - 1].first_ok = true;
