@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "events_json.h"
 #include "log.h"
+#include "monotime.h"
 
 #ifndef AUDIT_BPF
 #define AUDIT_BPF 1334
@@ -52,6 +53,7 @@ struct pending {
 
 struct audit_asm {
 	struct audit_asm_config cfg;
+	char self_token[64];		/* "" once the pid is learned, or never asked */
 	struct ev_ring *ring;
 	auparse_state_t *au;
 	unsigned long serials[OPEN_SERIALS];	/* 0: free */
@@ -174,14 +176,6 @@ static int parse_op(const char *v, size_t len, enum ev_op *op)
 	return 0;
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void feed(struct audit_asm *a, int type, const char *payload, size_t len)
 {
 	const char *name = audit_msg_type_to_name(type);
@@ -229,7 +223,7 @@ static void pending_push(struct audit_asm *a, unsigned long serial, int64_t time
 		pending_pop(a);	/* a flood of lone records: the oldest goes now */
 	p = &a->pending[(a->pending_head + a->pending_nr++) % PENDING_MAX];
 	p->serial = serial;
-	p->arrived_ms = mono_ms();
+	p->arrived_ms = monotime_ms();
 	p->time_ms = time_ms;
 	p->prog_id = prog_id;
 	p->op = op;
@@ -261,6 +255,23 @@ static bool pending_take(struct audit_asm *a, unsigned long serial)
 	return found;
 }
 
+/* The exporter's own USER record: its pid as the kernel writes it ("pid=N"). */
+static void learn_self(struct audit_asm *a, const char *payload, size_t len)
+{
+	size_t vlen;
+	const char *v = field(payload, len, "pid", &vlen), *end = v ? v + vlen : NULL;
+	uint64_t pid;
+
+	if (!v || parse_dec(&v, end, INT32_MAX, &pid) || v != end) {
+		parse_error(a, "the exporter's USER record without a pid", payload, len);
+		return;
+	}
+	a->cfg.self_pid = (int64_t)pid;
+	a->self_token[0] = '\0';
+	log_info("the exporter is pid %llu in the host's PID namespace: UNLOADs its own lookups "
+		 "cause are attributed to the loaders", (unsigned long long)pid);
+}
+
 void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t len)
 {
 	unsigned long serial;
@@ -270,6 +281,11 @@ void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t
 		len--;
 	if (parse_stamp(payload, len, &time_ms, &serial)) {
 		parse_error(a, "no audit(...) stamp", payload, len);
+		return;
+	}
+	if (type == AUDIT_USER && a->self_token[0] &&
+	    memmem(payload, len, a->self_token, strlen(a->self_token))) {
+		learn_self(a, payload, len);
 		return;
 	}
 	if (type == AUDIT_BPF) {
@@ -309,7 +325,7 @@ void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t
 
 void audit_asm_age(struct audit_asm *a)
 {
-	double now = mono_ms();
+	double now = monotime_ms();
 
 	while (a->pending_nr) {
 		struct pending *p = &a->pending[a->pending_head];
@@ -614,6 +630,9 @@ struct audit_asm *audit_asm_new(const struct audit_asm_config *cfg)
 		return NULL;
 	a->cfg = *cfg;
 	a->ring = cfg->ring;
+	if (cfg->self_token)
+		snprintf(a->self_token, sizeof(a->self_token), "%s", cfg->self_token);
+	a->cfg.self_token = NULL;
 	a->pending = calloc(PENDING_MAX, sizeof(*a->pending));
 	a->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (!a->pending || !a->au) {

@@ -32,7 +32,13 @@ struct audit_asm_config {
 	struct ev_ring *ring;		/* events go here */
 	struct progcache *progs;	/* programs remembered from LOAD */
 	bool log_events;		/* an info line per event */
-	int64_t self_pid;		/* the exporter's pid, as audit records show it */
+	int64_t self_pid;		/* the exporter's pid, as audit records show it; -1 unknown */
+	/*
+	 * Outside the host's PID namespace getpid() is not what records show:
+	 * the exporter sends a USER record holding this token, and the
+	 * assembler learns self_pid from it.  NULL: self_pid is known.
+	 */
+	const char *self_token;
 	/*
 	 * Read program id's details into out: 0, or -errno (-ENOENT: gone
 	 * already).  Called when its LOAD record arrives.  NULL: no details.

@@ -19,6 +19,7 @@
 #include "audit_asm.h"
 #include "bpfnames.h"
 #include "log.h"
+#include "monotime.h"
 #include "snapshot.h"
 
 #ifndef AUDIT_NLGRP_READLOG
@@ -50,14 +51,6 @@ struct audit_reader {
 
 static struct log_ratelimit drop_rl = LOG_RATELIMIT_INIT(60);
 static struct log_ratelimit poll_rl = LOG_RATELIMIT_INIT(60);
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static uint64_t socket_drops(int sock)
 {
@@ -140,7 +133,17 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 		.self_pid = getpid(),
 		.fetch = fetch_prog,
 	};
+	bool host_pidns = audit_in_host_pidns();
+	char token[48];
 	int err, fd;
+
+	if (!host_pidns) {
+		/* learn the pid the records show from a record of our own (below) */
+		snprintf(token, sizeof(token), "bpfme-self-%08lx%08lx", (unsigned long)getpid(),
+			 (unsigned long)time(NULL) ^ (unsigned long)(uintptr_t)&token);
+		ac.self_pid = -1;
+		ac.self_token = token;
+	}
 
 	if (!r)
 		return NULL;
@@ -168,6 +171,17 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 			  "bpf_audit_listener_up is 0", strerror(-err));
 	else
 		set_sock(r, fd);
+	if (!host_pidns && r->sock >= 0) {
+		char text[96];
+
+		snprintf(text, sizeof(text), "bpf-metrics-exporter learns its pid: %s", token);
+		err = audit_status_send_user(r->status, text);
+		if (err)
+			log_warnx("outside the host's PID namespace the exporter cannot learn its own pid "
+				  "(sending a USER audit message: %s; needs CAP_AUDIT_WRITE): UNLOADs "
+				  "its own lookups cause may name the exporter; run with hostPID: true "
+				  "or --pid=host, or grant CAP_AUDIT_WRITE", strerror(-err));
+	}
 	/* logs what it finds: audit off, or the status refused */
 	audit_status_query(r->status, STATUS_TIMEOUT_MS);
 	return r;
@@ -239,7 +253,7 @@ static int read_burst(struct audit_reader *r)
 static void *reader_main(void *arg)
 {
 	struct audit_reader *r = arg;
-	double now = mono_ms(), next_age = now + AGE_INTERVAL_MS;
+	double now = monotime_ms(), next_age = now + AGE_INTERVAL_MS;
 	double next_status = now + STATUS_INTERVAL_MS, next_sub = now;
 	int backoff = RESUBSCRIBE_MIN_MS;
 
@@ -258,7 +272,11 @@ static void *reader_main(void *arg)
 		n = poll(pfd, (nfds_t)nfds, AGE_INTERVAL_MS);
 		if (n < 0 && errno != EINTR) {
 			if (log_ratelimit_ok(&poll_rl))
-				log_warn("audit thread: poll failed; trying again");
+				log_warn("audit thread: poll failed; subscribing again");
+			if (r->sock >= 0) {
+				set_sock(r, -1);	/* listener down until the new socket */
+				next_sub = monotime_ms() + backoff;
+			}
 			usleep(AGE_INTERVAL_MS * 1000);
 		}
 		if (n > 0 && pfd[0].revents)
@@ -269,12 +287,12 @@ static void *reader_main(void *arg)
 				log_warnx("audit socket failed: %s; bpf_audit_listener_up is 0 until "
 					  "the exporter subscribes again", strerror(-err));
 				set_sock(r, -1);
-				next_sub = mono_ms() + backoff;
+				next_sub = monotime_ms() + backoff;
 			}
 		}
 		if (n > 0 && istatus >= 0 && pfd[istatus].revents)
 			audit_status_receive(r->status);
-		now = mono_ms();
+		now = monotime_ms();
 		if (now >= next_age) {
 			audit_asm_age(r->asm_);
 			next_age = now + AGE_INTERVAL_MS;
@@ -284,7 +302,7 @@ static void *reader_main(void *arg)
 			next_status = now + STATUS_INTERVAL_MS;
 		}
 		if (r->sock < 0 && now >= next_sub) {
-			if (subscribe(r, &fd, true) == 0) {
+			if (subscribe(r, &fd, false) == 0) {
 				set_sock(r, fd);
 				__atomic_add_fetch(&r->resubscribed, 1, __ATOMIC_RELAXED);
 				log_info("subscribed to audit events again");

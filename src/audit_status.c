@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "monotime.h"
 
 #define MISSED_MAX 3		/* unanswered requests before the state is unknown */
 
@@ -41,15 +42,20 @@ struct audit_status_sock {
  * CAP_AUDIT_CONTROL (EPERM for either: a container without hostPID gets it
  * too, so look).
  */
-const char *audit_status_refused(int err)
+bool audit_in_host_pidns(void)
 {
 	struct stat st;
 
+	return stat("/proc/self/ns/pid", &st) || st.st_ino == PID_NS_INIT_INO;
+}
+
+const char *audit_status_refused(int err)
+{
 	if (err == -ECONNREFUSED)
 		return "the kernel answers only in the host's user namespace";
 	if (err != -EPERM && err != -EACCES)
 		return strerror(-err);
-	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != PID_NS_INIT_INO)
+	if (!audit_in_host_pidns())
 		return "the kernel answers only in the host's PID namespace: in a container, "
 		       "run with hostPID: true or --pid=host";
 	return "needs CAP_AUDIT_CONTROL";
@@ -113,6 +119,39 @@ static int send_request(struct audit_status_sock *st, uint16_t type, uint16_t fl
 	return 0;
 }
 
+static int receive(struct audit_status_sock *st, uint16_t want, int *err, struct audit_status *ks);
+
+int audit_status_send_user(struct audit_status_sock *st, const char *text)
+{
+	struct {
+		struct nlmsghdr nh;
+		char text[256];
+	} req;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	size_t len = strlen(text) + 1;
+	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
+	struct audit_status ks;
+	int err = 0;
+
+	if (st->fd < 0)
+		return -ENOTCONN;
+	if (len > sizeof(req.text))
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = (uint32_t)NLMSG_LENGTH(len);
+	req.nh.nlmsg_type = AUDIT_USER;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = ++st->seq;
+	memcpy(req.text, text, len);
+	if (sendto(st->fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	/* the ack, or the refusal (EPERM without CAP_AUDIT_WRITE) */
+	for (int i = 0; i < 10 && !receive(st, NLMSG_ERROR, &err, &ks); i++)
+		if (poll(&pfd, 1, 100) < 0)
+			break;
+	return err;
+}
+
 static void publish(struct audit_status_sock *st, int err, const struct audit_status *ks)
 {
 	pthread_mutex_lock(&st->lock);
@@ -172,6 +211,33 @@ int audit_status_request(struct audit_status_sock *st)
  * type; NLMSG_ERROR carries the ack or refusal) was taken, else 0.  *err
  * gets its error (0 for an answer or an ack).
  */
+int audit_status_parse(const void *buf, size_t len, uint32_t seq, uint16_t want, int *err,
+		       struct audit_status *ks)
+{
+	int taken = 0;
+
+	for (const struct nlmsghdr *nh = buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		size_t plen = nh->nlmsg_len - NLMSG_HDRLEN;
+
+		if (nh->nlmsg_seq != seq)
+			continue;	/* a late answer to an earlier request */
+		if (nh->nlmsg_type == NLMSG_ERROR && plen >= sizeof(int)) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			if (!e->error && want != NLMSG_ERROR)
+				continue;	/* an ack; the answer follows */
+			*err = e->error;
+			taken = 1;
+		} else if (nh->nlmsg_type == want && want == AUDIT_GET) {
+			memset(ks, 0, sizeof(*ks));
+			memcpy(ks, NLMSG_DATA(nh), plen < sizeof(*ks) ? plen : sizeof(*ks));
+			*err = 0;
+			taken = 1;
+		}
+	}
+	return taken;
+}
+
 static int receive(struct audit_status_sock *st, uint16_t want, int *err, struct audit_status *ks)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -182,33 +248,12 @@ static int receive(struct audit_status_sock *st, uint16_t want, int *err, struct
 		socklen_t fromlen = sizeof(from);
 		ssize_t n = recvfrom(st->fd, buf, sizeof(buf), MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &fromlen);
-		size_t left;
 
 		if (n < 0)
 			return taken;	/* EAGAIN: nothing more for now */
 		if (from.nl_pid != 0)
 			continue;	/* only the kernel answers */
-		left = (size_t)n;
-		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
-		     nh = NLMSG_NEXT(nh, left)) {
-			size_t plen = nh->nlmsg_len - NLMSG_HDRLEN;
-
-			if (nh->nlmsg_seq != st->seq)
-				continue;	/* a late answer to an earlier request */
-			if (nh->nlmsg_type == NLMSG_ERROR && plen >= sizeof(int)) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				if (!e->error && want != NLMSG_ERROR)
-					continue;	/* an ack; the answer follows */
-				*err = e->error;
-				taken = 1;
-			} else if (nh->nlmsg_type == want && want == AUDIT_GET) {
-				memset(ks, 0, sizeof(*ks));
-				memcpy(ks, NLMSG_DATA(nh), plen < sizeof(*ks) ? plen : sizeof(*ks));
-				*err = 0;
-				taken = 1;
-			}
-		}
+		taken |= audit_status_parse(buf, (size_t)n, st->seq, want, err, ks);
 	}
 }
 
@@ -224,24 +269,16 @@ void audit_status_receive(struct audit_status_sock *st)
 	publish(st, err, &ks);
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Wait up to timeout_ms for the answer (want) to the latest request. */
 static int wait_answer(struct audit_status_sock *st, uint16_t want, int timeout_ms,
 		       struct audit_status *ks)
 {
-	double deadline = mono_ms() + timeout_ms;
+	double deadline = monotime_ms() + timeout_ms;
 	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
 	int err = 0;
 
 	for (;;) {
-		double left = deadline - mono_ms();
+		double left = deadline - monotime_ms();
 
 		if (receive(st, want, &err, ks))
 			return err;

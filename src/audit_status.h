@@ -15,7 +15,10 @@
 #define BPFME_AUDIT_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <linux/audit.h>
 
 /* What the kernel last said. */
 struct audit_kstatus {
@@ -51,7 +54,27 @@ void audit_status_enable(struct audit_status_sock *st, int timeout_ms);
 /* The last answer.  Thread-safe. */
 void audit_status_get(struct audit_status_sock *st, struct audit_kstatus *out);
 
+/*
+ * Walk the netlink messages in buf[0..len) for the answer to the request
+ * numbered seq: an AUDIT_GET reply (want AUDIT_GET: copied into *ks, short
+ * ones zero-filled) or an NLMSG_ERROR (its error in *err; an ack, error 0,
+ * counts only when want is NLMSG_ERROR).  Messages of other sequence
+ * numbers are late answers to earlier requests and are skipped; a
+ * truncated message ends the walk.  Returns 1 when the answer was taken,
+ * else 0.  Pure.
+ */
+int audit_status_parse(const void *buf, size_t len, uint32_t seq, uint16_t want, int *err,
+		       struct audit_status *ks);
+
 /* Why the kernel refuses audit status requests with err (-errno), as advice. */
 const char *audit_status_refused(int err);
+/* Whether the exporter runs in the host's (the initial) PID namespace. */
+bool audit_in_host_pidns(void);
+/*
+ * Send text as an AUDIT_USER message: the kernel logs it as a USER record
+ * with the sender's pid as the host sees it (needs CAP_AUDIT_WRITE, and
+ * works from any PID namespace).  0 or -errno.
+ */
+int audit_status_send_user(struct audit_status_sock *st, const char *text);
 
 #endif

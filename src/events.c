@@ -263,8 +263,10 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 		pthread_mutex_lock(&r->lock);
 	}
 out:
+	if (!found)
+		start = r->next_seq - 1;	/* none: start at the end */
 	pthread_mutex_unlock(&r->lock);
-	return found ? start : r->next_seq - 1;
+	return start;
 }
 
 static char *dup_or_null(const char *s)

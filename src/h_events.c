@@ -102,5 +102,9 @@ int h_events(struct http_request *rq)
 		return ret;
 	}
 	ev_render_json(ring, &q, &body);
+	if (body.oom) {
+		buf_release(&body);
+		return http_reply_text(rq, 500, NULL, "out of memory rendering the events");
+	}
 	return http_reply(rq, 200, "application/json", &body, NULL);
 }

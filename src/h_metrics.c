@@ -23,10 +23,6 @@ int h_metrics(struct http_request *rq)
 			log_warnx("scrape failed: %s", err);
 		return http_reply_text(rq, 500, NULL, "scrape failed: %s", err);
 	}
-	if (body.oom) {
-		buf_release(&body);
-		return http_reply_text(rq, 500, NULL, "scrape failed: out of memory");
-	}
 	if (nego_accepts_gzip(http_header(rq, "Accept-Encoding")) &&
 	    nego_gzip(&gz, body.buf, body.len) == 0 && !gz.oom)
 		send = &gz;

@@ -27,6 +27,7 @@ struct progcache {
 	struct entry *slots;		/* capacity; freed ones on a free list via older */
 	uint32_t *index;		/* index_size: slot number, or NIL */
 	size_t capacity, index_size, count;
+	unsigned int index_bits;	/* index_size is 1 << index_bits */
 	size_t used;			/* slots ever taken: the rest are untouched (not resident) */
 	uint32_t oldest, newest, free_list;
 };
@@ -41,19 +42,23 @@ static void loader_release(struct loader *l)
 
 static size_t hash(const struct progcache *pc, uint32_t id)
 {
-	return (size_t)((id * 2654435761u) & (pc->index_size - 1));	/* Knuth */
+	/* Knuth's multiplicative hash: the high bits of the product are the well mixed ones */
+	return (size_t)((uint32_t)(id * 2654435761u) >> (32 - pc->index_bits));
 }
 
 struct progcache *progcache_new(size_t capacity)
 {
 	struct progcache *pc = calloc(1, sizeof(*pc));
 
-	if (!pc || !capacity || capacity >= NIL / 2)
+	if (!pc || !capacity || capacity >= (1u << 30))
 		goto fail;
 	pc->capacity = capacity;
 	pc->index_size = 2;
-	while (pc->index_size < 2 * capacity)	/* at most half full: short probes */
+	pc->index_bits = 1;
+	while (pc->index_size < 2 * capacity) {	/* at most half full: short probes */
 		pc->index_size *= 2;
+		pc->index_bits++;
+	}
 	pc->slots = calloc(capacity, sizeof(*pc->slots));
 	pc->index = malloc(pc->index_size * sizeof(*pc->index));
 	if (!pc->slots || !pc->index)

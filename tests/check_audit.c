@@ -428,6 +428,48 @@ START_TEST(test_released_by_exporter)
 }
 END_TEST
 
+/*
+ * Outside the host's PID namespace the exporter learns the pid records show
+ * from a USER record of its own holding a token; UNLOADs with that pid are
+ * then released by the exporter.
+ */
+START_TEST(test_learns_self_pid)
+{
+	struct audit_asm_config cfg = {
+		.ring = &ring, .progs = progs, .self_pid = -1, .self_token = "bpfme-self-tok42",
+		.fetch = fake_fetch,
+	};
+	struct audit_asm *a2;
+
+	audit_asm_free(as);
+	as = a2 = audit_asm_new(&cfg);
+	ck_assert_ptr_nonnull(a2);
+	feed("1334 audit(1795582367.000:980): prog-id=60 op=LOAD");
+	feed(SC("1795582367.000:980", "300", "loader", "321", "5"));
+	feed("1320 audit(1795582367.000:980): ");
+	/* before the pid is known, the exporter's UNLOAD is taken as it stands */
+	feed("1334 audit(1795582367.100:981): prog-id=61 op=UNLOAD");
+	feed(SC("1795582367.100:981", "9001", "bpfme-audit", "3", "9"));
+	feed("1320 audit(1795582367.100:981): ");
+	audit_asm_flush(as);
+	/* someone else's USER record, then ours */
+	feed("1005 audit(1795582367.200:982): pid=5 uid=0 auid=0 ses=1 msg='bpfme-self-other'");
+	feed("1005 audit(1795582367.300:983): pid=9001 uid=0 auid=4294967295 ses=4294967295 "
+	     "msg='bpf-metrics-exporter learns its pid: bpfme-self-tok42'");
+	feed("1334 audit(1795582367.400:984): prog-id=60 op=UNLOAD");
+	feed(SC("1795582367.400:984", "9001", "MHD-worker", "3", "9"));
+	feed("1320 audit(1795582367.400:984): ");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ring.next_seq - 1, 3);
+	ck_assert(!event(2)->released_by_exporter);
+	ck_assert_int_eq(event(2)->pid, 9001);
+	ck_assert(event(3)->released_by_exporter);
+	ck_assert_int_eq(event(3)->pid, 300);
+	ck_assert_str_eq(event(3)->comm, "loader");
+	ck_assert_uint_eq(ev_parse_errors(&ring), 0);
+}
+END_TEST
+
 /* Payloads in buffers of exactly their size, so a read past the end is caught (ASan). */
 static void feed_exact(int type, const char *text)
 {
@@ -525,6 +567,7 @@ Suite *audit_suite(void)
 	tcase_add_test(tc, test_comm_bytes);
 	tcase_add_test(tc, test_prog_details);
 	tcase_add_test(tc, test_released_by_exporter);
+	tcase_add_test(tc, test_learns_self_pid);
 	tcase_add_test(tc, test_hostile_records);
 	tcase_add_test(tc, test_no_kernel_calls);
 	suite_add_tcase(s, tc);

@@ -469,6 +469,30 @@ START_TEST(test_audit_by_comm_empty)
 }
 END_TEST
 
+/* A scrape that runs out of memory answers -ENOMEM and is counted as failed. */
+START_TEST(test_scrape_out_of_memory)
+{
+	struct collector c;
+	struct buf out = BUF_INIT;
+	char err[64] = "";
+
+	coll_init(&c, "v");
+	coll_set_on(&c, coll_find("core"), false);	/* no snapshot: no kernel needed */
+	out.oom = true;	/* as after a failed allocation: every append is dropped */
+	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, err, sizeof(err)), -ENOMEM);
+	ck_assert_str_eq(err, "out of memory");
+	ck_assert_uint_eq(c.scrapes, 1);
+	ck_assert_uint_eq(c.scrape_errors, 1);
+	buf_release(&out);
+	/* and one that does not */
+	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.scrape_errors, 1);
+	ck_assert_ptr_nonnull(strstr(out.buf, "bpf_exporter_scrape_errors_total 1\n"));
+	ck_assert_ptr_null(strstr(out.buf, "bpf_program_info"));
+	buf_release(&out);
+}
+END_TEST
+
 Suite *collector_suite(void)
 {
 	Suite *s = suite_create("collector");
@@ -483,6 +507,7 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_empty_snapshot);
 	tcase_add_test(tc, test_audit_families);
 	tcase_add_test(tc, test_audit_by_comm_empty);
+	tcase_add_test(tc, test_scrape_out_of_memory);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -355,6 +355,15 @@ START_TEST(test_concurrency)
 		ev_render_json(&ring, &q, &b);
 		ck_assert(!b.oom);
 		ck_assert_int_eq(b.buf[0], '[');
+		{
+			/* a limit that nothing matches walks the whole ring while it moves */
+			struct ev_query none = { .limit = 4, .has_op = true, .op = EV_NR_OPS };
+			struct buf nb = BUF_INIT;
+
+			ev_render_json(&ring, &none, &nb);
+			ck_assert_str_eq(nb.buf, "[]\n");
+			buf_release(&nb);
+		}
 		/* seqs strictly increase within one rendering, and never go back across them */
 		for (p = b.buf; (p = strstr(p, "{\"seq\":")); prev = seq) {
 			seq = strtoull(p + 7, NULL, 10);

@@ -181,11 +181,14 @@ START_TEST(test_churn_model)
 	enum { CAP = 64, IDS = 1000 };
 	struct progcache *pc = progcache_new(CAP);
 	uint32_t order[CAP];	/* model: ids in the cache, oldest first */
+	uint32_t ids[IDS];	/* half of them multiples of 1024, half anything */
 	size_t n = 0;
 	unsigned int seed = 1;
 
+	for (uint32_t k = 0; k < IDS; k++)
+		ids[k] = k % 2 ? k * 1024 : (uint32_t)rand_r(&seed) * 2u + k;
 	for (int step = 0; step < 20000; step++) {
-		uint32_t id = (uint32_t)(rand_r(&seed) % IDS) * 1024;	/* collide in the hash */
+		uint32_t id = ids[rand_r(&seed) % IDS];
 
 		if (rand_r(&seed) % 3) {
 			struct progcache_prog p = prog(id);
@@ -211,7 +214,7 @@ START_TEST(test_churn_model)
 		ck_assert_uint_eq(progcache_count(pc), n);
 	}
 	for (uint32_t k = 0; k < IDS; k++) {
-		uint32_t id = k * 1024;
+		uint32_t id = ids[k];
 		bool in = false;
 
 		for (size_t i = 0; i < n; i++)

@@ -583,6 +583,7 @@ class WithoutHostPID(unittest.TestCase):
     def test_log_names_host_pid(self):
         ctutil.need_root()
         unshare = ctutil.need_tool('unshare', 'util-linux')
+        ctutil.kernel_audit_on()	# before the start: the exporter learns its pid then
         port = ctutil.free_port()
         url = f'http://127.0.0.1:{port}'
         with tempfile.TemporaryDirectory(prefix='bpfme-k8s-') as tmp:
@@ -592,9 +593,11 @@ class WithoutHostPID(unittest.TestCase):
             with ctutil.process(argv, 'exporter', log) as p:
                 ctutil.wait_listening(url, p, log)
                 body = ctutil.http_get(url + '/metrics')
-                # unshare waits for its child, whom SIGTERM ends cleanly
                 with open(f'/proc/{p.pid}/task/{p.pid}/children') as f:
-                    os.kill(int(f.read().split()[0]), signal.SIGTERM)
+                    host_pid = int(f.read().split()[0])
+                events = self.churn_while_scraping(url)
+                # unshare waits for its child, whom SIGTERM ends cleanly
+                os.kill(host_pid, signal.SIGTERM)
                 self.assertEqual(p.wait(timeout=15), 0)
             with open(log, encoding='utf-8') as f:
                 text = f.read()
@@ -605,3 +608,44 @@ class WithoutHostPID(unittest.TestCase):
         self.assertIn("cannot enable kernel audit (--audit.enable): " + hint, text)
         self.assertIn("cannot read the kernel's audit status: " + hint, text)
         self.assertNotIn('needs CAP_AUDIT_CONTROL', text)
+        # it learned the pid the kernel's records show, and no event names it
+        self.assertIn(f'the exporter is pid {host_pid} in the host', text)
+        unloads = [e for e in events if e['op'] == 'UNLOAD' and e['comm'] == 'bpfme-k8s-churn']
+        self.assertEqual(len(unloads), 60, events[-3:])
+        self.assertEqual([e for e in events if e['pid'] == host_pid], [])
+
+    def churn_while_scraping(self, url):
+        """Load and close 60 programs from a child named bpfme-k8s-churn while
+        scrapes run back to back; the exporter's /events after the churn."""
+        import threading
+        import bpfload
+        first = json.loads(ctutil.http_get(url + '/events?limit=1') or '[]')
+        since = first[-1]['seq'] if first else 0
+        done = threading.Event()
+
+        def scrape():
+            while not done.is_set():
+                ctutil.http_get(url + '/metrics')
+        t = threading.Thread(target=scrape)
+        t.start()
+        try:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    libc.prctl(15, b'bpfme-k8s-churn', 0, 0, 0)	# PR_SET_NAME
+                    for _ in range(60):
+                        os.close(bpfload.prog_load(1, b'k8schurn'))
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+        finally:
+            done.set()
+            t.join()
+
+        def all_unloaded():
+            evs = json.loads(ctutil.http_get(url + f'/events?since={since}'))
+            return evs if sum(e['op'] == 'UNLOAD' and e['comm'] == 'bpfme-k8s-churn'
+                              for e in evs) >= 60 else None
+        ctutil.wait_until('60 UNLOAD events', all_unloaded, timeout=10)
+        return all_unloaded()
