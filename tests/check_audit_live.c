@@ -41,8 +41,11 @@ static void audit_on(void)
 
 static void setup(void)
 {
+	/* room for every event of a test, whatever else the host loads meanwhile */
+	static const char *const args[] = { "--events.capacity=100000", NULL };
+
 	audit_on();
-	ck_assert_int_eq(tu_exporter_start(&exporter, NULL), 0);
+	ck_assert_int_eq(tu_exporter_start(&exporter, args), 0);
 }
 
 static void teardown(void)
@@ -110,7 +113,7 @@ static char *wait_events(uint64_t since, uint32_t prog_id, int want)
 
 			r.body = NULL;
 			tu_http_free(&r);
-			ck_assert_msg(n == want, "%d events for prog %u, want %d: %s", n, prog_id, want, body);
+			ck_assert_msg(n == want, "%d events for prog %u, want %d: %.600s", n, prog_id, want, body);
 			return body;
 		}
 		tu_http_free(&r);
@@ -126,7 +129,8 @@ static char *event_of(const char *body, uint32_t prog_id, const char *op)
 
 	snprintf(needle, sizeof(needle), "\"prog_id\":%u,\"op\":\"%s\"", prog_id, op);
 	p = strstr(body, needle);
-	ck_assert_msg(p != NULL, "no %s event for prog %u in %s", op, prog_id, body);
+	ck_assert_msg(p != NULL, "no %s event for prog %u in %zu bytes of events, ending %.300s", op,
+		      prog_id, strlen(body), body + (strlen(body) > 300 ? strlen(body) - 300 : 0));
 	for (start = p; start > body && *start != '{'; start--)
 		;
 	end = strchr(p, '}');
