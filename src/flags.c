@@ -115,7 +115,8 @@ void flags_usage(FILE *out)
 "\n"
 "  --web.listen-address=[HOST]:PORT\n"
 "                         Address to listen on for HTTP; an empty HOST means\n"
-"                         every IPv6 and IPv4 address (default \"%s\")\n"
+"                         every IPv6 and IPv4 address (default \"%s\"). Repeat\n"
+"                         the flag to listen on several addresses (at most %d)\n"
 "  --web.telemetry-path=PATH\n"
 "                         Path under which to expose metrics (default \"%s\")\n"
 "  --web.max-connections=N\n"
@@ -136,7 +137,7 @@ void flags_usage(FILE *out)
 "  --version              Show the version and exit\n"
 "\n"
 "Collectors, each turned on or off by its two flags (the last one given wins):\n",
-		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
+		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
 	for (size_t i = 0; i < nr_collectors(); i++) {
 		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
@@ -229,7 +230,6 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	int c, longindex = 0;
 
 	memset(f, 0, sizeof(*f));
-	f->listen_address = FLAGS_DEFAULT_LISTEN;
 	f->telemetry_path = FLAGS_DEFAULT_PATH;
 	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
 	f->log_level = LOG_INFO;
@@ -256,7 +256,14 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 
 			if (listen_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
 				return usage_error(err, "%s", why);
-			f->listen_address = optarg;
+			for (size_t i = 0; i < f->nr_listen_addresses; i++)
+				if (!strcmp(f->listen_addresses[i], optarg))
+					return usage_error(err, "--web.listen-address \"%s\" is given twice",
+							   optarg);
+			if (f->nr_listen_addresses == FLAGS_MAX_LISTEN)
+				return usage_error(err, "too many --web.listen-address flags: at most %d",
+						   FLAGS_MAX_LISTEN);
+			f->listen_addresses[f->nr_listen_addresses++] = optarg;
 			break;
 		}
 		case OPT_PATH:
@@ -325,6 +332,8 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	if (!f->nr_listen_addresses)
+		f->listen_addresses[f->nr_listen_addresses++] = FLAGS_DEFAULT_LISTEN;
 	f->no_audit = !flags_collector_on(f, "audit");
 	return FLAGS_RUN;
 }

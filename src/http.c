@@ -30,7 +30,8 @@
 #define POOL_BYTES ((size_t)16 * 1024)
 
 struct http_server {
-	struct MHD_Daemon *daemon;
+	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
+	size_t nr_daemons;
 	struct http_config cfg;
 	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
 };
@@ -296,16 +297,48 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- the server ---- */
 
+/* One daemon on one listening socket; every daemon of srv is started alike. */
+static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
+{
+	const struct http_config *cfg = &srv->cfg;
+	unsigned int per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
+
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
+		MHD_OPTION_END);
+}
+
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 int http_start(struct http_server **out, const struct http_config *cfg)
 {
-	struct http_server *srv = calloc(1, sizeof(*srv));
-	unsigned int per_ip;
+	struct http_server *srv;
 
+	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		return -EINVAL;
+	}
+	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
-		close(cfg->listen_fd);
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
 		return -ENOMEM;
 	}
 	srv->cfg = *cfg;
+	srv->cfg.listen_fds = NULL;	/* the daemons hold them */
+	srv->cfg.nr_listen_fds = 0;
 	if (!srv->cfg.routes) {
 		const struct http_route own[] = {
 			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
@@ -317,23 +350,14 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		memcpy(srv->own_routes, own, sizeof(own));
 		srv->cfg.routes = srv->own_routes;
 	}
-	per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
-	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
-		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
-		MHD_OPTION_END);
-	if (!srv->daemon) {
-		close(cfg->listen_fd);
-		free(srv);
-		return -EIO;
+	for (size_t i = 0; i < cfg->nr_listen_fds; i++) {
+		srv->daemons[i] = start_daemon(srv, cfg->listen_fds[i]);
+		if (!srv->daemons[i]) {
+			close_fds(cfg->listen_fds + i, cfg->nr_listen_fds - i);
+			http_stop(srv);	/* closes the ones started */
+			return -EIO;
+		}
+		srv->nr_daemons++;
 	}
 	*out = srv;
 	return 0;
@@ -343,6 +367,7 @@ void http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	MHD_stop_daemon(srv->daemon);
+	for (size_t i = 0; i < srv->nr_daemons; i++)
+		MHD_stop_daemon(srv->daemons[i]);
 	free(srv);
 }

@@ -8,6 +8,12 @@
  *
  * Threads: one MHD polling thread serves every connection (epoll) and runs
  * every handler; idle, slow or garbage-sending clients never block it.
+ *
+ * Several listening sockets (--web.listen-address given more than once, or
+ * the sockets systemd passes): one MHD daemon each, all started alike and
+ * sharing one struct http_server, so every address is served by the same
+ * routes, handlers and per-request context.  The connection limits are per
+ * daemon, that is per listening socket (HACKING says why).
  */
 #ifndef BPFME_HTTP_H
 #define BPFME_HTTP_H
@@ -54,10 +60,15 @@ struct http_route {
 /* Whether path is one of those, so that no telemetry path may be it. */
 bool http_path_fixed(const char *path);
 
+/* Most listening sockets one server serves. */
+#define HTTP_MAX_LISTEN 16
+
 struct http_config {
-	int listen_fd;			/* from listen_open(); the server takes it */
+	/* from listen_open() or listen_systemd(): 1 to HTTP_MAX_LISTEN; the server takes them */
+	const int *listen_fds;
+	size_t nr_listen_fds;
 	const char *telemetry_path;	/* e.g. "/metrics" */
-	unsigned int max_connections;	/* per-IP limit is half of this */
+	unsigned int max_connections;	/* per listening socket; per-IP limit is half of this */
 	unsigned int timeout_s;		/* idle connections are closed after this */
 	http_scrape_fn scrape;
 	void *scrape_ctx;
@@ -107,7 +118,11 @@ int http_reply_text(struct http_request *rq, unsigned int status,
 
 struct http_server;
 
-/* Start serving; returns 0 or -errno (the listen fd is closed either way). */
+/*
+ * Start serving every listening socket of cfg; returns 0 or -errno (-EINVAL:
+ * no socket, or more than HTTP_MAX_LISTEN).  The listen fds are the
+ * server's either way: closed on failure, and by http_stop().
+ */
 int http_start(struct http_server **out, const struct http_config *cfg);
 /* Stop accepting, close every connection, free everything.  NULL is fine. */
 void http_stop(struct http_server *srv);

@@ -2,7 +2,7 @@
 /*
  * bpf-metrics-exporter - serves the kernel's BPF programs, maps and links as
  * Prometheus metrics.  main() parses flags, checks privileges, opens the
- * listening socket, starts the HTTP server and waits for SIGINT/SIGTERM.
+ * listening sockets, starts the HTTP server and waits for SIGINT/SIGTERM.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -59,11 +59,14 @@ static int check_bpf_access(void)
 	return err;
 }
 
-/* Room for every connection plus the fds a scrape opens one at a time. */
-static void raise_fd_limit(unsigned int *max_connections)
+/*
+ * Room for every connection on each of nr_sockets listening sockets (the
+ * limit is per socket), plus the fds a scrape opens one at a time.
+ */
+static void raise_fd_limit(unsigned int *max_connections, size_t nr_sockets)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)*max_connections + 64;
+	rlim_t want = (rlim_t)*max_connections * nr_sockets + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
@@ -73,9 +76,12 @@ static void raise_fd_limit(unsigned int *max_connections)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < want) {
-		*max_connections = rl.rlim_cur > 128 ? (unsigned int)(rl.rlim_cur - 64) : 64;
-		log_warnx("open file limit is %llu: serving at most %u connections",
-			  (unsigned long long)rl.rlim_cur, *max_connections);
+		rlim_t room = rl.rlim_cur > 128 ? (rl.rlim_cur - 64) / nr_sockets : 64;
+
+		*max_connections = room > 2 ? (unsigned int)room : 2;
+		log_warnx("open file limit is %llu: serving at most %u connections%s",
+			  (unsigned long long)rl.rlim_cur, *max_connections,
+			  nr_sockets > 1 ? " on each listening socket" : "");
 	}
 }
 
@@ -116,8 +122,10 @@ int main(int argc, char **argv)
 	struct collector coll;
 	struct flags f;
 	sigset_t sigs;
+	int fds[FLAGS_MAX_LISTEN];
+	size_t nr_fds = 0;
 	char err[256];
-	int fd, sig, ret;
+	int sig, ret;
 
 	/*
 	 * Signals are taken by sigwait() at the end, and every thread inherits
@@ -143,12 +151,16 @@ int main(int argc, char **argv)
 
 	if (check_bpf_access())
 		return 1;
-	raise_fd_limit(&f.max_connections);
-	ret = listen_open(f.listen_address, &fd, err, sizeof(err));
-	if (ret) {
-		log_errx("%s", err);
-		return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
+	for (; nr_fds < f.nr_listen_addresses; nr_fds++) {
+		ret = listen_open(f.listen_addresses[nr_fds], &fds[nr_fds], err, sizeof(err));
+		if (ret) {
+			log_errx("%s", err);	/* names the address */
+			while (nr_fds)
+				close(fds[--nr_fds]);
+			return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
+		}
 	}
+	raise_fd_limit(&f.max_connections, nr_fds);
 
 	coll_init(&coll, VERSION);
 	for (size_t i = 0; i < coll_nr_defs; i++)
@@ -180,13 +192,15 @@ int main(int argc, char **argv)
 	else if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
-	hc.listen_fd = fd;
+	hc.listen_fds = fds;
+	hc.nr_listen_fds = nr_fds;
 	hc.telemetry_path = f.telemetry_path;
 	hc.max_connections = f.max_connections;
 	hc.timeout_s = HTTP_TIMEOUT_S;
 	hc.scrape = coll_scrape;
 	hc.scrape_ctx = &coll;
-	log_listening(fd, f.telemetry_path);
+	for (size_t i = 0; i < nr_fds; i++)
+		log_listening(fds[i], f.telemetry_path);
 	ret = http_start(&srv, &hc);
 	if (ret) {
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));

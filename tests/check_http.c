@@ -7,6 +7,7 @@
  * event ring.  Needs no root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,8 @@
 static struct http_server *srv;
 static int port;
 
-/* Start a server on a free 127.0.0.1 port with cfg (listen_fd and limits set here). */
-static void serve(struct http_config *cfg)
+/* A listening socket on a free 127.0.0.1 port; its port in *p. */
+static int listen_free(int *p)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -37,8 +38,18 @@ static void serve(struct http_config *cfg)
 
 	ck_assert_msg(listen_open("127.0.0.1:0", &fd, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	cfg->listen_fd = fd;
+	*p = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Start a server on a free 127.0.0.1 port with cfg (listen_fds and limits set here). */
+static void serve(struct http_config *cfg)
+{
+	static int fd;
+
+	fd = listen_free(&port);
+	cfg->listen_fds = &fd;
+	cfg->nr_listen_fds = 1;
 	cfg->max_connections = 16;
 	cfg->timeout_s = 5;
 	ck_assert_int_eq(http_start(&srv, cfg), 0);
@@ -147,6 +158,57 @@ START_TEST(test_routes)
 	get("DELETE", "/nowhere", NULL, 405, &r);
 	expect_header(&r, "Allow", "GET, HEAD");
 	tu_http_free(&r);
+}
+END_TEST
+
+/* ---- several listening sockets ---- */
+
+/* Every socket is served by the same routes; stopping closes every one of them. */
+START_TEST(test_several_sockets)
+{
+	struct http_config cfg = { .routes = echo_routes, .telemetry_path = "/echo",
+				   .max_connections = 16, .timeout_s = 5 };
+	int fds[3], ports[3];
+	struct tu_http_resp r;
+
+	for (int i = 0; i < 3; i++)
+		fds[i] = listen_free(&ports[i]);
+	cfg.listen_fds = fds;
+	cfg.nr_listen_fds = 3;
+	ck_assert_int_eq(http_start(&srv, &cfg), 0);
+	for (int i = 0; i < 3; i++) {
+		port = ports[i];
+		get("GET", "/echo?id=x", NULL, 200, &r);
+		ck_assert_str_eq(r.body, "method=GET\nurl=/echo\nid=x\nx-test=(null)\nclient=127.0.0.1\n");
+		tu_http_free(&r);
+		get("GET", "/nope", NULL, 404, &r);
+		tu_http_free(&r);
+	}
+	http_stop(srv);
+	srv = NULL;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD), -1);	/* closed */
+		ck_assert_int_lt(tu_connect(ports[i], 1000), 0);
+	}
+}
+END_TEST
+
+/* No socket, or more than the server takes: -EINVAL, and the fds are closed. */
+START_TEST(test_socket_count)
+{
+	struct http_config cfg = { .routes = echo_routes, .max_connections = 16, .timeout_s = 5 };
+	int fds[HTTP_MAX_LISTEN + 1], p;
+
+	ck_assert_int_eq(http_start(&srv, &cfg), -EINVAL);
+	ck_assert_ptr_null(srv);
+	for (int i = 0; i <= HTTP_MAX_LISTEN; i++)
+		fds[i] = listen_free(&p);
+	cfg.listen_fds = fds;
+	cfg.nr_listen_fds = HTTP_MAX_LISTEN + 1;
+	ck_assert_int_eq(http_start(&srv, &cfg), -EINVAL);
+	ck_assert_ptr_null(srv);
+	for (int i = 0; i <= HTTP_MAX_LISTEN; i++)
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD), -1);
 }
 END_TEST
 
@@ -483,6 +545,8 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
 	tcase_add_test(tc, test_exporter_no_events);
+	tcase_add_test(tc, test_several_sockets);
+	tcase_add_test(tc, test_socket_count);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_web - the real binary's --web.* plumbing as node_exporter users know
+ * it: several --web.listen-address, each served alike, and a start-up error
+ * naming the one that cannot be bound.  Needs root (the binary lists BPF
+ * objects at start).
+ *
+ * Every exporter a test starts is stopped by the test, or SIGKILLed by
+ * testutil's watchdog when the test dies half-way.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+/* At most 1000 bytes of s, for failure messages. */
+static const char *clip(const char *s)
+{
+	static char bufs[4][1024];
+	static unsigned int next;
+	char *b = bufs[next++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s", s ? s : "(null)");
+	return b;
+}
+
+static void start(struct tu_exporter *e, const char *const *args)
+{
+	int ret = tu_exporter_start(e, args);
+
+	if (ret) {
+		char *log = tu_exporter_log(e);
+
+		ck_abort_msg("exporter did not start (%s); its stderr:\n%s", strerror(-ret), clip(log));
+	}
+}
+
+/* SIGTERM; require exit status 0 within 5 s. */
+static void stop(struct tu_exporter *e)
+{
+	int st = 0, ret = tu_exporter_stop(e, 5000, &st, NULL);
+
+	ck_assert_msg(ret == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "the exporter did not exit cleanly after SIGTERM (wait status 0x%x)", st);
+}
+
+/* Until 127.0.0.1:port accepts a connection, at most 5 s. */
+static void wait_port(const struct tu_exporter *e, int port)
+{
+	double deadline = tu_now_ms() + 5000;
+
+	while (tu_now_ms() < deadline) {
+		int fd = tu_connect(port, 200);
+
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		ck_assert_msg(kill(e->pid, 0) == 0 || errno != ESRCH, "the exporter is gone");
+		usleep(10000);
+	}
+	ck_abort_msg("nothing listens on 127.0.0.1:%d after 5 s", port);
+}
+
+static void get(int port, const char *path, int want, struct tu_http_resp *r)
+{
+	int ret = tu_http(port, "GET", path, NULL, r);
+
+	ck_assert_msg(ret == 0, "GET %s on port %d: %s", path, port, strerror(-ret));
+	ck_assert_msg(r->status == want, "GET %s on port %d: status %d, want %d; body: %s", path,
+		      port, r->status, want, clip(r->body));
+}
+
+/* A listening socket on 127.0.0.1:port (0: any free one; the port in *port). */
+static int listen_on(int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)*port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert(fd >= 0);
+	ck_assert_msg(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(fd, 16) == 0,
+		      "bind 127.0.0.1:%d: %s", *port, strerror(errno));
+	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Whether 127.0.0.1:port can be bound (nothing holds it). */
+static bool port_free(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	bool ok;
+
+	ck_assert(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+static size_t count_str(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, needle)); s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* ======================================================================
+ * --web.listen-address, repeated
+ * ====================================================================== */
+
+/* Every address is served alike; one "listening" line each. */
+START_TEST(test_several_addresses)
+{
+	char a1[64], a2[64], a3[64], want[64];
+	const char *args[] = { a1, a2, a3, NULL };
+	int ports[3];
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	char *log;
+
+	for (int i = 0; i < 3; i++)
+		ports[i] = tu_free_port();
+	snprintf(a1, sizeof(a1), "--web.listen-address=127.0.0.1:%d", ports[0]);
+	snprintf(a2, sizeof(a2), "--web.listen-address=127.0.0.1:%d", ports[1]);
+	snprintf(a3, sizeof(a3), "--web.listen-address=127.0.0.1:%d", ports[2]);
+	start(&e, args);
+	for (int i = 0; i < 3; i++)
+		wait_port(&e, ports[i]);
+	for (int i = 0; i < 3; i++) {
+		get(ports[i], "/metrics", 200, &r);
+		ck_assert_msg(r.body_len > 6 && !strcmp(r.body + r.body_len - 6, "# EOF\n"),
+			      "port %d: no whole exposition", ports[i]);
+		tu_http_free(&r);
+		get(ports[i], "/", 200, &r);
+		ck_assert_ptr_nonnull(strstr(r.body, "href=\"/metrics\""));
+		tu_http_free(&r);
+		get(ports[i], "/nope", 404, &r);
+		tu_http_free(&r);
+	}
+	log = tu_exporter_log(&e);
+	ck_assert_msg(count_str(log, "msg=listening") == 3, "want 3 listening lines: %s", clip(log));
+	for (int i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "address=127.0.0.1:%d ", ports[i]);
+		ck_assert_msg(strstr(log, want), "no line says %s: %s", want, clip(log));
+	}
+	free(log);
+	stop(&e);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(port_free(ports[i]), "port %d still held after exit", ports[i]);
+}
+END_TEST
+
+/* An address that cannot be bound stops the start: exit 1, one line naming it, nothing left bound. */
+START_TEST(test_address_in_use)
+{
+	char a1[64], a2[64], want[64];
+	int busy = 0, other = tu_free_port(), fd = listen_on(&busy), st = 0;
+	char *argv[] = { (char *)tu_bin(), a1, a2, NULL }, *out = NULL;
+
+	snprintf(a1, sizeof(a1), "--web.listen-address=127.0.0.1:%d", other);
+	snprintf(a2, sizeof(a2), "--web.listen-address=127.0.0.1:%d", busy);
+	ck_assert_int_eq(tu_run(argv, 15000, NULL, &st, &out), 0);
+	close(fd);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "wait status 0x%x, want exit 1: %s", st,
+		      clip(out));
+	snprintf(want, sizeof(want), "cannot listen on 127.0.0.1:%d: address already in use", busy);
+	ck_assert_msg(strstr(out, want), "the error does not name the address: %s", clip(out));
+	ck_assert_msg(count_str(out, "\n") == 1, "want one line: %s", clip(out));
+	ck_assert_msg(port_free(other), "the first address is still bound");
+	free(out);
+}
+END_TEST
+
+/* The same address twice is a usage error (exit 2) naming it. */
+START_TEST(test_address_twice)
+{
+	char *argv[] = { (char *)tu_bin(), (char *)"--web.listen-address=127.0.0.1:9",
+			 (char *)"--web.listen-address=127.0.0.1:9", NULL }, *out = NULL;
+	int st = 0;
+
+	ck_assert_int_eq(tu_run(argv, 15000, NULL, &st, &out), 0);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "wait status 0x%x, want exit 2: %s", st,
+		      clip(out));
+	ck_assert_msg(strstr(out, "\"127.0.0.1:9\" is given twice"), "%s", clip(out));
+	free(out);
+}
+END_TEST
+
+Suite *web_suite(void)
+{
+	Suite *s = suite_create("web");
+	TCase *tc;
+
+	tc = tcase_create("listen");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_several_addresses);
+	tcase_add_test(tc, test_address_in_use);
+	tcase_add_test(tc, test_address_twice);
+	suite_add_tcase(s, tc);
+	return s;
+}
