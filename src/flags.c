@@ -20,6 +20,7 @@
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
+	OPT_SYSTEMD_SOCKET,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -29,6 +30,7 @@ enum {
 
 static const struct option base_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
+	{ "web.systemd-socket", no_argument, NULL, OPT_SYSTEMD_SOCKET },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -117,6 +119,8 @@ void flags_usage(FILE *out)
 "                         Address to listen on for HTTP; an empty HOST means\n"
 "                         every IPv6 and IPv4 address (default \"%s\"). Repeat\n"
 "                         the flag to listen on several addresses (at most %d)\n"
+"  --web.systemd-socket   Serve the sockets systemd passes (socket activation)\n"
+"                         instead of --web.listen-address\n"
 "  --web.telemetry-path=PATH\n"
 "                         Path under which to expose metrics (default \"%s\")\n"
 "  --web.max-connections=N\n"
@@ -264,6 +268,10 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 				return usage_error(err, "too many --web.listen-address flags: at most %d",
 						   FLAGS_MAX_LISTEN);
 			f->listen_addresses[f->nr_listen_addresses++] = optarg;
+			f->listen_address_given = true;
+			break;
+		case OPT_SYSTEMD_SOCKET:
+			f->systemd_socket = true;
 			break;
 		}
 		case OPT_PATH:

@@ -27,6 +27,8 @@ struct flags {
 	/* --web.listen-address, in the order given; FLAGS_DEFAULT_LISTEN alone if none was */
 	const char *listen_addresses[FLAGS_MAX_LISTEN];
 	size_t nr_listen_addresses;
+	bool listen_address_given;	/* not the default */
+	bool systemd_socket;		/* serve systemd's sockets instead (--web.systemd-socket) */
 	const char *telemetry_path;
 	unsigned int max_connections;
 	enum log_level log_level;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static void raise_fd_limit(unsigned int *max_connections, size_t nr_sockets)
 	}
 }
 
-static void log_listening(int fd, const char *path)
+static void log_listening(int fd, const char *path, bool from_systemd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -109,7 +110,11 @@ static void log_listening(int fd, const char *path)
 	} else {
 		snprintf(addr, sizeof(addr), "?");
 	}
-	log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
+	if (from_systemd)
+		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION,
+		       "socket", "systemd", NULL);
+	else
+		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
 }
 
 int main(int argc, char **argv)
@@ -151,7 +156,18 @@ int main(int argc, char **argv)
 
 	if (check_bpf_access())
 		return 1;
-	for (; nr_fds < f.nr_listen_addresses; nr_fds++) {
+	if (f.systemd_socket) {
+		ret = listen_systemd(fds, sizeof(fds) / sizeof(fds[0]), err, sizeof(err));
+		if (ret < 0) {
+			log_errx("%s", err);
+			return 1;
+		}
+		nr_fds = (size_t)ret;
+		if (f.listen_address_given)
+			log_warnx("--web.listen-address is ignored: --web.systemd-socket serves the "
+				  "sockets systemd passed");
+	}
+	for (; !f.systemd_socket && nr_fds < f.nr_listen_addresses; nr_fds++) {
 		ret = listen_open(f.listen_addresses[nr_fds], &fds[nr_fds], err, sizeof(err));
 		if (ret) {
 			log_errx("%s", err);	/* names the address */
@@ -200,7 +216,7 @@ int main(int argc, char **argv)
 	hc.scrape = coll_scrape;
 	hc.scrape_ctx = &coll;
 	for (size_t i = 0; i < nr_fds; i++)
-		log_listening(fds[i], f.telemetry_path);
+		log_listening(fds[i], f.telemetry_path, f.systemd_socket);
 	ret = http_start(&srv, &hc);
 	if (ret) {
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));

@@ -271,6 +271,20 @@ START_TEST(test_last_wins)
 }
 END_TEST
 
+START_TEST(test_systemd_socket)
+{
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert(!f.systemd_socket && !f.listen_address_given);
+	ck_assert_int_eq(parse("--web.systemd-socket"), FLAGS_RUN);
+	ck_assert(f.systemd_socket && !f.listen_address_given);
+	ck_assert_listen(":9435");
+	ck_assert_int_eq(parse("--web.listen-address=:1", "--web.systemd-socket"), FLAGS_RUN);
+	ck_assert(f.systemd_socket && f.listen_address_given);
+	ck_assert_uint_eq(err_len, 0);
+	assert_usage(parse("--web.systemd-socket=yes"), "--web.systemd-socket");
+}
+END_TEST
+
 /* --web.listen-address adds an address each time, in order; the default only when none is given. */
 START_TEST(test_listen_repeated)
 {
@@ -312,7 +326,7 @@ static void assert_help(void)
 {
 	static const char *const mentioned[] = {
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
-		"--log.level", "--log.format", "--no-audit", "--audit.enable",
+		"--web.systemd-socket", "--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
 		":9435", "/metrics", "1024", "67108864",
 	};
@@ -680,6 +694,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_all_together);
 	tcase_add_test(tc, test_last_wins);
 	tcase_add_test(tc, test_listen_repeated);
+	tcase_add_test(tc, test_systemd_socket);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_usage_matches_help);
 	tcase_add_test(tc, test_version);

@@ -2,7 +2,8 @@
 /*
  * check_web - the real binary's --web.* plumbing as node_exporter users know
  * it: several --web.listen-address, each served alike, and a start-up error
- * naming the one that cannot be bound.  Needs root (the binary lists BPF
+ * naming the one that cannot be bound; --web.systemd-socket with a socket
+ * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS).  Needs root (the binary lists BPF
  * objects at start).
  *
  * Every exporter a test starts is stopped by the test, or SIGKILLed by
@@ -19,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -205,6 +207,159 @@ START_TEST(test_address_twice)
 }
 END_TEST
 
+/* ======================================================================
+ * --web.systemd-socket
+ * ====================================================================== */
+
+struct spawned {
+	pid_t pid;
+	char log[64];
+};
+
+/*
+ * Start the binary with args as systemd would with socket lfd: at fd 3,
+ * LISTEN_PID its pid, LISTEN_FDS=nfds (NULL: unset); stderr to a temp file.
+ */
+static void spawn_activated(struct spawned *sp, int lfd, const char *nfds, const char *const *args)
+{
+	char *argv[16];
+	size_t n = 0;
+	int logfd;
+
+	argv[n++] = (char *)tu_bin();
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+	strcpy(sp->log, "/tmp/bpfme-web-log.XXXXXX");
+	logfd = mkstemp(sp->log);
+	ck_assert_int_ge(logfd, 0);
+	sp->pid = fork();
+	ck_assert_int_ge(sp->pid, 0);
+	if (sp->pid == 0) {
+		char pid[32];
+		int devnull = open("/dev/null", O_RDWR), moved = fcntl(lfd, F_DUPFD, 10);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* a test that fails half-way leaves nothing */
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(logfd, 2);
+		if (moved < 0 || dup2(moved, 3) != 3)
+			_exit(126);
+		close(moved);
+		for (int fd = 4; fd < 1024; fd++)
+			close(fd);
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		setenv("LISTEN_PID", pid, 1);
+		if (nfds)
+			setenv("LISTEN_FDS", nfds, 1);
+		else
+			unsetenv("LISTEN_FDS");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(logfd);
+}
+
+static char *spawned_log(const struct spawned *sp)
+{
+	FILE *f = fopen(sp->log, "re");
+	char *text = calloc(1, 65536);
+	size_t n;
+
+	ck_assert_ptr_nonnull(text);
+	if (f) {
+		n = fread(text, 1, 65535, f);
+		text[n] = '\0';
+		fclose(f);
+	}
+	return text;
+}
+
+/* Wait at most ms for it to exit on its own; its wait status, or -1 (then killed). */
+static int spawned_wait(struct spawned *sp, int ms)
+{
+	double deadline = tu_now_ms() + ms;
+	int st;
+
+	while (tu_now_ms() < deadline) {
+		if (waitpid(sp->pid, &st, WNOHANG) == sp->pid)
+			return st;
+		usleep(5000);
+	}
+	kill(sp->pid, SIGKILL);
+	waitpid(sp->pid, &st, 0);
+	return -1;
+}
+
+/* Served on the socket it was given, and on nothing else; the log says where it came from. */
+START_TEST(test_systemd_socket)
+{
+	char ignored[64], want[64], *log;
+	int port = 0, other = tu_free_port(), lfd = listen_on(&port), st;
+	const char *args[] = { "--web.systemd-socket", ignored, NULL };
+	struct tu_http_resp r;
+	struct spawned sp;
+
+	snprintf(ignored, sizeof(ignored), "--web.listen-address=127.0.0.1:%d", other);
+	spawn_activated(&sp, lfd, "1", args);
+	close(lfd);	/* the exporter holds the only copy now */
+	get(port, "/metrics", 200, &r);	/* in the backlog until it serves */
+	ck_assert_msg(r.body_len > 6 && !strcmp(r.body + r.body_len - 6, "# EOF\n"), "no exposition");
+	tu_http_free(&r);
+	get(port, "/", 200, &r);
+	tu_http_free(&r);
+	ck_assert_msg(port_free(other), "--web.listen-address was bound beside systemd's socket");
+
+	log = spawned_log(&sp);
+	snprintf(want, sizeof(want), "address=127.0.0.1:%d ", port);
+	ck_assert_msg(strstr(log, "msg=listening") && strstr(log, want) && strstr(log, "socket=systemd"),
+		      "no listening line naming the socket from systemd: %s", clip(log));
+	ck_assert_msg(strstr(log, "--web.listen-address is ignored"), "%s", clip(log));
+	free(log);
+	kill(sp.pid, SIGTERM);
+	st = spawned_wait(&sp, 5000);
+	ck_assert_msg(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "wait status 0x%x after SIGTERM", st);
+	unlink(sp.log);
+	ck_assert_int_lt(tu_connect(port, 500), 0);	/* the socket went with it */
+}
+END_TEST
+
+/* --web.systemd-socket without a socket from systemd: exit 1 with one line saying so. */
+START_TEST(test_systemd_socket_missing)
+{
+	static const struct {
+		const char *nfds;
+		bool tcp;		/* a TCP listener at fd 3, else a UDP socket */
+		const char *needle;
+	} cases[] = {
+		{ NULL, true, "systemd passed no socket (LISTEN_FDS is not set)" },
+		{ "0", true, "systemd passed no socket (LISTEN_FDS=0)" },
+		{ "1", false, "fd 3 from systemd is not a stream socket" },
+		{ "2", true, "fd 4 from systemd is not open" },
+	};
+	const char *args[] = { "--web.systemd-socket", NULL };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int port = 0, fd = cases[i].tcp ? listen_on(&port) : socket(AF_INET, SOCK_DGRAM, 0), st;
+		struct spawned sp;
+		char *log;
+
+		ck_assert_int_ge(fd, 0);
+		spawn_activated(&sp, fd, cases[i].nfds, args);
+		close(fd);
+		st = spawned_wait(&sp, 15000);
+		log = spawned_log(&sp);
+		unlink(sp.log);
+		ck_assert_msg(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+			      "LISTEN_FDS=%s: wait status 0x%x, want exit 1: %s", cases[i].nfds, st, clip(log));
+		ck_assert_msg(strstr(log, cases[i].needle) && count_str(log, "\n") == 1,
+			      "LISTEN_FDS=%s: want one line saying \"%s\": %s", cases[i].nfds,
+			      cases[i].needle, clip(log));
+		free(log);
+	}
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -215,6 +370,12 @@ Suite *web_suite(void)
 	tcase_add_test(tc, test_several_addresses);
 	tcase_add_test(tc, test_address_in_use);
 	tcase_add_test(tc, test_address_twice);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("systemd");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_systemd_socket);
+	tcase_add_test(tc, test_systemd_socket_missing);
 	suite_add_tcase(s, tc);
 	return s;
 }
