@@ -28,6 +28,7 @@ void coll_init(struct collector *c, const char *version)
 {
 	memset(c, 0, sizeof(*c));
 	c->version = version;
+	c->exporter_metrics = true;
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		c->on[i] = coll_defs[i].default_on;
 }
@@ -103,6 +104,8 @@ static void write_all(struct collector *c, const struct snap *s, struct om_write
 	/* The duration covers the snapshot and the collectors' families. */
 	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
 	run(&sc, &coll_ops_exporter, w);
+	if (c->exporter_metrics)
+		run(&sc, &coll_ops_process, w);
 	om_eof(w);
 }
 

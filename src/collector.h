@@ -78,12 +78,22 @@ extern const size_t coll_nr_defs;
 /* Index of the collector called name in coll_defs, or -1. */
 int coll_find(const char *name);
 
-/* The collectors' own tables (coll_core.c, coll_audit.c, coll_exporter.c). */
+/*
+ * The collectors' own tables (coll_core.c, coll_audit.c), the exporter's
+ * own families (coll_exporter.c, always written) and the exporter metrics
+ * that --web.disable-exporter-metrics leaves out (coll_process.c).
+ */
 extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
+extern const struct coll_ops coll_ops_process;
 
 struct collector {
 	const char *version;
 	bool on[COLL_MAX];		/* by coll_defs index */
+	/* process_* and the request families; off: --web.disable-exporter-metrics */
+	bool exporter_metrics;
+	/* the process_* source: NULL is /proc/self; tests point it at recorded files */
+	const char *proc_dir;
+	int64_t proc_boot_to_wall_ns;	/* 0: measured at each scrape; tests fix it */
 	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;
@@ -95,7 +105,7 @@ struct collector {
 	uint64_t last_size;	/* bytes of the last exposition, to size the next */
 };
 
-/* Every collector at its default. */
+/* Every collector at its default, exporter metrics on. */
 void coll_init(struct collector *c, const char *version);
 /* Turn the collector of coll_defs index i on or off (before serving). */
 void coll_set_on(struct collector *c, int i, bool on);

@@ -92,9 +92,16 @@ static void recorded_snap(struct snap *s)
 	s->boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
 }
 
+static const char *data_dir(void);
+
 static void recorded_collector(struct collector *c)
 {
+	static char proc_dir[512];
+
 	coll_init(c, "1.2.3-test");
+	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", data_dir());
+	c->proc_dir = proc_dir;		/* process_* from recorded files */
+	c->proc_boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
 	c->scrapes = 5;
 	c->scrape_errors = 1;
 	c->vanished[SNAP_PROG] = 2;

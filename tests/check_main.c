@@ -33,6 +33,7 @@ static const struct {
 	{ audit_suite, false, "audit" },
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
+	{ procstat_suite, false, "procstat" },
 	{ progcache_suite, false, "progcache" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },

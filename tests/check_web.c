@@ -3,7 +3,8 @@
  * check_web - the real binary's --web.* plumbing as node_exporter users know
  * it: several --web.listen-address, each served alike, and a start-up error
  * naming the one that cannot be bound; --web.systemd-socket with a socket
- * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS).  Needs root (the binary lists BPF
+ * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS); the
+ * process_* metrics against /proc of the running exporter.  Needs root (the binary lists BPF
  * objects at start).
  *
  * Every exporter a test starts is stopped by the test, or SIGKILLed by
@@ -11,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -360,6 +362,119 @@ START_TEST(test_systemd_socket_missing)
 }
 END_TEST
 
+/* ======================================================================
+ * process_* against the exporter's /proc
+ * ====================================================================== */
+
+/* The value of the one sample called name, or NaN (as a failure) if absent. */
+static double sample(const struct tu_expo *x, const char *name)
+{
+	const struct tu_sample *s = tu_expo_find(x, name, NULL, NULL);
+
+	ck_assert_msg(s, "no %s in the exposition", name);
+	ck_assert_msg(tu_expo_count(x, name) == 1, "%s has %zu samples", name, tu_expo_count(x, name));
+	return strtod(s->value, NULL);
+}
+
+static char *proc_file(pid_t pid, const char *name)
+{
+	char path[64], *text = calloc(1, 8192);
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	f = fopen(path, "re");
+	ck_assert_msg(f && text, "%s: %s", path, strerror(errno));
+	n = fread(text, 1, 8191, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Field (1-based, pid first) of /proc/PID/stat as a number. */
+static double stat_field(const char *stat, int field)
+{
+	const char *p = strrchr(stat, ')');
+
+	ck_assert_ptr_nonnull(p);
+	for (int f = 2; f < field; f++) {
+		p = strchr(p + 1, ' ');
+		ck_assert_ptr_nonnull(p);
+	}
+	return strtod(p + 1, NULL);
+}
+
+static double boot_time_s(void)
+{
+	char *stat = proc_file(getpid(), "../stat");	/* /proc/stat */
+	const char *b = strstr(stat, "\nbtime ");
+	double t;
+
+	ck_assert_ptr_nonnull(b);
+	t = strtod(b + 7, NULL);
+	free(stat);
+	return t;
+}
+
+/* What process_* say is what the kernel says of the exporter's process. */
+START_TEST(test_process_metrics)
+{
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	struct tu_expo x;
+	double ticks = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
+	double cpu_before, cpu_after, rss, vsz;
+	char *stat, *limits, *lim;
+	int fds;
+
+	start(&e, NULL);
+	for (int i = 0; i < 20; i++) {	/* some CPU time to see */
+		get(e.port, "/metrics", 200, &r);
+		tu_http_free(&r);
+	}
+	stat = proc_file(e.pid, "stat");
+	cpu_before = (stat_field(stat, 14) + stat_field(stat, 15)) / ticks;
+	free(stat);
+	get(e.port, "/metrics", 200, &r);
+	stat = proc_file(e.pid, "stat");
+	limits = proc_file(e.pid, "limits");
+	fds = tu_fd_count(e.pid);
+	ck_assert_int_eq(tu_expo_parse(r.body, &x), 0);
+
+	cpu_after = (stat_field(stat, 14) + stat_field(stat, 15)) / ticks;
+	ck_assert_msg(sample(&x, "process_cpu_seconds_total") >= cpu_before - 1e-9 &&
+		      sample(&x, "process_cpu_seconds_total") <= cpu_after + 1e-9,
+		      "process_cpu_seconds_total %g, the kernel says %g before and %g after",
+		      sample(&x, "process_cpu_seconds_total"), cpu_before, cpu_after);
+	rss = stat_field(stat, 24) * page;
+	vsz = stat_field(stat, 23);
+	ck_assert_msg(fabs(sample(&x, "process_resident_memory_bytes") - rss) <= rss / 4,
+		      "process_resident_memory_bytes %g, the kernel says %g",
+		      sample(&x, "process_resident_memory_bytes"), rss);
+	ck_assert_msg(fabs(sample(&x, "process_virtual_memory_bytes") - vsz) <= vsz / 4,
+		      "process_virtual_memory_bytes %g, the kernel says %g",
+		      sample(&x, "process_virtual_memory_bytes"), vsz);
+	/* start time: boot (whole seconds in /proc/stat) plus starttime ticks */
+	ck_assert_msg(fabs(sample(&x, "process_start_time_seconds") -
+			   (boot_time_s() + stat_field(stat, 22) / ticks)) <= 1.5,
+		      "process_start_time_seconds %f, the kernel says %f",
+		      sample(&x, "process_start_time_seconds"), boot_time_s() + stat_field(stat, 22) / ticks);
+	lim = strstr(limits, "Max open files");
+	ck_assert_ptr_nonnull(lim);
+	ck_assert_msg(sample(&x, "process_max_fds") == strtod(lim + 14, NULL),
+		      "process_max_fds %g; limits says: %.80s", sample(&x, "process_max_fds"), lim);
+	/* the scrape's own fds (connection, /proc/self/fd) come and go */
+	ck_assert_msg(fabs(sample(&x, "process_open_fds") - fds) <= 4,
+		      "process_open_fds %g, /proc/%d/fd has %d", sample(&x, "process_open_fds"),
+		      (int)e.pid, fds);
+	tu_expo_free(&x);
+	tu_http_free(&r);
+	free(stat);
+	free(limits);
+	stop(&e);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -376,6 +491,11 @@ Suite *web_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_systemd_socket);
 	tcase_add_test(tc, test_systemd_socket_missing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("exporter_metrics");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_process_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
