@@ -104,8 +104,10 @@ static void write_all(struct collector *c, const struct snap *s, struct om_write
 	/* The duration covers the snapshot and the collectors' families. */
 	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
 	run(&sc, &coll_ops_exporter, w);
-	if (c->exporter_metrics)
+	if (c->exporter_metrics) {
+		run(&sc, &coll_ops_http, w);
 		run(&sc, &coll_ops_process, w);
+	}
 	om_eof(w);
 }
 

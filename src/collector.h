@@ -27,6 +27,7 @@
 #include "audit_reader.h"
 #include "buf.h"
 #include "events.h"
+#include "http_stats.h"
 #include "openmetrics.h"
 #include "snapshot.h"
 
@@ -81,10 +82,11 @@ int coll_find(const char *name);
 /*
  * The collectors' own tables (coll_core.c, coll_audit.c), the exporter's
  * own families (coll_exporter.c, always written) and the exporter metrics
- * that --web.disable-exporter-metrics leaves out (coll_process.c).
+ * that --web.disable-exporter-metrics leaves out (coll_process.c,
+ * coll_http.c).
  */
 extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
-extern const struct coll_ops coll_ops_process;
+extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
 	const char *version;
@@ -94,6 +96,8 @@ struct collector {
 	/* the process_* source: NULL is /proc/self; tests point it at recorded files */
 	const char *proc_dir;
 	int64_t proc_boot_to_wall_ns;	/* 0: measured at each scrape; tests fix it */
+	/* the request families' source (the server's counters); NULL: none */
+	const struct http_stats *http_stats;
 	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;

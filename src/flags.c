@@ -20,7 +20,7 @@
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
-	OPT_SYSTEMD_SOCKET,
+	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -33,6 +33,7 @@ static const struct option base_options[] = {
 	{ "web.systemd-socket", no_argument, NULL, OPT_SYSTEMD_SOCKET },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
+	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_DISABLE_EXPORTER_METRICS },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
@@ -126,6 +127,9 @@ void flags_usage(FILE *out)
 "  --web.max-connections=N\n"
 "                         Most HTTP connections served at once; one client\n"
 "                         address may hold half of them (default %u)\n"
+"  --web.disable-exporter-metrics\n"
+"                         Leave out the metrics about the exporter itself:\n"
+"                         process_* and bpf_exporter_http_requests*\n"
 "  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
@@ -272,6 +276,9 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			break;
 		case OPT_SYSTEMD_SOCKET:
 			f->systemd_socket = true;
+			break;
+		case OPT_DISABLE_EXPORTER_METRICS:
+			f->disable_exporter_metrics = true;
 			break;
 		}
 		case OPT_PATH:

@@ -29,6 +29,7 @@ struct flags {
 	size_t nr_listen_addresses;
 	bool listen_address_given;	/* not the default */
 	bool systemd_socket;		/* serve systemd's sockets instead (--web.systemd-socket) */
+	bool disable_exporter_metrics;	/* no process_* nor request families */
 	const char *telemetry_path;
 	unsigned int max_connections;
 	enum log_level log_level;

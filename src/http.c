@@ -154,7 +154,10 @@ static int reply_internal_error(struct http_request *rq)
 	}
 	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
 	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	if (ret != MHD_YES)
+		return -EIO;
+	rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	return 0;
 }
 
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
@@ -178,7 +181,10 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	if (ret != MHD_YES)
+		return -EIO;
+	rq->status = status;
+	return 0;
 }
 
 int http_reply_text(struct http_request *rq, unsigned int status,
@@ -214,7 +220,7 @@ static int not_found(struct http_request *rq)
 			       rq->cfg->telemetry_path);
 }
 
-static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found };
+static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found, HSTATS_OTHER };
 
 static unsigned int method_bit(const char *method)
 {
@@ -263,6 +269,23 @@ static int dispatch(struct http_server *srv, struct request *r)
 	return route->handler(rq);
 }
 
+/*
+ * dispatch(), counted in cfg.stats when there are any: in flight while it
+ * runs, then by the route's handler label and the status it queued.
+ */
+static int dispatch_counted(struct http_server *srv, struct request *r)
+{
+	struct http_stats *st = srv->cfg.stats;
+	int ret;
+
+	if (!st)
+		return dispatch(srv, r);
+	hstats_begin(st);
+	ret = dispatch(srv, r);
+	hstats_end(st, find_route(srv->cfg.routes, r->rq.url)->stats, r->rq.status);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -292,7 +315,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return dispatch(srv, r) ? MHD_NO : MHD_YES;
+	return dispatch_counted(srv, r) ? MHD_NO : MHD_YES;
 }
 
 /* ---- the server ---- */
@@ -341,10 +364,10 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	srv->cfg.nr_listen_fds = 0;
 	if (!srv->cfg.routes) {
 		const struct http_route own[] = {
-			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
-			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing },
-			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events },
-			{ NULL, 0, NULL },
+			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HSTATS_METRICS },
+			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing, HSTATS_LANDING },
+			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events, HSTATS_EVENTS },
+			{ NULL, 0, NULL, HSTATS_OTHER },
 		};
 
 		memcpy(srv->own_routes, own, sizeof(own));

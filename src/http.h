@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "http_stats.h"
 #include "openmetrics.h"
 
 struct ev_ring;
@@ -52,6 +53,7 @@ struct http_route {
 	const char *path;		/* matched whole, without the query; NULL ends a table */
 	unsigned int methods;		/* HTTP_GET | HTTP_HEAD; others answer 405 */
 	http_handler_fn handler;
+	enum hstats_handler stats;	/* its handler label in the request counts (0: "other") */
 };
 
 /* The endpoints at fixed paths; the telemetry path is none of them. */
@@ -73,6 +75,7 @@ struct http_config {
 	http_scrape_fn scrape;
 	void *scrape_ctx;
 	struct ev_ring *events;		/* NULL: /events answers 404 (no audit) */
+	struct http_stats *stats;	/* NULL: requests are not counted */
 	/*
 	 * NULL: the exporter's own table (the telemetry path, "/", "/events").
 	 * Tests set their own; it must outlive the server.
@@ -91,6 +94,7 @@ struct http_request {
 	const char *method;		/* as sent, e.g. "GET" */
 	const char *url;		/* the path, percent-decoded, without the query */
 	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
+	unsigned int status;		/* of the answer queued; 0 until one is */
 };
 
 /*

@@ -117,6 +117,9 @@ static void log_listening(int fd, const char *path, bool from_systemd)
 		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
 }
 
+/* Written by the HTTP threads, read by scrapes; 16 KiB, so not on the stack. */
+static struct http_stats request_stats;
+
 int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
@@ -182,6 +185,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
+	coll.exporter_metrics = !f.disable_exporter_metrics;
+	if (coll.exporter_metrics) {
+		coll.http_stats = &request_stats;
+		hc.stats = &request_stats;
+	}
 	if (!f.no_audit) {
 		struct audit_reader_config ac = {
 			.ring = &ring,

@@ -94,14 +94,44 @@ static void recorded_snap(struct snap *s)
 
 static const char *data_dir(void);
 
+static void answered(struct http_stats *st, enum hstats_handler h, unsigned int code)
+{
+	hstats_begin(st);
+	hstats_end(st, h, code);
+}
+
+/* Requests as a server would have counted them. */
+static struct http_stats recorded_requests(void)
+{
+	struct http_stats st;
+
+	memset(&st, 0, sizeof(st));
+	for (int i = 0; i < 7; i++)
+		answered(&st, HSTATS_METRICS, 200);
+	answered(&st, HSTATS_METRICS, 400);
+	answered(&st, HSTATS_LANDING, 200);
+	answered(&st, HSTATS_OTHER, 404);
+	answered(&st, HSTATS_OTHER, 404);
+	answered(&st, HSTATS_OTHER, 414);
+	/* what no handler answered, or answered out of range, is not counted */
+	answered(&st, HSTATS_EVENTS, 0);
+	answered(&st, HSTATS_EVENTS, 600);
+	answered(&st, HSTATS_EVENTS, 99);
+	hstats_begin(&st);	/* this scrape */
+	return st;
+}
+
 static void recorded_collector(struct collector *c)
 {
 	static char proc_dir[512];
+	static struct http_stats requests;
 
 	coll_init(c, "1.2.3-test");
 	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", data_dir());
 	c->proc_dir = proc_dir;		/* process_* from recorded files */
 	c->proc_boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
+	requests = recorded_requests();
+	c->http_stats = &requests;
 	c->scrapes = 5;
 	c->scrape_errors = 1;
 	c->vanished[SNAP_PROG] = 2;
@@ -348,6 +378,39 @@ START_TEST(test_empty_snapshot)
 }
 END_TEST
 
+/* --web.disable-exporter-metrics: no process_* nor request families; the exporter's own stay. */
+START_TEST(test_no_exporter_metrics)
+{
+	struct collector c;
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct snap s;
+
+	recorded_snap(&s);
+	recorded_collector(&c);
+	c.exporter_metrics = false;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_null(strstr(b.buf, "process_"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_exporter_http_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_build_info{"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrapes_total 5\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_duration_seconds 0.5\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_program_info{"));
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	buf_release(&b);
+
+	/* on, but without a server's counters: process_* only */
+	recorded_collector(&c);
+	c.http_stats = NULL;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_null(strstr(b.buf, "bpf_exporter_http_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nprocess_max_fds 1088\n"));
+	buf_release(&b);
+}
+END_TEST
+
 /* The bpf_audit_* part of an exposition of c (from its first family to the next one). */
 static char *audit_part(struct collector *c, enum om_format fmt)
 {
@@ -488,6 +551,7 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_spec_text);
 	tcase_add_test(tc, test_families_precede_samples);
 	tcase_add_test(tc, test_empty_snapshot);
+	tcase_add_test(tc, test_no_exporter_metrics);
 	tcase_add_test(tc, test_audit_families);
 	tcase_add_test(tc, test_audit_by_comm_empty);
 	suite_add_tcase(s, tc);

@@ -285,6 +285,17 @@ START_TEST(test_systemd_socket)
 }
 END_TEST
 
+START_TEST(test_disable_exporter_metrics)
+{
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert(!f.disable_exporter_metrics);
+	ck_assert_int_eq(parse("--web.disable-exporter-metrics"), FLAGS_RUN);
+	ck_assert(f.disable_exporter_metrics);
+	ck_assert_listen(":9435");
+	assert_usage(parse("--web.disable-exporter-metrics=1"), "--web.disable-exporter-metrics");
+}
+END_TEST
+
 /* --web.listen-address adds an address each time, in order; the default only when none is given. */
 START_TEST(test_listen_repeated)
 {
@@ -326,7 +337,7 @@ static void assert_help(void)
 {
 	static const char *const mentioned[] = {
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
-		"--web.systemd-socket", "--log.level", "--log.format", "--no-audit", "--audit.enable",
+		"--web.systemd-socket", "--web.disable-exporter-metrics", "--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
 		":9435", "/metrics", "1024", "67108864",
 	};
@@ -695,6 +706,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_last_wins);
 	tcase_add_test(tc, test_listen_repeated);
 	tcase_add_test(tc, test_systemd_socket);
+	tcase_add_test(tc, test_disable_exporter_metrics);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_usage_matches_help);
 	tcase_add_test(tc, test_version);

@@ -453,6 +453,7 @@ static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt, char *err
 }
 
 static struct ev_ring ring;
+static struct http_stats stats;
 
 static void serve_exporter(bool with_events)
 {
@@ -460,6 +461,7 @@ static void serve_exporter(bool with_events)
 		.telemetry_path = "/m",
 		.scrape = fake_scrape,
 		.events = with_events ? &ring : NULL,
+		.stats = &stats,
 	};
 
 	if (with_events) {
@@ -519,6 +521,71 @@ START_TEST(test_exporter_routes)
 }
 END_TEST
 
+/* Every answer is counted by the route's handler label and its status; 0 in flight after. */
+START_TEST(test_exporter_counts)
+{
+	static const struct {
+		const char *method, *path;
+		int status;
+	} reqs[] = {
+		{ "GET", "/m", 200 }, { "GET", "/m", 500 }, { "HEAD", "/m", 200 }, { "GET", "/m", 200 },
+		{ "POST", "/m", 405 }, { "GET", "/", 200 }, { "GET", "/?x=1", 200 },
+		{ "GET", "/events", 200 }, { "GET", "/events?limit=x", 400 },
+		{ "GET", "/nope", 404 }, { "GET", "/metrics", 404 }, { "DELETE", "/nope", 405 },
+	};
+	struct tu_http_resp r;
+
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
+	memset(&stats, 0, sizeof(stats));
+	scrapes = 0;
+	serve_exporter(true);
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		get(reqs[i].method, reqs[i].path, reqs[i].method[0] == 'P' ? "Content-Length: 0\r\n" : NULL,
+		    reqs[i].status, &r);
+		tu_http_free(&r);
+	}
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 200), 3);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 405), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_LANDING, 200), 2);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 200), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 400), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 404), 2);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 405), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 200), 0);
+	ck_assert_int_eq(hstats_in_flight(&stats), 0);
+	ev_ring_release(&ring);
+}
+END_TEST
+
+static struct http_stats echo_stats;
+
+/* In flight while the handler runs: itself. */
+static int in_flight(struct http_request *rq)
+{
+	return http_reply_text(rq, 200, NULL, "%lld", (long long)hstats_in_flight(&echo_stats));
+}
+
+static const struct http_route flight_routes[] = {
+	{ "/flight", HTTP_GET, in_flight, HSTATS_LANDING },
+	{ NULL, 0, NULL, HSTATS_OTHER },
+};
+
+START_TEST(test_in_flight)
+{
+	struct http_config cfg = { .routes = flight_routes, .stats = &echo_stats };
+	struct tu_http_resp r;
+
+	memset(&echo_stats, 0, sizeof(echo_stats));
+	serve(&cfg);
+	get("GET", "/flight", NULL, 200, &r);
+	ck_assert_str_eq(r.body, "1\n");
+	tu_http_free(&r);
+	ck_assert_int_eq(hstats_in_flight(&echo_stats), 0);
+	ck_assert_uint_eq(hstats_requests(&echo_stats, HSTATS_LANDING, 200), 1);
+}
+END_TEST
+
 START_TEST(test_exporter_no_events)
 {
 	struct tu_http_resp r;
@@ -545,6 +612,8 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
 	tcase_add_test(tc, test_exporter_no_events);
+	tcase_add_test(tc, test_exporter_counts);
+	tcase_add_test(tc, test_in_flight);
 	tcase_add_test(tc, test_several_sockets);
 	tcase_add_test(tc, test_socket_count);
 	suite_add_tcase(s, tc);

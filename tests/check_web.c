@@ -4,7 +4,8 @@
  * it: several --web.listen-address, each served alike, and a start-up error
  * naming the one that cannot be bound; --web.systemd-socket with a socket
  * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS); the
- * process_* metrics against /proc of the running exporter.  Needs root (the binary lists BPF
+ * process_* metrics against /proc of the running exporter; the request
+ * counts; --web.disable-exporter-metrics.  Needs root (the binary lists BPF
  * objects at start).
  *
  * Every exporter a test starts is stopped by the test, or SIGKILLed by
@@ -475,6 +476,57 @@ START_TEST(test_process_metrics)
 }
 END_TEST
 
+/* The request counts of the live exporter, and what --web.disable-exporter-metrics leaves out. */
+START_TEST(test_request_metrics)
+{
+	static const char *const off[] = { "--web.disable-exporter-metrics", NULL };
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	struct tu_expo x;
+	const struct tu_sample *smp;
+
+	start(&e, NULL);
+	get(e.port, "/", 200, &r);
+	tu_http_free(&r);
+	get(e.port, "/", 200, &r);
+	tu_http_free(&r);
+	get(e.port, "/nope", 404, &r);
+	tu_http_free(&r);
+	get(e.port, "/metrics", 200, &r);	/* its own answer is counted after it */
+	tu_http_free(&r);
+	get(e.port, "/metrics", 200, &r);
+	ck_assert_int_eq(tu_expo_parse(r.body, &x), 0);
+	smp = tu_expo_find(&x, "bpf_exporter_http_requests_total", "handler", "landing");
+	ck_assert_msg(smp && !strcmp(tu_sample_label(smp, "code"), "200") && !strcmp(smp->value, "2"),
+		      "landing 200: %s", smp ? smp->value : "absent");
+	smp = tu_expo_find(&x, "bpf_exporter_http_requests_total", "handler", "other");
+	ck_assert_msg(smp && !strcmp(tu_sample_label(smp, "code"), "404") && !strcmp(smp->value, "1"),
+		      "other 404: %s", smp ? smp->value : "absent");
+	smp = tu_expo_find(&x, "bpf_exporter_http_requests_total", "code", "200");
+	ck_assert_msg(smp && !strcmp(tu_sample_label(smp, "handler"), "metrics") &&
+		      !strcmp(smp->value, "1"), "metrics 200: %s", smp ? smp->value : "absent");
+	ck_assert_double_eq(sample(&x, "bpf_exporter_http_requests_in_flight"), 1);
+	ck_assert_double_ge(sample(&x, "process_open_fds"), 4);	/* and process_* are there */
+	tu_expo_free(&x);
+	tu_http_free(&r);
+	stop(&e);
+
+	start(&e, off);
+	get(e.port, "/", 200, &r);
+	tu_http_free(&r);
+	get(e.port, "/metrics", 200, &r);
+	ck_assert_msg(!strstr(r.body, "process_") && !strstr(r.body, "bpf_exporter_http_"),
+		      "exporter metrics with --web.disable-exporter-metrics");
+	ck_assert_int_eq(tu_expo_parse(r.body, &x), 0);
+	ck_assert_double_eq(sample(&x, "bpf_exporter_scrapes_total"), 1);
+	ck_assert_ptr_nonnull(tu_expo_find(&x, "bpf_exporter_build_info", NULL, NULL));
+	ck_assert_ptr_nonnull(tu_expo_find(&x, "bpf_exporter_scrape_duration_seconds", NULL, NULL));
+	tu_expo_free(&x);
+	tu_http_free(&r);
+	stop(&e);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -496,6 +548,7 @@ Suite *web_suite(void)
 	tc = tcase_create("exporter_metrics");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_process_metrics);
+	tcase_add_test(tc, test_request_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
