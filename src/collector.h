@@ -117,14 +117,29 @@ void coll_set_on(struct collector *c, int i, bool on);
 void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
 
 /*
- * One scrape: snapshot the kernel (if a collector that is on needs it) and
- * write the exposition in format fmt to out.  Returns 0, or -errno when the
- * kernel could not be enumerated or memory ran out; then err (errlen bytes)
- * holds a one-line reason, out is unspecified and the error is counted.
- * Matches the http scrape callback's signature.
+ * Which collectors one scrape runs: those named in names (nr of them, the
+ * collect[] values of a request; repeats are fine), or every one that is on
+ * when nr is 0.  Each name must be a collector that is on.  Pure.  0 and
+ * sel[] (by coll_defs index), or -EINVAL with a one-line reason appended to
+ * why, naming the value (as a JSON string, cut after 64 bytes) and why it
+ * names nothing to scrape.
+ */
+int coll_select(const struct collector *c, const char *const *names, size_t nr,
+		bool sel[COLL_MAX], struct buf *why);
+
+/*
+ * One scrape of the collectors coll_select() picks from collect (nr_collect
+ * names; none: every collector that is on): snapshot the kernel if one of
+ * them needs it and write the exposition in format fmt to out, then the
+ * exporter's own families (always) and the exporter metrics (unless off).
+ * Returns 0, or -errno with a one-line reason in err (errlen bytes), out
+ * unspecified: -EINVAL for a collect[] naming nothing to scrape (not
+ * counted as a scrape), other errors when the kernel could not be
+ * enumerated or memory ran out (counted).  Matches the http scrape
+ * callback's signature.
  */
 int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
-		char *err, size_t errlen);
+		const char *const *collect, size_t nr_collect, char *err, size_t errlen);
 
 /*
  * Write the families for a snapshot taken already (the pure part of

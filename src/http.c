@@ -54,6 +54,35 @@ const char *http_query(const struct http_request *rq, const char *key)
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct query_all {
+	const char *key;
+	const char **values;
+	size_t max, n;
+};
+
+static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key))
+		return MHD_YES;
+	if (q->n < q->max)
+		q->values[q->n] = value ? value : "";
+	q->n++;
+	return MHD_YES;
+}
+
+size_t http_query_all(const struct http_request *rq, const char *key, const char **values,
+		      size_t max)
+{
+	struct query_all q = { .key = key, .values = values, .max = max };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+	return q.n;
+}
+
 const char *http_header(const struct http_request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);

@@ -31,10 +31,15 @@ struct ev_ring;
 struct MHD_Connection;
 
 /*
- * Writes one exposition into out; returns 0 or -errno with a one-line reason
- * in err.  Called from the HTTP thread.
+ * Writes one exposition into out, of the collectors named by collect (the
+ * values of collect[] query parameters, nr_collect of them; none: every
+ * collector that is on).  Returns 0 or -errno with a one-line reason in
+ * err: -EINVAL when collect names a collector that does not exist or is off
+ * (the client's mistake: 400), anything else a failed scrape (500).  Called
+ * from the HTTP threads.
  */
 typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
+			      const char *const *collect, size_t nr_collect,
 			      char *err, size_t errlen);
 
 struct http_request;
@@ -102,6 +107,13 @@ struct http_request {
  * NULL if absent or given without "=".
  */
 const char *http_query(const struct http_request *rq, const char *key);
+/*
+ * Every value of query parameter key, in order, into values (at most max;
+ * a key given without "=" gives ""); returns how many there are, which
+ * may be more than max.
+ */
+size_t http_query_all(const struct http_request *rq, const char *key, const char **values,
+		      size_t max);
 /* The value of request header name (any case), NULL if absent. */
 const char *http_header(const struct http_request *rq, const char *name);
 

@@ -17,6 +17,7 @@
  * BPFME_TEST_DATA overrides the data directory (default tests/data).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,99 @@ START_TEST(test_no_exporter_metrics)
 }
 END_TEST
 
+static int select_names(const struct collector *c, const char *const *names, size_t nr,
+			bool sel[COLL_MAX], char *why, size_t len)
+{
+	struct buf b = BUF_INIT;
+	int ret = coll_select(c, names, nr, sel, &b);
+
+	snprintf(why, len, "%s", b.buf);
+	buf_release(&b);
+	return ret;
+}
+
+/* collect[]: only those named, each one that is on; else a one-line 400 reason. */
+START_TEST(test_select)
+{
+	static const char *const core[] = { "core" };
+	static const char *const both[] = { "audit", "core", "audit" };
+	static const char *const audit[] = { "audit" };
+	struct collector c;
+	bool sel[COLL_MAX];
+	char why[512], longname[200];
+	int core_i = coll_find("core"), audit_i = coll_find("audit");
+
+	coll_init(&c, "v");
+	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, core, 1, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && !sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, both, 3, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && sel[audit_i]);
+
+	{
+		const char *names[] = { "core", "bogus" };
+
+		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+	}
+	{
+		const char *names[] = { "" };
+
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit)");
+	}
+	{
+		const char *names[] = { "Core\n\xff" };
+
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit)");
+	}
+	{
+		const char *names[] = { longname };
+
+		memset(longname, 'x', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_msg(strstr(why, "xxxx\"...: no such collector") && strlen(why) < 160, "%s", why);
+	}
+	coll_set_on(&c, audit_i, false);
+	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && !sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, audit, 1, sel, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "bad collect[]=\"audit\": the collector is off (--no-collector.audit)");
+}
+END_TEST
+
+/* A scrape of collect[]=audit takes no snapshot (no root needed); a refused one is no scrape. */
+START_TEST(test_scrape_selected)
+{
+	static const char *const audit[] = { "audit" };
+	static const char *const bogus[] = { "bogus" };
+	struct collector c;
+	struct ev_ring ring;
+	struct buf b = BUF_INIT;
+	char err[256] = "";
+
+	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
+	coll_init(&c, "v");
+	coll_set_audit(&c, &ring, NULL);
+	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+	ck_assert_uint_eq(c.scrapes, 0);
+	ck_assert_uint_eq(c.scrape_errors, 0);
+	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(b.buf, "bpf_program_"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_map_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_audit_events_total{op=\"LOAD\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrapes_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nprocess_open_fds "));
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	buf_release(&b);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 /* The bpf_audit_* part of an exposition of c (from its first family to the next one). */
 static char *audit_part(struct collector *c, enum om_format fmt)
 {
@@ -552,6 +646,8 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_families_precede_samples);
 	tcase_add_test(tc, test_empty_snapshot);
 	tcase_add_test(tc, test_no_exporter_metrics);
+	tcase_add_test(tc, test_select);
+	tcase_add_test(tc, test_scrape_selected);
 	tcase_add_test(tc, test_audit_families);
 	tcase_add_test(tc, test_audit_by_comm_empty);
 	suite_add_tcase(s, tc);

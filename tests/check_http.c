@@ -441,9 +441,20 @@ END_TEST
 
 static int scrapes;
 
-static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt, char *err, size_t errlen)
+static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt,
+		       const char *const *collect, size_t nr_collect, char *err, size_t errlen)
 {
 	(void)ctx;
+	if (nr_collect) {	/* echo them; "bad" is refused */
+		for (size_t i = 0; i < nr_collect; i++) {
+			if (!strcmp(collect[i], "bad")) {
+				snprintf(err, errlen, "bad collect[]=\"bad\"");
+				return -EINVAL;
+			}
+			buf_addf(out, "collect %s\n", collect[i]);
+		}
+		return 0;
+	}
 	if (++scrapes == 2) {
 		snprintf(err, errlen, "listing BPF programs: permission denied");
 		return -EPERM;
@@ -558,6 +569,29 @@ START_TEST(test_exporter_counts)
 }
 END_TEST
 
+/* Every collect[] value reaches the scrape, in order; -EINVAL from it answers 400. */
+START_TEST(test_exporter_collect)
+{
+	struct tu_http_resp r;
+
+	scrapes = 0;
+	memset(&stats, 0, sizeof(stats));
+	serve_exporter(false);
+	get("GET", "/m?collect[]=core&x=1&collect%5B%5D=a%20b&collect[]&collect[]=core", NULL, 200, &r);
+	ck_assert_str_eq(r.body, "collect core\ncollect a b\ncollect \ncollect core\n");
+	tu_http_free(&r);
+	get("GET", "/m?collect=core", NULL, 200, &r);	/* not collect[]: no selection */
+	ck_assert_str_eq(r.body, "up 1\n# EOF\n");
+	tu_http_free(&r);
+	get("GET", "/m?collect[]=core&collect[]=bad", NULL, 400, &r);
+	expect_header(&r, "Content-Type", "text/plain; charset=utf-8");
+	ck_assert_str_eq(r.body, "bad collect[]=\"bad\"\n");
+	tu_http_free(&r);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 400), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 0);
+}
+END_TEST
+
 static struct http_stats echo_stats;
 
 /* In flight while the handler runs: itself. */
@@ -614,6 +648,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_exporter_no_events);
 	tcase_add_test(tc, test_exporter_counts);
 	tcase_add_test(tc, test_in_flight);
+	tcase_add_test(tc, test_exporter_collect);
 	tcase_add_test(tc, test_several_sockets);
 	tcase_add_test(tc, test_socket_count);
 	suite_add_tcase(s, tc);

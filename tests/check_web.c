@@ -5,7 +5,7 @@
  * naming the one that cannot be bound; --web.systemd-socket with a socket
  * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS); the
  * process_* metrics against /proc of the running exporter; the request
- * counts; --web.disable-exporter-metrics.  Needs root (the binary lists BPF
+ * counts; --web.disable-exporter-metrics; collect[] selecting collectors.  Needs root (the binary lists BPF
  * objects at start).
  *
  * Every exporter a test starts is stopped by the test, or SIGKILLed by
@@ -26,6 +26,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <linux/bpf.h>
 
 #include "suites.h"
 #include "testutil.h"
@@ -527,6 +529,53 @@ START_TEST(test_request_metrics)
 }
 END_TEST
 
+/* ======================================================================
+ * collect[]
+ * ====================================================================== */
+
+START_TEST(test_collect)
+{
+	static const char *const no_audit[] = { "--no-collector.audit", NULL };
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	int fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "web_collect", "GPL", NULL, 0);
+
+	ck_assert_msg(fd >= 0, "loading a program: %s", strerror(-fd));
+	start(&e, NULL);
+	get(e.port, "/metrics?collect[]=core", 200, &r);
+	ck_assert_msg(strstr(r.body, "name=\"web_collect\"") && !strstr(r.body, "bpf_audit_"),
+		      "collect[]=core: %s", clip(r.body));
+	ck_assert_ptr_nonnull(strstr(r.body, "\nbpf_exporter_scrapes_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\nprocess_cpu_seconds_total "));
+	tu_http_free(&r);
+	get(e.port, "/metrics?collect%5B%5D=audit", 200, &r);
+	ck_assert_msg(!strstr(r.body, "bpf_program_") && strstr(r.body, "\nbpf_audit_events_total{"),
+		      "collect[]=audit: %s", clip(r.body));
+	tu_http_free(&r);
+	get(e.port, "/metrics?collect[]=audit&collect[]=core", 200, &r);
+	ck_assert(strstr(r.body, "name=\"web_collect\"") && strstr(r.body, "\nbpf_audit_events_total{"));
+	tu_http_free(&r);
+	get(e.port, "/metrics?collect[]=core&collect[]=nope", 400, &r);
+	ck_assert_str_eq(r.body, "bad collect[]=\"nope\": no such collector (the collectors are core, audit)\n");
+	tu_http_free(&r);
+	/* a refused selection is no scrape, but a request */
+	get(e.port, "/metrics", 200, &r);
+	ck_assert_ptr_nonnull(strstr(r.body, "\nbpf_exporter_scrapes_total 4\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\nbpf_exporter_scrape_errors_total 0\n"));
+	ck_assert_ptr_nonnull(strstr(r.body,
+		"\nbpf_exporter_http_requests_total{handler=\"metrics\",code=\"400\"} 1\n"));
+	tu_http_free(&r);
+	stop(&e);
+
+	start(&e, no_audit);
+	get(e.port, "/metrics?collect[]=audit", 400, &r);
+	ck_assert_str_eq(r.body, "bad collect[]=\"audit\": the collector is off (--no-collector.audit)\n");
+	tu_http_free(&r);
+	stop(&e);
+	close(fd);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -549,6 +598,11 @@ Suite *web_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_process_metrics);
 	tcase_add_test(tc, test_request_metrics);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("collect");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_collect);
 	suite_add_tcase(s, tc);
 	return s;
 }
