@@ -133,10 +133,11 @@ int coll_select(const struct collector *c, const char *const *names, size_t nr,
 	for (size_t k = 0; k < nr; k++) {
 		int i = coll_find(names[k]);
 
-		if (i < 0)
-			return bad_collect(why, names[k], "no such collector", NULL);
-		if (!c->on[i])
-			return bad_collect(why, names[k], "the collector is off", coll_defs[i].name);
+		if (i < 0 || !c->on[i]) {
+			memset(sel, 0, COLL_MAX * sizeof(sel[0]));	/* nothing half-selected */
+			return i < 0 ? bad_collect(why, names[k], "no such collector", NULL)
+				     : bad_collect(why, names[k], "the collector is off", coll_defs[i].name);
+		}
 		sel[i] = true;
 	}
 	return 0;

@@ -120,9 +120,9 @@ void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_read
  * Which collectors one scrape runs: those named in names (nr of them, the
  * collect[] values of a request; repeats are fine), or every one that is on
  * when nr is 0.  Each name must be a collector that is on.  Pure.  0 and
- * sel[] (by coll_defs index), or -EINVAL with a one-line reason appended to
- * why, naming the value (as a JSON string, cut after 64 bytes) and why it
- * names nothing to scrape.
+ * sel[] (by coll_defs index), or -EINVAL, sel[] all false, with a one-line
+ * reason appended to why, naming the value (as a JSON string, cut after 64
+ * bytes) and why it names nothing to scrape.
  */
 int coll_select(const struct collector *c, const char *const *names, size_t nr,
 		bool sel[COLL_MAX], struct buf *why);

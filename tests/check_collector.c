@@ -447,6 +447,7 @@ START_TEST(test_select)
 
 		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
 		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
 	}
 	{
 		const char *names[] = { "" };
