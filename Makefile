@@ -181,12 +181,13 @@ STACK_SRCS = contrib/prometheus/prometheus.yml \
 contrib/metrics-stack.yaml: contrib/gen-metrics-stack $(STACK_SRCS)
 	$(PYTHON3) contrib/gen-metrics-stack > $@.new && mv $@.new $@
 
-# Installed under $(DATADIR), directory by directory (the unit goes to SYSTEMDUNITDIR).
+# Installed under $(DATADIR), directory by directory (the units go to SYSTEMDUNITDIR).
 CONTRIB_DIRS = prometheus grafana grafana/provisioning grafana/provisioning/datasources \
 	       grafana/provisioning/dashboards kubernetes
 CONTRIB_FILES = $(STACK_SRCS) contrib/prometheus/bpf-metrics-exporter.rules.test.yml \
 		$(wildcard contrib/kubernetes/*) contrib/metrics-stack.yaml
 UNIT = contrib/systemd/$(BIN).service
+SOCKET_UNIT = contrib/systemd/$(BIN).socket
 
 install: $(BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR)
@@ -194,13 +195,14 @@ install: $(BIN)
 	install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
 	sed 's|^ExecStart=/usr/local/sbin/|ExecStart=$(SBINDIR)/|' $(UNIT) > $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
+	install -m 0644 $(SOCKET_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).socket
 	for d in $(CONTRIB_DIRS); do install -d $(DESTDIR)$(DATADIR)/$$d || exit; done
 	for f in $(CONTRIB_FILES:contrib/%=%); do \
 		install -m 0644 contrib/$$f $(DESTDIR)$(DATADIR)/$$f || exit; done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8 \
-	      $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).socket
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(CONTRIB_FILES:contrib/%=%))
 	for d in $(sort $(CONTRIB_DIRS)) ''; do echo $$d; done | sort -r | \
 		while read d; do rmdir $(DESTDIR)$(DATADIR)/$$d 2>/dev/null || :; done

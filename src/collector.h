@@ -27,6 +27,7 @@
 #include "audit_reader.h"
 #include "buf.h"
 #include "events.h"
+#include "http_stats.h"
 #include "openmetrics.h"
 #include "snapshot.h"
 
@@ -78,12 +79,25 @@ extern const size_t coll_nr_defs;
 /* Index of the collector called name in coll_defs, or -1. */
 int coll_find(const char *name);
 
-/* The collectors' own tables (coll_core.c, coll_audit.c, coll_exporter.c). */
+/*
+ * The collectors' own tables (coll_core.c, coll_audit.c), the exporter's
+ * own families (coll_exporter.c, always written) and the exporter metrics
+ * that --web.disable-exporter-metrics leaves out (coll_process.c,
+ * coll_http.c).
+ */
 extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
+extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
 	const char *version;
 	bool on[COLL_MAX];		/* by coll_defs index */
+	/* process_* and the request families; off: --web.disable-exporter-metrics */
+	bool exporter_metrics;
+	/* the process_* source: NULL is /proc/self; tests point it at recorded files */
+	const char *proc_dir;
+	int64_t proc_boot_to_wall_ns;	/* 0: measured at each scrape; tests fix it */
+	/* the request families' source (the server's counters); NULL: none */
+	const struct http_stats *http_stats;
 	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;
@@ -95,7 +109,7 @@ struct collector {
 	uint64_t last_size;	/* bytes of the last exposition, to size the next */
 };
 
-/* Every collector at its default. */
+/* Every collector at its default, exporter metrics on. */
 void coll_init(struct collector *c, const char *version);
 /* Turn the collector of coll_defs index i on or off (before serving). */
 void coll_set_on(struct collector *c, int i, bool on);
@@ -103,14 +117,29 @@ void coll_set_on(struct collector *c, int i, bool on);
 void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
 
 /*
- * One scrape: snapshot the kernel (if a collector that is on needs it) and
- * write the exposition in format fmt to out.  Returns 0, or -errno when the
- * kernel could not be enumerated or memory ran out; then err (errlen bytes)
- * holds a one-line reason, out is unspecified and the error is counted.
- * Matches the http scrape callback's signature.
+ * Which collectors one scrape runs: those named in names (nr of them, the
+ * collect[] values of a request; repeats are fine), or every one that is on
+ * when nr is 0.  Each name must be a collector that is on.  Pure.  0 and
+ * sel[] (by coll_defs index), or -EINVAL, sel[] all false, with a one-line
+ * reason appended to why, naming the value (as a JSON string, cut after 64
+ * bytes) and why it names nothing to scrape.
+ */
+int coll_select(const struct collector *c, const char *const *names, size_t nr,
+		bool sel[COLL_MAX], struct buf *why);
+
+/*
+ * One scrape of the collectors coll_select() picks from collect (nr_collect
+ * names; none: every collector that is on): snapshot the kernel if one of
+ * them needs it and write the exposition in format fmt to out, then the
+ * exporter's own families (always) and the exporter metrics (unless off).
+ * Returns 0, or -errno with a one-line reason in err (errlen bytes), out
+ * unspecified: -EINVAL for a collect[] naming nothing to scrape (not
+ * counted as a scrape), other errors when the kernel could not be
+ * enumerated or memory ran out (counted).  Matches the http scrape
+ * callback's signature.
  */
 int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
-		char *err, size_t errlen);
+		const char *const *collect, size_t nr_collect, char *err, size_t errlen);
 
 /*
  * Write the families for a snapshot taken already (the pure part of

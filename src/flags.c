@@ -20,6 +20,7 @@
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
+	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -29,8 +30,10 @@ enum {
 
 static const struct option base_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
+	{ "web.systemd-socket", no_argument, NULL, OPT_SYSTEMD_SOCKET },
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
+	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_DISABLE_EXPORTER_METRICS },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
@@ -115,12 +118,18 @@ void flags_usage(FILE *out)
 "\n"
 "  --web.listen-address=[HOST]:PORT\n"
 "                         Address to listen on for HTTP; an empty HOST means\n"
-"                         every IPv6 and IPv4 address (default \"%s\")\n"
+"                         every IPv6 and IPv4 address (default \"%s\"). Repeat\n"
+"                         the flag to listen on several addresses (at most %d)\n"
+"  --web.systemd-socket   Serve the sockets systemd passes (socket activation)\n"
+"                         instead of --web.listen-address\n"
 "  --web.telemetry-path=PATH\n"
 "                         Path under which to expose metrics (default \"%s\")\n"
 "  --web.max-connections=N\n"
 "                         Most HTTP connections served at once; one client\n"
 "                         address may hold half of them (default %u)\n"
+"  --web.disable-exporter-metrics\n"
+"                         Leave out the metrics about the exporter itself:\n"
+"                         process_* and bpf_exporter_http_requests*\n"
 "  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
@@ -136,7 +145,7 @@ void flags_usage(FILE *out)
 "  --version              Show the version and exit\n"
 "\n"
 "Collectors, each turned on or off by its two flags (the last one given wins):\n",
-		FLAGS_DEFAULT_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
+		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
 	for (size_t i = 0; i < nr_collectors(); i++) {
 		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
@@ -229,7 +238,6 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	int c, longindex = 0;
 
 	memset(f, 0, sizeof(*f));
-	f->listen_address = FLAGS_DEFAULT_LISTEN;
 	f->telemetry_path = FLAGS_DEFAULT_PATH;
 	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
 	f->log_level = LOG_INFO;
@@ -256,7 +264,21 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 
 			if (listen_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
 				return usage_error(err, "%s", why);
-			f->listen_address = optarg;
+			for (size_t i = 0; i < f->nr_listen_addresses; i++)
+				if (!strcmp(f->listen_addresses[i], optarg))
+					return usage_error(err, "--web.listen-address \"%s\" is given twice",
+							   optarg);
+			if (f->nr_listen_addresses == FLAGS_MAX_LISTEN)
+				return usage_error(err, "too many --web.listen-address flags: at most %d",
+						   FLAGS_MAX_LISTEN);
+			f->listen_addresses[f->nr_listen_addresses++] = optarg;
+			f->listen_address_given = true;
+			break;
+		case OPT_SYSTEMD_SOCKET:
+			f->systemd_socket = true;
+			break;
+		case OPT_DISABLE_EXPORTER_METRICS:
+			f->disable_exporter_metrics = true;
 			break;
 		}
 		case OPT_PATH:
@@ -325,6 +347,8 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	if (!f->nr_listen_addresses)
+		f->listen_addresses[f->nr_listen_addresses++] = FLAGS_DEFAULT_LISTEN;
 	f->no_audit = !flags_collector_on(f, "audit");
 	return FLAGS_RUN;
 }

@@ -7,6 +7,7 @@
 #define BPFME_FLAGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -19,9 +20,16 @@
 
 /* Room for the collectors of coll_defs[] (collector.h). */
 #define FLAGS_MAX_COLLECTORS 16
+/* Most --web.listen-address flags (each address is one more listening socket). */
+#define FLAGS_MAX_LISTEN 16
 
 struct flags {
-	const char *listen_address;
+	/* --web.listen-address, in the order given; FLAGS_DEFAULT_LISTEN alone if none was */
+	const char *listen_addresses[FLAGS_MAX_LISTEN];
+	size_t nr_listen_addresses;
+	bool listen_address_given;	/* not the default */
+	bool systemd_socket;		/* serve systemd's sockets instead (--web.systemd-socket) */
+	bool disable_exporter_metrics;	/* no process_* nor request families */
 	const char *telemetry_path;
 	unsigned int max_connections;
 	enum log_level log_level;

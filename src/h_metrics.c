@@ -2,10 +2,15 @@
 /* h_metrics - the metrics at the telemetry path; see handlers.h. */
 #include "handlers.h"
 
+#include <errno.h>
+
 #include "log.h"
 #include "negotiate.h"
 
 static struct log_ratelimit scrape_fail_rl = LOG_RATELIMIT_INIT(60);
+
+/* The most collect[] values a request may give (the query holds at most 64 parameters). */
+#define MAX_COLLECT 64
 
 int h_metrics(struct http_request *rq)
 {
@@ -13,11 +18,20 @@ int h_metrics(struct http_request *rq)
 	enum om_format fmt = nego_format(http_header(rq, "Accept"));
 	struct buf body = BUF_INIT, gz = BUF_INIT;
 	struct buf *send = &body;
-	char err[160] = "";
+	const char *collect[MAX_COLLECT];
+	size_t nr_collect = http_query_all(rq, "collect[]", collect, MAX_COLLECT);
+	char err[200] = "";
 	int ret;
 
+	if (nr_collect > MAX_COLLECT)	/* cannot be: the request target holds fewer */
+		return http_reply_text(rq, 400, NULL, "too many collect[]: at most %d", MAX_COLLECT);
 	buf_grow(&body, 64 * 1024);
-	if (cfg->scrape(cfg->scrape_ctx, &body, fmt, err, sizeof(err))) {
+	ret = cfg->scrape(cfg->scrape_ctx, &body, fmt, collect, nr_collect, err, sizeof(err));
+	if (ret == -EINVAL) {		/* not a failure: a collect[] that names nothing to scrape */
+		buf_release(&body);
+		return http_reply_text(rq, 400, NULL, "%s", err);
+	}
+	if (ret) {
 		buf_release(&body);
 		if (log_ratelimit_ok(&scrape_fail_rl))
 			log_warnx("scrape failed: %s", err);

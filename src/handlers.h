@@ -17,8 +17,10 @@
 int h_landing(struct http_request *rq);
 /*
  * The telemetry path: a fresh exposition from cfg->scrape in the format the
- * Accept header asks for, gzip'd when Accept-Encoding allows; 500 with the
- * scrape's one-line reason when it fails.
+ * Accept header asks for, of the collectors its collect[] parameters name
+ * (none: every one that is on), gzip'd when Accept-Encoding allows; 400
+ * with a one-line reason for a collect[] naming a collector that does not
+ * exist or is off; 500 with the scrape's one-line reason when it fails.
  */
 int h_metrics(struct http_request *rq);
 /*

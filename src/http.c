@@ -34,7 +34,8 @@ _Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) 
 	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
 
 struct http_server {
-	struct MHD_Daemon *daemon;
+	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
+	size_t nr_daemons;
 	struct http_config cfg;
 	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
 };
@@ -55,6 +56,35 @@ struct request {
 const char *http_query(const struct http_request *rq, const char *key)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct query_all {
+	const char *key;
+	const char **values;
+	size_t max, n;
+};
+
+static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key))
+		return MHD_YES;
+	if (q->n < q->max)
+		q->values[q->n] = value ? value : "";
+	q->n++;
+	return MHD_YES;
+}
+
+size_t http_query_all(const struct http_request *rq, const char *key, const char **values,
+		      size_t max)
+{
+	struct query_all q = { .key = key, .values = values, .max = max };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+	return q.n;
 }
 
 const char *http_header(const struct http_request *rq, const char *name)
@@ -158,7 +188,10 @@ static int reply_internal_error(struct http_request *rq)
 	}
 	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
 	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	if (ret != MHD_YES)
+		return -EIO;
+	rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	return 0;
 }
 
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
@@ -182,7 +215,10 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	if (ret != MHD_YES)
+		return -EIO;
+	rq->status = status;
+	return 0;
 }
 
 int http_reply_text(struct http_request *rq, unsigned int status,
@@ -218,7 +254,7 @@ static int not_found(struct http_request *rq)
 			       rq->cfg->telemetry_path);
 }
 
-static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found };
+static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found, HSTATS_OTHER };
 
 static unsigned int method_bit(const char *method)
 {
@@ -267,6 +303,23 @@ static int dispatch(struct http_server *srv, struct request *r)
 	return route->handler(rq);
 }
 
+/*
+ * dispatch(), counted in cfg.stats when there are any: in flight while it
+ * runs, then by the route's handler label and the status it queued.
+ */
+static int dispatch_counted(struct http_server *srv, struct request *r)
+{
+	struct http_stats *st = srv->cfg.stats;
+	int ret;
+
+	if (!st)
+		return dispatch(srv, r);
+	hstats_begin(st);
+	ret = dispatch(srv, r);
+	hstats_end(st, find_route(srv->cfg.routes, r->rq.url)->stats, r->rq.status);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -296,49 +349,72 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return dispatch(srv, r) ? MHD_NO : MHD_YES;
+	return dispatch_counted(srv, r) ? MHD_NO : MHD_YES;
 }
 
 /* ---- the server ---- */
 
-int http_start(struct http_server **out, const struct http_config *cfg)
+/* One daemon on one listening socket; every daemon of srv is started alike. */
+static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 {
-	struct http_server *srv = calloc(1, sizeof(*srv));
-	unsigned int per_ip;
+	const struct http_config *cfg = &srv->cfg;
+	unsigned int per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
 
-	if (!srv) {
-		close(cfg->listen_fd);
-		return -ENOMEM;
-	}
-	srv->cfg = *cfg;
-	if (!srv->cfg.routes) {
-		const struct http_route own[] = {
-			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
-			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing },
-			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events },
-			{ NULL, 0, NULL },
-		};
-
-		memcpy(srv->own_routes, own, sizeof(own));
-		srv->cfg.routes = srv->own_routes;
-	}
-	per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
-	srv->daemon = MHD_start_daemon(
+	return MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_END);
-	if (!srv->daemon) {
-		close(cfg->listen_fd);
-		free(srv);
-		return -EIO;
+}
+
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+int http_start(struct http_server **out, const struct http_config *cfg)
+{
+	struct http_server *srv;
+
+	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		return -EINVAL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		return -ENOMEM;
+	}
+	srv->cfg = *cfg;
+	srv->cfg.listen_fds = NULL;	/* the daemons hold them */
+	srv->cfg.nr_listen_fds = 0;
+	if (!srv->cfg.routes) {
+		const struct http_route own[] = {
+			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HSTATS_METRICS },
+			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing, HSTATS_LANDING },
+			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events, HSTATS_EVENTS },
+			{ NULL, 0, NULL, HSTATS_OTHER },
+		};
+
+		memcpy(srv->own_routes, own, sizeof(own));
+		srv->cfg.routes = srv->own_routes;
+	}
+	for (size_t i = 0; i < cfg->nr_listen_fds; i++) {
+		srv->daemons[i] = start_daemon(srv, cfg->listen_fds[i]);
+		if (!srv->daemons[i]) {
+			close_fds(cfg->listen_fds + i, cfg->nr_listen_fds - i);
+			http_stop(srv);	/* closes the ones started */
+			return -EIO;
+		}
+		srv->nr_daemons++;
 	}
 	*out = srv;
 	return 0;
@@ -348,6 +424,7 @@ void http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	MHD_stop_daemon(srv->daemon);
+	for (size_t i = 0; i < srv->nr_daemons; i++)
+		MHD_stop_daemon(srv->daemons[i]);
 	free(srv);
 }

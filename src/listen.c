@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* listen - "[HOST]:PORT" parsing, bind and listen; see listen.h. */
+/* listen - "[HOST]:PORT" parsing, bind and listen, systemd's sockets; see listen.h. */
 #include "listen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -187,4 +188,104 @@ int listen_open(const char *address, int *fd, char *err, size_t errlen)
 	}
 	freeaddrinfo(res);
 	return ret;
+}
+
+/* ---- sockets from systemd ---- */
+
+/* A decimal number without sign, blanks or excess; 0 or -EINVAL. */
+static int parse_env_ulong(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int listen_systemd_count(const char *listen_pid, const char *listen_fds, pid_t self,
+			 size_t max, char *err, size_t errlen)
+{
+	unsigned long pid, n;
+
+	if (!listen_pid || !listen_fds) {
+		snprintf(err, errlen, "--web.systemd-socket: systemd passed no socket (%s is not set): "
+			 "start the exporter through its .socket unit, or drop the flag",
+			 listen_pid ? "LISTEN_FDS" : "LISTEN_PID");
+		return -ENOENT;
+	}
+	if (parse_env_ulong(listen_pid, &pid) || !pid) {
+		snprintf(err, errlen, "--web.systemd-socket: LISTEN_PID=\"%.32s\" is not a process id",
+			 listen_pid);
+		return -EINVAL;
+	}
+	if (pid != (unsigned long)self) {
+		snprintf(err, errlen, "--web.systemd-socket: the sockets systemd passed are for "
+			 "process %lu, not this one (%ld)", pid, (long)self);
+		return -ENOENT;
+	}
+	if (parse_env_ulong(listen_fds, &n)) {
+		snprintf(err, errlen, "--web.systemd-socket: LISTEN_FDS=\"%.32s\" is not a number",
+			 listen_fds);
+		return -EINVAL;
+	}
+	if (!n) {
+		snprintf(err, errlen, "--web.systemd-socket: systemd passed no socket (LISTEN_FDS=0)");
+		return -ENOENT;
+	}
+	if (n > max) {
+		snprintf(err, errlen, "--web.systemd-socket: systemd passed %lu sockets; at most %zu "
+			 "are served", n, max);
+		return -E2BIG;
+	}
+	return (int)n;
+}
+
+/* Whether fd is a listening TCP socket; 0 or -ENOTSOCK with the reason in err. */
+static int check_tcp_listener(int fd, char *err, size_t errlen)
+{
+	int type = 0, listening = 0, domain = 0;
+	socklen_t len = sizeof(int);
+	const char *why = NULL;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
+		why = errno == EBADF ? "not open" : "not a socket";
+	else if (len = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) ||
+		 (domain != AF_INET && domain != AF_INET6))
+		why = "not a TCP socket (IPv4 or IPv6)";
+	else if (type != SOCK_STREAM)
+		why = "not a stream socket (ListenStream=)";
+	else if (len = sizeof(int), getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ||
+		 !listening)
+		why = "not listening (Accept=yes is not supported)";
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "--web.systemd-socket: fd %d from systemd is %s", fd, why);
+	return -ENOTSOCK;
+}
+
+int listen_systemd(int *fds, size_t max, char *err, size_t errlen)
+{
+	int n = listen_systemd_count(getenv("LISTEN_PID"), getenv("LISTEN_FDS"), getpid(), max,
+				     err, errlen);
+
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		int fd = LISTEN_SYSTEMD_FIRST_FD + i, ret = check_tcp_listener(fd, err, errlen);
+
+		if (ret)
+			return ret;
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC)) {
+			ret = -errno;
+			snprintf(err, errlen, "--web.systemd-socket: fd %d: %s", fd, strerror(-ret));
+			return ret;
+		}
+		fds[i] = fd;
+	}
+	return n;
 }

@@ -2,10 +2,11 @@
 /*
  * bpf-metrics-exporter - serves the kernel's BPF programs, maps and links as
  * Prometheus metrics.  main() parses flags, checks privileges, opens the
- * listening socket, starts the HTTP server and waits for SIGINT/SIGTERM.
+ * listening sockets, starts the HTTP server and waits for SIGINT/SIGTERM.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,14 @@ static int check_bpf_access(void)
 	return err;
 }
 
-/* Room for every connection plus the fds a scrape opens one at a time. */
-static void raise_fd_limit(unsigned int *max_connections)
+/*
+ * Room for every connection on each of nr_sockets listening sockets (the
+ * limit is per socket), plus the fds a scrape opens one at a time.
+ */
+static void raise_fd_limit(unsigned int *max_connections, size_t nr_sockets)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)*max_connections + 64;
+	rlim_t want = (rlim_t)*max_connections * nr_sockets + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
@@ -73,13 +77,16 @@ static void raise_fd_limit(unsigned int *max_connections)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < want) {
-		*max_connections = rl.rlim_cur > 128 ? (unsigned int)(rl.rlim_cur - 64) : 64;
-		log_warnx("open file limit is %llu: serving at most %u connections",
-			  (unsigned long long)rl.rlim_cur, *max_connections);
+		rlim_t room = rl.rlim_cur > 128 ? (rl.rlim_cur - 64) / nr_sockets : 64;
+
+		*max_connections = room > 2 ? (unsigned int)room : 2;
+		log_warnx("open file limit is %llu: serving at most %u connections%s",
+			  (unsigned long long)rl.rlim_cur, *max_connections,
+			  nr_sockets > 1 ? " on each listening socket" : "");
 	}
 }
 
-static void log_listening(int fd, const char *path)
+static void log_listening(int fd, const char *path, bool from_systemd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -103,8 +110,15 @@ static void log_listening(int fd, const char *path)
 	} else {
 		snprintf(addr, sizeof(addr), "?");
 	}
-	log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
+	if (from_systemd)
+		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION,
+		       "socket", "systemd", NULL);
+	else
+		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
 }
+
+/* Written by the HTTP threads, read by scrapes; 16 KiB, so not on the stack. */
+static struct http_stats request_stats;
 
 int main(int argc, char **argv)
 {
@@ -116,8 +130,10 @@ int main(int argc, char **argv)
 	struct collector coll;
 	struct flags f;
 	sigset_t sigs;
+	int fds[FLAGS_MAX_LISTEN];
+	size_t nr_fds = 0;
 	char err[256];
-	int fd, sig, ret;
+	int sig, ret;
 
 	/*
 	 * Signals are taken by sigwait() at the end, and every thread inherits
@@ -143,17 +159,37 @@ int main(int argc, char **argv)
 
 	if (check_bpf_access())
 		return 1;
-	raise_fd_limit(&f.max_connections);
-	ret = listen_open(f.listen_address, &fd, err, sizeof(err));
-	if (ret) {
-		log_errx("%s", err);
-		return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
+	if (f.systemd_socket) {
+		ret = listen_systemd(fds, sizeof(fds) / sizeof(fds[0]), err, sizeof(err));
+		if (ret < 0) {
+			log_errx("%s", err);
+			return 1;
+		}
+		nr_fds = (size_t)ret;
+		if (f.listen_address_given)
+			log_warnx("--web.listen-address is ignored: --web.systemd-socket serves the "
+				  "sockets systemd passed");
 	}
+	for (; !f.systemd_socket && nr_fds < f.nr_listen_addresses; nr_fds++) {
+		ret = listen_open(f.listen_addresses[nr_fds], &fds[nr_fds], err, sizeof(err));
+		if (ret) {
+			log_errx("%s", err);	/* names the address */
+			while (nr_fds)
+				close(fds[--nr_fds]);
+			return ret == -EINVAL ? 2 : 1;	/* -EINVAL: a HOST that names nothing */
+		}
+	}
+	raise_fd_limit(&f.max_connections, nr_fds);
 
 	coll_init(&coll, VERSION);
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
+	coll.exporter_metrics = !f.disable_exporter_metrics;
+	if (coll.exporter_metrics) {
+		coll.http_stats = &request_stats;
+		hc.stats = &request_stats;
+	}
 	if (!f.no_audit) {
 		struct audit_reader_config ac = {
 			.ring = &ring,
@@ -180,13 +216,15 @@ int main(int argc, char **argv)
 	else if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
-	hc.listen_fd = fd;
+	hc.listen_fds = fds;
+	hc.nr_listen_fds = nr_fds;
 	hc.telemetry_path = f.telemetry_path;
 	hc.max_connections = f.max_connections;
 	hc.timeout_s = HTTP_TIMEOUT_S;
 	hc.scrape = coll_scrape;
 	hc.scrape_ctx = &coll;
-	log_listening(fd, f.telemetry_path);
+	for (size_t i = 0; i < nr_fds; i++)
+		log_listening(fds[i], f.telemetry_path, f.systemd_socket);
 	ret = http_start(&srv, &hc);
 	if (ret) {
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));

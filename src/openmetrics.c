@@ -151,8 +151,8 @@ void om_sample_double(struct om_writer *w, double value)
 		buf_addstr(w->out, "NaN");
 	else if (isinf(value))
 		buf_addstr(w->out, value > 0 ? "+Inf" : "-Inf");
-	else
-		buf_addf(w->out, "%.9g", value);
+	else	/* 15 digits: a unix time keeps its hundredths (process_start_time_seconds) */
+		buf_addf(w->out, "%.15g", value);
 	buf_addch(w->out, '\n');
 }
 

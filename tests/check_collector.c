@@ -17,6 +17,7 @@
  * BPFME_TEST_DATA overrides the data directory (default tests/data).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +93,46 @@ static void recorded_snap(struct snap *s)
 	s->boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
 }
 
+static const char *data_dir(void);
+
+static void answered(struct http_stats *st, enum hstats_handler h, unsigned int code)
+{
+	hstats_begin(st);
+	hstats_end(st, h, code);
+}
+
+/* Requests as a server would have counted them. */
+static struct http_stats recorded_requests(void)
+{
+	struct http_stats st;
+
+	memset(&st, 0, sizeof(st));
+	for (int i = 0; i < 7; i++)
+		answered(&st, HSTATS_METRICS, 200);
+	answered(&st, HSTATS_METRICS, 400);
+	answered(&st, HSTATS_LANDING, 200);
+	answered(&st, HSTATS_OTHER, 404);
+	answered(&st, HSTATS_OTHER, 404);
+	answered(&st, HSTATS_OTHER, 414);
+	/* what no handler answered, or answered out of range, is not counted */
+	answered(&st, HSTATS_EVENTS, 0);
+	answered(&st, HSTATS_EVENTS, 600);
+	answered(&st, HSTATS_EVENTS, 99);
+	hstats_begin(&st);	/* this scrape */
+	return st;
+}
+
 static void recorded_collector(struct collector *c)
 {
+	static char proc_dir[512];
+	static struct http_stats requests;
+
 	coll_init(c, "1.2.3-test");
+	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", data_dir());
+	c->proc_dir = proc_dir;		/* process_* from recorded files */
+	c->proc_boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
+	requests = recorded_requests();
+	c->http_stats = &requests;
 	c->scrapes = 5;
 	c->scrape_errors = 1;
 	c->vanished[SNAP_PROG] = 2;
@@ -341,6 +379,133 @@ START_TEST(test_empty_snapshot)
 }
 END_TEST
 
+/* --web.disable-exporter-metrics: no process_* nor request families; the exporter's own stay. */
+START_TEST(test_no_exporter_metrics)
+{
+	struct collector c;
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct snap s;
+
+	recorded_snap(&s);
+	recorded_collector(&c);
+	c.exporter_metrics = false;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_null(strstr(b.buf, "process_"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_exporter_http_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_build_info{"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrapes_total 5\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_duration_seconds 0.5\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_program_info{"));
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	buf_release(&b);
+
+	/* on, but without a server's counters: process_* only */
+	recorded_collector(&c);
+	c.http_stats = NULL;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_null(strstr(b.buf, "bpf_exporter_http_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nprocess_max_fds 1088\n"));
+	buf_release(&b);
+}
+END_TEST
+
+static int select_names(const struct collector *c, const char *const *names, size_t nr,
+			bool sel[COLL_MAX], char *why, size_t len)
+{
+	struct buf b = BUF_INIT;
+	int ret = coll_select(c, names, nr, sel, &b);
+
+	snprintf(why, len, "%s", b.buf);
+	buf_release(&b);
+	return ret;
+}
+
+/* collect[]: only those named, each one that is on; else a one-line 400 reason. */
+START_TEST(test_select)
+{
+	static const char *const core[] = { "core" };
+	static const char *const both[] = { "audit", "core", "audit" };
+	static const char *const audit[] = { "audit" };
+	struct collector c;
+	bool sel[COLL_MAX];
+	char why[512], longname[200];
+	int core_i = coll_find("core"), audit_i = coll_find("audit");
+
+	coll_init(&c, "v");
+	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, core, 1, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && !sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, both, 3, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && sel[audit_i]);
+
+	{
+		const char *names[] = { "core", "bogus" };
+
+		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
+	}
+	{
+		const char *names[] = { "" };
+
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit)");
+	}
+	{
+		const char *names[] = { "Core\n\xff" };
+
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit)");
+	}
+	{
+		const char *names[] = { longname };
+
+		memset(longname, 'x', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
+		ck_assert_msg(strstr(why, "xxxx\"...: no such collector") && strlen(why) < 160, "%s", why);
+	}
+	coll_set_on(&c, audit_i, false);
+	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
+	ck_assert(sel[core_i] && !sel[audit_i]);
+	ck_assert_int_eq(select_names(&c, audit, 1, sel, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "bad collect[]=\"audit\": the collector is off (--no-collector.audit)");
+}
+END_TEST
+
+/* A scrape of collect[]=audit takes no snapshot (no root needed); a refused one is no scrape. */
+START_TEST(test_scrape_selected)
+{
+	static const char *const audit[] = { "audit" };
+	static const char *const bogus[] = { "bogus" };
+	struct collector c;
+	struct ev_ring ring;
+	struct buf b = BUF_INIT;
+	char err[256] = "";
+
+	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
+	coll_init(&c, "v");
+	coll_set_audit(&c, &ring, NULL);
+	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+	ck_assert_uint_eq(c.scrapes, 0);
+	ck_assert_uint_eq(c.scrape_errors, 0);
+	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);
+	ck_assert_ptr_null(strstr(b.buf, "bpf_program_"));
+	ck_assert_ptr_null(strstr(b.buf, "bpf_map_"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_audit_events_total{op=\"LOAD\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrapes_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nprocess_open_fds "));
+	ck_assert_str_eq(b.buf + b.len - 6, "# EOF\n");
+	buf_release(&b);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 /* The bpf_audit_* part of an exposition of c (from its first family to the next one). */
 static char *audit_part(struct collector *c, enum om_format fmt)
 {
@@ -479,13 +644,13 @@ START_TEST(test_scrape_out_of_memory)
 	coll_init(&c, "v");
 	coll_set_on(&c, coll_find("core"), false);	/* no snapshot: no kernel needed */
 	out.oom = true;	/* as after a failed allocation: every append is dropped */
-	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, err, sizeof(err)), -ENOMEM);
+	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, NULL, 0, err, sizeof(err)), -ENOMEM);
 	ck_assert_str_eq(err, "out of memory");
 	ck_assert_uint_eq(c.scrapes, 1);
 	ck_assert_uint_eq(c.scrape_errors, 1);
 	buf_release(&out);
 	/* and one that does not */
-	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, err, sizeof(err)), 0);
+	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, NULL, 0, err, sizeof(err)), 0);
 	ck_assert_uint_eq(c.scrape_errors, 1);
 	ck_assert_ptr_nonnull(strstr(out.buf, "bpf_exporter_scrape_errors_total 1\n"));
 	ck_assert_ptr_null(strstr(out.buf, "bpf_program_info"));
@@ -505,6 +670,9 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_spec_text);
 	tcase_add_test(tc, test_families_precede_samples);
 	tcase_add_test(tc, test_empty_snapshot);
+	tcase_add_test(tc, test_no_exporter_metrics);
+	tcase_add_test(tc, test_select);
+	tcase_add_test(tc, test_scrape_selected);
 	tcase_add_test(tc, test_audit_families);
 	tcase_add_test(tc, test_audit_by_comm_empty);
 	tcase_add_test(tc, test_scrape_out_of_memory);

@@ -81,9 +81,15 @@ static enum flags_result parse_args(const char *first, ...)
 
 #define parse(...) parse_args(__VA_ARGS__, (const char *)NULL)
 
+/* The listen addresses are exactly one, want. */
+#define ck_assert_listen(want) do { \
+	ck_assert_uint_eq(f.nr_listen_addresses, 1); \
+	ck_assert_str_eq(f.listen_addresses[0], want); \
+} while (0)
+
 static void assert_defaults(void)
 {
-	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_listen(":9435");
 	ck_assert_str_eq(f.telemetry_path, "/metrics");
 	ck_assert_uint_eq(f.max_connections, 1024);
 	ck_assert_int_eq(f.log_level, LOG_INFO);
@@ -130,14 +136,14 @@ END_TEST
 START_TEST(test_listen_address)
 {
 	ck_assert_int_eq(parse("--web.listen-address=127.0.0.1:1234"), FLAGS_RUN);
-	ck_assert_str_eq(f.listen_address, "127.0.0.1:1234");
+	ck_assert_listen("127.0.0.1:1234");
 	ck_assert_str_eq(f.telemetry_path, "/metrics");
 	ck_assert_int_eq(parse("--web.listen-address", "[::1]:9"), FLAGS_RUN);
-	ck_assert_str_eq(f.listen_address, "[::1]:9");
+	ck_assert_listen("[::1]:9");
 	ck_assert_int_eq(parse("--web.listen-address=:0"), FLAGS_RUN);
-	ck_assert_str_eq(f.listen_address, ":0");
+	ck_assert_listen(":0");
 	ck_assert_int_eq(parse("--web.listen-address", "localhost:65535"), FLAGS_RUN);
-	ck_assert_str_eq(f.listen_address, "localhost:65535");
+	ck_assert_listen("localhost:65535");
 	ck_assert_uint_eq(err_len, 0);
 }
 END_TEST
@@ -146,7 +152,7 @@ START_TEST(test_telemetry_path)
 {
 	ck_assert_int_eq(parse("--web.telemetry-path=/m"), FLAGS_RUN);
 	ck_assert_str_eq(f.telemetry_path, "/m");
-	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_listen(":9435");
 	ck_assert_int_eq(parse("--web.telemetry-path", "/a/b/metrics"), FLAGS_RUN);
 	ck_assert_str_eq(f.telemetry_path, "/a/b/metrics");
 	ck_assert_uint_eq(err_len, 0);
@@ -161,7 +167,7 @@ START_TEST(test_max_connections)
 	ck_assert_uint_eq(f.max_connections, 65536);
 	ck_assert_int_eq(parse("--web.max-connections", "100"), FLAGS_RUN);
 	ck_assert_uint_eq(f.max_connections, 100);
-	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_listen(":9435");
 	ck_assert_uint_eq(err_len, 0);
 }
 END_TEST
@@ -198,7 +204,7 @@ START_TEST(test_no_audit)
 {
 	ck_assert_int_eq(parse("--no-audit"), FLAGS_RUN);
 	ck_assert(f.no_audit);
-	ck_assert_str_eq(f.listen_address, ":9435");
+	ck_assert_listen(":9435");
 	/* a second parse starts from the defaults again */
 	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
 	assert_defaults();
@@ -247,7 +253,7 @@ START_TEST(test_all_together)
 	ck_assert(f.audit_enable);
 	ck_assert_uint_eq(f.audit_buffer_bytes, 131072);
 	ck_assert_uint_eq(f.events_capacity, 7);
-	ck_assert_str_eq(f.listen_address, "127.0.0.1:0");
+	ck_assert_listen("127.0.0.1:0");
 	ck_assert_str_eq(f.telemetry_path, "/x");
 	ck_assert_uint_eq(f.max_connections, 8);
 	ck_assert_int_eq(f.log_level, LOG_DEBUG);
@@ -260,10 +266,70 @@ END_TEST
 
 START_TEST(test_last_wins)
 {
-	ck_assert_int_eq(parse("--log.level=debug", "--log.level", "error",
-			       "--web.listen-address=:1", "--web.listen-address=:2"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--log.level=debug", "--log.level", "error"), FLAGS_RUN);
 	ck_assert_int_eq(f.log_level, LOG_ERROR);
-	ck_assert_str_eq(f.listen_address, ":2");
+}
+END_TEST
+
+START_TEST(test_systemd_socket)
+{
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert(!f.systemd_socket && !f.listen_address_given);
+	ck_assert_int_eq(parse("--web.systemd-socket"), FLAGS_RUN);
+	ck_assert(f.systemd_socket && !f.listen_address_given);
+	ck_assert_listen(":9435");
+	ck_assert_int_eq(parse("--web.listen-address=:1", "--web.systemd-socket"), FLAGS_RUN);
+	ck_assert(f.systemd_socket && f.listen_address_given);
+	ck_assert_uint_eq(err_len, 0);
+	assert_usage(parse("--web.systemd-socket=yes"), "--web.systemd-socket");
+}
+END_TEST
+
+START_TEST(test_disable_exporter_metrics)
+{
+	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
+	ck_assert(!f.disable_exporter_metrics);
+	ck_assert_int_eq(parse("--web.disable-exporter-metrics"), FLAGS_RUN);
+	ck_assert(f.disable_exporter_metrics);
+	ck_assert_listen(":9435");
+	assert_usage(parse("--web.disable-exporter-metrics=1"), "--web.disable-exporter-metrics");
+}
+END_TEST
+
+/* --web.listen-address adds an address each time, in order; the default only when none is given. */
+START_TEST(test_listen_repeated)
+{
+	char args[FLAGS_MAX_LISTEN + 1][32];
+	char *argv[FLAGS_MAX_LISTEN + 3];
+	int argc = 0;
+
+	ck_assert_int_eq(parse("--web.listen-address=:1", "--no-audit", "--web.listen-address",
+			       "[::1]:2", "--web.listen-address=127.0.0.1:3"), FLAGS_RUN);
+	ck_assert_uint_eq(f.nr_listen_addresses, 3);
+	ck_assert_str_eq(f.listen_addresses[0], ":1");
+	ck_assert_str_eq(f.listen_addresses[1], "[::1]:2");
+	ck_assert_str_eq(f.listen_addresses[2], "127.0.0.1:3");
+	ck_assert_uint_eq(err_len, 0);
+
+	/* the same address twice could never be bound twice: a usage error naming it */
+	assert_usage(parse("--web.listen-address=:1", "--web.listen-address=:2",
+			   "--web.listen-address=:1"), "--web.listen-address \":1\" is given twice");
+
+	/* FLAGS_MAX_LISTEN are fine, one more is a usage error */
+	argv[argc++] = (char *)"bpf-metrics-exporter";
+	for (int i = 0; i <= FLAGS_MAX_LISTEN; i++) {
+		snprintf(args[i], sizeof(args[i]), "--web.listen-address=:%d", 1000 + i);
+		argv[argc++] = args[i];
+	}
+	argv[argc] = NULL;
+	clear();
+	ck_assert_int_eq(flags_parse(&f, argc - 1, argv, out, err), FLAGS_RUN);
+	ck_assert_uint_eq(f.nr_listen_addresses, FLAGS_MAX_LISTEN);
+	ck_assert_str_eq(f.listen_addresses[FLAGS_MAX_LISTEN - 1], args[FLAGS_MAX_LISTEN - 1] + 21);
+	clear();
+	ck_assert_int_eq(flags_parse(&f, argc, argv, out, err), FLAGS_USAGE);
+	fflush(err);
+	ck_assert_msg(strstr(err_text, "too many --web.listen-address flags: at most 16"), "%s", err_text);
 }
 END_TEST
 
@@ -271,7 +337,7 @@ static void assert_help(void)
 {
 	static const char *const mentioned[] = {
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
-		"--log.level", "--log.format", "--no-audit", "--audit.enable",
+		"--web.systemd-socket", "--web.disable-exporter-metrics", "--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
 		":9435", "/metrics", "1024", "67108864",
 	};
@@ -638,6 +704,9 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_events_capacity);
 	tcase_add_test(tc, test_all_together);
 	tcase_add_test(tc, test_last_wins);
+	tcase_add_test(tc, test_listen_repeated);
+	tcase_add_test(tc, test_systemd_socket);
+	tcase_add_test(tc, test_disable_exporter_metrics);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_usage_matches_help);
 	tcase_add_test(tc, test_version);

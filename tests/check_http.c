@@ -7,6 +7,7 @@
  * event ring.  Needs no root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,8 @@
 static struct http_server *srv;
 static int port;
 
-/* Start a server on a free 127.0.0.1 port with cfg (listen_fd and limits set here). */
-static void serve(struct http_config *cfg)
+/* A listening socket on a free 127.0.0.1 port; its port in *p. */
+static int listen_free(int *p)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -37,8 +38,18 @@ static void serve(struct http_config *cfg)
 
 	ck_assert_msg(listen_open("127.0.0.1:0", &fd, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	cfg->listen_fd = fd;
+	*p = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Start a server on a free 127.0.0.1 port with cfg (listen_fds and limits set here). */
+static void serve(struct http_config *cfg)
+{
+	static int fd;
+
+	fd = listen_free(&port);
+	cfg->listen_fds = &fd;
+	cfg->nr_listen_fds = 1;
 	cfg->max_connections = 16;
 	cfg->timeout_s = 5;
 	ck_assert_int_eq(http_start(&srv, cfg), 0);
@@ -147,6 +158,57 @@ START_TEST(test_routes)
 	get("DELETE", "/nowhere", NULL, 405, &r);
 	expect_header(&r, "Allow", "GET, HEAD");
 	tu_http_free(&r);
+}
+END_TEST
+
+/* ---- several listening sockets ---- */
+
+/* Every socket is served by the same routes; stopping closes every one of them. */
+START_TEST(test_several_sockets)
+{
+	struct http_config cfg = { .routes = echo_routes, .telemetry_path = "/echo",
+				   .max_connections = 16, .timeout_s = 5 };
+	int fds[3], ports[3];
+	struct tu_http_resp r;
+
+	for (int i = 0; i < 3; i++)
+		fds[i] = listen_free(&ports[i]);
+	cfg.listen_fds = fds;
+	cfg.nr_listen_fds = 3;
+	ck_assert_int_eq(http_start(&srv, &cfg), 0);
+	for (int i = 0; i < 3; i++) {
+		port = ports[i];
+		get("GET", "/echo?id=x", NULL, 200, &r);
+		ck_assert_str_eq(r.body, "method=GET\nurl=/echo\nid=x\nx-test=(null)\nclient=127.0.0.1\n");
+		tu_http_free(&r);
+		get("GET", "/nope", NULL, 404, &r);
+		tu_http_free(&r);
+	}
+	http_stop(srv);
+	srv = NULL;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD), -1);	/* closed */
+		ck_assert_int_lt(tu_connect(ports[i], 1000), 0);
+	}
+}
+END_TEST
+
+/* No socket, or more than the server takes: -EINVAL, and the fds are closed. */
+START_TEST(test_socket_count)
+{
+	struct http_config cfg = { .routes = echo_routes, .max_connections = 16, .timeout_s = 5 };
+	int fds[HTTP_MAX_LISTEN + 1], p;
+
+	ck_assert_int_eq(http_start(&srv, &cfg), -EINVAL);
+	ck_assert_ptr_null(srv);
+	for (int i = 0; i <= HTTP_MAX_LISTEN; i++)
+		fds[i] = listen_free(&p);
+	cfg.listen_fds = fds;
+	cfg.nr_listen_fds = HTTP_MAX_LISTEN + 1;
+	ck_assert_int_eq(http_start(&srv, &cfg), -EINVAL);
+	ck_assert_ptr_null(srv);
+	for (int i = 0; i <= HTTP_MAX_LISTEN; i++)
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD), -1);
 }
 END_TEST
 
@@ -436,9 +498,20 @@ END_TEST
 
 static int scrapes;
 
-static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt, char *err, size_t errlen)
+static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt,
+		       const char *const *collect, size_t nr_collect, char *err, size_t errlen)
 {
 	(void)ctx;
+	if (nr_collect) {	/* echo them; "bad" is refused */
+		for (size_t i = 0; i < nr_collect; i++) {
+			if (!strcmp(collect[i], "bad")) {
+				snprintf(err, errlen, "bad collect[]=\"bad\"");
+				return -EINVAL;
+			}
+			buf_addf(out, "collect %s\n", collect[i]);
+		}
+		return 0;
+	}
 	if (++scrapes == 2) {
 		snprintf(err, errlen, "listing BPF programs: permission denied");
 		return -EPERM;
@@ -448,6 +521,7 @@ static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt, char *err
 }
 
 static struct ev_ring ring;
+static struct http_stats stats;
 
 static void serve_exporter(bool with_events)
 {
@@ -455,6 +529,7 @@ static void serve_exporter(bool with_events)
 		.telemetry_path = "/m",
 		.scrape = fake_scrape,
 		.events = with_events ? &ring : NULL,
+		.stats = &stats,
 	};
 
 	if (with_events) {
@@ -514,6 +589,94 @@ START_TEST(test_exporter_routes)
 }
 END_TEST
 
+/* Every answer is counted by the route's handler label and its status; 0 in flight after. */
+START_TEST(test_exporter_counts)
+{
+	static const struct {
+		const char *method, *path;
+		int status;
+	} reqs[] = {
+		{ "GET", "/m", 200 }, { "GET", "/m", 500 }, { "HEAD", "/m", 200 }, { "GET", "/m", 200 },
+		{ "POST", "/m", 405 }, { "GET", "/", 200 }, { "GET", "/?x=1", 200 },
+		{ "GET", "/events", 200 }, { "GET", "/events?limit=x", 400 },
+		{ "GET", "/nope", 404 }, { "GET", "/metrics", 404 }, { "DELETE", "/nope", 405 },
+	};
+	struct tu_http_resp r;
+
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
+	memset(&stats, 0, sizeof(stats));
+	scrapes = 0;
+	serve_exporter(true);
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		get(reqs[i].method, reqs[i].path, reqs[i].method[0] == 'P' ? "Content-Length: 0\r\n" : NULL,
+		    reqs[i].status, &r);
+		tu_http_free(&r);
+	}
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 200), 3);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 405), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_LANDING, 200), 2);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 200), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 400), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 404), 2);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 405), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 200), 0);
+	ck_assert_int_eq(hstats_in_flight(&stats), 0);
+	ev_ring_release(&ring);
+}
+END_TEST
+
+/* Every collect[] value reaches the scrape, in order; -EINVAL from it answers 400. */
+START_TEST(test_exporter_collect)
+{
+	struct tu_http_resp r;
+
+	scrapes = 0;
+	memset(&stats, 0, sizeof(stats));
+	serve_exporter(false);
+	get("GET", "/m?collect[]=core&x=1&collect%5B%5D=a%20b&collect[]&collect[]=core", NULL, 200, &r);
+	ck_assert_str_eq(r.body, "collect core\ncollect a b\ncollect \ncollect core\n");
+	tu_http_free(&r);
+	get("GET", "/m?collect=core", NULL, 200, &r);	/* not collect[]: no selection */
+	ck_assert_str_eq(r.body, "up 1\n# EOF\n");
+	tu_http_free(&r);
+	get("GET", "/m?collect[]=core&collect[]=bad", NULL, 400, &r);
+	expect_header(&r, "Content-Type", "text/plain; charset=utf-8");
+	ck_assert_str_eq(r.body, "bad collect[]=\"bad\"\n");
+	tu_http_free(&r);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 400), 1);
+	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 0);
+}
+END_TEST
+
+static struct http_stats echo_stats;
+
+/* In flight while the handler runs: itself. */
+static int in_flight(struct http_request *rq)
+{
+	return http_reply_text(rq, 200, NULL, "%lld", (long long)hstats_in_flight(&echo_stats));
+}
+
+static const struct http_route flight_routes[] = {
+	{ "/flight", HTTP_GET, in_flight, HSTATS_LANDING },
+	{ NULL, 0, NULL, HSTATS_OTHER },
+};
+
+START_TEST(test_in_flight)
+{
+	struct http_config cfg = { .routes = flight_routes, .stats = &echo_stats };
+	struct tu_http_resp r;
+
+	memset(&echo_stats, 0, sizeof(echo_stats));
+	serve(&cfg);
+	get("GET", "/flight", NULL, 200, &r);
+	ck_assert_str_eq(r.body, "1\n");
+	tu_http_free(&r);
+	ck_assert_int_eq(hstats_in_flight(&echo_stats), 0);
+	ck_assert_uint_eq(hstats_requests(&echo_stats, HSTATS_LANDING, 200), 1);
+}
+END_TEST
+
 START_TEST(test_exporter_no_events)
 {
 	struct tu_http_resp r;
@@ -540,6 +703,11 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
 	tcase_add_test(tc, test_exporter_no_events);
+	tcase_add_test(tc, test_exporter_counts);
+	tcase_add_test(tc, test_in_flight);
+	tcase_add_test(tc, test_exporter_collect);
+	tcase_add_test(tc, test_several_sockets);
+	tcase_add_test(tc, test_socket_count);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

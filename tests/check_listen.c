@@ -2,7 +2,9 @@
 /*
  * check_listen - unit tests for the listening socket: address syntax,
  * binding to loopback and wildcard, and the errors for malformed,
- * unresolvable, unavailable and busy addresses.  Nothing needs root.
+ * unresolvable, unavailable and busy addresses; the sockets systemd passes
+ * (LISTEN_PID, LISTEN_FDS), in a child with real sockets at fds 3 and 4.
+ * Nothing needs root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -356,6 +358,142 @@ START_TEST(test_listen_v6only_fails)
 }
 END_TEST
 
+/* ---- sockets from systemd ---- */
+
+static void expect_count(const char *pid, const char *fds, pid_t self, int want, const char *needle)
+{
+	char err[256] = "";
+	int n = listen_systemd_count(pid, fds, self, 16, err, sizeof(err));
+
+	ck_assert_msg(n == want, "LISTEN_PID=%s LISTEN_FDS=%s (self %d): %d, want %d (%s)",
+		      pid ? pid : "(unset)", fds ? fds : "(unset)", (int)self, n, want, err);
+	if (needle)
+		ck_assert_msg(strstr(err, needle) && strstr(err, "--web.systemd-socket") &&
+			      !strchr(err, '\n'), "reason \"%s\" lacks \"%s\"", err, needle);
+}
+
+START_TEST(test_systemd_count)
+{
+	expect_count("42", "1", 42, 1, NULL);
+	expect_count("42", "16", 42, 16, NULL);
+	expect_count("42", "3", 42, 3, NULL);
+	/* none passed: -ENOENT, saying why */
+	expect_count(NULL, NULL, 42, -ENOENT, "LISTEN_PID is not set");
+	expect_count("42", NULL, 42, -ENOENT, "LISTEN_FDS is not set");
+	expect_count(NULL, "1", 42, -ENOENT, "LISTEN_PID is not set");
+	expect_count("42", "0", 42, -ENOENT, "LISTEN_FDS=0");
+	expect_count("41", "1", 42, -ENOENT, "for process 41, not this one (42)");
+	/* malformed */
+	expect_count("", "1", 42, -EINVAL, "LISTEN_PID=\"\"");
+	expect_count("0", "1", 42, -EINVAL, "LISTEN_PID=\"0\"");
+	expect_count("-42", "1", 42, -EINVAL, "LISTEN_PID");
+	expect_count(" 42", "1", 42, -EINVAL, "LISTEN_PID");
+	expect_count("42x", "1", 42, -EINVAL, "LISTEN_PID");
+	expect_count("99999999999999999999999", "1", 42, -EINVAL, "LISTEN_PID");
+	expect_count("42", "", 42, -EINVAL, "LISTEN_FDS=\"\"");
+	expect_count("42", "+1", 42, -EINVAL, "LISTEN_FDS");
+	expect_count("42", "1 ", 42, -EINVAL, "LISTEN_FDS");
+	expect_count("42", "99999999999999999999999", 42, -EINVAL, "LISTEN_FDS");
+	/* more than the server takes */
+	expect_count("42", "17", 42, -E2BIG, "17 sockets; at most 16");
+}
+END_TEST
+
+/*
+ * listen_systemd() in a child that has fd_a and fd_b (or nothing) at fds 3
+ * and 4 and LISTEN_* set for itself; the child's report ("" when it got
+ * want sockets as asked) in report.
+ */
+static void systemd_child(int fd_a, int fd_b, const char *nfds, int want, char *report, size_t len)
+{
+	int out[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char pidstr[32], err[256] = "", line[512] = "";
+		int fds[16], got;
+
+		/* nothing of ours may sit at 3 or 4 while they are filled */
+		int w = fcntl(out[1], F_DUPFD_CLOEXEC, 10);
+
+		fd_a = fd_a >= 0 ? fcntl(fd_a, F_DUPFD, 10) : -1;
+		fd_b = fd_b >= 0 ? fcntl(fd_b, F_DUPFD, 10) : -1;
+		close(3);
+		close(4);
+		if (fd_a >= 0 && dup2(fd_a, 3) != 3)
+			_exit(2);
+		if (fd_b >= 0 && dup2(fd_b, 4) != 4)
+			_exit(2);
+		snprintf(pidstr, sizeof(pidstr), "%d", (int)getpid());
+		setenv("LISTEN_PID", pidstr, 1);
+		setenv("LISTEN_FDS", nfds, 1);
+		setenv("LISTEN_FDNAMES", "a:b", 1);
+		got = listen_systemd(fds, 16, err, sizeof(err));
+		if (got != want)
+			snprintf(line, sizeof(line), "returned %d, want %d: %s", got, want, err);
+		else if (got < 0)
+			snprintf(line, sizeof(line), "%s", err);	/* the reason, for the caller */
+		else
+			for (int i = 0; i < got && !line[0]; i++)
+				if (fds[i] != 3 + i || !(fcntl(fds[i], F_GETFD) & FD_CLOEXEC))
+					snprintf(line, sizeof(line), "fds[%d] is %d, close-on-exec %d", i,
+						 fds[i], fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
+		if (!line[0] && (getenv("LISTEN_PID") || getenv("LISTEN_FDS") || getenv("LISTEN_FDNAMES")))
+			snprintf(line, sizeof(line), "LISTEN_* are still set");
+		if (write(w, line, strlen(line)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(out[1]);
+	n = read(out[0], report, len - 1);
+	report[n > 0 ? n : 0] = '\0';
+	close(out[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child failed: 0x%x", st);
+}
+
+START_TEST(test_systemd_sockets)
+{
+	char err[256] = "", report[512];
+	int a = -1, b = -1, sp[2], udp;
+
+	ck_assert_int_eq(listen_open("127.0.0.1:0", &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(listen_open("127.0.0.1:0", &b, err, sizeof(err)), 0);
+
+	systemd_child(a, b, "2", 2, report, sizeof(report));
+	ck_assert_msg(!report[0], "two listening sockets: %s", report);
+	systemd_child(a, -1, "1", 1, report, sizeof(report));
+	ck_assert_msg(!report[0], "one listening socket: %s", report);
+
+	/* not a listening TCP socket: -ENOTSOCK naming the fd */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	systemd_child(a, sp[0], "2", -ENOTSOCK, report, sizeof(report));
+	ck_assert_msg(strstr(report, "fd 4 from systemd is not a TCP socket"), "%s", report);
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(udp, 0);
+	systemd_child(udp, -1, "1", -ENOTSOCK, report, sizeof(report));
+	ck_assert_msg(strstr(report, "fd 3 from systemd is not a stream socket"), "%s", report);
+	close(b);
+	b = socket(AF_INET, SOCK_STREAM, 0);	/* not listening */
+	ck_assert_int_ge(b, 0);
+	systemd_child(b, -1, "1", -ENOTSOCK, report, sizeof(report));
+	ck_assert_msg(strstr(report, "fd 3 from systemd is not listening"), "%s", report);
+	systemd_child(a, -1, "2", -ENOTSOCK, report, sizeof(report));	/* fd 4 not open */
+	ck_assert_msg(strstr(report, "fd 4 from systemd is not open"), "%s", report);
+	systemd_child(-1, -1, "0", -ENOENT, report, sizeof(report));
+	ck_assert_msg(strstr(report, "LISTEN_FDS=0"), "%s", report);
+	close(a);
+	close(b);
+	close(udp);
+	close(sp[0]);
+	close(sp[1]);
+}
+END_TEST
+
 Suite *listen_suite(void)
 {
 	Suite *s = suite_create("listen");
@@ -378,6 +516,11 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_not_available);
 	tcase_add_test(tc, test_listen_in_use);
 	tcase_add_test(tc, test_listen_v6only_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("systemd");
+	tcase_add_test(tc, test_systemd_count);
+	tcase_add_test(tc, test_systemd_sockets);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -33,6 +33,7 @@ static const struct {
 	{ audit_suite, false, "audit" },
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
+	{ procstat_suite, false, "procstat" },
 	{ progcache_suite, false, "progcache" },
 	{ audit_status_suite, false, "audit_status" },
 	{ integration_suite, true, "integration" },
@@ -40,6 +41,7 @@ static const struct {
 	{ server_suite, true, "server" },
 	{ audit_live_suite, true, "audit_live" },
 	{ privs_suite, true, "privs" },
+	{ web_suite, true, "web" },
 };
 
 static bool in_ci(void)

@@ -307,6 +307,8 @@ START_TEST(test_double)
 	expect_double(123456, "123456");
 	expect_double(1e21, "1e+21");
 	expect_double(1e-7, "1e-07");
+	expect_double(1795579927.12, "1795579927.12");	/* a unix time, to the hundredth */
+	expect_double(0.0125, "0.0125");
 }
 END_TEST
 

@@ -25,6 +25,7 @@ Suite *h_events_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
+Suite *procstat_suite(void);
 Suite *progcache_suite(void);
 Suite *audit_status_suite(void);
 
@@ -34,5 +35,6 @@ Suite *format_suite(void);	/* check_format.c: strict OpenMetrics parser, promtoo
 Suite *server_suite(void);	/* check_server.c: HTTP behaviour, limits, start-up, signals */
 Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to end */
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
+Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 
 #endif

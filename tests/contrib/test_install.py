@@ -31,6 +31,7 @@ class Install(unittest.TestCase):
             share = f'{p}/share/{BIN}'
             want = {f'{p}/sbin/{BIN}', f'{p}/share/man/man8/{BIN}.8',
                     f'{p}/lib/systemd/system/{BIN}.service',
+                    f'{p}/lib/systemd/system/{BIN}.socket',
                     f'{share}/metrics-stack.yaml',
                     f'{share}/prometheus/prometheus.yml',
                     f'{share}/prometheus/bpf-metrics-exporter.rules.yml',
@@ -53,6 +54,8 @@ class Install(unittest.TestCase):
                 execs = [ln for ln in f.read().splitlines() if ln.startswith('ExecStart=')]
             self.assertEqual(len(execs), 1)
             self.assertTrue(execs[0].startswith(f'ExecStart={prefix}/sbin/{BIN}'), execs[0])
+            with open(os.path.join(dest, p, f'lib/systemd/system/{BIN}.socket'), encoding='utf-8') as f:
+                self.assertEqual(f.read(), ctutil.read('systemd', f'{BIN}.socket'))
 
             self.make('uninstall', dest, *args)
             self.assertEqual(files_under(dest), set())

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Tests of contrib/systemd/bpf-metrics-exporter.service.
+"""Tests of contrib/systemd/bpf-metrics-exporter.service and .socket.
 
 There is no systemd to start the unit under, so the unit is checked with
 systemd-analyze (verify, security) and its sandbox is rebuilt by hand around
@@ -8,7 +8,10 @@ capabilities (setpriv), the unit's system call filter expanded by
 systemd-analyze and loaded with libseccomp, its socket-family, W^X and
 namespace restrictions, and a private mount namespace with read-only mounts,
 a pid-only /proc, a private /tmp and a minimal /dev.  strace lists every
-system call the exporter makes, to compare with the filter.
+system call the exporter makes, to compare with the filter.  The socket unit
+is verified beside the service, and its socket activation is played by
+systemd-socket-activate, which passes a real listening socket the way systemd
+does (LISTEN_FDS, LISTEN_PID, fd 3).
 """
 import ctypes
 import ctypes.util
@@ -29,6 +32,8 @@ import ctutil
 
 UNIT_NAME = 'bpf-metrics-exporter.service'
 UNIT = ctutil.contrib('systemd', UNIT_NAME)
+SOCKET_NAME = 'bpf-metrics-exporter.socket'
+SOCKET = ctutil.contrib('systemd', SOCKET_NAME)
 INSTALLED = '/usr/local/sbin/bpf-metrics-exporter'	# the Makefile's sed rewrites it
 ENV_FILE = '/etc/default/bpf-metrics-exporter'
 
@@ -507,6 +512,92 @@ class TestSystemdUnit(unittest.TestCase):
                and 'audit socket overflowed' not in l]
         self.assertEqual(bad, [], 'warnings in the sandbox')
         self.assertTrue(any('msg="shutting down"' in l for l in lines), lines[-5:])
+
+
+class TestSystemdSocket(unittest.TestCase):
+    """The optional socket unit, and the exporter run as it would run it."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(SOCKET, encoding='utf-8') as f:
+            cls.socket = settings(f.read())
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix='bpfme-systemd-')
+        self.tmp = self._tmp.name
+        self.addCleanup(self._tmp.cleanup)
+
+    def verify(self, *units):
+        analyze = ctutil.need_tool('systemd-analyze', 'systemd')
+        man8 = os.path.join(self.tmp, 'man', 'man8')
+        os.makedirs(man8, exist_ok=True)
+        link = os.path.join(man8, 'bpf-metrics-exporter.8')
+        if not os.path.exists(link):
+            os.symlink(os.path.join(ctutil.REPO, 'man', 'bpf-metrics-exporter.8'), link)
+        env = dict(os.environ, MANPATH=os.path.join(self.tmp, 'man'))
+        return ctutil.run([analyze, 'verify', '--recursive-errors=no', *units],
+                          check=False, env=env, cwd=self.tmp)
+
+    def test_verify_is_clean(self):
+        service = unit_copy(self.tmp)
+        socket_ = shutil.copy(SOCKET, os.path.join(self.tmp, SOCKET_NAME))
+        p = self.verify(socket_, service)
+        said = [l for l in (p.stdout + p.stderr).splitlines() if 'bpf-metrics-exporter' in l]
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(said, [], 'systemd-analyze verify complains about the units')
+        # and verify would notice a socket without its service (the check can fail)
+        os.unlink(service)
+        p = self.verify(socket_)
+        self.assertNotEqual(p.returncode, 0, 'verify passed a socket unit without its service')
+
+    def test_settings(self):
+        u = self.socket
+        self.assertEqual(values(u, 'ListenStream', 'Socket'), ['9435'])	# as :9435
+        self.assertIn(values(u, 'Accept', 'Socket'), ([], ['no']))	# one exporter, many connections
+        self.assertEqual(values(u, 'Service', 'Socket'), [])		# the service of the same name
+        self.assertEqual(one(u, 'WantedBy', 'Install'), 'sockets.target')
+        self.assertEqual(one(u, 'Documentation', 'Unit'), 'man:bpf-metrics-exporter(8)')
+        # the default port is the exporter's
+        with open(os.path.join(ctutil.REPO, 'src', 'flags.h'), encoding='utf-8') as f:
+            self.assertIn('#define FLAGS_DEFAULT_LISTEN ":9435"', f.read())
+        # how to use it is written where operators look
+        with open(SOCKET, encoding='utf-8') as f:
+            self.assertIn('--web.systemd-socket', f.read())
+
+    def test_socket_activation(self):
+        """systemd-socket-activate binds, then execs the exporter with the socket at fd 3."""
+        ctutil.need_root()
+        activate = ctutil.need_tool('systemd-socket-activate', 'systemd')
+        exe = ctutil.binary()
+        port = ctutil.free_port()
+        url = f'http://127.0.0.1:{port}'
+        log = os.path.join(self.tmp, 'exporter.log')
+        argv = [activate, '-l', f'127.0.0.1:{port}', exe, '--web.systemd-socket']
+        with ctutil.process(argv, 'socket-activated exporter', log,
+                            env={**os.environ, **NO_LSAN}) as p:
+            # the first request waits in the socket's backlog while the exporter starts
+            ctutil.wait_listening(url, p, log)
+            self.assertEqual(os.readlink(f'/proc/{p.pid}/exe'), exe)
+            status, body = get(url + '/metrics')
+            self.assertEqual(status, 200, body)
+            self.assertTrue(body.endswith(b'# EOF\n'))
+            # it serves fd 3 from systemd and opened no listening socket of its own
+            self.assertTrue(os.readlink(f'/proc/{p.pid}/fd/3').startswith('socket:'))
+            p.terminate()
+            self.assertEqual(p.wait(timeout=15), 0, 'exit status after SIGTERM')
+        with open(log, encoding='utf-8') as f:
+            text = f.read()
+        self.assertRegex(text, r'msg=listening address=127\.0\.0\.1:%d .*socket=systemd' % port)
+
+    def test_without_a_socket(self):
+        """--web.systemd-socket with nothing passed: exit 1 with one line saying so."""
+        ctutil.need_root()
+        env = {k: v for k, v in os.environ.items() if not k.startswith('LISTEN_')}
+        p = ctutil.run([ctutil.binary(), '--web.systemd-socket'], check=False,
+                       env={**env, **NO_LSAN})
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn('systemd passed no socket', p.stderr)
 
 
 if __name__ == '__main__':

@@ -71,8 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (r) {
 	case FLAGS_RUN:
 		FUZZ_ASSERT(out_n == 0 && err_n == 0, "RUN but printed: %s%s", out_s, err_s);
-		FUZZ_ASSERT(ours(f.listen_address, FLAGS_DEFAULT_LISTEN, text, size + 1),
-			    "listen address points elsewhere");
+		FUZZ_ASSERT(f.nr_listen_addresses >= 1 && f.nr_listen_addresses <= FLAGS_MAX_LISTEN,
+			    "%zu listen addresses", f.nr_listen_addresses);
+		for (size_t i = 0; i < f.nr_listen_addresses; i++)
+			FUZZ_ASSERT(ours(f.listen_addresses[i], FLAGS_DEFAULT_LISTEN, text, size + 1),
+				    "listen address points elsewhere");
 		FUZZ_ASSERT(ours(f.telemetry_path, FLAGS_DEFAULT_PATH, text, size + 1),
 			    "telemetry path points elsewhere");
 		FUZZ_ASSERT(f.telemetry_path[0] == '/' && f.telemetry_path[1] &&
