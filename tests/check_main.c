@@ -35,6 +35,7 @@ static const struct {
 	{ fdinfo_suite, false, "fdinfo" },
 	{ progcache_suite, false, "progcache" },
 	{ webconfig_suite, false, "webconfig" },
+	{ basicauth_suite, false, "basicauth" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
