@@ -23,6 +23,7 @@
 struct flags {
 	const char *listen_address;
 	const char *telemetry_path;
+	const char *web_config_file;	/* --web.config.file; NULL: plain HTTP, no auth */
 	unsigned int max_connections;
 	enum log_level log_level;
 	enum log_format log_format;

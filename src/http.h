@@ -6,6 +6,11 @@
  * (limits today, authentication to come) live here; the endpoints live in
  * src/h_*.c and answer with http_reply() or http_reply_text().
  *
+ * With a web config (webguard.h) the daemon speaks TLS, each connection's
+ * TLS session is set up with the credentials current when it is accepted,
+ * every request passes its check (client certificate, basic auth) before
+ * routing, and every answer carries the config's extra headers.
+ *
  * Threads: one MHD polling thread serves every connection (epoll) and runs
  * every handler; idle, slow or garbage-sending clients never block it.
  */
@@ -22,6 +27,8 @@
 
 struct ev_ring;
 struct MHD_Connection;
+struct webguard;
+struct wg_config;
 
 /*
  * Writes one exposition into out; returns 0 or -errno with a one-line reason
@@ -67,6 +74,7 @@ struct http_config {
 	 * Tests set their own; it must outlive the server.
 	 */
 	const struct http_route *routes;
+	struct webguard *web;		/* --web.config.file: TLS, auth, headers; NULL: none */
 };
 
 /*
@@ -80,6 +88,7 @@ struct http_request {
 	const char *method;		/* as sent, e.g. "GET" */
 	const char *url;		/* the path, percent-decoded, without the query */
 	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
+	struct wg_config *web;		/* the web config it is served under; NULL: none */
 };
 
 /*
