@@ -180,6 +180,35 @@ static int check_pair(const struct webcfg *cfg, const char *cert_pem, const char
 	return 0;
 }
 
+static bool requires_cert(const struct tls_creds *c)
+{
+	return c->client_auth == WEBCFG_REQUIRE_ANY_CLIENT_CERT ||
+	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT || c->allowed_sans;
+}
+
+static bool verifies_cert(const struct tls_creds *c)
+{
+	return c->client_auth == WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT;
+}
+
+/*
+ * GnuTLS's verify callback of credentials that verify client certificates:
+ * a certificate that was sent must verify against client_ca_file, or the
+ * handshake fails.  (Whether one must be sent is the certificate request's
+ * business; tls_check_client checks it all again per request.)
+ */
+static int verify_in_handshake(gnutls_session_t session)
+{
+	unsigned int n = 0, status = 0;
+
+	if (!gnutls_certificate_get_peers(session, &n) || !n)
+		return 0;
+	if (gnutls_certificate_verify_peers2(session, &status) < 0 || status)
+		return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
+	return 0;
+}
+
 int tls_creds_load(const struct webcfg *cfg, struct tls_creds **out, char *err, size_t errlen)
 {
 	struct tls_creds *c = calloc(1, sizeof(*c));
@@ -226,6 +255,8 @@ int tls_creds_load(const struct webcfg *cfg, struct tls_creds **out, char *err, 
 			goto fail;
 		}
 	}
+	if (verifies_cert(c))
+		gnutls_certificate_set_verify_function(c->cred, verify_in_handshake);
 	tls_priority_string(cfg, &prio);
 	if (prio.oom || !(c->priorities = buf_detach(&prio, NULL)))
 		goto nomem;
@@ -288,18 +319,6 @@ const char *tls_creds_priorities(const struct tls_creds *c)
 
 /* ---- sessions ---- */
 
-static bool requires_cert(const struct tls_creds *c)
-{
-	return c->client_auth == WEBCFG_REQUIRE_ANY_CLIENT_CERT ||
-	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT || c->allowed_sans;
-}
-
-static bool verifies_cert(const struct tls_creds *c)
-{
-	return c->client_auth == WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN ||
-	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT;
-}
-
 int tls_session_setup(struct tls_creds *c, gnutls_session_t session)
 {
 	gnutls_certificate_request_t req = GNUTLS_CERT_IGNORE;
@@ -310,9 +329,6 @@ int tls_session_setup(struct tls_creds *c, gnutls_session_t session)
 	if (c->client_auth != WEBCFG_NO_CLIENT_CERT)
 		req = requires_cert(c) ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST;
 	gnutls_certificate_server_set_request(session, req);
-	/* verified in the handshake when sent; tls_check_client checks again */
-	if (verifies_cert(c))
-		gnutls_session_set_verify_cert(session, NULL, 0);
 	return 0;
 }
 

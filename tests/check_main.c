@@ -41,6 +41,7 @@ static const struct {
 	{ server_suite, true, "server" },
 	{ audit_live_suite, true, "audit_live" },
 	{ privs_suite, true, "privs" },
+	{ web_suite, true, "web" },
 };
 
 static bool in_ci(void)

@@ -35,5 +35,6 @@ Suite *format_suite(void);	/* check_format.c: strict OpenMetrics parser, promtoo
 Suite *server_suite(void);	/* check_server.c: HTTP behaviour, limits, start-up, signals */
 Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to end */
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
+Suite *web_suite(void);		/* check_web.c: --web.config.file: TLS, basic auth, reloads */
 
 #endif
