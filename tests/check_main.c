@@ -36,6 +36,7 @@ static const struct {
 	{ progcache_suite, false, "progcache" },
 	{ webconfig_suite, false, "webconfig" },
 	{ basicauth_suite, false, "basicauth" },
+	{ tls_suite, false, "tls" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },

@@ -28,6 +28,7 @@ Suite *fdinfo_suite(void);
 Suite *progcache_suite(void);
 Suite *webconfig_suite(void);
 Suite *basicauth_suite(void);
+Suite *tls_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
