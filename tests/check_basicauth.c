@@ -38,7 +38,7 @@ static char *hash(const char *prefix, const char *password)
 static const char *header(const char *user, const char *password)
 {
 	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	static char out[512];
+	static __thread char out[512];	/* test_threads calls it from several threads */
 	char in[300];
 	size_t len = (size_t)snprintf(in, sizeof(in), "%s:%s", user, password), o = 6;
 
