@@ -463,6 +463,14 @@ START_TEST(test_tls_client_certificate)
 		tu_http_free(&r);
 	assert_alive(&e, "after refused clients");
 	expect_https(e.port, &with_cert, "/", auth("prometheus", "secret"), 200, "after refused clients");
+	{
+		/* failed handshakes are the clients' doing: debug lines, not warnings */
+		char *log = tu_exporter_log(&e);
+
+		ck_assert_msg(!strstr(log, "level=warn") && !strstr(log, "out of context"),
+			      "refused clients made warnings:\n%s", log);
+		free(log);
+	}
 	stop(&e);
 }
 END_TEST
