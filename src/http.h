@@ -3,8 +3,9 @@
  * http - the libmicrohttpd server: one daemon, a route table (path ->
  * handler and the methods it allows) and a per-request context handed to
  * every handler.  The checks every request passes before its handler runs
- * (limits today, authentication to come) live here; the endpoints live in
- * src/h_*.c and answer with http_reply() or http_reply_text().
+ * (limits; the web config's client certificate and basic auth) live here;
+ * the endpoints live in src/h_*.c and answer with http_reply() or
+ * http_reply_text().
  *
  * With a web config (webguard.h) the daemon speaks TLS, each connection's
  * TLS session is set up with the credentials current when it is accepted,
