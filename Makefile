@@ -36,7 +36,7 @@ ifdef SANITIZE
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS = libmicrohttpd libbpf zlib audit auparse
+PKGS = libmicrohttpd libbpf zlib audit auparse yaml-0.1 gnutls libcrypt
 TEST_PKGS = check
 
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null)
@@ -136,9 +136,9 @@ fuzz: deps-build deps-fuzz
 
 # ---- dependencies (Debian/Ubuntu) ----
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
-	    libauparse-dev zlib1g-dev
+	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev
 DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus \
-	   bpftool mandoc valgrind procps systemd strace
+	   bpftool mandoc valgrind procps systemd strace openssl prometheus-node-exporter
 # clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
 DEB_FUZZ = clang libclang-rt-14-dev
 deps-build:
@@ -161,12 +161,13 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
-# The threaded unit suites (event ring, program cache, assembler) under ThreadSanitizer.
+# The threaded unit suites (event ring, program cache, assembler, basic auth) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
 	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
+	$(Q)CK_RUN_SUITE=basicauth ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)

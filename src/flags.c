@@ -21,6 +21,7 @@ enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
+	OPT_WEB_CONFIG,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -34,6 +35,7 @@ static const struct option base_options[] = {
 	{ "web.telemetry-path", required_argument, NULL, OPT_PATH },
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
 	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_DISABLE_EXPORTER_METRICS },
+	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
@@ -130,6 +132,10 @@ void flags_usage(FILE *out)
 "  --web.disable-exporter-metrics\n"
 "                         Leave out the metrics about the exporter itself:\n"
 "                         process_* and bpf_exporter_http_requests*\n"
+"  --web.config.file=FILE\n"
+"                         Web config (exporter-toolkit format) that turns on\n"
+"                         TLS and basic auth; re-read when it changes and on\n"
+"                         SIGHUP (default: none, plain HTTP)\n"
 "  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
@@ -297,6 +303,11 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			if (parse_uint(optarg, 2, 65536, &f->max_connections))
 				return usage_error(err, "invalid --web.max-connections \"%s\": "
 						   "expected a number from 2 to 65536", optarg);
+			break;
+		case OPT_WEB_CONFIG:
+			if (!*optarg)
+				return usage_error(err, "invalid --web.config.file \"\": expected a file");
+			f->web_config_file = optarg;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_parse_level(optarg, &f->log_level))

@@ -31,6 +31,7 @@ struct flags {
 	bool systemd_socket;		/* serve systemd's sockets instead (--web.systemd-socket) */
 	bool disable_exporter_metrics;	/* no process_* nor request families */
 	const char *telemetry_path;
+	const char *web_config_file;	/* --web.config.file; NULL: plain HTTP, no auth */
 	unsigned int max_connections;
 	enum log_level log_level;
 	enum log_format log_format;

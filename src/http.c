@@ -13,6 +13,8 @@
 
 #include "handlers.h"
 #include "log.h"
+#include "tls.h"
+#include "webguard.h"
 
 /*
  * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
@@ -151,21 +153,32 @@ static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
+	if (*req_cls)
+		webguard_put(((struct request *)*req_cls)->rq.web);
 	free(*req_cls);
 	*req_cls = NULL;
 }
 
 /* ---- answers ---- */
 
-/* Content-Type and the extra headers; false if libmicrohttpd refused one. */
-static bool add_headers(struct MHD_Response *resp, const char *type, const char *const *headers)
+static bool add_header_list(struct MHD_Response *resp, const char *const *headers)
 {
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES)
-		return false;
 	for (; headers && headers[0]; headers += 2)
 		if (MHD_add_response_header(resp, headers[0], headers[1]) != MHD_YES)
 			return false;
 	return true;
+}
+
+/*
+ * Content-Type, the extra headers and the web config's; false if
+ * libmicrohttpd refused one.
+ */
+static bool add_headers(struct MHD_Response *resp, const struct http_request *rq, const char *type,
+			const char *const *headers)
+{
+	return MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
+	       add_header_list(resp, headers) &&
+	       (!rq->web || add_header_list(resp, webguard_headers(rq->web)));
 }
 
 /* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
@@ -182,7 +195,7 @@ static int reply_internal_error(struct http_request *rq)
 	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return -ENOMEM;
-	if (!add_headers(resp, "text/plain; charset=utf-8", NULL)) {
+	if (!add_headers(resp, rq, "text/plain; charset=utf-8", NULL)) {
 		MHD_destroy_response(resp);
 		return -ENOMEM;
 	}
@@ -209,7 +222,7 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 		free(data);
 		return -ENOMEM;
 	}
-	if (!add_headers(resp, type, headers)) {
+	if (!add_headers(resp, rq, type, headers)) {
 		MHD_destroy_response(resp);	/* frees data */
 		return reply_internal_error(rq);
 	}
@@ -283,10 +296,44 @@ static int refuse_method(struct http_request *rq, unsigned int methods)
 			       "GET or HEAD" : allow);
 }
 
+/*
+ * The web config's check (client certificate, basic auth): 0 when the
+ * request may go on, 1 when it was answered 401 or 403, or -errno.
+ */
+static int check_web(struct http_server *srv, struct http_request *rq)
+{
+	static const char *const challenge[] = { "WWW-Authenticate", WEBGUARD_CHALLENGE, NULL };
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10);
+	const union MHD_ConnectionInfo *sock =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *tls =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	char why[512];
+	int ret;
+
+	switch (webguard_check(srv->cfg.web, rq->web, sock ? sock->socket_context : NULL,
+			       tls ? tls->tls_session : NULL,
+			       http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), why, sizeof(why))) {
+	case WG_ALLOW:
+		return 0;
+	case WG_UNAUTHORIZED:
+		log_debug("refused %s %s: %s", rq->method, rq->url, why);
+		ret = http_reply_text(rq, MHD_HTTP_UNAUTHORIZED, challenge, "unauthorized: %s", why);
+		break;
+	default:
+		if (log_ratelimit_ok(&rl))
+			log_warnx("refused %s %s: %s", rq->method, rq->url, why);
+		ret = http_reply_text(rq, MHD_HTTP_FORBIDDEN, NULL, "forbidden: %s", why);
+		break;
+	}
+	return ret ? ret : 1;
+}
+
 static int dispatch(struct http_server *srv, struct request *r)
 {
 	struct http_request *rq = &r->rq;
 	const struct http_route *route;
+	int ret;
 
 	if (r->target_too_long)
 		return http_reply_text(rq, MHD_HTTP_URI_TOO_LONG, NULL, "request target too long: "
@@ -296,6 +343,8 @@ static int dispatch(struct http_server *srv, struct request *r)
 		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				       "request header fields too large: at most %d bytes in %d lines",
 				       MAX_HEADER_BYTES, MAX_HEADERS);
+	if (srv->cfg.web && (ret = check_web(srv, rq)))
+		return ret < 0 ? ret : 0;
 	route = find_route(srv->cfg.routes, rq->url);
 
 	if (!(route->methods & method_bit(rq->method)))
@@ -343,6 +392,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->rq.method = method;
 		r->rq.url = url;
 		r->rq.client = ci ? ci->client_addr : NULL;
+		r->rq.web = srv->cfg.web ? webguard_get(srv->cfg.web) : NULL;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -354,14 +404,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- the server ---- */
 
+/* MHD's connection notification: the web config sets up each TLS session before its handshake. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *tls;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		webguard_conn_end(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	*socket_context = webguard_conn_start(srv->cfg.web, tls ? tls->tls_session : NULL);
+}
+
+/*
+ * The daemon's options for the web config (opts: room for 6, ended with
+ * MHD_OPTION_END) and the flag that turns TLS on (0 without TLS).  The
+ * certificate, key and priorities are the first load's: each connection
+ * gets the current ones in on_connection.
+ */
+static unsigned int web_options(struct http_server *srv, struct MHD_OptionItem *opts)
+{
+	const struct tls_creds *creds;
+	size_t n = 0;
+
+	if (srv->cfg.web && webguard_tls(srv->cfg.web)) {
+		creds = webguard_start_creds(srv->cfg.web);
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     (void *)tls_creds_cert_pem(creds) };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						     (void *)tls_creds_key_pem(creds) };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)tls_creds_priorities(creds) };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+						     (intptr_t)on_connection, srv };
+	}
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return n ? MHD_USE_TLS : 0;
+}
+
 /* One daemon on one listening socket; every daemon of srv is started alike. */
 static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 {
 	const struct http_config *cfg = &srv->cfg;
 	unsigned int per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
+	struct MHD_OptionItem web_opts[6];
+	unsigned int tls_flag = web_options(srv, web_opts);
 
 	return MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | tls_flag,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
@@ -371,6 +465,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
+		MHD_OPTION_ARRAY, web_opts,
 		MHD_OPTION_END);
 }
 

@@ -3,8 +3,14 @@
  * http - the libmicrohttpd server: one daemon, a route table (path ->
  * handler and the methods it allows) and a per-request context handed to
  * every handler.  The checks every request passes before its handler runs
- * (limits today, authentication to come) live here; the endpoints live in
- * src/h_*.c and answer with http_reply() or http_reply_text().
+ * (limits; the web config's client certificate and basic auth) live here;
+ * the endpoints live in src/h_*.c and answer with http_reply() or
+ * http_reply_text().
+ *
+ * With a web config (webguard.h) the daemon speaks TLS, each connection's
+ * TLS session is set up with the credentials current when it is accepted,
+ * every request passes its check (client certificate, basic auth) before
+ * routing, and every answer carries the config's extra headers.
  *
  * Threads: one MHD polling thread serves every connection (epoll) and runs
  * every handler; idle, slow or garbage-sending clients never block it.
@@ -29,6 +35,8 @@
 
 struct ev_ring;
 struct MHD_Connection;
+struct webguard;
+struct wg_config;
 
 /*
  * Writes one exposition into out, of the collectors named by collect (the
@@ -86,6 +94,7 @@ struct http_config {
 	 * Tests set their own; it must outlive the server.
 	 */
 	const struct http_route *routes;
+	struct webguard *web;		/* --web.config.file: TLS, auth, headers; NULL: none */
 };
 
 /*
@@ -100,6 +109,7 @@ struct http_request {
 	const char *url;		/* the path, percent-decoded, without the query */
 	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
 	unsigned int status;		/* of the answer queued; 0 until one is */
+	struct wg_config *web;		/* the web config it is served under; NULL: none */
 };
 
 /*

@@ -266,6 +266,12 @@ void log_mhd(void *cls, const char *fmt, va_list ap)
 			level = LOG_DEBUG;
 	} else if (!strncmp(msg.buf, "Not enough memory in pool", 25)) {
 		level = LOG_DEBUG;	/* a request head too large for the connection's pool */
+	} else if (!strncmp(msg.buf, "Error: received handshake message out of context", 48)) {
+		/* what 0.9.75 says of every failed TLS handshake: the client's doing */
+		buf_reset(&msg);
+		buf_addstr(&msg, "a TLS handshake failed and the connection was closed (plain HTTP, "
+			   "a missing or untrusted client certificate, or no common version or cipher)");
+		level = LOG_DEBUG;
 	}
 	if (!log_enabled(level))
 		goto out;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * bpf-metrics-exporter - serves the kernel's BPF programs, maps and links as
- * Prometheus metrics.  main() parses flags, checks privileges, opens the
- * listening sockets, starts the HTTP server and waits for SIGINT/SIGTERM.
+ * Prometheus metrics.  main() parses flags, loads the web config, checks
+ * privileges, opens the listening sockets, starts the HTTP server and waits
+ * for SIGINT/SIGTERM (SIGHUP re-reads the web config).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include "listen.h"
 #include "log.h"
 #include "privs.h"
+#include "webguard.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -123,6 +125,7 @@ static struct http_stats request_stats;
 int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
+	struct webguard *web = NULL;
 	struct audit_reader *audit = NULL;
 	struct progcache *progs = NULL;
 	struct ev_ring ring = { .slots = NULL };
@@ -138,11 +141,13 @@ int main(int argc, char **argv)
 	/*
 	 * Signals are taken by sigwait() at the end, and every thread inherits
 	 * the mask; block them first so a SIGTERM during start-up is a clean
-	 * exit, not a kill.
+	 * exit, not a kill.  SIGHUP re-reads the web config and never stops
+	 * the exporter.
 	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -157,6 +162,16 @@ int main(int argc, char **argv)
 	log_setup(f.log_level, f.log_format, STDERR_FILENO);
 	log_route_libbpf();
 
+	if (f.web_config_file) {
+		char why[1024];
+
+		if (webguard_open(&web, f.web_config_file, why, sizeof(why))) {
+			log_kv(LOG_ERROR, "bad web config (--web.config.file)", "err", why, NULL);
+			return 1;
+		}
+		log_kv(LOG_INFO, "web config loaded", "file", f.web_config_file,
+		       "tls", webguard_tls(web) ? "on" : "off", NULL);
+	}
 	if (check_bpf_access())
 		return 1;
 	if (f.systemd_socket) {
@@ -223,6 +238,7 @@ int main(int argc, char **argv)
 	hc.timeout_s = HTTP_TIMEOUT_S;
 	hc.scrape = coll_scrape;
 	hc.scrape_ctx = &coll;
+	hc.web = web;
 	for (size_t i = 0; i < nr_fds; i++)
 		log_listening(fds[i], f.telemetry_path, f.systemd_socket);
 	ret = http_start(&srv, &hc);
@@ -236,11 +252,20 @@ int main(int argc, char **argv)
 	if (f.no_audit)
 		log_debug("the audit collector is off: BPF audit events are not read");
 
-	do {
+	for (;;) {
 		ret = sigwait(&sigs, &sig);
-	} while (ret == EINTR);
+		if (ret == EINTR)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		if (web)
+			webguard_reload(web);	/* logs the outcome; a bad file keeps the old config */
+		else
+			log_info("SIGHUP: no --web.config.file to re-read");
+	}
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 	http_stop(srv);
+	webguard_free(web);
 	audit_reader_stop(audit);
 	progcache_free(progs);
 	ev_ring_release(&ring);

@@ -36,11 +36,15 @@ static const struct {
 	{ procstat_suite, false, "procstat" },
 	{ progcache_suite, false, "progcache" },
 	{ audit_status_suite, false, "audit_status" },
+	{ webconfig_suite, false, "webconfig" },
+	{ basicauth_suite, false, "basicauth" },
+	{ tls_suite, false, "tls" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
 	{ audit_live_suite, true, "audit_live" },
 	{ privs_suite, true, "privs" },
+	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
 };
 

@@ -28,6 +28,9 @@ Suite *fdinfo_suite(void);
 Suite *procstat_suite(void);
 Suite *progcache_suite(void);
 Suite *audit_status_suite(void);
+Suite *webconfig_suite(void);
+Suite *basicauth_suite(void);
+Suite *tls_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
@@ -36,5 +39,6 @@ Suite *server_suite(void);	/* check_server.c: HTTP behaviour, limits, start-up, 
 Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to end */
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
+Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
 
 #endif

@@ -37,7 +37,7 @@ BIN = 'bpf-metrics-exporter'
 JOB = 'bpf-metrics-exporter'
 COMM = 'bpfme-k8s'
 API_VERSIONS = {'DaemonSet': 'apps/v1', 'Service': 'v1', 'ServiceAccount': 'v1',
-                'ServiceMonitor': 'monitoring.coreos.com/v1'}
+                'ServiceMonitor': 'monitoring.coreos.com/v1', 'Secret': 'v1'}
 # Not used by the exporter: CRI-O's and Podman's RuntimeDefault seccomp
 # profile refuses NETLINK_AUDIT sockets unless it is in the bounding set.
 SECCOMP_CAPS = {'AUDIT_WRITE'}
@@ -190,7 +190,7 @@ class Manifests(unittest.TestCase):
     def test_every_manifest_parses_with_known_api_versions(self):
         names = sorted(n for n in os.listdir(K8S) if n.endswith('.yaml'))
         self.assertEqual(names, ['daemonset.yaml', 'kustomization.yaml', 'service.yaml',
-                                 'servicemonitor.yaml'])
+                                 'servicemonitor.yaml', 'web-config.yaml'])
         kinds = []
         for name in names:
             docs = load(name)
@@ -214,6 +214,32 @@ class Manifests(unittest.TestCase):
         self.assertEqual(sorted(k['resources']), ['daemonset.yaml', 'service.yaml'])
         for kind, doc in resources().items():
             self.assertEqual(doc['metadata'].get('namespace'), k['namespace'], kind)
+
+
+class WebConfigSecret(unittest.TestCase):
+    """web-config.yaml's Secret and the DaemonSet's commented lines that use it."""
+
+    def test_the_commented_lines_use_the_secret(self):
+        (secret,) = load('web-config.yaml')
+        data = secret['stringData']
+        conf = yaml.safe_load(data['web-config.yml'])
+        self.assertEqual(set(conf), {'tls_server_config', 'basic_auth_users'})
+        # the files it names are keys of the Secret, next to it in the mount
+        tls = conf['tls_server_config']
+        for key in ('cert_file', 'key_file'):
+            self.assertIn(tls[key], data, key)
+        with open(os.path.join(K8S, 'daemonset.yaml'), encoding='utf-8') as f:
+            text = f.read()
+        flag = re.search(r'^\s*# - --web\.config\.file=(\S+)$', text, re.M)
+        mount = re.search(r'^\s*#\s+mountPath: (\S+)$', text, re.M)
+        name = re.search(r'^\s*#\s+secretName: (\S+)$', text, re.M)
+        self.assertTrue(flag and mount and name, 'the commented flag, mount and volume')
+        self.assertEqual(os.path.dirname(flag.group(1)), mount.group(1))
+        self.assertIn(os.path.basename(flag.group(1)), data)
+        self.assertEqual(name.group(1), secret['metadata']['name'])
+        self.assertIn('--web.config.file', set(re.findall(r'^\s+(--[a-z][a-z0-9.-]*)', help_text(), re.M)))
+        (k,) = load('kustomization.yaml')
+        self.assertEqual(secret['metadata']['namespace'], k['namespace'])
 
 
 class DaemonSet(unittest.TestCase):

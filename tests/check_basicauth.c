@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_basicauth - unit tests for basic auth: real bcrypt hashes made
+ * with libcrypt ($2y$, $2b$, $2a$) and one known from the toolkit's docs,
+ * right and wrong passwords, unknown users costing a bcrypt all the same,
+ * malformed headers costing none, the cache's hits and its bound, and
+ * checks from several threads at once.  Nothing needs root.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <crypt.h>
+
+#include "basicauth.h"
+#include "suites.h"
+
+/* The toolkit's dummy hash is bcrypt("fakepassword") at cost 10. */
+#define FAKE_HASH "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
+
+/* bcrypt of password at cost 4 with prefix ("$2y$", "$2b$", "$2a$"); malloc'd. */
+static char *hash(const char *prefix, const char *password)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data data;
+	const char *out;
+
+	memset(&data, 0, sizeof(data));
+	ck_assert_msg(crypt_gensalt_rn(prefix, 4, NULL, 0, salt, sizeof(salt)), "crypt_gensalt %s", prefix);
+	out = crypt_rn(password, salt, &data, sizeof(data));
+	ck_assert_msg(out && strlen(out) == 60, "crypt_rn with %s", salt);
+	ck_assert_msg(webcfg_bcrypt_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
+	return strdup(out);
+}
+
+/* "Basic " and the base64 of user:password; static. */
+static const char *header(const char *user, const char *password)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static __thread char out[512];	/* test_threads calls it from several threads */
+	char in[300];
+	size_t len = (size_t)snprintf(in, sizeof(in), "%s:%s", user, password), o = 6;
+
+	memcpy(out, "Basic ", 6);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned int v = (unsigned char)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = tbl[v >> 18 & 63];
+		out[o++] = tbl[v >> 12 & 63];
+		out[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static unsigned long bcrypts(struct basicauth *ba)
+{
+	unsigned long b, h;
+
+	basicauth_counts(ba, &b, &h);
+	return b;
+}
+
+static unsigned long hits(struct basicauth *ba)
+{
+	unsigned long b, h;
+
+	basicauth_counts(ba, &b, &h);
+	return h;
+}
+
+START_TEST(test_right_and_wrong)
+{
+	struct webcfg_user users[3] = {
+		{ "alice", hash("$2y$", "wonderland") },
+		{ "bob", hash("$2b$", "builder") },
+		{ "carol", hash("$2a$", "") },
+	};
+	struct basicauth *ba = basicauth_new();
+
+	ck_assert(ba);
+	ck_assert(basicauth_check(ba, users, 3, header("alice", "wonderland")));
+	ck_assert(basicauth_check(ba, users, 3, header("bob", "builder")));
+	ck_assert(basicauth_check(ba, users, 3, header("carol", "")));
+	ck_assert_int_eq(bcrypts(ba), 3);
+	ck_assert(!basicauth_check(ba, users, 3, header("alice", "builder")));
+	ck_assert(!basicauth_check(ba, users, 3, header("bob", "wonderland")));
+	ck_assert(!basicauth_check(ba, users, 3, header("alice", "wonderlanD")));
+	ck_assert(!basicauth_check(ba, users, 3, header("alice", "wonderland ")));
+	ck_assert(!basicauth_check(ba, users, 3, header("Alice", "wonderland")));
+	ck_assert_int_eq(bcrypts(ba), 8);
+	/* "basic" in any case, as Go's net/http */
+	{
+		char lower[512];
+
+		snprintf(lower, sizeof(lower), "bASIC%s", header("alice", "wonderland") + 5);
+		ck_assert(basicauth_check(ba, users, 3, lower));
+	}
+	/* a password may hold a colon: the user ends at the first one */
+	free(users[1].hash);
+	users[1].hash = hash("$2b$", "a:b:c");
+	ck_assert(basicauth_check(ba, users, 3, header("bob", "a:b:c")));
+	ck_assert(!basicauth_check(ba, users, 3, header("bob", "a:b")));
+	for (int i = 0; i < 3; i++)
+		free(users[i].hash);
+	basicauth_free(ba);
+}
+END_TEST
+
+START_TEST(test_known_hash)
+{
+	struct webcfg_user u = { "prometheus", (char *)FAKE_HASH };
+	struct basicauth *ba = basicauth_new();
+
+	ck_assert(basicauth_check(ba, &u, 1, header("prometheus", "fakepassword")));
+	ck_assert(!basicauth_check(ba, &u, 1, header("prometheus", "fakepassworD")));
+	basicauth_free(ba);
+}
+END_TEST
+
+START_TEST(test_unknown_user_costs_a_bcrypt)
+{
+	struct webcfg_user u = { "alice", hash("$2y$", "x") };
+	struct basicauth *ba = basicauth_new();
+
+	ck_assert(!basicauth_check(ba, &u, 1, header("mallory", "x")));
+	ck_assert_int_eq(bcrypts(ba), 1);
+	ck_assert(!basicauth_check(ba, &u, 1, header("mallory", "x")));
+	ck_assert_msg(bcrypts(ba) == 2, "a failed check was cached");
+	ck_assert(!basicauth_check(ba, &u, 1, header("alice", "y")));
+	ck_assert_int_eq(bcrypts(ba), 3);
+	free(u.hash);
+	basicauth_free(ba);
+}
+END_TEST
+
+START_TEST(test_malformed_costs_nothing)
+{
+	static const char *const bad[] = {
+		"", "Basic", "Basic ", "Bearer YWxpY2U6eA==", "Basic YWxpY2U6eA", "Basic YWxpY2U6eA=",
+		"Basic YWxp Y2U6eA==", "Basic !!!!", "Basic YWxpY2U=", /* "alice": no colon */
+		"Basic YWxpY2UAOng=",	/* "alice\0:x" */
+		"Basic YWxpY2U6eA==YWxp", "BasicYWxpY2U6eA==", "Basic =WxpY2U6eA==",
+	};
+	struct webcfg_user u = { "alice", hash("$2y$", "x") };
+	struct basicauth *ba = basicauth_new();
+	char *huge = malloc(8192);
+
+	ck_assert(basicauth_check(ba, &u, 1, "Basic YWxpY2U6eA=="));	/* alice:x */
+	ck_assert_int_eq(bcrypts(ba), 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!basicauth_check(ba, &u, 1, bad[i]), "accepted \"%s\"", bad[i]);
+	ck_assert(!basicauth_check(ba, &u, 1, NULL));
+	memcpy(huge, "Basic ", 6);
+	memset(huge + 6, 'A', 8180);
+	huge[8186] = '\0';
+	ck_assert(!basicauth_check(ba, &u, 1, huge));
+	ck_assert_msg(bcrypts(ba) == 1, "malformed headers ran %lu bcrypts", bcrypts(ba) - 1);
+	/* no users: nobody gets in */
+	ck_assert(!basicauth_check(ba, &u, 0, "Basic YWxpY2U6eA=="));
+	free(huge);
+	free(u.hash);
+	basicauth_free(ba);
+}
+END_TEST
+
+START_TEST(test_cache)
+{
+	enum { N = BASICAUTH_CACHE_SIZE + 8 };
+	struct webcfg_user users[N];
+	struct basicauth *ba = basicauth_new();
+	char name[N][16];
+
+	for (int i = 0; i < N; i++) {
+		snprintf(name[i], sizeof(name[i]), "u%d", i);
+		users[i].name = name[i];
+		users[i].hash = hash("$2b$", name[i]);
+	}
+	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert_int_eq(bcrypts(ba), 1);
+	ck_assert_int_eq(hits(ba), 2);
+	/* a new hash for the user (a reload) is a new key: checked again */
+	free(users[0].hash);
+	users[0].hash = hash("$2b$", "u0");
+	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert_int_eq(bcrypts(ba), 2);
+
+	/* N users fill it past its bound: the least recently used go first */
+	for (int i = 1; i < N; i++)
+		ck_assert(basicauth_check(ba, users, N, header(name[i], name[i])));
+	ck_assert_int_eq(bcrypts(ba), N + 1);
+	ck_assert(basicauth_check(ba, users, N, header(name[N - 1], name[N - 1])));
+	ck_assert_msg(bcrypts(ba) == N + 1, "the newest entry was not cached");
+	ck_assert(basicauth_check(ba, users, N, header("u1", "u1")));
+	ck_assert_msg(bcrypts(ba) == N + 2, "u1 was still cached: the cache holds more than %d",
+		      BASICAUTH_CACHE_SIZE);
+	for (int i = 0; i < N; i++)
+		free(users[i].hash);
+	basicauth_free(ba);
+}
+END_TEST
+
+struct thread_arg {
+	struct basicauth *ba;
+	struct webcfg_user *users;
+	int good, bad;
+};
+
+static void *checker(void *p)
+{
+	struct thread_arg *a = p;
+
+	for (int i = 0; i < 20; i++) {
+		char hdr[512];
+
+		snprintf(hdr, sizeof(hdr), "%s", header(i % 2 ? "alice" : "bob", i % 4 < 2 ? "pw" : "no"));
+		if (basicauth_check(a->ba, a->users, 2, hdr))
+			a->good++;
+		else
+			a->bad++;
+	}
+	return NULL;
+}
+
+START_TEST(test_threads)
+{
+	struct webcfg_user users[2] = { { "alice", hash("$2y$", "pw") }, { "bob", hash("$2y$", "pw") } };
+	struct basicauth *ba = basicauth_new();
+	struct thread_arg args[4];
+	pthread_t t[4];
+
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){ .ba = ba, .users = users };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, checker, &args[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(args[i].good, 10);
+		ck_assert_int_eq(args[i].bad, 10);
+	}
+	free(users[0].hash);
+	free(users[1].hash);
+	basicauth_free(ba);
+}
+END_TEST
+
+Suite *basicauth_suite(void)
+{
+	Suite *s = suite_create("basicauth");
+	TCase *tc = tcase_create("check");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_right_and_wrong);
+	tcase_add_test(tc, test_known_hash);
+	tcase_add_test(tc, test_unknown_user_costs_a_bcrypt);
+	tcase_add_test(tc, test_malformed_costs_nothing);
+	tcase_add_test(tc, test_cache);
+	tcase_add_test(tc, test_threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
