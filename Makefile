@@ -58,9 +58,9 @@ LIB_SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
 MAIN_OBJ = build/src/main.o
 
-TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c
+TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c tests/loadgen.c
 TEST_OBJS = $(TEST_SRCS:%.c=build/%.o)
-BENCH_OBJS = build/tests/bench.o build/tests/testutil.o
+BENCH_OBJS = build/tests/bench.o build/tests/testutil.o build/tests/loadgen.o
 
 ifneq ($(V),1)
 Q = @
