@@ -34,6 +34,7 @@ static const struct {
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
 	{ progcache_suite, false, "progcache" },
+	{ slots_suite, false, "slots" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },

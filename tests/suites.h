@@ -26,6 +26,7 @@ Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
 Suite *progcache_suite(void);
+Suite *slots_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
