@@ -161,14 +161,15 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
-# The threaded unit suites (event ring, program cache, assembler, slots)
-# under ThreadSanitizer.
+# The threaded unit suites (event ring, program cache, assembler, slots,
+# deadlines) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
 	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all
+	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)

@@ -35,6 +35,7 @@ static const struct {
 	{ fdinfo_suite, false, "fdinfo" },
 	{ progcache_suite, false, "progcache" },
 	{ slots_suite, false, "slots" },
+	{ deadline_suite, false, "deadline" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
