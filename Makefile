@@ -162,7 +162,7 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
 # The threaded unit suites (event ring, program cache, assembler, slots,
-# deadlines) under ThreadSanitizer.
+# deadlines, scraper) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
@@ -170,6 +170,7 @@ check-tsan: deps
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all
 	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
+	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)

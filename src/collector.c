@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -112,41 +113,91 @@ void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 	write_all(c, s, w, 0, duration_s);
 }
 
-int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
-		char *err, size_t errlen)
+/* What the scrapes of one round share: the snapshot and when it began. */
+struct coll_round {
+	struct snap snap;
+	bool has_snap;		/* a collector that is on needs it */
+	double start_s;
+};
+
+int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 {
 	struct collector *c = collector;
-	struct om_writer w;
-	struct snap s;
-	double start = coll_now_s();
-	int ret = 0;
+	struct coll_round *r = calloc(1, sizeof(*r));
+	int ret;
 
-	__atomic_add_fetch(&c->scrapes, 1, __ATOMIC_RELAXED);
-	snap_init(&s);
-	if (needs_snapshot(c)) {
-		ret = snap_take(&s);
-		if (ret) {
-			snprintf(err, errlen, "%s", s.error);
-			goto out;
-		}
-		for (int k = 0; k < SNAP_NR_KINDS; k++) {
-			__atomic_add_fetch(&c->vanished[k], s.vanished[k], __ATOMIC_RELAXED);
-			__atomic_add_fetch(&c->failed[k], s.failed[k], __ATOMIC_RELAXED);
-		}
+	*round = r;
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
+	r->start_s = coll_now_s();
+	snap_init(&r->snap);
+	if (!needs_snapshot(c))
+		return 0;
+	ret = snap_take(&r->snap);
+	if (ret) {
+		snprintf(err, errlen, "%s", r->snap.error);
+		return ret;
+	}
+	r->has_snap = true;
+	for (int k = 0; k < SNAP_NR_KINDS; k++) {
+		__atomic_add_fetch(&c->vanished[k], r->snap.vanished[k], __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->failed[k], r->snap.failed[k], __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+void coll_round_count(void *collector, unsigned int scrapes, unsigned int errors)
+{
+	struct collector *c = collector;
+
+	__atomic_add_fetch(&c->scrapes, scrapes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->scrape_errors, errors, __ATOMIC_RELAXED);
+}
+
+int coll_round_render(void *collector, void *round, enum om_format fmt, struct buf *out,
+		      char *err, size_t errlen)
+{
+	struct collector *c = collector;
+	struct coll_round *r = round;
+	struct om_writer w;
+
 	/* one allocation instead of a doubling series of copies */
 	buf_grow(out, (size_t)(coll_load(&c->last_size) + coll_load(&c->last_size) / 8));
 	om_writer_init(&w, out, fmt);
-	write_all(c, needs_snapshot(c) ? &s : NULL, &w, start, -1);
+	write_all(c, r->has_snap ? &r->snap : NULL, &w, r->start_s, -1);
 	if (out->oom) {
-		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
 	__atomic_store_n(&c->last_size, (uint64_t)out->len, __ATOMIC_RELAXED);
-out:
-	if (ret)
-		__atomic_add_fetch(&c->scrape_errors, 1, __ATOMIC_RELAXED);
-	snap_release(&s);
+	return 0;
+}
+
+void coll_round_release(void *collector, void *round)
+{
+	struct coll_round *r = round;
+
+	(void)collector;
+	if (!r)
+		return;
+	snap_release(&r->snap);
+	free(r);
+}
+
+int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
+		char *err, size_t errlen)
+{
+	void *round;
+	int ret = coll_round_take(collector, &round, err, errlen);
+
+	coll_round_count(collector, 1, ret ? 1 : 0);
+	if (!ret) {
+		ret = coll_round_render(collector, round, fmt, out, err, errlen);
+		if (ret)
+			coll_round_count(collector, 0, 1);
+	}
+	coll_round_release(collector, round);
 	return ret;
 }

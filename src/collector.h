@@ -103,14 +103,29 @@ void coll_set_on(struct collector *c, int i, bool on);
 void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
 
 /*
- * One scrape: snapshot the kernel (if a collector that is on needs it) and
- * write the exposition in format fmt to out.  Returns 0, or -errno when the
+ * One scrape, a round of one: snapshot the kernel (if a collector that is
+ * on needs it) and write the exposition in format fmt to out.  Returns 0, or -errno when the
  * kernel could not be enumerated or memory ran out; then err (errlen bytes)
  * holds a one-line reason, out is unspecified and the error is counted.
- * Matches the http scrape callback's signature.
  */
 int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 		char *err, size_t errlen);
+
+/*
+ * A scrape in parts, for the scrapes of one round to share a snapshot
+ * (scraper.h; collector is a struct collector): coll_round_take() takes
+ * the snapshot (if a collector that is on needs one) into *round, which
+ * coll_round_release() frees, even after a failure; coll_round_count()
+ * counts scrapes served and errors among them; coll_round_render() writes
+ * the exposition of the round in fmt, timed from the snapshot's start.
+ * Each returns 0, or -errno with a one-line reason in err.  Rendering and
+ * counting are thread-safe; a round is used by one thread at a time.
+ */
+int coll_round_take(void *collector, void **round, char *err, size_t errlen);
+void coll_round_count(void *collector, unsigned int scrapes, unsigned int errors);
+int coll_round_render(void *collector, void *round, enum om_format fmt, struct buf *out,
+		      char *err, size_t errlen);
+void coll_round_release(void *collector, void *round);
 
 /*
  * Write the families for a snapshot taken already (the pure part of

@@ -36,6 +36,7 @@ static const struct {
 	{ progcache_suite, false, "progcache" },
 	{ slots_suite, false, "slots" },
 	{ deadline_suite, false, "deadline" },
+	{ scraper_suite, false, "scraper" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },

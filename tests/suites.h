@@ -28,6 +28,7 @@ Suite *fdinfo_suite(void);
 Suite *progcache_suite(void);
 Suite *slots_suite(void);
 Suite *deadline_suite(void);	/* loopback sockets, no root */
+Suite *scraper_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
