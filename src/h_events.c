@@ -102,5 +102,13 @@ int h_events(struct http_request *rq)
 		return ret;
 	}
 	ev_render_json(ring, &q, &body);
+	if (body.len > H_EVENTS_SMALL_BYTES) {	/* held until read: bounded like a scrape */
+		int ret = http_take_slot(rq);
+
+		if (ret) {
+			buf_release(&body);
+			return http_reply_busy(rq, ret);
+		}
+	}
 	return http_reply(rq, 200, "application/json", &body, NULL);
 }

@@ -11,8 +11,10 @@
 
 #include <microhttpd.h>
 
+#include "deadline.h"
 #include "handlers.h"
 #include "log.h"
+#include "slots.h"
 
 /*
  * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
@@ -28,11 +30,16 @@
 #define MAX_PARAMS 64		/* query parameters */
 #define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
 #define POOL_BYTES ((size_t)16 * 1024)
+/* How often the deadlines are looked at: a connection is dropped at most this late. */
+#define DEADLINE_TICK_MS 100
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_config cfg;
 	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
+	struct slots slots;			/* cfg.max_requests */
+	struct deadlines *deadlines;
+	unsigned int suspended;			/* requests suspended now; __atomic */
 };
 
 /*
@@ -41,10 +48,20 @@ struct http_server {
  */
 struct request {
 	struct http_request rq;
+	struct http_server *srv;
+	struct deadline_conn *dl;	/* the connection's deadline; NULL if none */
+	int fd;				/* the connection's socket */
+	const struct http_route *route;	/* dispatched to; called again when resumed */
+	bool has_slot;			/* holds one of srv->slots */
 	bool headers_in;	/* the handler has seen the headers */
 	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
 	bool headers_too_large;	/* past MAX_HEADER_BYTES */
 };
+
+static struct request *request_of(struct http_request *rq)
+{
+	return (struct request *)((char *)rq - offsetof(struct request, rq));
+}
 
 /* ---- the per-request context ---- */
 
@@ -85,11 +102,17 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 {
 	struct http_server *srv = cls;
 	struct request *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *ci;
 
 	if (!r)
 		return NULL;	/* the access handler closes the connection */
 	r->rq.cfg = &srv->cfg;
 	r->rq.conn = conn;
+	r->srv = srv;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	r->dl = ci ? ci->socket_context : NULL;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	r->fd = ci ? ci->connect_fd : -1;
 	if (uri && target_too_long(uri)) {
 		char *query = strchr(uri, '?');
 
@@ -110,14 +133,105 @@ static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/*
+ * MHD is done with a request: answered (toe OK), or not (timed out, reset,
+ * dropped, shut down).  Its slot goes back; after an answer the connection
+ * waits for the next request, which must arrive by the read deadline; after
+ * anything else the close is abortive, so that the kernel does not keep
+ * what was left to send for a client that will not read it.
+ */
 static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+
 	(void)conn;
-	(void)toe;
-	free(*req_cls);
+	if (!r)
+		return;
+	if (r->rq.priv_free)
+		r->rq.priv_free(r->rq.priv);
+	if (r->has_slot)
+		slots_put(&srv->slots, r->rq.client);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		deadline_set(srv->deadlines, r->dl, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+	else if (r->fd >= 0)
+		deadline_abortive_close(r->fd);
+	free(r);
 	*req_cls = NULL;
+}
+
+/*
+ * A connection opens or closes.  Opening: cap its kernel buffers, and its
+ * first request must arrive by the read deadline.  Closing (before MHD
+ * closes the fd): forget its deadline.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		int size = HTTP_SOCKET_BUFFER;
+
+		if (!ci || ci->connect_fd < 0)
+			return;
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		*socket_context = deadline_add(srv->deadlines, ci->connect_fd);
+		deadline_set(srv->deadlines, *socket_context, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		deadline_remove(srv->deadlines, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- slots and suspension ---- */
+
+int http_take_slot(struct http_request *rq)
+{
+	struct request *r = request_of(rq);
+	int ret;
+
+	if (r->has_slot)
+		return 0;
+	ret = slots_take(&r->srv->slots, rq->client);
+	r->has_slot = !ret;
+	return ret;
+}
+
+int http_reply_busy(struct http_request *rq, int err)
+{
+	static const char *const retry[] = { "Retry-After", "1", NULL };
+	const struct request *r = request_of(rq);
+	unsigned int max = r->srv->cfg.max_requests;
+
+	if (err == -EUSERS)
+		return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+				       "too many requests in flight from your address: at most %u of "
+				       "the %u of --web.max-requests", slots_share(max), max);
+	return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+			       "too many requests in flight: at most %u at once (--web.max-requests)",
+			       max);
+}
+
+int http_suspend(struct http_request *rq)
+{
+	__atomic_add_fetch(&request_of(rq)->srv->suspended, 1, __ATOMIC_RELAXED);
+	MHD_suspend_connection(rq->conn);
+	return 0;
+}
+
+void http_resume(struct http_request *rq)
+{
+	struct http_server *srv = request_of(rq)->srv;	/* rq may be gone once resumed */
+
+	MHD_resume_connection(rq->conn);
+	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
 }
 
 /* ---- answers ---- */
@@ -133,13 +247,26 @@ static bool add_headers(struct MHD_Response *resp, const char *type, const char 
 	return true;
 }
 
+/* Queue resp; once queued, it must be read whole by the write deadline. */
+static int queue(struct http_request *rq, unsigned int status, struct MHD_Response *resp)
+{
+	struct request *r = request_of(rq);
+	enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
+
+	MHD_destroy_response(resp);
+	if (ret != MHD_YES)
+		return -EIO;
+	deadline_set(r->srv->deadlines, r->dl, DEADLINE_WRITE,
+		     deadline_now_ms() + r->srv->cfg.write_timeout_ms);
+	return 0;
+}
+
 /* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
 static int reply_internal_error(struct http_request *rq)
 {
 	static const char body[] = "internal error: cannot build the response\n";
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	if (log_ratelimit_ok(&rl))
 		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
@@ -151,16 +278,13 @@ static int reply_internal_error(struct http_request *rq)
 		MHD_destroy_response(resp);
 		return -ENOMEM;
 	}
-	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
-	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	return queue(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
 }
 
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	       struct buf *body, const char *const *headers)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	size_t len;
 	char *data = buf_detach(body, &len);
 
@@ -175,9 +299,25 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 		MHD_destroy_response(resp);	/* frees data */
 		return reply_internal_error(rq);
 	}
-	ret = MHD_queue_response(rq->conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret == MHD_YES ? 0 : -EIO;
+	return queue(rq, status, resp);
+}
+
+int http_reply_shared(struct http_request *rq, unsigned int status, const char *type,
+		      const void *data, size_t len, void (*release)(void *cls), void *cls,
+		      const char *const *headers)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, release, cls);
+
+	if (!resp) {
+		release(cls);
+		return -ENOMEM;
+	}
+	if (!add_headers(resp, type, headers)) {
+		MHD_destroy_response(resp);	/* releases data */
+		return reply_internal_error(rq);
+	}
+	return queue(rq, status, resp);
 }
 
 int http_reply_text(struct http_request *rq, unsigned int status,
@@ -259,6 +399,7 @@ static int dispatch(struct http_server *srv, struct request *r)
 
 	if (!(route->methods & method_bit(rq->method)))
 		return refuse_method(rq, route->methods);
+	r->route = route;
 	return route->handler(rq);
 }
 
@@ -291,6 +432,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->route)	/* resumed: its handler answers now */
+		return r->route->handler(&r->rq) ? MHD_NO : MHD_YES;
+	/* the request is in whole: no deadline while the exporter works on it */
+	deadline_set(srv->deadlines, r->dl, DEADLINE_NONE, 0);
 	return dispatch(srv, r) ? MHD_NO : MHD_YES;
 }
 
@@ -299,13 +444,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 int http_start(struct http_server **out, const struct http_config *cfg)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
-	unsigned int per_ip;
+	unsigned int per_ip, idle_s;
+	int ret;
 
 	if (!srv) {
 		close(cfg->listen_fd);
 		return -ENOMEM;
 	}
 	srv->cfg = *cfg;
+	ret = slots_init(&srv->slots, cfg->max_requests);
+	if (ret) {
+		close(cfg->listen_fd);
+		free(srv);
+		return ret;
+	}
+	ret = deadlines_start(&srv->deadlines, DEADLINE_TICK_MS);
+	if (ret) {
+		close(cfg->listen_fd);
+		slots_release(&srv->slots);
+		free(srv);
+		return ret;
+	}
 	if (!srv->cfg.routes) {
 		const struct http_route own[] = {
 			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics },
@@ -317,21 +476,28 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		memcpy(srv->own_routes, own, sizeof(own));
 		srv->cfg.routes = srv->own_routes;
 	}
-	per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
+	/* two addresses at their limit leave half the connections to the others */
+	per_ip = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
+	/* libmicrohttpd's own idle timeout: nothing moved for the read timeout */
+	idle_s = (cfg->read_timeout_ms + 999) / 1000;
 	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)cfg->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		close(cfg->listen_fd);
+		deadlines_stop(srv->deadlines);
+		slots_release(&srv->slots);
 		free(srv);
 		return -EIO;
 	}
@@ -341,8 +507,21 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 
 void http_stop(struct http_server *srv)
 {
+	double warn_at = deadline_now_ms() + 5000;
+
 	if (!srv)
 		return;
+	/* libmicrohttpd cannot stop with a request suspended: wait for them to be resumed */
+	while (__atomic_load_n(&srv->suspended, __ATOMIC_ACQUIRE)) {
+		if (warn_at && deadline_now_ms() > warn_at) {
+			log_warnx("shutting down: still waiting for %u suspended request(s)",
+				  __atomic_load_n(&srv->suspended, __ATOMIC_RELAXED));
+			warn_at = 0;
+		}
+		usleep(1000);
+	}
 	MHD_stop_daemon(srv->daemon);
+	deadlines_stop(srv->deadlines);
+	slots_release(&srv->slots);
 	free(srv);
 }

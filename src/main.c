@@ -29,12 +29,11 @@
 #include "listen.h"
 #include "log.h"
 #include "privs.h"
+#include "scraper.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
-
-#define HTTP_TIMEOUT_S 10
 
 /*
  * CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ keeps the audit
@@ -106,9 +105,18 @@ static void log_listening(int fd, const char *path)
 	log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
 }
 
+/* The scrape thread's view of the collectors (collector.h). */
+static const struct scraper_ops coll_scraper_ops = {
+	.snapshot = coll_round_take,
+	.count = coll_round_count,
+	.render = coll_round_render,
+	.release = coll_round_release,
+};
+
 int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
+	struct scraper *scraper = NULL;
 	struct audit_reader *audit = NULL;
 	struct progcache *progs = NULL;
 	struct ev_ring ring = { .slots = NULL };
@@ -183,9 +191,15 @@ int main(int argc, char **argv)
 	hc.listen_fd = fd;
 	hc.telemetry_path = f.telemetry_path;
 	hc.max_connections = f.max_connections;
-	hc.timeout_s = HTTP_TIMEOUT_S;
-	hc.scrape = coll_scrape;
-	hc.scrape_ctx = &coll;
+	hc.max_requests = f.max_requests;
+	hc.read_timeout_ms = f.read_timeout_ms;
+	hc.write_timeout_ms = f.write_timeout_ms;
+	ret = scraper_start(&scraper, &coll_scraper_ops, &coll);
+	if (ret) {
+		log_errx("cannot start the scrape thread: %s", strerror(-ret));
+		return 1;
+	}
+	hc.scraper = scraper;
 	log_listening(fd, f.telemetry_path);
 	ret = http_start(&srv, &hc);
 	if (ret) {
@@ -202,7 +216,9 @@ int main(int argc, char **argv)
 		ret = sigwait(&sigs, &sig);
 	} while (ret == EINTR);
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+	scraper_stop(scraper);	/* every scrape answered: none left suspended */
 	http_stop(srv);
+	scraper_free(scraper);
 	audit_reader_stop(audit);
 	progcache_free(progs);
 	ev_ring_release(&ring);
