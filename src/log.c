@@ -266,8 +266,11 @@ void log_mhd(void *cls, const char *fmt, va_list ap)
 			level = LOG_DEBUG;
 	} else if (!strncmp(msg.buf, "Not enough memory in pool", 25)) {
 		level = LOG_DEBUG;	/* a request head too large for the connection's pool */
-	} else if (!strncmp(msg.buf, "Connection socket is closed", 27)) {
-		level = LOG_DEBUG;	/* a client left, or was dropped at a deadline */
+	} else if (!strncmp(msg.buf, "Connection socket is closed", 27) ||
+		   strstr(msg.buf, "closed by remote peer") ||
+		   strstr(msg.buf, "no longer available for sending")) {
+		/* a client left (while its scrape ran, say), or was dropped at a deadline */
+		level = LOG_DEBUG;
 	}
 	if (!log_enabled(level))
 		goto out;
