@@ -58,9 +58,9 @@ LIB_SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
 MAIN_OBJ = build/src/main.o
 
-TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c
+TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c tests/loadgen.c
 TEST_OBJS = $(TEST_SRCS:%.c=build/%.o)
-BENCH_OBJS = build/tests/bench.o build/tests/testutil.o
+BENCH_OBJS = build/tests/bench.o build/tests/testutil.o build/tests/loadgen.o
 
 ifneq ($(V),1)
 Q = @
@@ -161,13 +161,17 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
-# The threaded unit suites (event ring, program cache, assembler, basic auth) under ThreadSanitizer.
+# The threaded unit suites (event ring, program cache, assembler, basic auth,
+# slots, deadlines, scraper) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
 	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
 	$(Q)CK_RUN_SUITE=basicauth ./tests/check_all
+	$(Q)CK_RUN_SUITE=slots ./tests/check_all
+	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
+	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -168,55 +169,142 @@ void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 	write_all(c, c->on, s, w, 0, duration_s);
 }
 
-int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
-		const char *const *collect, size_t nr_collect, char *err, size_t errlen)
+/* What the scrapes of one round share: the snapshot and when it began. */
+struct coll_round {
+	struct snap snap;
+	bool has_snap;		/* a collector that is on needs it */
+	double start_s;
+};
+
+void coll_sel_of(const struct collector *c, unsigned int select, bool sel[COLL_MAX])
+{
+	for (size_t i = 0; i < COLL_MAX; i++)
+		sel[i] = i < coll_nr_defs && (select ? (select >> i) & 1 : c->on[i]);
+}
+
+unsigned int coll_sel_mask(const bool sel[COLL_MAX])
+{
+	unsigned int mask = 0;
+
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (sel[i])
+			mask |= 1u << i;
+	return mask;
+}
+
+int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 {
 	struct collector *c = collector;
+	struct coll_round *r = calloc(1, sizeof(*r));
+	int ret;
+
+	*round = r;
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r->start_s = coll_now_s();
+	snap_init(&r->snap);
+	if (!needs_snapshot(c->on))
+		return 0;	/* no collector that is on needs one, whatever a scrape selects */
+	ret = snap_take(&r->snap);
+	if (ret) {
+		snprintf(err, errlen, "%s", r->snap.error);
+		return ret;
+	}
+	r->has_snap = true;
+	for (int k = 0; k < SNAP_NR_KINDS; k++) {
+		__atomic_add_fetch(&c->vanished[k], r->snap.vanished[k], __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->failed[k], r->snap.failed[k], __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+void coll_round_count(void *collector, unsigned int scrapes, unsigned int errors)
+{
+	struct collector *c = collector;
+
+	__atomic_add_fetch(&c->scrapes, scrapes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->scrape_errors, errors, __ATOMIC_RELAXED);
+}
+
+int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned int select,
+		      struct buf *out, char *err, size_t errlen)
+{
+	struct collector *c = collector;
+	struct coll_round *r = round;
 	struct om_writer w;
-	struct snap s;
-	double start = coll_now_s();
-	bool sel[COLL_MAX];
-	int ret = 0;
 
-	if (nr_collect) {
-		struct buf why = BUF_INIT;
-
-		ret = coll_select(c, collect, nr_collect, sel, &why);
-		snprintf(err, errlen, "%s", why.oom ? "out of memory" : why.buf);
-		buf_release(&why);
-		if (ret)
-			return -EINVAL;	/* the client's mistake: not a scrape */
-	} else {
-		memcpy(sel, c->on, sizeof(sel));
-	}
-	__atomic_add_fetch(&c->scrapes, 1, __ATOMIC_RELAXED);
-	snap_init(&s);
-	if (needs_snapshot(sel)) {
-		ret = snap_take(&s);
-		if (ret) {
-			snprintf(err, errlen, "%s", s.error);
-			if (ret == -EINVAL)
-				ret = -EIO;	/* -EINVAL is the client's mistake to the caller */
-			goto out;
-		}
-		for (int k = 0; k < SNAP_NR_KINDS; k++) {
-			__atomic_add_fetch(&c->vanished[k], s.vanished[k], __ATOMIC_RELAXED);
-			__atomic_add_fetch(&c->failed[k], s.failed[k], __ATOMIC_RELAXED);
-		}
-	}
 	/* one allocation instead of a doubling series of copies */
 	buf_grow(out, (size_t)(coll_load(&c->last_size) + coll_load(&c->last_size) / 8));
 	om_writer_init(&w, out, fmt);
-	write_all(c, sel, needs_snapshot(sel) ? &s : NULL, &w, start, -1);
+	{
+		bool sel[COLL_MAX];
+
+		coll_sel_of(c, select, sel);
+		if (!r->has_snap && needs_snapshot(sel)) {
+			snprintf(err, errlen, "no snapshot for this selection");
+			return -EIO;
+		}
+		write_all(c, sel, r->has_snap ? &r->snap : NULL, &w, r->start_s, -1);
+	}
 	if (out->oom) {
-		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
 	__atomic_store_n(&c->last_size, (uint64_t)out->len, __ATOMIC_RELAXED);
-out:
-	if (ret)
-		__atomic_add_fetch(&c->scrape_errors, 1, __ATOMIC_RELAXED);
-	snap_release(&s);
+	return 0;
+}
+
+void coll_round_release(void *collector, void *round)
+{
+	struct coll_round *r = round;
+
+	(void)collector;
+	if (!r)
+		return;
+	snap_release(&r->snap);
+	free(r);
+}
+
+int coll_select_mask(void *collector, const char *const *names, size_t nr, unsigned int *select,
+		     struct buf *why)
+{
+	bool sel[COLL_MAX];
+
+	*select = 0;
+	if (!nr)
+		return 0;
+	if (coll_select(collector, names, nr, sel, why))
+		return -EINVAL;
+	*select = coll_sel_mask(sel);
+	return 0;
+}
+
+int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
+		const char *const *collect, size_t nr_collect, char *err, size_t errlen)
+{
+	unsigned int select;
+	struct buf why = BUF_INIT;
+	void *round;
+	int ret;
+
+	ret = coll_select_mask(collector, collect, nr_collect, &select, &why);
+	if (ret) {
+		snprintf(err, errlen, "%s", why.oom ? "out of memory" : why.buf);
+		buf_release(&why);
+		return -EINVAL;	/* the client's mistake: not a scrape */
+	}
+	buf_release(&why);
+	ret = coll_round_take(collector, &round, err, errlen);
+	if (ret == -EINVAL)
+		ret = -EIO;	/* -EINVAL is the client's mistake to the caller */
+	coll_round_count(collector, 1, ret ? 1 : 0);
+	if (!ret) {
+		ret = coll_round_render(collector, round, fmt, select, out, err, errlen);
+		if (ret)
+			coll_round_count(collector, 0, 1);
+	}
+	coll_round_release(collector, round);
 	return ret;
 }

@@ -142,6 +142,33 @@ int coll_scrape(void *collector, struct buf *out, enum om_format fmt,
 		const char *const *collect, size_t nr_collect, char *err, size_t errlen);
 
 /*
+ * A scrape in parts, for the scrapes of one round to share a snapshot
+ * (scraper.h; collector is a struct collector): coll_round_take() takes
+ * the snapshot (if a collector that is on needs one) into *round, which
+ * coll_round_release() frees, even after a failure; coll_round_count()
+ * counts scrapes served and errors among them; coll_round_render() writes
+ * the exposition of the round in fmt, timed from the snapshot's start.
+ * Each returns 0, or -errno with a one-line reason in err.  Rendering and
+ * counting are thread-safe; a round is used by one thread at a time.
+ */
+int coll_round_take(void *collector, void **round, char *err, size_t errlen);
+void coll_round_count(void *collector, unsigned int scrapes, unsigned int errors);
+int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned int select,
+		      struct buf *out, char *err, size_t errlen);
+void coll_round_release(void *collector, void *round);
+
+/*
+ * A selection as a bit set (bit i: coll_defs[i]; 0: every collector that is
+ * on), for the scrapes of a round to be grouped by.  coll_select_mask() is
+ * coll_select() of names (nr 0: *select 0), -EINVAL with the reason in why;
+ * coll_sel_of() and coll_sel_mask() convert.
+ */
+int coll_select_mask(void *collector, const char *const *names, size_t nr, unsigned int *select,
+		     struct buf *why);
+void coll_sel_of(const struct collector *c, unsigned int select, bool sel[COLL_MAX]);
+unsigned int coll_sel_mask(const bool sel[COLL_MAX]);
+
+/*
  * Write the families for a snapshot taken already (the pure part of
  * coll_scrape, used by tests with recorded snapshots).  duration_s is the
  * value reported as this scrape's duration.

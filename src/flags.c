@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,8 @@
 #endif
 
 enum {
-	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_MAX_REQUESTS, OPT_READ_TIMEOUT,
+	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	OPT_WEB_CONFIG,
@@ -36,6 +38,9 @@ static const struct option base_options[] = {
 	{ "web.max-connections", required_argument, NULL, OPT_MAX_CONN },
 	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_DISABLE_EXPORTER_METRICS },
 	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
+	{ "web.max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "web.read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
+	{ "web.write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
@@ -128,7 +133,19 @@ void flags_usage(FILE *out)
 "                         Path under which to expose metrics (default \"%s\")\n"
 "  --web.max-connections=N\n"
 "                         Most HTTP connections served at once; one client\n"
-"                         address may hold half of them (default %u)\n"
+"                         address may hold a quarter of them (default %u)\n"
+"  --web.max-requests=N   Most scrapes in flight at once, from the request until\n"
+"                         the answer is read; one client address may have a\n"
+"                         quarter of them; beyond, a scrape answers 503 at once\n"
+"                         (0: no limit; default %u)\n"
+"  --web.read-timeout=DURATION\n"
+"                         A request must arrive whole within this of its\n"
+"                         connection opening or of the previous answer, and a\n"
+"                         connection on which nothing moves for this long is\n"
+"                         closed (default %us)\n"
+"  --web.write-timeout=DURATION\n"
+"                         An answer must be read whole within this of being\n"
+"                         ready, or the connection is dropped (default %us)\n"
 "  --web.disable-exporter-metrics\n"
 "                         Leave out the metrics about the exporter itself:\n"
 "                         process_* and bpf_exporter_http_requests*\n"
@@ -152,7 +169,8 @@ void flags_usage(FILE *out)
 "\n"
 "Collectors, each turned on or off by its two flags (the last one given wins):\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
-		FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
+		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
+		FLAGS_DEFAULT_WRITE_TIMEOUT_MS / 1000, FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
 	for (size_t i = 0; i < nr_collectors(); i++) {
 		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
 		buf_reset(&line);
@@ -180,6 +198,45 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	if (errno || *end || n < min || n > max)
 		return -EINVAL;
 	*out = (unsigned int)n;
+	return 0;
+}
+
+int flags_parse_duration(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms)
+{
+	bool bare = s[strspn(s, "0123456789")] == '\0';	/* seconds */
+	uint64_t total = 0;
+	const char *p = s;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	while (*p) {
+		uint64_t n = 0, unit;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			n = n * 10 + (uint64_t)(*p - '0');
+			if (n > max_ms)
+				return -EINVAL;	/* too long in any unit */
+		}
+		if (bare) {
+			unit = 1000;
+		} else if (!strncmp(p, "ms", 2)) {
+			unit = 1;
+			p += 2;
+		} else if (*p == 's' || *p == 'm' || *p == 'h') {
+			unit = *p == 's' ? 1000 : *p == 'm' ? 60000 : 3600000;
+			p++;
+		} else {
+			return -EINVAL;
+		}
+		total += n * unit;
+		if (total > max_ms)
+			return -EINVAL;
+	}
+	if (total < min_ms)
+		return -EINVAL;
+	*ms = (unsigned int)total;
 	return 0;
 }
 
@@ -246,6 +303,9 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	memset(f, 0, sizeof(*f));
 	f->telemetry_path = FLAGS_DEFAULT_PATH;
 	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
+	f->max_requests = FLAGS_DEFAULT_MAX_REQUESTS;
+	f->read_timeout_ms = FLAGS_DEFAULT_READ_TIMEOUT_MS;
+	f->write_timeout_ms = FLAGS_DEFAULT_WRITE_TIMEOUT_MS;
 	f->log_level = LOG_INFO;
 	f->log_format = LOG_FMT_LOGFMT;
 	f->audit_buffer_bytes = FLAGS_DEFAULT_AUDIT_BUFFER;
@@ -308,6 +368,20 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			if (!*optarg)
 				return usage_error(err, "invalid --web.config.file \"\": expected a file");
 			f->web_config_file = optarg;
+			break;
+		case OPT_MAX_REQUESTS:
+			if (parse_uint(optarg, 0, 65536, &f->max_requests))
+				return usage_error(err, "invalid --web.max-requests \"%s\": "
+						   "expected a number from 0 (no limit) to 65536", optarg);
+			break;
+		case OPT_READ_TIMEOUT:
+		case OPT_WRITE_TIMEOUT:
+			if (flags_parse_duration(optarg, FLAGS_MIN_TIMEOUT_MS, FLAGS_MAX_TIMEOUT_MS,
+						 c == OPT_READ_TIMEOUT ? &f->read_timeout_ms :
+						 &f->write_timeout_ms))
+				return usage_error(err, "invalid --web.%s-timeout \"%s\": expected a "
+						   "duration from 100ms to 1h, such as 10s or 1m30s",
+						   c == OPT_READ_TIMEOUT ? "read" : "write", optarg);
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_parse_level(optarg, &f->log_level))

@@ -15,6 +15,12 @@
 #define FLAGS_DEFAULT_LISTEN ":9435"
 #define FLAGS_DEFAULT_PATH "/metrics"
 #define FLAGS_DEFAULT_MAX_CONNECTIONS 1024
+#define FLAGS_DEFAULT_MAX_REQUESTS 40
+#define FLAGS_DEFAULT_READ_TIMEOUT_MS 10000
+#define FLAGS_DEFAULT_WRITE_TIMEOUT_MS 30000
+/* The range of --web.read-timeout and --web.write-timeout. */
+#define FLAGS_MIN_TIMEOUT_MS 100
+#define FLAGS_MAX_TIMEOUT_MS (3600 * 1000)
 #define FLAGS_DEFAULT_AUDIT_BUFFER (64 * 1024 * 1024)
 #define FLAGS_DEFAULT_EVENTS_CAPACITY 1024
 
@@ -33,6 +39,9 @@ struct flags {
 	const char *telemetry_path;
 	const char *web_config_file;	/* --web.config.file; NULL: plain HTTP, no auth */
 	unsigned int max_connections;
+	unsigned int max_requests;	/* 0: no limit */
+	unsigned int read_timeout_ms;
+	unsigned int write_timeout_ms;
 	enum log_level log_level;
 	enum log_format log_format;
 	bool no_audit;		/* the audit collector is off (--no-audit, --no-collector.audit) */
@@ -54,6 +63,12 @@ enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };
 enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			      FILE *out, FILE *err);
 void flags_usage(FILE *out);
+/*
+ * A duration as Prometheus flags write it: one or more NUMBER UNIT with
+ * UNIT ms, s, m or h ("10s", "1m30s", "500ms"), or a bare NUMBER of
+ * seconds; from min_ms to max_ms.  0 and *ms, or -EINVAL.
+ */
+int flags_parse_duration(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms);
 /* Whether the collector called name is on; false for a name not in coll_defs[]. */
 bool flags_collector_on(const struct flags *f, const char *name);
 

@@ -106,5 +106,13 @@ int h_events(struct http_request *rq)
 		buf_release(&body);
 		return http_reply_text(rq, 500, NULL, "out of memory rendering the events");
 	}
+	if (body.len > H_EVENTS_SMALL_BYTES) {	/* held until read: bounded like a scrape */
+		int ret = http_take_slot(rq);
+
+		if (ret) {
+			buf_release(&body);
+			return http_reply_busy(rq, ret);
+		}
+	}
 	return http_reply(rq, 200, "application/json", &body, NULL);
 }

@@ -16,18 +16,23 @@
 /* "/": a small HTML page linking the telemetry path (and /events). */
 int h_landing(struct http_request *rq);
 /*
- * The telemetry path: a fresh exposition from cfg->scrape in the format the
- * Accept header asks for, of the collectors its collect[] parameters name
- * (none: every one that is on), gzip'd when Accept-Encoding allows; 400
- * with a one-line reason for a collect[] naming a collector that does not
- * exist or is off; 500 with the scrape's one-line reason when it fails.
+ * The telemetry path: a fresh exposition from cfg->scraper in the format
+ * the Accept header asks for, of the collectors its collect[] parameters
+ * name (none: every one that is on), gzip'd when Accept-Encoding allows;
+ * 400 with a one-line reason for a collect[] naming a collector that does
+ * not exist or is off; 500 with the scrape's one-line reason when it fails.
+ * Each scrape takes a slot (503 at once when none is free) and is suspended
+ * while the scrape thread works; scrapes at the same moment with the same
+ * selection share a snapshot and an answer.
  */
 int h_metrics(struct http_request *rq);
 /*
  * "/events": the events in cfg->events matching the query (since, limit,
  * op) as JSON; 400 with a one-line reason for a bad query; 404 without
- * events (no audit).
+ * events (no audit).  An answer larger than H_EVENTS_SMALL_BYTES takes a
+ * slot like a scrape (503 when none is free); smaller ones never wait.
  */
+#define H_EVENTS_SMALL_BYTES (64 * 1024)
 int h_events(struct http_request *rq);
 
 /*

@@ -11,10 +11,12 @@
 
 #include <microhttpd.h>
 
+#include "deadline.h"
 #include "handlers.h"
 #include "log.h"
 #include "tls.h"
 #include "webguard.h"
+#include "slots.h"
 
 /*
  * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
@@ -34,12 +36,23 @@
 #define POOL_BYTES ((size_t)32 * 1024)
 _Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) * 64 + 4096 <=
 	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
+/* How often the deadlines are looked at: a connection is dropped at most this late. */
+#define DEADLINE_TICK_MS 100
 
 struct http_server {
 	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
 	size_t nr_daemons;
 	struct http_config cfg;
 	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
+	struct slots slots;			/* cfg.max_requests */
+	struct deadlines *deadlines;
+	unsigned int suspended;			/* requests suspended now; __atomic */
+};
+
+/* What the server keeps about a connection (MHD's socket context). */
+struct conn_ctx {
+	struct deadline_conn *dl;	/* its deadline */
+	void *web;			/* the web config's, for its TLS session; NULL without */
 };
 
 /*
@@ -48,10 +61,21 @@ struct http_server {
  */
 struct request {
 	struct http_request rq;
+	struct http_server *srv;
+	struct deadline_conn *dl;	/* the connection's deadline; NULL if none */
+	int fd;				/* the connection's socket */
+	const struct http_route *route;	/* dispatched to; called again when resumed */
+	bool has_slot;			/* holds one of srv->slots */
+	bool counted;			/* in flight in cfg.stats, until request_free() */
 	bool headers_in;	/* the handler has seen the headers */
 	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
 	bool headers_too_large;	/* past MAX_HEADER_BYTES */
 };
+
+static struct request *request_of(struct http_request *rq)
+{
+	return (struct request *)((char *)rq - offsetof(struct request, rq));
+}
 
 /* ---- the per-request context ---- */
 
@@ -121,11 +145,17 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 {
 	struct http_server *srv = cls;
 	struct request *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *ci;
 
 	if (!r)
 		return NULL;	/* the access handler closes the connection */
 	r->rq.cfg = &srv->cfg;
 	r->rq.conn = conn;
+	r->srv = srv;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	r->dl = ci && ci->socket_context ? ((struct conn_ctx *)ci->socket_context)->dl : NULL;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	r->fd = ci ? ci->connect_fd : -1;
 	if (uri && target_too_long(uri)) {
 		char *query = strchr(uri, '?');
 
@@ -147,16 +177,122 @@ static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/*
+ * MHD is done with a request: answered (toe OK), or not (timed out, reset,
+ * dropped, shut down).  Its slot goes back; after an answer the connection
+ * waits for the next request, which must arrive by the read deadline; after
+ * anything else the close is abortive, so that the kernel does not keep
+ * what was left to send for a client that will not read it.
+ */
+static const struct http_route *find_route(const struct http_route *table, const char *url);
+
 static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+
 	(void)conn;
-	(void)toe;
-	if (*req_cls)
-		webguard_put(((struct request *)*req_cls)->rq.web);
-	free(*req_cls);
+	if (!r)
+		return;
+	if (r->counted)
+		hstats_end(srv->cfg.stats, find_route(srv->cfg.routes, r->rq.url ? r->rq.url : "")->stats,
+			   r->rq.status);
+	webguard_put(r->rq.web);
+	if (r->rq.priv_free)
+		r->rq.priv_free(r->rq.priv);
+	if (r->has_slot)
+		slots_put(&srv->slots, r->rq.client);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		deadline_set(srv->deadlines, r->dl, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+	else if (r->fd >= 0)
+		deadline_abortive_close(r->fd);
+	free(r);
 	*req_cls = NULL;
+}
+
+/*
+ * A connection opens or closes.  Opening: cap its kernel buffers, and its
+ * first request must arrive by the read deadline.  Closing (before MHD
+ * closes the fd): forget its deadline.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	struct conn_ctx *cc = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		int size = HTTP_SOCKET_BUFFER;
+
+		if (!ci || ci->connect_fd < 0 || !(cc = calloc(1, sizeof(*cc))))
+			return;
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		cc->dl = deadline_add(srv->deadlines, ci->connect_fd);
+		deadline_set(srv->deadlines, cc->dl, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+		if (srv->cfg.web) {
+			/* the web config sets up the TLS session before its handshake */
+			const union MHD_ConnectionInfo *tls =
+				MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+			cc->web = webguard_conn_start(srv->cfg.web, tls ? tls->tls_session : NULL);
+		}
+		*socket_context = cc;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cc) {
+		deadline_remove(srv->deadlines, cc->dl);
+		webguard_conn_end(cc->web);
+		free(cc);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- slots and suspension ---- */
+
+int http_take_slot(struct http_request *rq)
+{
+	struct request *r = request_of(rq);
+	int ret;
+
+	if (r->has_slot)
+		return 0;
+	ret = slots_take(&r->srv->slots, rq->client);
+	r->has_slot = !ret;
+	return ret;
+}
+
+int http_reply_busy(struct http_request *rq, int err)
+{
+	static const char *const retry[] = { "Retry-After", "1", NULL };
+	const struct request *r = request_of(rq);
+	unsigned int max = r->srv->cfg.max_requests;
+
+	if (err == -EUSERS)
+		return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+				       "too many requests in flight from your address: at most %u of "
+				       "the %u of --web.max-requests", slots_share(max), max);
+	return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+			       "too many requests in flight: at most %u at once (--web.max-requests)",
+			       max);
+}
+
+int http_suspend(struct http_request *rq)
+{
+	__atomic_add_fetch(&request_of(rq)->srv->suspended, 1, __ATOMIC_RELAXED);
+	MHD_suspend_connection(rq->conn);
+	return 0;
+}
+
+void http_resume(struct http_request *rq)
+{
+	struct http_server *srv = request_of(rq)->srv;	/* rq may be gone once resumed */
+
+	MHD_resume_connection(rq->conn);
+	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
 }
 
 /* ---- answers ---- */
@@ -181,13 +317,26 @@ static bool add_headers(struct MHD_Response *resp, const struct http_request *rq
 	       (!rq->web || add_header_list(resp, webguard_headers(rq->web)));
 }
 
+/* Queue resp; once queued, it must be read whole by the write deadline. */
+static int queue(struct http_request *rq, unsigned int status, struct MHD_Response *resp)
+{
+	struct request *r = request_of(rq);
+	enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
+
+	MHD_destroy_response(resp);
+	if (ret != MHD_YES)
+		return -EIO;
+	deadline_set(r->srv->deadlines, r->dl, DEADLINE_WRITE,
+		     deadline_now_ms() + r->srv->cfg.write_timeout_ms);
+	return 0;
+}
+
 /* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
 static int reply_internal_error(struct http_request *rq)
 {
 	static const char body[] = "internal error: cannot build the response\n";
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	if (log_ratelimit_ok(&rl))
 		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
@@ -199,19 +348,14 @@ static int reply_internal_error(struct http_request *rq)
 		MHD_destroy_response(resp);
 		return -ENOMEM;
 	}
-	ret = MHD_queue_response(rq->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
-	MHD_destroy_response(resp);
-	if (ret != MHD_YES)
-		return -EIO;
 	rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	return 0;
+	return queue(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
 }
 
 int http_reply(struct http_request *rq, unsigned int status, const char *type,
 	       struct buf *body, const char *const *headers)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	size_t len;
 	char *data = buf_detach(body, &len);
 
@@ -226,12 +370,27 @@ int http_reply(struct http_request *rq, unsigned int status, const char *type,
 		MHD_destroy_response(resp);	/* frees data */
 		return reply_internal_error(rq);
 	}
-	ret = MHD_queue_response(rq->conn, status, resp);
-	MHD_destroy_response(resp);
-	if (ret != MHD_YES)
-		return -EIO;
 	rq->status = status;
-	return 0;
+	return queue(rq, status, resp);
+}
+
+int http_reply_shared(struct http_request *rq, unsigned int status, const char *type,
+		      const void *data, size_t len, void (*release)(void *cls), void *cls,
+		      const char *const *headers)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, release, cls);
+
+	if (!resp) {
+		release(cls);
+		return -ENOMEM;
+	}
+	if (!add_headers(resp, rq, type, headers)) {
+		MHD_destroy_response(resp);	/* releases data */
+		return reply_internal_error(rq);
+	}
+	rq->status = status;
+	return queue(rq, status, resp);
 }
 
 int http_reply_text(struct http_request *rq, unsigned int status,
@@ -308,10 +467,11 @@ static int check_web(struct http_server *srv, struct http_request *rq)
 		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	const union MHD_ConnectionInfo *tls =
 		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const struct conn_ctx *cc = sock ? sock->socket_context : NULL;
 	char why[512];
 	int ret;
 
-	switch (webguard_check(srv->cfg.web, rq->web, sock ? sock->socket_context : NULL,
+	switch (webguard_check(srv->cfg.web, rq->web, cc ? cc->web : NULL,
 			       tls ? tls->tls_session : NULL,
 			       http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), why, sizeof(why))) {
 	case WG_ALLOW:
@@ -349,24 +509,8 @@ static int dispatch(struct http_server *srv, struct request *r)
 
 	if (!(route->methods & method_bit(rq->method)))
 		return refuse_method(rq, route->methods);
+	r->route = route;
 	return route->handler(rq);
-}
-
-/*
- * dispatch(), counted in cfg.stats when there are any: in flight while it
- * runs, then by the route's handler label and the status it queued.
- */
-static int dispatch_counted(struct http_server *srv, struct request *r)
-{
-	struct http_stats *st = srv->cfg.stats;
-	int ret;
-
-	if (!st)
-		return dispatch(srv, r);
-	hstats_begin(st);
-	ret = dispatch(srv, r);
-	hstats_end(st, find_route(srv->cfg.routes, r->rq.url)->stats, r->rq.status);
-	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -399,26 +543,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return dispatch_counted(srv, r) ? MHD_NO : MHD_YES;
+	if (r->route)	/* resumed: its handler answers now */
+		return r->route->handler(&r->rq) ? MHD_NO : MHD_YES;
+	/* the request is in whole: no deadline while the exporter works on it */
+	deadline_set(srv->deadlines, r->dl, DEADLINE_NONE, 0);
+	if (srv->cfg.stats && !r->counted) {
+		hstats_begin(srv->cfg.stats);	/* in flight until request_free() */
+		r->counted = true;
+	}
+	return dispatch(srv, r) ? MHD_NO : MHD_YES;
 }
 
 /* ---- the server ---- */
-
-/* MHD's connection notification: the web config sets up each TLS session before its handshake. */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode code)
-{
-	struct http_server *srv = cls;
-	const union MHD_ConnectionInfo *tls;
-
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		webguard_conn_end(*socket_context);
-		*socket_context = NULL;
-		return;
-	}
-	tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	*socket_context = webguard_conn_start(srv->cfg.web, tls ? tls->tls_session : NULL);
-}
 
 /*
  * The daemon's options for the web config (opts: room for 6, ended with
@@ -439,8 +575,6 @@ static unsigned int web_options(struct http_server *srv, struct MHD_OptionItem *
 						     (void *)tls_creds_key_pem(creds) };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
 						     (void *)tls_creds_priorities(creds) };
-		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
-						     (intptr_t)on_connection, srv };
 	}
 	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	return n ? MHD_USE_TLS : 0;
@@ -450,20 +584,25 @@ static unsigned int web_options(struct http_server *srv, struct MHD_OptionItem *
 static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 {
 	const struct http_config *cfg = &srv->cfg;
-	unsigned int per_ip = cfg->max_connections / 2 ? cfg->max_connections / 2 : 1;
+	/* two addresses at their limit leave half the connections to the others */
+	unsigned int per_ip = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
+	/* libmicrohttpd's own idle timeout: nothing moved for the read timeout */
+	unsigned int idle_s = (cfg->read_timeout_ms + 999) / 1000;
 	struct MHD_OptionItem web_opts[6];
 	unsigned int tls_flag = web_options(srv, web_opts);
 
 	return MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | tls_flag,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG | tls_flag,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, request_free, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_ARRAY, web_opts,
 		MHD_OPTION_END);
@@ -478,6 +617,7 @@ static void close_fds(const int *fds, size_t n)
 int http_start(struct http_server **out, const struct http_config *cfg)
 {
 	struct http_server *srv;
+	int ret;
 
 	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
@@ -491,6 +631,19 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	srv->cfg = *cfg;
 	srv->cfg.listen_fds = NULL;	/* the daemons hold them */
 	srv->cfg.nr_listen_fds = 0;
+	ret = slots_init(&srv->slots, cfg->max_requests);
+	if (ret) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		free(srv);
+		return ret;
+	}
+	ret = deadlines_start(&srv->deadlines, DEADLINE_TICK_MS);
+	if (ret) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		slots_release(&srv->slots);
+		free(srv);
+		return ret;
+	}
 	if (!srv->cfg.routes) {
 		const struct http_route own[] = {
 			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HSTATS_METRICS },
@@ -517,9 +670,22 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 
 void http_stop(struct http_server *srv)
 {
+	double warn_at = deadline_now_ms() + 5000;
+
 	if (!srv)
 		return;
+	/* libmicrohttpd cannot stop with a request suspended: wait for them to be resumed */
+	while (__atomic_load_n(&srv->suspended, __ATOMIC_ACQUIRE)) {
+		if (warn_at && deadline_now_ms() > warn_at) {
+			log_warnx("shutting down: still waiting for %u suspended request(s)",
+				  __atomic_load_n(&srv->suspended, __ATOMIC_RELAXED));
+			warn_at = 0;
+		}
+		usleep(1000);
+	}
 	for (size_t i = 0; i < srv->nr_daemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
+	deadlines_stop(srv->deadlines);
+	slots_release(&srv->slots);
 	free(srv);
 }

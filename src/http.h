@@ -12,14 +12,25 @@
  * every request passes its check (client certificate, basic auth) before
  * routing, and every answer carries the config's extra headers.
  *
- * Threads: one MHD polling thread serves every connection (epoll) and runs
- * every handler; idle, slow or garbage-sending clients never block it.
+ * Threads: one MHD polling thread per listening socket serves its connections (epoll) and runs
+ * every handler; a handler must answer at once.  One with slow work (a
+ * scrape) hands it to another thread and suspends the request
+ * (http_suspend); that thread resumes it (http_resume) and the handler is
+ * called again to answer.  So idle, slow or garbage-sending clients and
+ * scrapes never block the thread, and cheap endpoints never wait.
+ *
+ * Limits: connections (a quarter per client address); expensive requests
+ * in flight (http_take_slot: --web.max-requests, a quarter per address);
+ * a request must arrive whole within read_timeout_ms and its answer be read
+ * whole within write_timeout_ms (absolute deadlines, see deadline.h); the
+ * kernel's send and receive buffers of every connection are capped
+ * (HTTP_SOCKET_BUFFER).
  *
  * Several listening sockets (--web.listen-address given more than once, or
  * the sockets systemd passes): one MHD daemon each, all started alike and
  * sharing one struct http_server, so every address is served by the same
- * routes, handlers and per-request context.  The connection limits are per
- * daemon, that is per listening socket (HACKING says why).
+ * routes, handlers, limits and per-request context.  The connection limits
+ * are per daemon, that is per listening socket (HACKING says why).
  */
 #ifndef BPFME_HTTP_H
 #define BPFME_HTTP_H
@@ -34,21 +45,17 @@
 #include "openmetrics.h"
 
 struct ev_ring;
+struct scraper;
 struct MHD_Connection;
 struct webguard;
 struct wg_config;
 
 /*
- * Writes one exposition into out, of the collectors named by collect (the
- * values of collect[] query parameters, nr_collect of them; none: every
- * collector that is on).  Returns 0 or -errno with a one-line reason in
- * err: -EINVAL when collect names a collector that does not exist or is off
- * (the client's mistake: 400), anything else a failed scrape (500).  Called
- * from the HTTP threads.
+ * The send and the receive buffer of every accepted socket, as asked of the
+ * kernel (which doubles it for its bookkeeping): what a client that does not
+ * read can pin in the kernel per connection.
  */
-typedef int (*http_scrape_fn)(void *ctx, struct buf *out, enum om_format fmt,
-			      const char *const *collect, size_t nr_collect,
-			      char *err, size_t errlen);
+#define HTTP_SOCKET_BUFFER (64 * 1024)
 
 struct http_request;
 
@@ -83,10 +90,11 @@ struct http_config {
 	const int *listen_fds;
 	size_t nr_listen_fds;
 	const char *telemetry_path;	/* e.g. "/metrics" */
-	unsigned int max_connections;	/* per listening socket; per-IP limit is half of this */
-	unsigned int timeout_s;		/* idle connections are closed after this */
-	http_scrape_fn scrape;
-	void *scrape_ctx;
+	unsigned int max_connections;	/* one client address may hold a quarter */
+	unsigned int max_requests;	/* slots (http_take_slot); 0: no limit */
+	unsigned int read_timeout_ms;	/* a request must arrive whole within this */
+	unsigned int write_timeout_ms;	/* an answer must be read whole within this */
+	struct scraper *scraper;	/* runs the telemetry path's scrapes; must outlive the server */
 	struct ev_ring *events;		/* NULL: /events answers 404 (no audit) */
 	struct http_stats *stats;	/* NULL: requests are not counted */
 	/*
@@ -110,6 +118,12 @@ struct http_request {
 	const struct sockaddr *client;	/* the peer's address; NULL if unknown */
 	unsigned int status;		/* of the answer queued; 0 until one is */
 	struct wg_config *web;		/* the web config it is served under; NULL: none */
+	/*
+	 * The handler's own, kept across a suspension; priv_free(priv) is
+	 * called when the request ends (answered, dropped or shut down).
+	 */
+	void *priv;
+	void (*priv_free)(void *priv);
 };
 
 /*
@@ -142,6 +156,38 @@ int http_reply_text(struct http_request *rq, unsigned int status,
 		    const char *const *headers, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Queue an answer whose bytes are shared rather than taken: data (len
+ * bytes) must stay valid until release(cls) is called, exactly once, when
+ * libmicrohttpd is done with it, or at once if nothing could be queued.
+ * Otherwise as http_reply().
+ */
+int http_reply_shared(struct http_request *rq, unsigned int status, const char *type,
+		      const void *data, size_t len, void (*release)(void *cls), void *cls,
+		      const char *const *headers);
+
+/*
+ * Take one of the max_requests slots for this request, for an expensive
+ * answer (a scrape, a large one); it is given back by itself once the
+ * answer has been sent or the connection dropped.  0 (also when the
+ * request holds one already, or there is no limit); -EBUSY when every slot
+ * is taken; -EUSERS when the client's address holds its quarter.  The
+ * caller answers http_reply_busy() then: a refusal never waits.
+ */
+int http_take_slot(struct http_request *rq);
+/* Answer a refused slot (err from http_take_slot()): 503, one line of text/plain, Retry-After. */
+int http_reply_busy(struct http_request *rq, int err);
+
+/*
+ * Answer later: the handler returns http_suspend(rq) having queued no
+ * answer.  The request waits, without a deadline and without taking the
+ * HTTP thread, until http_resume(rq) is called (once, from any thread);
+ * then the same handler is called again with the same rq, priv kept, and
+ * answers.  Returns 0.
+ */
+int http_suspend(struct http_request *rq);
+void http_resume(struct http_request *rq);
+
 struct http_server;
 
 /*
@@ -150,7 +196,11 @@ struct http_server;
  * server's either way: closed on failure, and by http_stop().
  */
 int http_start(struct http_server **out, const struct http_config *cfg);
-/* Stop accepting, close every connection, free everything.  NULL is fine. */
+/*
+ * Answer every new request 503, wait for the suspended ones to be resumed
+ * (stop what resumes them first: scraper_stop()), close every connection,
+ * free everything.  NULL is fine.
+ */
 void http_stop(struct http_server *srv);
 
 #endif

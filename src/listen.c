@@ -64,7 +64,13 @@ static int bind_one(const char *address, int family, const struct sockaddr *sa,
 		close(fd);
 		return err;
 	}
-	if (bind(fd, sa, salen) < 0 || listen(fd, 128) < 0) {
+	/*
+	 * The longest accept queue the kernel allows (net.core.somaxconn): a
+	 * burst of connections (a flood, or many clients at once) must not
+	 * fill it, or a good client's SYN is dropped and waits 1 s, 3 s... to
+	 * be sent again.
+	 */
+	if (bind(fd, sa, salen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		err = -errno;
 		bind_error(address, err, msg, len);
 		close(fd);

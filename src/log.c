@@ -272,6 +272,11 @@ void log_mhd(void *cls, const char *fmt, va_list ap)
 		buf_addstr(&msg, "a TLS handshake failed and the connection was closed (plain HTTP, "
 			   "a missing or untrusted client certificate, or no common version or cipher)");
 		level = LOG_DEBUG;
+	} else if (!strncmp(msg.buf, "Connection socket is closed", 27) ||
+		   strstr(msg.buf, "closed by remote peer") ||
+		   strstr(msg.buf, "no longer available for sending")) {
+		/* a client left (while its scrape ran, say), or was dropped at a deadline */
+		level = LOG_DEBUG;
 	}
 	if (!log_enabled(level))
 		goto out;

@@ -32,12 +32,11 @@
 #include "log.h"
 #include "privs.h"
 #include "webguard.h"
+#include "scraper.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
-
-#define HTTP_TIMEOUT_S 10
 
 /*
  * CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ keeps the audit
@@ -122,10 +121,20 @@ static void log_listening(int fd, const char *path, bool from_systemd)
 /* Written by the HTTP threads, read by scrapes; 16 KiB, so not on the stack. */
 static struct http_stats request_stats;
 
+/* The scrape thread's view of the collectors (collector.h). */
+static const struct scraper_ops coll_scraper_ops = {
+	.snapshot = coll_round_take,
+	.count = coll_round_count,
+	.render = coll_round_render,
+	.release = coll_round_release,
+	.select = coll_select_mask,
+};
+
 int main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
 	struct webguard *web = NULL;
+	struct scraper *scraper = NULL;
 	struct audit_reader *audit = NULL;
 	struct progcache *progs = NULL;
 	struct ev_ring ring = { .slots = NULL };
@@ -235,9 +244,15 @@ int main(int argc, char **argv)
 	hc.nr_listen_fds = nr_fds;
 	hc.telemetry_path = f.telemetry_path;
 	hc.max_connections = f.max_connections;
-	hc.timeout_s = HTTP_TIMEOUT_S;
-	hc.scrape = coll_scrape;
-	hc.scrape_ctx = &coll;
+	hc.max_requests = f.max_requests;
+	hc.read_timeout_ms = f.read_timeout_ms;
+	hc.write_timeout_ms = f.write_timeout_ms;
+	ret = scraper_start(&scraper, &coll_scraper_ops, &coll);
+	if (ret) {
+		log_errx("cannot start the scrape thread: %s", strerror(-ret));
+		return 1;
+	}
+	hc.scraper = scraper;
 	hc.web = web;
 	for (size_t i = 0; i < nr_fds; i++)
 		log_listening(fds[i], f.telemetry_path, f.systemd_socket);
@@ -264,8 +279,10 @@ int main(int argc, char **argv)
 			log_info("SIGHUP: no --web.config.file to re-read");
 	}
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+	scraper_stop(scraper);	/* every scrape answered: none left suspended */
 	http_stop(srv);
 	webguard_free(web);
+	scraper_free(scraper);
 	audit_reader_stop(audit);
 	progcache_free(progs);
 	ev_ring_release(&ring);

@@ -11,6 +11,12 @@
  * exporter's RSS idle and peak.  It also times the library's own stages in
  * this process (snapshot, rendering, gzip) so that a miss can be located.
  *
+ * Then serving under that load (issue 9, tests/loadgen.c): the landing page
+ * while 20 clients scrape back to back, a scrape from a third address under
+ * a 1040-connection slowloris from two others, and what 300 clients that
+ * never read their answer pin (the exporter's RSS and its send queues) with
+ * a real scrape beside them.  BPFME_BENCH=serving runs only this part.
+ *
  * The targets are informational: the exit status is 0 whether they are met
  * or not, and 1 only when something fails (loading, a scrape, a missing
  * object).  Needs root.  The whole run is bounded by an alarm.
@@ -35,6 +41,7 @@
 
 #include "collector.h"
 #include "fdinfo.h"
+#include "loadgen.h"
 #include "negotiate.h"
 #include "openmetrics.h"
 #include "snapshot.h"
@@ -641,7 +648,7 @@ static void stages(struct result *r)
 		t2 = tu_now_ms();
 		snap_release(&s);
 		buf_grow(&body, 64 * 1024);
-		if (coll_scrape(&coll, &body, OM_FMT_OPENMETRICS, err, sizeof(err)))
+		if (coll_scrape(&coll, &body, OM_FMT_OPENMETRICS, NULL, 0, err, sizeof(err)))
 			die("coll_scrape: %s", err);
 		t3 = tu_now_ms();
 		if (out.oom || body.oom || nego_gzip(&zbuf, body.buf, body.len))
@@ -744,6 +751,128 @@ static void print_result(const char *title, const struct result *r)
 	printf("  per object:               scrape %.2f us, floor %.2f us\n",
 	       r->scrape_med * 1e3 / n, r->floor_best * 1e3 / n);
 	printf("  exporter VmHWM so far     %.2f MiB\n", mib(r->hwm_kb));
+}
+
+/* ---- serving: no client can stall the others ---- */
+
+#define TARGET_LANDING_MS	500.0	/* the landing page under 20 scraping clients */
+#define TARGET_THIRD_MS		5000.0	/* a scrape from a third address, under attack */
+#define TARGET_PINNED_MIB	128.0	/* what 300 non-reading clients pin */
+#define SCRAPERS		20
+#define SLOW_PER_SRC		520	/* 1040 connections from two addresses */
+#define SLOW_PERIOD_MS		3000	/* a header line every 3 s */
+#define NON_READERS_PER_SRC	100	/* 300 from three addresses */
+
+static const char *const attackers[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+
+/* GET from 127.0.0.1 every interval_ms for duration_ms; the slowest answer, and how many were not 200. */
+static double probe(const char *path, int duration_ms, int interval_ms, int timeout_ms, double *median_ms,
+		    int *not_ok, int *probes)
+{
+	double ms[512], worst = 0, end = tu_now_ms() + duration_ms;
+	int n = 0;
+
+	*not_ok = 0;
+	while (tu_now_ms() < end && n < 512) {
+		int status;
+
+		ms[n] = lg_get(exporter.port, "127.0.0.1", path, NULL, timeout_ms, &status, NULL);
+		if (ms[n] > worst)
+			worst = ms[n];
+		*not_ok += status != 200;
+		n++;
+		usleep((useconds_t)interval_ms * 1000);
+	}
+	*probes = n;
+	*median_ms = n ? median(ms, (size_t)n) : -1;
+	return worst;
+}
+
+static void serving(void)
+{
+	struct lg_scrapers *scrapers;
+	struct lg_scrape_stats ss;
+	struct lg_slowloris *slow;
+	struct lg_slowloris_stats sl;
+	struct lg_non_readers nr;
+	double landing_max, landing_med, third_max, third_med, real_ms;
+	long rss0, rss, sendq, tcp0, tcp, threads;
+	size_t ok, refused, closed, sockets;
+	int bad, probes, status, err;
+
+	printf("\nserving: %zu programs, %zu maps, %zu links loaded; clients from 127.0.0.0/8\n",
+	       objs.nr_progs, objs.nr_maps, objs.nr_links);
+
+	/* 1. the landing page while 20 clients scrape back to back */
+	err = lg_scrapers_start(&scrapers, exporter.port, "/metrics", SCRAPERS, 11);
+	if (err)
+		die("starting %d scraping clients: %s", SCRAPERS, strerror(-err));
+	usleep(300 * 1000);
+	landing_max = probe("/", 3000, 50, 10000, &landing_med, &bad, &probes);
+	lg_scrapers_stop(scrapers, &ss);
+	printf("  %d clients scraping back to back (127.0.0.11-%d, half with gzip), 3 s:\n"
+	       "    landing page            median %7.2f ms  max %7.2f ms  (%d probes, %d not 200)\n"
+	       "    their scrapes           %lu answered 200, %lu refused 503, %lu failed; slowest %.0f ms\n",
+	       SCRAPERS, 10 + SCRAPERS, landing_med, landing_max, probes, bad, ss.ok, ss.refused, ss.failed,
+	       ss.max_ms);
+
+	/* 2. slowloris: 1040 connections from two addresses, a header line every 3 s */
+	err = lg_slowloris_start(&slow, exporter.port, attackers, 2, SLOW_PER_SRC, SLOW_PERIOD_MS);
+	if (err)
+		die("starting the slowloris: %s", strerror(-err));
+	usleep(500 * 1000);
+	third_max = probe("/metrics", 6000, 500, 10000, &third_med, &bad, &probes);
+	lg_slowloris_stats(slow, &sl);
+	threads = proc_status_kb(exporter.pid, "Threads");
+	rss = lg_rss_kb(exporter.pid);
+	lg_slowloris_stop(slow);
+	printf("  slowloris, %d connections from %s and %s, a header line every %d s:\n"
+	       "    held by the exporter    %zu (refused at once %zu, dropped later %zu); its RSS %.2f MiB, "
+	       "%ld threads\n"
+	       "    scrape from 127.0.0.1   median %7.2f ms  max %7.2f ms  (%d probes, %d not 200)\n",
+	       2 * SLOW_PER_SRC, attackers[0], attackers[1], SLOW_PERIOD_MS / 1000, sl.held, sl.refused,
+	       sl.dropped, mib(rss), threads, third_med, third_max, probes, bad);
+	usleep(500 * 1000);
+
+	/* 3. 300 clients that never read their answer */
+	rss0 = lg_rss_kb(exporter.pid);
+	tcp0 = lg_tcp_mem_bytes();
+	err = lg_non_readers_open(&nr, exporter.port, attackers, 3, NON_READERS_PER_SRC,
+				  "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+	if (err)
+		die("opening the non-reading clients: %s", strerror(-err));
+	for (double end = tu_now_ms() + 15000; tu_now_ms() < end; usleep(100 * 1000)) {
+		lg_non_readers_count(&nr, &ok, &refused, &closed);
+		if (ok + refused + closed >= nr.nr)
+			break;
+	}
+	usleep(500 * 1000);
+	lg_non_readers_count(&nr, &ok, &refused, &closed);
+	rss = lg_rss_kb(exporter.pid);
+	sendq = lg_send_queue_bytes(exporter.port, &sockets);
+	tcp = lg_tcp_mem_bytes();
+	real_ms = lg_get(exporter.port, "127.0.0.1", "/metrics", NULL, 10000, &status, NULL);
+	lg_non_readers_close(&nr);
+	printf("  %zu clients never reading GET /metrics (%d from each of %s, %s, %s):\n"
+	       "    answers waiting         %zu with 200, %zu with 503, %zu closed\n"
+	       "    exporter RSS            %7.2f MiB (%.2f before)\n"
+	       "    its send queues         %7.2f MiB (%zu sockets hold some)\n"
+	       "    kernel TCP memory       %+7.2f MiB (sockstat, whole host, both ends)\n"
+	       "    a real scrape           %7.2f ms, status %d\n",
+	       (size_t)3 * NON_READERS_PER_SRC, NON_READERS_PER_SRC, attackers[0], attackers[1], attackers[2],
+	       ok, refused, closed, mib(rss), mib(rss0), (double)sendq / 1048576.0, sockets,
+	       tcp0 >= 0 && tcp >= 0 ? (double)(tcp - tcp0) / 1048576.0 : 0.0, real_ms, status);
+
+	printf("targets (informational)\n");
+	printf("  landing page under %d scrapers  max %7.2f ms  < %.0f ms        %s\n", SCRAPERS,
+	       landing_max, TARGET_LANDING_MS, verdict(landing_max < TARGET_LANDING_MS));
+	printf("  third address under slowloris  max %7.2f ms  < %.0f ms       %s\n", third_max,
+	       TARGET_THIRD_MS, verdict(third_max < TARGET_THIRD_MS && !bad));
+	printf("  300 non-readers pin (RSS + send queues)  %7.2f MiB  < %.0f MiB  %s\n",
+	       mib(rss) + (double)sendq / 1048576.0, TARGET_PINNED_MIB,
+	       verdict(mib(rss) + (double)sendq / 1048576.0 < TARGET_PINNED_MIB));
+	printf("  a real scrape beside them      %7.2f ms  < %.0f ms       %s\n", real_ms,
+	       TARGET_THIRD_MS, verdict(real_ms < TARGET_THIRD_MS && status == 200));
 }
 
 /* ---- main ---- */
@@ -909,6 +1038,8 @@ int main(void)
 	double bt[NR_BPFTOOL], bpftool_med = -1, bpftool_best = -1, t0;
 	long idle_kb, idle_anon_kb, idle_file_kb, idle_after_kb, after_anon_kb;
 	int nb = 0, err;
+	const char *part = getenv("BPFME_BENCH");
+	bool serving_only = part && !strcmp(part, "serving");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -934,6 +1065,15 @@ int main(void)
 		    log && *log ? "; its log:\n" : "", log ? log : "");
 	}
 	usleep(200 * 1000);	/* let it settle; no scrape yet */
+	if (serving_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		serving();
+		alarm(0);
+		release_all();
+		return 0;
+	}
 	idle_kb = proc_status_kb(exporter.pid, "VmRSS");
 	idle_anon_kb = proc_status_kb(exporter.pid, "RssAnon");
 	idle_file_kb = proc_status_kb(exporter.pid, "RssFile");
@@ -1023,6 +1163,7 @@ int main(void)
 		       lin, LINEAR_LO, LINEAR_HI, verdict(lin >= LINEAR_LO && lin <= LINEAR_HI));
 		printf("  (floor per object, full / half  %5.2f)\n", flin);
 	}
+	serving();
 	audit_burst();
 
 	alarm(0);

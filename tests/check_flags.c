@@ -92,6 +92,9 @@ static void assert_defaults(void)
 	ck_assert_listen(":9435");
 	ck_assert_str_eq(f.telemetry_path, "/metrics");
 	ck_assert_uint_eq(f.max_connections, 1024);
+	ck_assert_uint_eq(f.max_requests, 40);
+	ck_assert_uint_eq(f.read_timeout_ms, 10000);
+	ck_assert_uint_eq(f.write_timeout_ms, 30000);
 	ck_assert_int_eq(f.log_level, LOG_INFO);
 	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
 	ck_assert(!f.no_audit);
@@ -169,6 +172,75 @@ START_TEST(test_max_connections)
 	ck_assert_uint_eq(f.max_connections, 100);
 	ck_assert_listen(":9435");
 	ck_assert_uint_eq(err_len, 0);
+}
+END_TEST
+
+START_TEST(test_max_requests)
+{
+	ck_assert_int_eq(parse("--web.max-requests=0"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_requests, 0);	/* no limit */
+	ck_assert_int_eq(parse("--web.max-requests", "65536"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_requests, 65536);
+	ck_assert_int_eq(parse("--web.max-requests", "1"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_requests, 1);
+	ck_assert_uint_eq(f.max_connections, 1024);
+}
+END_TEST
+
+START_TEST(test_timeouts)
+{
+	static const struct {
+		const char *arg;
+		unsigned int ms;
+	} good[] = {
+		{ "10s", 10000 }, { "10", 10000 }, { "500ms", 500 }, { "1m30s", 90000 },
+		{ "2m", 120000 }, { "1h", 3600000 }, { "100ms", 100 }, { "1s500ms", 1500 },
+		{ "0m10s", 10000 }, { "007s", 7000 },
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_int_eq(parse("--web.read-timeout", good[i].arg), FLAGS_RUN);
+		ck_assert_msg(f.read_timeout_ms == good[i].ms, "%s: %u ms, want %u", good[i].arg,
+			      f.read_timeout_ms, good[i].ms);
+		ck_assert_uint_eq(f.write_timeout_ms, 30000);
+		ck_assert_int_eq(parse("--web.write-timeout", good[i].arg), FLAGS_RUN);
+		ck_assert_uint_eq(f.write_timeout_ms, good[i].ms);
+		ck_assert_uint_eq(f.read_timeout_ms, 10000);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_timeouts)
+{
+	static const char *const bad[] = {
+		"", "x", "s", "10x", "10 s", " 10s", "-1s", "+1s", "99ms", "0", "0s", "1h1ms",
+		"2h", "3601", "1.5s", "10sec", "10S", "1m30", "ms", "10s10", "4294967296ms",
+		"99999999999999999999s",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "invalid --web.read-timeout \"%s\"", bad[i]);
+		assert_usage(parse("--web.read-timeout", bad[i]), what);
+		ck_assert_msg(strstr(err_text, "from 100ms to 1h"), "err: %s", err_text);
+		snprintf(what, sizeof(what), "invalid --web.write-timeout \"%s\"", bad[i]);
+		assert_usage(parse("--web.write-timeout", bad[i]), what);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_max_requests)
+{
+	static const char *const bad[] = { "", "x", "-1", "65537", "+5", "1e3", "99999999999999999999" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid --web.max-requests \"%s\"", bad[i]);
+		assert_usage(parse("--web.max-requests", bad[i]), what);
+		ck_assert_msg(strstr(err_text, "0 (no limit) to 65536"), "err: %s", err_text);
+	}
 }
 END_TEST
 
@@ -337,9 +409,12 @@ static void assert_help(void)
 {
 	static const char *const mentioned[] = {
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
-		"--web.systemd-socket", "--web.disable-exporter-metrics", "--log.level", "--log.format", "--no-audit", "--audit.enable",
+		"--web.systemd-socket", "--web.disable-exporter-metrics",
+		"--web.max-requests", "--web.read-timeout", "--web.write-timeout",
+		"--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
-		":9435", "/metrics", "1024", "67108864",
+		":9435", "/metrics", "1024", "67108864", "default 40)", "default 10s)",
+		"default 30s)",
 	};
 
 	ck_assert_msg(!strncmp(out_text, "Usage: bpf-metrics-exporter", 27), "out: %s", out_text);
@@ -696,6 +771,8 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_listen_address);
 	tcase_add_test(tc, test_telemetry_path);
 	tcase_add_test(tc, test_max_connections);
+	tcase_add_test(tc, test_max_requests);
+	tcase_add_test(tc, test_timeouts);
 	tcase_add_test(tc, test_log_level);
 	tcase_add_test(tc, test_log_format);
 	tcase_add_test(tc, test_no_audit);
@@ -720,6 +797,8 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_bad_telemetry_path);
 	tcase_add_test(tc, test_telemetry_path_taken);
 	tcase_add_test(tc, test_bad_max_connections);
+	tcase_add_test(tc, test_bad_max_requests);
+	tcase_add_test(tc, test_bad_timeouts);
 	tcase_add_test(tc, test_bad_audit_numbers);
 	tcase_add_test(tc, test_bad_log_level);
 	tcase_add_test(tc, test_bad_log_format);

@@ -4,10 +4,15 @@
  * table (exact paths, 404, 405 with Allow), the per-request context a
  * handler gets (method, path, query values, headers, the client's
  * address), and the exporter's own table with a fake scrape and a small
- * event ring.  Needs no root.
+ * event ring; the limits a client meets: scrape slots (503 at once, a
+ * quarter per address), scrapes coalesced while a snapshot is taken,
+ * cheap endpoints answered while scrapes wait, the read and the write
+ * deadlines, the kernel send buffer cap.  Needs no root.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +26,14 @@
 #include "events.h"
 #include "http.h"
 #include "listen.h"
+#include "loadgen.h"
 #include "log.h"
+#include "scraper.h"
 #include "suites.h"
 #include "testutil.h"
 
 static struct http_server *srv;
+static struct scraper *scraper;
 static int port;
 
 /* A listening socket on a free 127.0.0.1 port; its port in *p. */
@@ -50,15 +58,22 @@ static void serve(struct http_config *cfg)
 	fd = listen_free(&port);
 	cfg->listen_fds = &fd;
 	cfg->nr_listen_fds = 1;
-	cfg->max_connections = 16;
-	cfg->timeout_s = 5;
+	if (!cfg->max_connections)
+		cfg->max_connections = 16;
+	if (!cfg->read_timeout_ms)
+		cfg->read_timeout_ms = 5000;
+	if (!cfg->write_timeout_ms)
+		cfg->write_timeout_ms = 5000;
 	ck_assert_int_eq(http_start(&srv, cfg), 0);
 }
 
 static void teardown(void)
 {
+	scraper_stop(scraper);	/* as main does: nothing left suspended */
 	http_stop(srv);
+	scraper_free(scraper);
 	srv = NULL;
+	scraper = NULL;
 }
 
 static void get(const char *method, const char *path, const char *headers, int want,
@@ -167,7 +182,8 @@ END_TEST
 START_TEST(test_several_sockets)
 {
 	struct http_config cfg = { .routes = echo_routes, .telemetry_path = "/echo",
-				   .max_connections = 16, .timeout_s = 5 };
+				   .max_connections = 16, .read_timeout_ms = 5000,
+				   .write_timeout_ms = 5000 };
 	int fds[3], ports[3];
 	struct tu_http_resp r;
 
@@ -196,7 +212,8 @@ END_TEST
 /* No socket, or more than the server takes: -EINVAL, and the fds are closed. */
 START_TEST(test_socket_count)
 {
-	struct http_config cfg = { .routes = echo_routes, .max_connections = 16, .timeout_s = 5 };
+	struct http_config cfg = { .routes = echo_routes, .max_connections = 16, .read_timeout_ms = 5000,
+				   .write_timeout_ms = 5000 };
 	int fds[HTTP_MAX_LISTEN + 1], p;
 
 	ck_assert_int_eq(http_start(&srv, &cfg), -EINVAL);
@@ -496,28 +513,138 @@ END_TEST
 
 /* ---- the exporter's own table ---- */
 
-static int scrapes;
+/*
+ * A fake collector for the scraper: counts snapshots, renders and scrapes;
+ * the second snapshot fails; while gate_closed a snapshot waits (at most
+ * 10 s) until it opens; body_bytes > 0 renders that many bytes.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool gate_closed;
+	int snapshots, renders;
+	unsigned int scrapes, errors;
+	size_t body_bytes;
+	bool fail_second;
+} fake = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
 
-static int fake_scrape(void *ctx, struct buf *out, enum om_format fmt,
-		       const char *const *collect, size_t nr_collect, char *err, size_t errlen)
+static int fake_snapshot(void *ctx, void **snap, char *err, size_t errlen)
 {
+	double deadline = tu_now_ms() + 10000;
+	int n;
+
 	(void)ctx;
-	if (nr_collect) {	/* echo them; "bad" is refused */
-		for (size_t i = 0; i < nr_collect; i++) {
-			if (!strcmp(collect[i], "bad")) {
-				snprintf(err, errlen, "bad collect[]=\"bad\"");
-				return -EINVAL;
-			}
-			buf_addf(out, "collect %s\n", collect[i]);
-		}
-		return 0;
+	*snap = NULL;
+	pthread_mutex_lock(&fake.lock);
+	n = ++fake.snapshots;
+	pthread_cond_broadcast(&fake.cond);
+	while (fake.gate_closed && tu_now_ms() < deadline) {
+		pthread_mutex_unlock(&fake.lock);
+		usleep(1000);
+		pthread_mutex_lock(&fake.lock);
 	}
-	if (++scrapes == 2) {
+	pthread_mutex_unlock(&fake.lock);
+	if (fake.fail_second && n == 2) {
 		snprintf(err, errlen, "listing BPF programs: permission denied");
 		return -EPERM;
 	}
+	return 0;
+}
+
+static void fake_count(void *ctx, unsigned int scrapes, unsigned int errors)
+{
+	(void)ctx;
+	pthread_mutex_lock(&fake.lock);
+	fake.scrapes += scrapes;
+	fake.errors += errors;
+	pthread_mutex_unlock(&fake.lock);
+}
+
+static int fake_render(void *ctx, void *snap, enum om_format fmt, unsigned int select,
+		       struct buf *out, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)snap;
+	(void)err;
+	(void)errlen;
+	pthread_mutex_lock(&fake.lock);
+	fake.renders++;
+	pthread_mutex_unlock(&fake.lock);
+	if (select) {	/* a collect[] selection: fake_select's count of values */
+		buf_addf(out, "select %u\n", select);
+		return 0;
+	}
+	if (fake.body_bytes) {
+		buf_grow(out, fake.body_bytes);
+		while (out->len < fake.body_bytes && !out->oom)
+			buf_addstr(out, "# filler filler filler filler filler filler filler filler\n");
+		return 0;
+	}
 	buf_addstr(out, fmt == OM_FMT_OPENMETRICS ? "up 1\n# EOF\n" : "up 1\n");
 	return 0;
+}
+
+static void fake_release(void *ctx, void *snap)
+{
+	(void)ctx;
+	(void)snap;
+}
+
+/* collect[]: "bad" is refused; otherwise the selection is how many values came, plus 100. */
+static int fake_select(void *ctx, const char *const *names, size_t nr, unsigned int *select,
+		       struct buf *why)
+{
+	(void)ctx;
+	for (size_t i = 0; i < nr; i++) {
+		if (!strcmp(names[i], "bad")) {
+			buf_addf(why, "bad collect[]=\"%s\"", names[i]);
+			return -EINVAL;
+		}
+	}
+	*select = 100 + (unsigned int)nr;
+	return 0;
+}
+
+static const struct scraper_ops fake_ops = {
+	.snapshot = fake_snapshot,
+	.count = fake_count,
+	.render = fake_render,
+	.release = fake_release,
+	.select = fake_select,
+};
+
+static void fake_reset(void)
+{
+	pthread_mutex_lock(&fake.lock);
+	fake.gate_closed = false;
+	fake.snapshots = fake.renders = 0;
+	fake.scrapes = fake.errors = 0;
+	fake.body_bytes = 0;
+	fake.fail_second = false;
+	pthread_mutex_unlock(&fake.lock);
+	ck_assert_int_eq(scraper_start(&scraper, &fake_ops, NULL), 0);
+}
+
+static void gate(bool closed)
+{
+	pthread_mutex_lock(&fake.lock);
+	fake.gate_closed = closed;
+	pthread_mutex_unlock(&fake.lock);
+}
+
+/* Wait (at most 5 s) until n snapshots have begun. */
+static void wait_snapshots(int n)
+{
+	double deadline = tu_now_ms() + 5000;
+
+	pthread_mutex_lock(&fake.lock);
+	while (fake.snapshots < n && tu_now_ms() < deadline) {
+		pthread_mutex_unlock(&fake.lock);
+		usleep(1000);
+		pthread_mutex_lock(&fake.lock);
+	}
+	ck_assert_msg(fake.snapshots >= n, "%d snapshots began, want %d", fake.snapshots, n);
+	pthread_mutex_unlock(&fake.lock);
 }
 
 static struct ev_ring ring;
@@ -527,10 +654,13 @@ static void serve_exporter(bool with_events)
 {
 	struct http_config cfg = {
 		.telemetry_path = "/m",
-		.scrape = fake_scrape,
 		.events = with_events ? &ring : NULL,
 		.stats = &stats,
 	};
+
+	fake_reset();
+	fake.fail_second = true;
+	cfg.scraper = scraper;
 
 	if (with_events) {
 		struct ev_event e;
@@ -605,8 +735,10 @@ START_TEST(test_exporter_counts)
 
 	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
 	memset(&stats, 0, sizeof(stats));
-	scrapes = 0;
 	serve_exporter(true);
+	pthread_mutex_lock(&fake.lock);
+	fake.fail_second = true;	/* the second scrape fails: 500 */
+	pthread_mutex_unlock(&fake.lock);
 	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
 		get(reqs[i].method, reqs[i].path, reqs[i].method[0] == 'P' ? "Content-Length: 0\r\n" : NULL,
 		    reqs[i].status, &r);
@@ -631,11 +763,14 @@ START_TEST(test_exporter_collect)
 {
 	struct tu_http_resp r;
 
-	scrapes = 0;
 	memset(&stats, 0, sizeof(stats));
 	serve_exporter(false);
+	pthread_mutex_lock(&fake.lock);
+	fake.fail_second = false;	/* every scrape succeeds here */
+	pthread_mutex_unlock(&fake.lock);
+	/* every collect[] value (decoded, empty ones too) reaches the selection */
 	get("GET", "/m?collect[]=core&x=1&collect%5B%5D=a%20b&collect[]&collect[]=core", NULL, 200, &r);
-	ck_assert_str_eq(r.body, "collect core\ncollect a b\ncollect \ncollect core\n");
+	ck_assert_str_eq(r.body, "select 104\n");
 	tu_http_free(&r);
 	get("GET", "/m?collect=core", NULL, 200, &r);	/* not collect[]: no selection */
 	ck_assert_str_eq(r.body, "up 1\n# EOF\n");
@@ -691,6 +826,319 @@ START_TEST(test_exporter_no_events)
 }
 END_TEST
 
+/* ---- slots, coalescing, deadlines ---- */
+
+/* GET path from src on a new connection (Connection: close), not waiting; the fd. */
+static int send_get(const char *src, const char *path, int rcvbuf)
+{
+	char req[256];
+	int fd = lg_connect(src, port, rcvbuf, 5000), len;
+
+	ck_assert_msg(fd >= 0, "connect from %s: %s", src ? src : "any", strerror(-fd));
+	len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+	ck_assert_int_eq(send(fd, req, (size_t)len, MSG_NOSIGNAL), len);
+	return fd;
+}
+
+/* Read fd to its end (at most timeout_ms) and close it: the status, the whole answer in *all. */
+static int read_answer(int fd, int timeout_ms, struct buf *all)
+{
+	double deadline = tu_now_ms() + timeout_ms;
+	int status = -1;
+
+	buf_reset(all);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char chunk[65536];
+		int left = (int)(deadline - tu_now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			break;
+		n = recv(fd, chunk, sizeof(chunk), 0);
+		if (n <= 0)
+			break;
+		buf_add(all, chunk, (size_t)n);
+	}
+	close(fd);
+	if (sscanf(all->buf, "HTTP/1.%*d %d", &status) != 1)
+		status = -1;
+	return status;
+}
+
+/* Whether fd has an answer or a close waiting, without reading it. */
+static bool has_answer(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+static const char *body_of(const struct buf *all)
+{
+	const char *sep = strstr(all->buf, "\r\n\r\n");
+
+	return sep ? sep + 4 : "";
+}
+
+/*
+ * --web.max-requests=4: a quarter (1) per address.  Scrapes wait in a
+ * snapshot held shut; the fifth, or a second from one address, is refused
+ * at once; the landing page and /events are answered meanwhile; the
+ * waiting scrapes shared one snapshot and one rendering; slots come back.
+ */
+START_TEST(test_max_requests)
+{
+	static const char *const srcs[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5" };
+	struct http_config cfg = { .telemetry_path = "/m", .max_requests = 4, .events = &ring };
+	struct buf all = BUF_INIT;
+	int fds[4], fd, status;
+	double t0;
+	char *first = NULL;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 4), 0);
+	fake_reset();
+	cfg.scraper = scraper;
+	serve(&cfg);
+	gate(true);
+
+	fds[0] = send_get(srcs[0], "/m", 0);
+	wait_snapshots(1);	/* the round is under way */
+
+	/* a second scrape from 127.0.0.2: its address holds its quarter */
+	t0 = tu_now_ms();
+	status = read_answer(send_get(srcs[0], "/m", 0), 2000, &all);
+	ck_assert_msg(status == 503 && tu_now_ms() - t0 < 1000, "a second scrape from one address: %d "
+		      "after %.0f ms, want 503 at once", status, tu_now_ms() - t0);
+	ck_assert_str_eq(body_of(&all), "too many requests in flight from your address: at most 1 of "
+			 "the 4 of --web.max-requests\n");
+	ck_assert_ptr_nonnull(strstr(all.buf, "\r\nRetry-After: 1\r\n"));
+	ck_assert_ptr_nonnull(strstr(all.buf, "\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+
+	/* three more addresses: they join the round under way */
+	for (int i = 1; i < 4; i++)
+		fds[i] = send_get(srcs[i], "/m", 0);
+	/* wait until the other three are in (each holds a slot), then a fifth address */
+	t0 = tu_now_ms();
+	do {
+		status = read_answer(send_get("127.0.0.6", "/m", 0), 2000, &all);
+		if (status == 503 && strstr(body_of(&all), "at most 4 at once"))
+			break;
+		ck_assert_msg(status == 503, "a fifth scrape: status %d, want 503", status);
+		usleep(10 * 1000);
+	} while (tu_now_ms() - t0 < 3000);
+	ck_assert_str_eq(body_of(&all), "too many requests in flight: at most 4 at once (--web.max-requests)\n");
+
+	/* cheap endpoints do not wait for the scrapes */
+	t0 = tu_now_ms();
+	ck_assert_int_eq(read_answer(send_get("127.0.0.7", "/", 0), 2000, &all), 200);
+	ck_assert_int_eq(read_answer(send_get("127.0.0.7", "/events", 0), 2000, &all), 200);
+	ck_assert_msg(tu_now_ms() - t0 < 1000, "/ and /events took %.0f ms while scrapes waited",
+		      tu_now_ms() - t0);
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(!has_answer(fds[i]), "scrape %d was answered while the snapshot was shut", i);
+
+	gate(false);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(read_answer(fds[i], 5000, &all), 200);
+		if (!first)
+			first = strdup(body_of(&all));
+		ck_assert_str_eq(body_of(&all), first);
+	}
+	pthread_mutex_lock(&fake.lock);
+	ck_assert_msg(fake.snapshots == 1 && fake.renders == 1 && fake.scrapes == 4,
+		      "4 scrapes at once took %d snapshots and %d renderings and counted %u; want 1, 1, 4",
+		      fake.snapshots, fake.renders, fake.scrapes);
+	pthread_mutex_unlock(&fake.lock);
+
+	/* every slot is back once the answers are read */
+	for (int i = 0; i < 4; i++) {
+		fd = send_get(srcs[i], "/m", 0);
+		ck_assert_int_eq(read_answer(fd, 5000, &all), 200);
+	}
+	free(first);
+	buf_release(&all);
+	teardown();
+	ev_ring_release(&ring);
+}
+END_TEST
+
+/*
+ * A large /events answer (over 64 KiB) takes a slot like a scrape; a small
+ * one never does, even when the address holds its share.
+ */
+START_TEST(test_large_events_take_slot)
+{
+	struct http_config cfg = { .telemetry_path = "/m", .max_requests = 4, .events = &ring };
+	struct buf all = BUF_INIT;
+	int held, status;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 400), 0);
+	for (uint32_t i = 1; i <= 400; i++) {
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.op = EV_LOAD;
+		e.cmdline = malloc(301);
+		ck_assert_ptr_nonnull(e.cmdline);
+		memset(e.cmdline, 'c', 300);
+		e.cmdline[300] = '\0';
+		ev_push(&ring, &e);	/* takes the string */
+	}
+	fake_reset();
+	cfg.scraper = scraper;
+	serve(&cfg);
+	gate(true);
+	held = send_get("127.0.0.2", "/m", 0);	/* 127.0.0.2 holds its one slot */
+	wait_snapshots(1);
+
+	status = read_answer(send_get("127.0.0.2", "/events?limit=2", 0), 2000, &all);
+	ck_assert_msg(status == 200, "a small /events answer: %d, want 200 beside a held slot", status);
+	status = read_answer(send_get("127.0.0.2", "/events", 0), 2000, &all);
+	ck_assert_msg(status == 503 && strstr(body_of(&all), "from your address"),
+		      "a large /events from an address holding its share: %d %.200s, want 503", status,
+		      body_of(&all));
+	status = read_answer(send_get("127.0.0.3", "/events", 0), 2000, &all);
+	ck_assert_msg(status == 200 && all.len > 64 * 1024, "a large /events from another address: %d "
+		      "(%zu bytes), want 200 and over 64 KiB", status, all.len);
+	gate(false);
+	ck_assert_int_eq(read_answer(held, 5000, &all), 200);
+	buf_release(&all);
+	teardown();
+	ev_ring_release(&ring);
+}
+END_TEST
+
+/* Whether the server closed fd: the time it did, waiting at most timeout_ms (-1: still open). */
+static double closed_within(int fd, int timeout_ms, double since)
+{
+	double deadline = tu_now_ms() + timeout_ms;
+
+	while (tu_now_ms() < deadline) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char c[4096];
+
+		if (poll(&pfd, 1, 10) == 1) {
+			ssize_t n = recv(fd, c, sizeof(c), MSG_DONTWAIT);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN))
+				return tu_now_ms() - since;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A read timeout of 600 ms: a client that trickles its header lines is
+ * dropped by then though it never stops sending, an idle one too; one that
+ * sends its request whole in time is answered, and on a kept-alive
+ * connection the next request has its own 600 ms from the previous answer.
+ */
+START_TEST(test_read_deadline)
+{
+	static const char line[] = "GET / HTTP/1.1\r\nHost: x\r\n";
+	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct http_config cfg = { .telemetry_path = "/m", .read_timeout_ms = 600 };
+	int trickler, idle, keep;
+	double t0, ms = -1;
+	struct buf all = BUF_INIT;
+
+	fake_reset();
+	cfg.scraper = scraper;
+	serve(&cfg);
+	t0 = tu_now_ms();
+	trickler = lg_connect(NULL, port, 0, 5000);
+	idle = lg_connect(NULL, port, 0, 5000);
+	keep = lg_connect(NULL, port, 0, 5000);
+	ck_assert(trickler >= 0 && idle >= 0 && keep >= 0);
+	ck_assert_int_eq(send(trickler, line, sizeof(line) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(line) - 1);
+	for (int i = 0; i < 40 && ms < 0; i++) {	/* a header line every 50 ms, at most 2 s */
+		char h[32];
+		int len = snprintf(h, sizeof(h), "X-Trickle-%d: x\r\n", i);
+
+		if (send(trickler, h, (size_t)len, MSG_NOSIGNAL) < 0)
+			break;
+		if (i == 6) {	/* at 300 ms: a whole request on the kept-alive connection */
+			ck_assert_int_eq(send(keep, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
+		}
+		ms = closed_within(trickler, 50, t0);
+	}
+	if (ms < 0)
+		ms = closed_within(trickler, 1000, t0);
+	ck_assert_msg(ms >= 500 && ms < 1200, "a client sending a header line every 50 ms was %s; want "
+		      "dropped 600 ms after it connected", ms < 0 ? "never dropped" : "dropped early");
+	ms = closed_within(idle, 1000, t0);
+	ck_assert_msg(ms >= 500 && ms < 1200, "an idle client was closed after %.0f ms; want 600", ms);
+
+	/* the kept-alive connection: answered at 300 ms, a second request at 800 ms is answered too */
+	while (tu_now_ms() - t0 < 800)
+		usleep(5000);
+	ck_assert_int_eq(send(keep, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 47,
+			      MSG_NOSIGNAL), 47);
+	read_answer(keep, 2000, &all);
+	ck_assert_msg(strstr(all.buf, "HTTP/1.1 200") && strstr(strstr(all.buf, "HTTP/1.1 200") + 1,
+								 "HTTP/1.1 200"),
+		      "a kept-alive connection did not get both answers: %.300s", all.buf);
+	buf_release(&all);
+}
+END_TEST
+
+/*
+ * A write timeout of 800 ms: a client reading its 8 MB answer slowly (it
+ * does read, 8 KiB every 20 ms) is dropped 800 ms after the answer was
+ * ready, having had only part of it; the kernel meanwhile holds little for
+ * it (the send buffer is capped); its slot comes back.
+ */
+START_TEST(test_write_deadline)
+{
+	struct http_config cfg = { .telemetry_path = "/m", .write_timeout_ms = 800, .max_requests = 1 };
+	struct sockaddr_in me;
+	socklen_t mlen = sizeof(me);
+	double t0, ms = -1;
+	long queued, worst = 0;
+	size_t got = 0;
+	int fd;
+	struct buf all = BUF_INIT;
+
+	fake_reset();
+	fake.body_bytes = 8 << 20;
+	cfg.scraper = scraper;
+	serve(&cfg);
+	fd = send_get("127.0.0.2", "/m", 4096);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&me, &mlen), 0);
+	t0 = tu_now_ms();
+	while (tu_now_ms() - t0 < 3000) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char c[8192];
+		ssize_t n;
+
+		if (poll(&pfd, 1, 20) == 1) {
+			n = recv(fd, c, sizeof(c), MSG_DONTWAIT);
+			if (n == 0 || (n < 0 && errno != EAGAIN)) {
+				ms = tu_now_ms() - t0;
+				break;
+			}
+			if (n > 0)
+				got += (size_t)n;
+		}
+		queued = lg_send_queue_bytes(port, NULL);
+		worst = queued > worst ? queued : worst;
+		usleep(20 * 1000);
+	}
+	close(fd);
+	ck_assert_msg(ms >= 700 && ms < 2000, "a slowly reading client was %s after %.0f ms; want it "
+		      "dropped 800 ms after its answer was ready", ms < 0 ? "still served" : "dropped", ms);
+	ck_assert_msg(got < (8u << 20), "the slow client read the whole answer (%zu bytes)", got);
+	ck_assert_msg(worst <= 4 * HTTP_SOCKET_BUFFER, "the kernel held %ld bytes to send to one client; "
+		      "want the send buffer capped near %d", worst, 2 * HTTP_SOCKET_BUFFER);
+	/* the one slot (max_requests 1) is back */
+	fake.body_bytes = 0;
+	ck_assert_int_eq(read_answer(send_get("127.0.0.2", "/m", 0), 5000, &all), 200);
+	buf_release(&all);
+}
+END_TEST
+
 Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -718,6 +1166,15 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_large_headers);
 	tcase_add_test(tc, test_sizes_sweep);
 	tcase_add_test(tc, test_target_and_headers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("serving");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_max_requests);
+	tcase_add_test(tc, test_large_events_take_slot);
+	tcase_add_test(tc, test_read_deadline);
+	tcase_add_test(tc, test_write_deadline);
 	suite_add_tcase(s, tc);
 	return s;
 }

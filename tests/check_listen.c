@@ -19,7 +19,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -494,6 +496,59 @@ START_TEST(test_systemd_sockets)
 }
 END_TEST
 
+/*
+ * A burst of connections that the server does not accept yet all complete:
+ * the accept queue is as long as the kernel allows (a queue of 128 held
+ * 129 and dropped the other SYNs, which wait 1 s to be sent again).
+ */
+#define BURST 600
+
+START_TEST(test_listen_backlog)
+{
+	int lfd = -1, fds[BURST], done = 0, want = BURST, somaxconn = 0;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char err[256] = "";
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+
+	if (f) {
+		if (fscanf(f, "%d", &somaxconn) != 1)
+			somaxconn = 0;
+		fclose(f);
+	}
+	if (somaxconn > 0 && somaxconn < want)
+		want = somaxconn;	/* the kernel's own cap */
+	{
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 2 * BURST) {
+			rl.rlim_cur = rl.rlim_max < 2 * BURST ? rl.rlim_max : 2 * BURST;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	ck_assert_msg(listen_open("127.0.0.1:0", &lfd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	for (int i = 0; i < BURST; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		ck_assert_msg(fds[i] >= 0, "socket %d: %s", i, strerror(errno));
+		ck_assert(connect(fds[i], (struct sockaddr *)&sin, sizeof(sin)) == 0 || errno == EINPROGRESS);
+	}
+	usleep(300 * 1000);	/* loopback handshakes take microseconds; a dropped SYN waits 1 s */
+	for (int i = 0; i < BURST; i++) {
+		struct pollfd pfd = { .fd = fds[i], .events = POLLOUT };
+		int soerr = 1;
+		socklen_t slen = sizeof(soerr);
+
+		if (poll(&pfd, 1, 0) == 1 && !getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &soerr, &slen) && !soerr)
+			done++;
+		close(fds[i]);
+	}
+	close(lfd);
+	ck_assert_msg(done >= want, "%d of %d connections completed without an accept; want %d "
+		      "(the accept queue is too short)", done, BURST, want);
+}
+END_TEST
+
 Suite *listen_suite(void)
 {
 	Suite *s = suite_create("listen");
@@ -516,6 +571,7 @@ Suite *listen_suite(void)
 	tcase_add_test(tc, test_listen_not_available);
 	tcase_add_test(tc, test_listen_in_use);
 	tcase_add_test(tc, test_listen_v6only_fails);
+	tcase_add_test(tc, test_listen_backlog);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("systemd");

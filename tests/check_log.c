@@ -451,6 +451,13 @@ START_TEST(test_mhd_client_error_quiet)
 	call_mhd(MHD_REFUSED, 431, MHD_HTML);
 	call_mhd(MHD_REFUSED, 400, MHD_HTML);
 	call_mhd("Not enough memory in pool to allocate header record!\n");
+	/* clients that left, or were dropped at a deadline */
+	call_mhd("Connection socket is closed when reading request due to the error: %s\n",
+		 "detected connection closure");
+	call_mhd("Failed to send the response headers for the request for `%s'. Error: %s\n",
+		 "/metrics", "The connection was forcibly closed by remote peer");
+	call_mhd("Failed to send the response body for the request for `%s'. Error: %s\n",
+		 "/metrics", "The socket is no longer available for sending");
 	ck_assert_str_eq(read_log(), "");
 	call_mhd("Error %d in %s\n", 3, "accept");
 	expect_logfmt("level=warn msg=\"Error 3 in accept\"\n");

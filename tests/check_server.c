@@ -41,6 +41,7 @@
 #include <sys/user.h>
 #endif
 
+#include "loadgen.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -798,7 +799,7 @@ END_TEST
  * limits and hostile clients
  * ====================================================================== */
 
-#define IDLE_CONNS 300
+#define IDLE_CONNS 250	/* under the quarter of --web.max-connections one address may hold */
 
 START_TEST(test_idle_connections)
 {
@@ -824,11 +825,11 @@ START_TEST(test_idle_connections)
 	closed = 0;
 	for (int i = 0; i < IDLE_CONNS; i++)
 		closed += peer_closed(fds[i]);
-	ck_assert_msg(closed == 0, "%d of %d idle connections were dropped at once (limit is 512 per address)",
+	ck_assert_msg(closed == 0, "%d of %d idle connections were dropped at once (limit is 256 per address)",
 		      closed, IDLE_CONNS);
 
 	for (int i = 0; i < 3; i++)
-		scrape_ok(e.port, "/metrics", "with 300 idle connections");
+		scrape_ok(e.port, "/metrics", "with 250 idle connections");
 	/* The first and the last of them are served too. */
 	ck_assert_int_eq(send_all(fds[0], req, strlen(req)), 0);
 	recv_all(fds[0], 5000, &raw);
@@ -838,7 +839,7 @@ START_TEST(test_idle_connections)
 	recv_all(fds[IDLE_CONNS - 1], 5000, &raw);
 	ck_assert_msg(raw.status == 200, "request on the last idle connection: status %d", raw.status);
 	free(raw.data);
-	assert_alive(&e, "with 300 idle connections");
+	assert_alive(&e, "with 250 idle connections");
 
 	/* Idle connections do not hold their slots forever: the server times them out. */
 	deadline = tu_now_ms() + 25000;
@@ -863,56 +864,75 @@ END_TEST
 
 #define OTHER_CONNS 64
 
+/*
+ * Wait until the server has settled on which of fds it keeps (no change
+ * for 300 ms, at most 5 s) and return how many it keeps.
+ */
+static int settled_held(const int *fds, int n)
+{
+	double deadline = tu_now_ms() + 5000, stable_since = tu_now_ms();
+	int closed = 0, prev = -1;
+
+	while (tu_now_ms() < deadline) {
+		closed = 0;
+		for (int i = 0; i < n; i++)
+			closed += peer_closed(fds[i]);
+		if (closed != prev) {
+			prev = closed;
+			stable_since = tu_now_ms();
+		} else if (tu_now_ms() - stable_since > 300) {
+			break;
+		}
+		sleep_ms(20);
+	}
+	return n - closed;
+}
+
+/*
+ * Two addresses flood a server of 64 connections: each keeps a quarter
+ * (16), the rest are closed unanswered, and a third address is served.
+ */
 START_TEST(test_other_source_flood)
 {
 	static const char *const args[] = { "--web.max-connections=64", NULL };
+	static const char *const srcs[] = { "127.0.0.2", "127.0.0.3" };
 	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	struct tu_exporter e;
 	struct raw_resp raw;
-	int fds[OTHER_CONNS], held, closed = 0, prev = -1, ret;
-	double deadline, stable_since = 0;
+	int fds[2][OTHER_CONNS], held, ret;
+	double deadline;
 
 	tu_raise_nofile(4096);
 	start(&e, args);
 	scrape_ok(e.port, "/metrics", "before the flood");
 
-	for (int i = 0; i < OTHER_CONNS; i++) {
-		fds[i] = conn_open("127.0.0.2", e.port, 0);
-		ck_assert_msg(fds[i] >= 0, "connection %d from 127.0.0.2: %s", i, strerror(-fds[i]));
-	}
-	/* The server keeps half (32) and drops the rest; wait until that settles. */
-	deadline = tu_now_ms() + 5000;
-	while (tu_now_ms() < deadline) {
-		closed = 0;
-		for (int i = 0; i < OTHER_CONNS; i++)
-			closed += peer_closed(fds[i]);
-		if (closed != prev) {
-			prev = closed;
-			stable_since = tu_now_ms();
-		} else if (closed >= OTHER_CONNS / 2 && tu_now_ms() - stable_since > 300) {
-			break;
+	for (int s = 0; s < 2; s++) {
+		for (int i = 0; i < OTHER_CONNS; i++) {
+			fds[s][i] = conn_open(srcs[s], e.port, 0);
+			ck_assert_msg(fds[s][i] >= 0, "connection %d from %s: %s", i, srcs[s], strerror(-fds[s][i]));
 		}
-		sleep_ms(20);
 	}
-	held = OTHER_CONNS - closed;
-	ck_assert_msg(held == OTHER_CONNS / 2,
-		      "127.0.0.2 holds %d connections with --web.max-connections=64; want 32 (half)", held);
+	for (int s = 0; s < 2; s++) {
+		held = settled_held(fds[s], OTHER_CONNS);
+		ck_assert_msg(held == OTHER_CONNS / 4, "%s holds %d connections with --web.max-connections=64; "
+			      "want 16 (a quarter)", srcs[s], held);
+	}
 
-	/* 127.0.0.1 is not shut out by 127.0.0.2's half. */
+	/* 127.0.0.1 is not shut out by the two quarters. */
 	for (int i = 0; i < 3; i++)
-		scrape_ok(e.port, "/metrics", "from 127.0.0.1 while 127.0.0.2 holds its half");
+		scrape_ok(e.port, "/metrics", "from 127.0.0.1 while 127.0.0.2 and 127.0.0.3 hold their quarters");
 	/* One more from 127.0.0.2 is refused without an answer. */
 	ret = raw_request("127.0.0.2", e.port, req, strlen(req), 3000, &raw);
 	ck_assert_msg(raw.status < 0 && raw.closed,
-		      "a 33rd connection from 127.0.0.2 was %s (send: %s); want it closed unanswered",
+		      "a 17th connection from 127.0.0.2 was %s (send: %s); want it closed unanswered",
 		      raw.status > 0 ? "answered" : "left open", strerror(-ret));
 	free(raw.data);
 
 	/* A freed slot is usable again. */
 	for (int i = 0; i < OTHER_CONNS; i++) {
-		if (!peer_closed(fds[i])) {
-			close(fds[i]);
-			fds[i] = -1;
+		if (!peer_closed(fds[0][i])) {
+			close(fds[0][i]);
+			fds[0][i] = -1;
 			break;
 		}
 	}
@@ -928,11 +948,12 @@ START_TEST(test_other_source_flood)
 	ck_assert_msg(raw.status == 200, "127.0.0.2 cannot connect again after closing one of its connections");
 	free(raw.data);
 
-	for (int i = 0; i < OTHER_CONNS; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	assert_alive(&e, "after the 127.0.0.2 flood");
-	scrape_ok(e.port, "/metrics", "after the 127.0.0.2 flood");
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < OTHER_CONNS; i++)
+			if (fds[s][i] >= 0)
+				close(fds[s][i]);
+	assert_alive(&e, "after the flood");
+	scrape_ok(e.port, "/metrics", "after the flood");
 	stop_clean(&e);
 }
 END_TEST
@@ -1146,6 +1167,209 @@ START_TEST(test_non_reading_clients)
 END_TEST
 
 /* ======================================================================
+ * serving under load: the targets of issue 9, with 2000 programs, 2000
+ * maps and 200 links loaded (a scrape of a few MB, tens of ms)
+ * ====================================================================== */
+
+#define LOAD_PROGS 2000
+#define LOAD_MAPS 2000
+#define LOAD_LINKS 200
+#define LANDING_MS 500.0	/* the landing page under 20 scraping clients */
+#define THIRD_MS 5000.0		/* a scrape from a third address, under attack */
+#define PINNED_MIB 128.0	/* what 300 non-reading clients may pin */
+
+static const char *const attackers[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+
+static void load_objects(struct lg_objs *o)
+{
+	int ret = lg_objs_load(o, LOAD_PROGS, LOAD_MAPS, LOAD_LINKS);
+
+	ck_assert_msg(ret == 0, "loading %d programs, %d maps, %d links: %s", LOAD_PROGS, LOAD_MAPS,
+		      LOAD_LINKS, strerror(-ret));
+}
+
+/* A scrape from 127.0.0.1 on a fresh connection: 200 within limit_ms; its time. */
+static double scrape_within(int port, double limit_ms, const char *when)
+{
+	int status;
+	size_t bytes;
+	double ms = lg_get(port, "127.0.0.1", "/metrics", NULL, (int)limit_ms + 5000, &status, &bytes);
+
+	ck_assert_msg(status == 200 && ms <= limit_ms, "scrape %s: status %d after %.0f ms (%zu bytes); "
+		      "want 200 within %.0f ms", when, status, ms, bytes, limit_ms);
+	return ms;
+}
+
+/*
+ * 20 clients scrape back to back (from 20 addresses, as 20 Prometheus
+ * servers would): the landing page, the Kubernetes probe path, answers
+ * within 0.5 s throughout, and their scrapes are served, none refused.
+ */
+START_TEST(test_landing_under_scrapes)
+{
+	struct tu_exporter e;
+	struct lg_objs objs;
+	struct lg_scrapers *sc;
+	struct lg_scrape_stats st;
+	double worst = 0, end;
+	int probes = 0, bad = 0, ret;
+
+	load_objects(&objs);
+	start(&e, NULL);
+	scrape_within(e.port, PROMPT_MS, "before the load");
+	ret = lg_scrapers_start(&sc, e.port, "/metrics", 20, 11);
+	ck_assert_msg(ret == 0, "starting 20 scraping clients: %s", strerror(-ret));
+	sleep_ms(300);
+	for (end = tu_now_ms() + 3000; tu_now_ms() < end; probes++) {
+		int status;
+		double ms = lg_get(e.port, "127.0.0.1", "/", NULL, 5000, &status, NULL);
+
+		worst = ms > worst ? ms : worst;
+		bad += status != 200;
+		sleep_ms(50);
+	}
+	lg_scrapers_stop(sc, &st);
+	fprintf(stderr, "NOTE: check_server: landing page under 20 scraping clients: slowest of %d in "
+		"%.1f ms (target %.0f); %lu scrapes served meanwhile, slowest %.0f ms\n", probes, worst,
+		LANDING_MS, st.ok, st.max_ms);
+	ck_assert_msg(!bad, "%d of %d landing page probes were not answered 200", bad, probes);
+	ck_assert_msg(worst < LANDING_MS, "the landing page took %.0f ms under 20 scraping clients; want "
+		      "under %.0f ms", worst, LANDING_MS);
+	ck_assert_msg(st.ok >= 20 && !st.refused && !st.failed, "the 20 scraping clients had %lu answers, "
+		      "%lu refused, %lu failed; want every one answered", st.ok, st.refused, st.failed);
+	ck_assert_msg(st.max_ms < THIRD_MS, "a scrape took %.0f ms under 20 clients", st.max_ms);
+	assert_alive(&e, "under 20 scraping clients");
+	stop_clean(&e);
+	lg_objs_release(&objs);
+}
+END_TEST
+
+/*
+ * Slowloris: 1040 connections from two addresses, each sending a header
+ * line every 3 s.  Each address holds a quarter of the 1024 connections,
+ * the rest are closed at once; scrapes from a third address are answered
+ * within 5 s all along; and though they never stop sending, the held
+ * connections are dropped at the read timeout (10 s), not kept.
+ */
+START_TEST(test_slowloris)
+{
+	struct tu_exporter e;
+	struct lg_objs objs;
+	struct lg_slowloris *slow;
+	struct lg_slowloris_stats st;
+	double worst = 0, t0;
+	int scrapes = 0, ret;
+
+	tu_raise_nofile(8192);
+	load_objects(&objs);
+	start(&e, NULL);
+	t0 = tu_now_ms();
+	ret = lg_slowloris_start(&slow, e.port, attackers, 2, 520, 3000);
+	ck_assert_msg(ret == 0, "starting the slowloris: %s", strerror(-ret));
+	t0 = tu_now_ms() - t0;	/* how long opening took */
+	sleep_ms(500);
+	lg_slowloris_stats(slow, &st);
+	ck_assert_msg(st.opened >= 1000, "the attack opened only %zu connections", st.opened);
+	ck_assert_msg(st.held >= 500 && st.held <= 512, "the exporter holds %zu of the attack's %zu "
+		      "connections; want the two quarters, 512", st.held, st.opened);
+
+	/* until 12 s after the attack was in place: past the read timeout */
+	for (double end = tu_now_ms() + 12000; tu_now_ms() < end; scrapes++) {
+		double ms = scrape_within(e.port, THIRD_MS, "from 127.0.0.1 during the slowloris");
+
+		worst = ms > worst ? ms : worst;
+		sleep_ms(500);
+	}
+	lg_slowloris_stats(slow, &st);
+	lg_slowloris_stop(slow);
+	fprintf(stderr, "NOTE: check_server: slowloris, %zu connections from 2 addresses, opened in "
+		"%.0f ms: %zu refused at once, %zu dropped %.1f-%.1f s after opening though still sending, "
+		"%zu held at the end; %d scrapes from a third address, slowest %.0f ms (target %.0f)\n",
+		st.opened, t0, st.refused, st.dropped, st.first_drop_s,
+		st.last_drop_s, st.held, scrapes, worst, THIRD_MS);
+	ck_assert_msg(st.dropped >= 500 && st.held == 0, "%zu trickling connections still held, %zu "
+		      "dropped; want every one dropped at the 10 s read timeout", st.held, st.dropped);
+	ck_assert_msg(st.first_drop_s >= 9.5 && st.last_drop_s <= 12.0,
+		      "trickling connections were dropped %.1f-%.1f s after opening; want at 10 s",
+		      st.first_drop_s, st.last_drop_s);
+	assert_alive(&e, "after the slowloris");
+	stop_clean(&e);
+	lg_objs_release(&objs);
+}
+END_TEST
+
+/*
+ * 300 clients that send GET /metrics and never read (100 from each of
+ * three addresses): each address gets a quarter of the 40 scrape slots,
+ * the others are refused at once (a few bytes each); the exporter's RSS and
+ * the kernel's send queues hold under 128 MiB; a real scrape from a fourth
+ * address is answered within 5 s.  At the write timeout (3 s here) the
+ * answers not read are dropped, the kernel frees them, and the slots come
+ * back.
+ */
+START_TEST(test_non_readers)
+{
+	static const char *const args[] = { "--web.write-timeout=3s", NULL };
+	struct tu_exporter e;
+	struct lg_objs objs;
+	struct lg_non_readers nr;
+	size_t ok = 0, refused = 0, closed = 0, sockets;
+	long rss, sendq;
+	double pinned, ms, t0;
+	int ret;
+
+	tu_raise_nofile(8192);
+	load_objects(&objs);
+	start(&e, args);
+	scrape_within(e.port, PROMPT_MS, "before the non-readers");
+	ret = lg_non_readers_open(&nr, e.port, attackers, 3, 100, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+	ck_assert_msg(ret == 0, "opening 300 non-reading clients: %s", strerror(-ret));
+	t0 = tu_now_ms();
+	do {
+		sleep_ms(50);
+		lg_non_readers_count(&nr, &ok, &refused, &closed);
+	} while (ok + refused < nr.nr && tu_now_ms() - t0 < 2500);
+	ck_assert_msg(ok + refused == nr.nr, "of 300 non-readers %zu got an answer (%zu closed) in 2.5 s",
+		      ok + refused, closed);
+	ck_assert_msg(ok == 30 && refused == 270, "non-readers: %zu answered 200, %zu refused 503; want "
+		      "30 (10 slots for each address) and 270", ok, refused);
+	rss = lg_rss_kb(e.pid);
+	sendq = lg_send_queue_bytes(e.port, &sockets);
+	ck_assert(rss > 0 && sendq >= 0);
+	pinned = (double)rss / 1024.0 + (double)sendq / 1048576.0;
+	ms = scrape_within(e.port, THIRD_MS, "from 127.0.0.1 beside 300 non-readers");
+	fprintf(stderr, "NOTE: check_server: 300 non-reading clients: exporter RSS %.1f MiB + send queues "
+		"%.1f MiB (%zu sockets) = %.1f MiB pinned (target %.0f); a real scrape %.0f ms (target %.0f)\n",
+		(double)rss / 1024.0, (double)sendq / 1048576.0, sockets, pinned, PINNED_MIB, ms, THIRD_MS);
+	ck_assert_msg(pinned < PINNED_MIB, "300 non-readers pin %.1f MiB (RSS %ld KiB, send queues %ld "
+		      "bytes); want under %.0f MiB", pinned, rss, sendq, PINNED_MIB);
+	ck_assert_msg(sendq <= 30 * 4 * 65536L, "%ld bytes queued for 30 clients: the send buffers are not "
+		      "capped", sendq);
+
+	/* the write timeout drops them; the kernel lets go; the slots are back */
+	t0 = tu_now_ms();
+	do {
+		sleep_ms(100);
+		lg_non_readers_count(&nr, &ok, &refused, &closed);
+		sendq = lg_send_queue_bytes(e.port, &sockets);
+	} while ((closed < 30 || sendq > 0) && tu_now_ms() - t0 < 6000);
+	ck_assert_msg(closed >= 30 && sendq == 0, "6 s after a 3 s write timeout: %zu non-readers closed, "
+		      "%ld bytes still queued in %zu sockets", closed, sendq, sockets);
+	lg_non_readers_close(&nr);
+	for (size_t i = 0; i < 3; i++) {
+		int status;
+
+		lg_get(e.port, attackers[i], "/metrics", NULL, 5000, &status, NULL);
+		ck_assert_msg(status == 200, "%s after its non-readers were dropped: status %d", attackers[i],
+			      status);
+	}
+	assert_alive(&e, "after the non-readers");
+	stop_clean(&e);
+	lg_objs_release(&objs);
+}
+END_TEST
+
+/* ======================================================================
  * start-up
  * ====================================================================== */
 
@@ -1204,6 +1428,9 @@ START_TEST(test_bad_flag_values)
 		{ "--web.max-connections=-5", "--web.max-connections", "-5" },
 		{ "--web.max-connections=99999999999999999999", "--web.max-connections", "9999" },
 		{ "--web.max-connections=", "--web.max-connections", "\"\"" },
+		{ "--web.max-requests=-1", "--web.max-requests", "-1" },
+		{ "--web.read-timeout=10x", "--web.read-timeout", "10x" },
+		{ "--web.write-timeout=50ms", "--web.write-timeout", "50ms" },
 		{ "--web.telemetry-path=nope", "--web.telemetry-path", "nope" },
 		{ "--web.telemetry-path=/", "--web.telemetry-path", "\"/\"" },
 		{ "--web.telemetry-path=/a b", "--web.telemetry-path", "/a b" },
@@ -1371,6 +1598,7 @@ START_TEST(test_help_and_version)
 	/* The flags of src/flags.c: each one must be in --help. */
 	static const char *const known[] = {
 		"--web.listen-address=", "--web.telemetry-path=", "--web.max-connections=",
+		"--web.max-requests=", "--web.read-timeout=", "--web.write-timeout=",
 		"--log.level=", "--log.format=", "--no-audit", "--help", "--version",
 		"--collector.core", "--no-collector.core", "--collector.audit", "--no-collector.audit",
 	};
@@ -2114,6 +2342,11 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_slow_headers);
 	tcase_add_test(tc, test_non_reading_clients);
+
+	tc = tcase(s, "serving", 120);
+	tcase_add_test(tc, test_landing_under_scrapes);
+	tcase_add_test(tc, test_slowloris);
+	tcase_add_test(tc, test_non_readers);
 
 	tc = tcase(s, "startup", 90);
 	tcase_add_test(tc, test_bad_flags);

@@ -31,6 +31,9 @@ Suite *audit_status_suite(void);
 Suite *webconfig_suite(void);
 Suite *basicauth_suite(void);
 Suite *tls_suite(void);
+Suite *slots_suite(void);
+Suite *deadline_suite(void);	/* loopback sockets, no root */
+Suite *scraper_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */

@@ -83,6 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "telemetry path \"%s\" accepted", f.telemetry_path);
 		FUZZ_ASSERT(f.max_connections >= 2 && f.max_connections <= 65536,
 			    "max connections %u", f.max_connections);
+		FUZZ_ASSERT(f.max_requests <= 65536, "max requests %u", f.max_requests);
+		FUZZ_ASSERT(f.read_timeout_ms >= FLAGS_MIN_TIMEOUT_MS &&
+			    f.read_timeout_ms <= FLAGS_MAX_TIMEOUT_MS &&
+			    f.write_timeout_ms >= FLAGS_MIN_TIMEOUT_MS &&
+			    f.write_timeout_ms <= FLAGS_MAX_TIMEOUT_MS,
+			    "timeouts %u, %u ms", f.read_timeout_ms, f.write_timeout_ms);
 		FUZZ_ASSERT(f.audit_buffer_bytes >= 65536 && f.audit_buffer_bytes <= 1u << 30,
 			    "audit buffer %u", f.audit_buffer_bytes);
 		FUZZ_ASSERT(f.events_capacity >= 1 && f.events_capacity <= 1000000,
