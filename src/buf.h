@@ -51,5 +51,11 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/*
+ * Append everything fd reads until end of file (EINTR retried).  0, or
+ * -errno: -ENOMEM, -EFBIG once b holds more than max bytes, a read error.
+ * The fd stays open.
+ */
+int buf_read_fd(struct buf *b, int fd, size_t max);
 
 #endif

@@ -87,29 +87,7 @@ static int read_pem(const char *path, char **out)
 
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (!buf_grow(&b, 16384)) {
-			ret = -ENOMEM;
-			break;
-		}
-		n = read(fd, b.buf + b.len, 16384);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.buf[b.len] = '\0';
-		if (b.len > MAX_PEM_BYTES) {
-			ret = -EFBIG;
-			break;
-		}
-	}
+	ret = buf_read_fd(&b, fd, MAX_PEM_BYTES);
 	close(fd);
 	if (ret) {
 		buf_release(&b);

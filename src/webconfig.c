@@ -652,7 +652,6 @@ int webcfg_load(const char *path, struct webcfg *cfg, char *err, size_t errlen)
 	struct buf text = BUF_INIT;
 	char *dir = NULL, *slash, why[256];
 	int fd, ret = 0;
-	ssize_t n;
 
 	init(cfg);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -661,27 +660,7 @@ int webcfg_load(const char *path, struct webcfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
 		return ret;
 	}
-	for (;;) {
-		if (!buf_grow(&text, 65536)) {
-			ret = -ENOMEM;
-			break;
-		}
-		n = read(fd, text.buf + text.len, 65536);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		text.len += (size_t)n;
-		text.buf[text.len] = '\0';
-		if (text.len > MAX_FILE_BYTES) {
-			ret = -EFBIG;
-			break;
-		}
-	}
+	ret = buf_read_fd(&text, fd, MAX_FILE_BYTES);
 	close(fd);
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
