@@ -658,7 +658,8 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	for (size_t i = 0; i < cfg->nr_listen_fds; i++) {
 		srv->daemons[i] = start_daemon(srv, cfg->listen_fds[i]);
 		if (!srv->daemons[i]) {
-			close_fds(cfg->listen_fds + i, cfg->nr_listen_fds - i);
+			/* libmicrohttpd closed socket i itself: close only those after it */
+			close_fds(cfg->listen_fds + i + 1, cfg->nr_listen_fds - i - 1);
 			http_stop(srv);	/* closes the ones started */
 			return -EIO;
 		}

@@ -13,7 +13,7 @@
 
 /* The handler label: the route a request's path names. */
 enum hstats_handler {
-	HSTATS_OTHER,		/* no route: 404s, and what is refused before routing */
+	HSTATS_OTHER,		/* no route: the 404s (a refusal before the handler counts under its path's route) */
 	HSTATS_METRICS,		/* the telemetry path */
 	HSTATS_LANDING,		/* "/" */
 	HSTATS_EVENTS,		/* "/events" */

@@ -169,6 +169,10 @@ int scraper_select(struct scraper *s, const char *const *names, size_t nr, unsig
 	*select = 0;
 	if (!nr)
 		return 0;
+	if (!s->ops->select) {
+		buf_addstr(why, "collect[] is not supported here");
+		return -EINVAL;
+	}
 	return s->ops->select(s->ctx, names, nr, select, why);
 }
 
