@@ -33,6 +33,7 @@ static const struct {
 	{ audit_suite, false, "audit" },
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
+	{ cgroupid_suite, false, "cgroupid" },
 	{ procstat_suite, false, "procstat" },
 	{ progcache_suite, false, "progcache" },
 	{ audit_status_suite, false, "audit_status" },

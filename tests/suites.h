@@ -25,6 +25,7 @@ Suite *h_events_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
+Suite *cgroupid_suite(void);
 Suite *procstat_suite(void);
 Suite *progcache_suite(void);
 Suite *audit_status_suite(void);
