@@ -101,18 +101,8 @@ static bool needs_snapshot(const bool sel[COLL_MAX])
 /* "bad collect[]=VALUE: WHY" with VALUE a JSON string: one line of UTF-8 whatever was sent. */
 static int bad_collect(struct buf *why, const char *value, const char *what, const char *name)
 {
-	size_t len = strlen(value);
-
 	buf_addstr(why, "bad collect[]=");
-	if (len <= ECHO_MAX) {
-		json_add_stringn(why, value, len);
-	} else {
-		len = ECHO_MAX;
-		while (len && ((unsigned char)value[len] & 0xc0) == 0x80)
-			len--;	/* not in the middle of a character */
-		json_add_stringn(why, value, len);
-		buf_addstr(why, "...");
-	}
+	json_add_echo(why, value, ECHO_MAX);
 	buf_addf(why, ": %s", what);
 	if (name)
 		buf_addf(why, " (--no-collector.%s)", name);

@@ -48,18 +48,8 @@ static int parse_count(const char *s, uint64_t *out)
  */
 static int bad(struct buf *why, const char *name, const char *value, const char *what)
 {
-	size_t len = strlen(value);
-
 	buf_addf(why, "bad %s=", name);
-	if (len <= ECHO_MAX) {
-		json_add_stringn(why, value, len);
-	} else {
-		len = ECHO_MAX;
-		while (len && ((unsigned char)value[len] & 0xc0) == 0x80)
-			len--;	/* not in the middle of a character */
-		json_add_stringn(why, value, len);
-		buf_addstr(why, "...");
-	}
+	json_add_echo(why, value, ECHO_MAX);
 	buf_addf(why, ": expected %s", what);
 	return -EINVAL;
 }

@@ -64,3 +64,18 @@ void json_add_string(struct buf *b, const char *s)
 {
 	json_add_stringn(b, s, strlen(s));
 }
+
+void json_add_echo(struct buf *b, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max) {
+		json_add_stringn(b, s, len);
+		return;
+	}
+	len = max;
+	while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;	/* not in the middle of a character */
+	json_add_stringn(b, s, len);
+	buf_addstr(b, "...");
+}

@@ -18,5 +18,11 @@
 void json_add_string(struct buf *b, const char *s);
 /* Append the first len bytes of s as a quoted JSON string (NULs escaped). */
 void json_add_stringn(struct buf *b, const char *s, size_t len);
+/*
+ * Append s, a value a client sent, as a quoted JSON string for a one-line
+ * reason: at most max bytes of it, cut where no character is split, with
+ * "..." after the quotes when cut.
+ */
+void json_add_echo(struct buf *b, const char *s, size_t max);
 
 #endif

@@ -11,6 +11,22 @@
 
 #define MAP_IDS_GUESS 64	/* map ids asked for in the first info call */
 
+/* What a program's info says, without its map ids and memlock. */
+static void from_info(struct snap_prog *p, const struct bpf_prog_info *info)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = info->id;
+	p->type = info->type;
+	memcpy(p->name, info->name, SNAP_NAME_LEN);
+	p->name[SNAP_NAME_LEN] = '\0';
+	memcpy(p->tag, info->tag, sizeof(p->tag));
+	p->gpl_compatible = info->gpl_compatible;
+	p->load_time_ns = info->load_time;
+	p->jited_len = info->jited_prog_len;
+	p->xlated_len = info->xlated_prog_len;
+	p->verified_insns = info->verified_insns;
+}
+
 static int add_prog(struct snap *s, int fd, int dirfd)
 {
 	struct bpf_prog_info info;
@@ -40,19 +56,10 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 	if (err)
 		return err;
 	p = &s->progs[s->nr_progs++];
-	p->id = info.id;
-	p->type = info.type;
-	memcpy(p->name, info.name, SNAP_NAME_LEN);
-	p->name[SNAP_NAME_LEN] = '\0';
-	memcpy(p->tag, info.tag, sizeof(p->tag));
-	p->gpl_compatible = info.gpl_compatible;
+	from_info(p, &info);
 	p->nr_map_ids = info.nr_map_ids;
 	p->map_ids_off = s->nr_map_ids;
 	s->nr_map_ids += info.nr_map_ids;
-	p->load_time_ns = info.load_time;
-	p->jited_len = info.jited_prog_len;
-	p->xlated_len = info.xlated_prog_len;
-	p->verified_insns = info.verified_insns;
 	p->memlock = snap_fd_memlock(dirfd, fd);
 	return 0;
 }
@@ -77,15 +84,6 @@ int snap_prog_by_id(uint32_t id, struct snap_prog *out)
 	close(fd);
 	if (err)
 		return err;
-	memset(out, 0, sizeof(*out));
-	out->id = info.id;
-	out->type = info.type;
-	memcpy(out->name, info.name, SNAP_NAME_LEN);
-	memcpy(out->tag, info.tag, sizeof(out->tag));
-	out->gpl_compatible = info.gpl_compatible;
-	out->load_time_ns = info.load_time;
-	out->jited_len = info.jited_prog_len;
-	out->xlated_len = info.xlated_prog_len;
-	out->verified_insns = info.verified_insns;
+	from_info(out, &info);
 	return 0;
 }

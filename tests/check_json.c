@@ -289,6 +289,26 @@ START_TEST(test_long_mixed)
 }
 END_TEST
 
+/* A client's value echoed: whole when short, else cut on a character boundary with "...". */
+START_TEST(test_echo)
+{
+	struct buf out = BUF_INIT;
+
+	json_add_echo(&out, "L\nO", 8);
+	ck_assert_str_eq(out.buf, "\"L\\nO\"");
+	buf_reset(&out);
+	json_add_echo(&out, "abcdefgh", 8);
+	ck_assert_str_eq(out.buf, "\"abcdefgh\"");
+	buf_reset(&out);
+	json_add_echo(&out, "abcdefghi", 8);
+	ck_assert_str_eq(out.buf, "\"abcdefgh\"...");
+	buf_reset(&out);
+	json_add_echo(&out, "abcdefg\xc3\xa9z", 8);	/* é would be split at 8 */
+	ck_assert_str_eq(out.buf, "\"abcdefg\"...");
+	buf_release(&out);
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -317,6 +337,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_utf8_out_of_range);
 	tcase_add_test(tc, test_utf8_truncated);
 	tcase_add_test(tc, test_line_breaking);
+	tcase_add_test(tc, test_echo);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -275,31 +275,7 @@ static int wait_fds_at_least(pid_t pid, int want, int timeout_ms)
  */
 static int conn_open(const char *src, int port, int rcvbuf)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { .tv_sec = 5 };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), err;
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (rcvbuf > 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (src) {
-		struct sockaddr_in from = { .sin_family = AF_INET };
-
-		if (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
-		    bind(fd, (struct sockaddr *)&from, sizeof(from)))
-			goto fail;
-	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		goto fail;
-	return fd;
-fail:
-	err = -errno;
-	close(fd);
-	return err;
+	return lg_connect(src, port, rcvbuf, 5000);
 }
 
 /* Send all of p (no SIGPIPE).  0 or -errno. */
