@@ -472,7 +472,7 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 
 /* e has been pushed; its strings, now the ring's, are passed alongside. */
 static void log_event(const struct ev_event *e, const char *comm, const char *exe,
-		      const char *cmdline)
+		      const char *cmdline, const char *cgroup)
 {
 	char seq[24], id[16], pid[24], uid[16], when[32];
 	const char *kv[40];
@@ -503,6 +503,11 @@ static void log_event(const struct ev_event *e, const char *comm, const char *ex
 		KV("exe", exe);
 	if (cmdline)
 		KV("cmdline", cmdline);
+	if (cgroup) {
+		KV("cgroup", cgroup);
+		KV("container_id", e->container_id);
+		KV("pod_uid", e->pod_uid);
+	}
 	KV("released_by_exporter", e->released_by_exporter ? "true" : "false");
 	KV("time", when);
 	KV("seq", seq);
@@ -527,13 +532,30 @@ static void blame_loader(struct audit_asm *a, struct ev_event *e)
 	free(e->comm);
 	free(e->exe);
 	free(e->cmdline);
-	e->comm = e->exe = e->cmdline = NULL;
+	free(e->cgroup);
+	e->comm = e->exe = e->cmdline = e->cgroup = NULL;
+	e->has &= ~(unsigned int)EV_HAS_CGROUP;
 	e->pid = e->ppid = 0;
 	e->uid = e->auid = e->gid = e->euid = 0;
 	e->syscall = 0;
 	e->syscall_name[0] = e->syscall_op[0] = '\0';
 	e->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP);
 	progcache_fill_loader(a->cfg.progs, e->prog_id, e);
+}
+
+/* The cgroup of e's process, and the container and pod it names. */
+static void read_cgroup(struct audit_asm *a, struct ev_event *e)
+{
+	char path[CGROUPID_PATH_MAX];
+
+	if (!a->cfg.cgroup_of || e->pid <= 0 ||
+	    a->cfg.cgroup_of(a->cfg.cgroup_ctx, e->pid, path, sizeof(path)))
+		return;	/* gone already, or no way to know */
+	e->cgroup = strdup(path);
+	if (!e->cgroup)
+		return;
+	cgroupid_parse(path, e->container_id, e->pod_uid);
+	e->has |= EV_HAS_CGROUP;
 }
 
 /* Complete e (context copied from ctx, program from the cache), push and log it. */
@@ -547,6 +569,8 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 	progcache_fill_prog(pc, e->prog_id, e);
 	if (e->op == EV_UNLOAD && (e->has & EV_HAS_PROCESS) && e->pid == a->cfg.self_pid)
 		blame_loader(a, e);
+	else if (e->has & EV_HAS_PROCESS)
+		read_cgroup(a, e);
 	if (e->op == EV_LOAD && (e->has & EV_HAS_PROCESS))
 		progcache_set_loader(pc, e->prog_id, e);
 	else if (e->op == EV_UNLOAD)
@@ -557,10 +581,11 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 		 * they stay valid until its next push: log from them.
 		 */
 		const char *comm = e->comm, *exe = e->exe, *cmdline = e->cmdline;
+		const char *cgroup = (e->has & EV_HAS_CGROUP) ? e->cgroup : NULL;
 
 		ev_push(a->ring, e);
 		if (a->cfg.log_events)
-			log_event(e, comm, exe, cmdline);
+			log_event(e, comm, exe, cmdline, cgroup);
 	}
 	ev_event_release(e);
 }

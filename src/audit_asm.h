@@ -12,7 +12,8 @@
  *
  * It makes no kernel calls: a program's details are fetched through the
  * fetch callback when its LOAD record arrives (while it still exists) and
- * kept in the progcache.  An UNLOAD whose record carries the exporter's own
+ * kept in the progcache; the process's cgroup comes through the cgroup_of
+ * callback when the event is complete.  An UNLOAD whose record carries the exporter's own
  * pid (its lookup held the last reference) is attributed to the program's
  * loader and marked released_by_exporter.
  *
@@ -45,6 +46,15 @@ struct audit_asm_config {
 	 */
 	int (*fetch)(void *ctx, uint32_t id, struct progcache_prog *out);
 	void *fetch_ctx;
+	/*
+	 * The cgroup path of process pid (as audit records show it) into out
+	 * (outlen bytes): 0, or -errno (-ENOENT: gone).  Called when an event
+	 * with a process is assembled.  NULL: events carry no cgroup (the
+	 * exporter is outside the host's PID namespace, where the records'
+	 * pids name other processes or none).
+	 */
+	int (*cgroup_of)(void *ctx, int64_t pid, char *out, size_t outlen);
+	void *cgroup_ctx;
 };
 
 struct audit_asm;

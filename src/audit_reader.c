@@ -3,6 +3,8 @@
 #include "audit_reader.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <poll.h>
 #include <pthread.h>
@@ -18,6 +20,7 @@
 
 #include "audit_asm.h"
 #include "bpfnames.h"
+#include "cgroupid.h"
 #include "log.h"
 #include "monotime.h"
 #include "snapshot.h"
@@ -78,6 +81,15 @@ static int fetch_prog(void *ctx, uint32_t id, struct progcache_prog *out)
 	snprintf(out->type, sizeof(out->type), "%s", bpfnames_prog_type(p.type, tbuf));
 	snap_tag_hex(p.tag, out->tag);
 	return 0;
+}
+
+/* The cgroup of a process the records name: what the assembler's cgroup_of asks. */
+static int cgroup_of(void *ctx, int64_t pid, char *out, size_t outlen)
+{
+	(void)ctx;
+	if (pid <= 0 || pid > INT32_MAX)
+		return -ESRCH;
+	return cgroupid_read_pid(AT_FDCWD, (pid_t)pid, out, outlen);
 }
 
 /* A new multicast socket in *out; 0 or -errno.  quiet: do not log the buffer size. */
@@ -143,6 +155,8 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 			 (unsigned long)time(NULL) ^ (unsigned long)(uintptr_t)&token);
 		ac.self_pid = -1;
 		ac.self_token = token;
+	} else {
+		ac.cgroup_of = cgroup_of;	/* the records' pids are /proc's */
 	}
 
 	if (!r)

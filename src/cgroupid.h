@@ -15,6 +15,7 @@
 
 #define CGROUPID_ID_LEN 64	/* a container id: 64 lowercase hex digits */
 #define CGROUPID_UID_LEN 36	/* a pod uid: 8-4-4-4-12 lowercase hex, dashes */
+#define CGROUPID_PATH_MAX 4096	/* room for any cgroup path and its NUL (PATH_MAX) */
 
 /*
  * The cgroup path of a process from the text of its /proc/PID/cgroup: the

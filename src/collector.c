@@ -18,6 +18,8 @@ const struct coll_def coll_defs[] = {
 	  &coll_ops_core },
 	{ "audit", true, "BPF program LOAD/UNLOAD events from the kernel audit log (bpf_audit_*, /events)",
 	  &coll_ops_audit },
+	{ "loaders", true, "the process that loaded each program, from its LOAD event (bpf_program_loader_info)",
+	  &coll_ops_loaders },
 };
 const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
 _Static_assert(sizeof(coll_defs) / sizeof(coll_defs[0]) <= COLL_MAX, "raise COLL_MAX");
@@ -45,10 +47,12 @@ void coll_set_on(struct collector *c, int i, bool on)
 		c->on[i] = on;
 }
 
-void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit)
+void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit,
+		    struct progcache *progs)
 {
 	c->ring = ring;
 	c->audit = audit;
+	c->progs = progs;
 }
 
 double coll_now_s(void)

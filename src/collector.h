@@ -29,6 +29,7 @@
 #include "events.h"
 #include "http_stats.h"
 #include "openmetrics.h"
+#include "progcache.h"
 #include "snapshot.h"
 
 struct collector;
@@ -85,7 +86,7 @@ int coll_find(const char *name);
  * that --web.disable-exporter-metrics leaves out (coll_process.c,
  * coll_http.c).
  */
-extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
+extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_loaders, coll_ops_exporter;
 extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
@@ -101,6 +102,8 @@ struct collector {
 	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;
+	/* the loaders collector's source; NULL: it writes nothing */
+	struct progcache *progs;
 	/* cumulative since start; accessed with __atomic builtins */
 	uint64_t scrapes;
 	uint64_t scrape_errors;
@@ -113,8 +116,12 @@ struct collector {
 void coll_init(struct collector *c, const char *version);
 /* Turn the collector of coll_defs index i on or off (before serving). */
 void coll_set_on(struct collector *c, int i, bool on);
-/* The audit collector's sources; audit may be NULL (no reader). */
-void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit);
+/*
+ * The audit collector's sources, audit may be NULL (no reader); and the
+ * loaders collector's, progs (NULL: none).
+ */
+void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_reader *audit,
+		    struct progcache *progs);
 
 /*
  * Which collectors one scrape runs: those named in names (nr of them, the

@@ -34,7 +34,8 @@ void ev_event_release(struct ev_event *e)
 	free(e->comm);
 	free(e->exe);
 	free(e->cmdline);
-	e->comm = e->exe = e->cmdline = NULL;
+	free(e->cgroup);
+	e->comm = e->exe = e->cmdline = e->cgroup = NULL;
 }
 
 int ev_ring_init(struct ev_ring *r, size_t capacity)
@@ -162,7 +163,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	if (e->op < EV_NR_OPS)
 		comm_row(r, label, h)->n[e->op]++;
 	pthread_mutex_unlock(&r->lock);
-	e->comm = e->exe = e->cmdline = NULL;	/* moved */
+	e->comm = e->exe = e->cmdline = e->cgroup = NULL;	/* moved */
 	e->seq = seq;
 	return seq;
 }
@@ -297,6 +298,7 @@ size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
 			o->comm = dup_or_null(e->comm);
 			o->exe = dup_or_null(e->exe);
 			o->cmdline = dup_or_null(e->cmdline);
+			o->cgroup = dup_or_null(e->cgroup);
 			n++;
 		}
 		if (n || seq > last || n == max)

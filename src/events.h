@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "cgroupid.h"
 
 enum ev_op { EV_LOAD, EV_UNLOAD, EV_NR_OPS };
 
@@ -29,6 +30,7 @@ enum {
 	EV_HAS_SYSCALL_OP = 1 << 1,
 	EV_HAS_PROG = 1 << 2,		/* prog_name, prog_type, prog_tag */
 	EV_HAS_PROCESS = 1 << 3,	/* pid, ppid, uid, auid, gid, euid */
+	EV_HAS_CGROUP = 1 << 4,		/* cgroup, container_id, pod_uid */
 };
 
 struct ev_event {
@@ -44,6 +46,14 @@ struct ev_event {
 	int64_t pid, ppid;
 	uint32_t uid, auid, gid, euid;
 	char *comm, *exe, *cmdline;	/* malloc'd, NULL when absent */
+	/*
+	 * The process's cgroup (malloc'd) and the container and pod its name
+	 * gives ("" for none), read when the event was assembled; absent
+	 * (NULL, EV_HAS_CGROUP clear) when the process was gone by then.
+	 */
+	char *cgroup;
+	char container_id[CGROUPID_ID_LEN + 1];
+	char pod_uid[CGROUPID_UID_LEN + 1];
 	char prog_name[17];
 	char prog_type[32];
 	char prog_tag[17];

@@ -56,7 +56,7 @@ static void add_num(struct buf *b, const char *key, bool present, int64_t v)
 void ev_event_json(const struct ev_event *e, struct buf *b)
 {
 	bool sc = e->has & EV_HAS_SYSCALL, proc = e->has & EV_HAS_PROCESS;
-	bool prog = e->has & EV_HAS_PROG;
+	bool prog = e->has & EV_HAS_PROG, cg = (e->has & EV_HAS_CGROUP) && e->cgroup;
 	char when[32];
 
 	ev_format_time(e->time_ms, when);
@@ -80,6 +80,9 @@ void ev_event_json(const struct ev_event *e, struct buf *b)
 	add_str(b, "comm", e->comm);
 	add_str(b, "exe", e->exe);
 	add_str(b, "cmdline", e->cmdline);
+	add_str(b, "cgroup", cg ? e->cgroup : NULL);
+	add_str(b, "container_id", cg ? e->container_id : NULL);
+	add_str(b, "pod_uid", cg ? e->pod_uid : NULL);
 	add_str(b, "prog_name", prog ? e->prog_name : NULL);
 	add_str(b, "prog_type", prog ? e->prog_type : NULL);
 	add_str(b, "prog_tag", prog ? e->prog_tag : NULL);

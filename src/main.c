@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 			log_errx("out of memory");
 			return 1;
 		}
-		coll_set_audit(&coll, &ring, audit);
+		coll_set_audit(&coll, &ring, audit, progs);
 		hc.events = &ring;
 	}
 

@@ -2,9 +2,12 @@
 /* progcache - programs remembered from their LOAD, by id; see progcache.h. */
 #include "progcache.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "monotime.h"
 
 #define NIL UINT32_MAX
 
@@ -12,12 +15,18 @@ struct loader {
 	int64_t pid, ppid;
 	uint32_t uid, auid, gid, euid;
 	char *comm, *exe, *cmdline;
+	bool has_cgroup;
+	char *cgroup;
+	char container_id[CGROUPID_ID_LEN + 1];
+	char pod_uid[CGROUPID_UID_LEN + 1];
 };
 
 struct entry {
 	uint32_t id;
 	uint32_t older, newer;		/* order of adding: a list of slot numbers */
 	bool has_prog, has_loader;
+	uint64_t added_ns;		/* CLOCK_MONOTONIC when added */
+	uint64_t missing_ns;		/* the first snapshot that did not list it, or 0 */
 	struct progcache_prog prog;
 	struct loader loader;
 };
@@ -26,7 +35,7 @@ struct progcache {
 	pthread_mutex_t lock;
 	struct entry *slots;		/* capacity; freed ones on a free list via older */
 	uint32_t *index;		/* index_size: slot number, or NIL */
-	size_t capacity, index_size, count;
+	size_t capacity, max, index_size, count;	/* capacity grows up to max */
 	unsigned int index_bits;	/* index_size is 1 << index_bits */
 	size_t used;			/* slots ever taken: the rest are untouched (not resident) */
 	uint32_t oldest, newest, free_list;
@@ -37,6 +46,7 @@ static void loader_release(struct loader *l)
 	free(l->comm);
 	free(l->exe);
 	free(l->cmdline);
+	free(l->cgroup);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -46,25 +56,37 @@ static size_t hash(const struct progcache *pc, uint32_t id)
 	return (size_t)((uint32_t)(id * 2654435761u) >> (32 - pc->index_bits));
 }
 
-struct progcache *progcache_new(size_t capacity)
+/* An index of at least twice capacity slots (at most half full: short probes), all NIL. */
+static int index_alloc(size_t capacity, uint32_t **index, size_t *size, unsigned int *bits)
+{
+	size_t n = 2;
+	unsigned int b = 1;
+
+	while (n < 2 * capacity) {
+		n *= 2;
+		b++;
+	}
+	*index = malloc(n * sizeof(**index));
+	if (!*index)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		(*index)[i] = NIL;
+	*size = n;
+	*bits = b;
+	return 0;
+}
+
+struct progcache *progcache_new(size_t max)
 {
 	struct progcache *pc = calloc(1, sizeof(*pc));
 
-	if (!pc || !capacity || capacity >= (1u << 30))
+	if (!pc || !max || max > PROGCACHE_MAX)
 		goto fail;
-	pc->capacity = capacity;
-	pc->index_size = 2;
-	pc->index_bits = 1;
-	while (pc->index_size < 2 * capacity) {	/* at most half full: short probes */
-		pc->index_size *= 2;
-		pc->index_bits++;
-	}
-	pc->slots = calloc(capacity, sizeof(*pc->slots));
-	pc->index = malloc(pc->index_size * sizeof(*pc->index));
-	if (!pc->slots || !pc->index)
+	pc->max = max;
+	pc->capacity = max < PROGCACHE_INITIAL ? max : PROGCACHE_INITIAL;
+	pc->slots = calloc(pc->capacity, sizeof(*pc->slots));
+	if (!pc->slots || index_alloc(pc->capacity, &pc->index, &pc->index_size, &pc->index_bits))
 		goto fail;
-	for (size_t i = 0; i < pc->index_size; i++)
-		pc->index[i] = NIL;
 	pc->free_list = pc->oldest = pc->newest = NIL;
 	pthread_mutex_init(&pc->lock, NULL);
 	return pc;
@@ -142,6 +164,37 @@ static void unlink_slot(struct progcache *pc, uint32_t slot)
 	pc->count--;
 }
 
+/*
+ * Double the room (up to max): the slots keep their numbers, the index is
+ * built again at twice the size.  -ENOMEM leaves everything as it was.
+ */
+static int grow(struct progcache *pc)
+{
+	size_t cap = pc->capacity * 2 > pc->max ? pc->max : pc->capacity * 2;
+	struct entry *slots;
+	uint32_t *index;
+	size_t size;
+	unsigned int bits;
+
+	if (index_alloc(cap, &index, &size, &bits))
+		return -ENOMEM;
+	slots = realloc(pc->slots, cap * sizeof(*slots));
+	if (!slots) {
+		free(index);
+		return -ENOMEM;
+	}
+	memset(slots + pc->capacity, 0, (cap - pc->capacity) * sizeof(*slots));
+	pc->slots = slots;
+	pc->capacity = cap;
+	free(pc->index);
+	pc->index = index;
+	pc->index_size = size;
+	pc->index_bits = bits;
+	for (uint32_t s = pc->oldest; s != NIL; s = pc->slots[s].newer)
+		pc->index[probe(pc, pc->slots[s].id)] = s;
+	return 0;
+}
+
 void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_prog *prog)
 {
 	struct entry *e;
@@ -151,6 +204,8 @@ void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_pro
 	e = find(pc, id);
 	if (e)
 		unlink_slot(pc, (uint32_t)(e - pc->slots));	/* a new program under an old id */
+	if (pc->free_list == NIL && pc->used == pc->capacity && pc->capacity < pc->max)
+		grow(pc);	/* out of memory: the oldest leaves instead */
 	if (pc->free_list == NIL && pc->used < pc->capacity) {
 		slot = (uint32_t)pc->used++;
 	} else {
@@ -165,6 +220,8 @@ void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_pro
 	if (prog)
 		e->prog = *prog;
 	e->has_loader = false;
+	e->added_ns = monotime_ns();
+	e->missing_ns = 0;
 	e->older = pc->newest;
 	e->newer = NIL;
 	if (pc->newest != NIL)
@@ -201,6 +258,13 @@ void progcache_set_loader(struct progcache *pc, uint32_t id, const struct ev_eve
 		l->comm = dup_or_null(load->comm);
 		l->exe = dup_or_null(load->exe);
 		l->cmdline = dup_or_null(load->cmdline);
+		l->has_cgroup = (load->has & EV_HAS_CGROUP) && load->cgroup;
+		if (l->has_cgroup) {
+			l->cgroup = strdup(load->cgroup);
+			l->has_cgroup = l->cgroup != NULL;
+			memcpy(l->container_id, load->container_id, sizeof(l->container_id));
+			memcpy(l->pod_uid, load->pod_uid, sizeof(l->pod_uid));
+		}
 		e->has_loader = true;
 	}
 	pthread_mutex_unlock(&pc->lock);
@@ -248,6 +312,15 @@ bool progcache_fill_loader(struct progcache *pc, uint32_t id, struct ev_event *e
 		ev->exe = dup_or_null(l->exe);
 		ev->cmdline = dup_or_null(l->cmdline);
 		ev->has |= EV_HAS_PROCESS;
+		free(ev->cgroup);
+		ev->cgroup = l->has_cgroup ? strdup(l->cgroup) : NULL;
+		if (ev->cgroup) {
+			memcpy(ev->container_id, l->container_id, sizeof(ev->container_id));
+			memcpy(ev->pod_uid, l->pod_uid, sizeof(ev->pod_uid));
+			ev->has |= EV_HAS_CGROUP;
+		} else {
+			ev->has &= ~(unsigned int)EV_HAS_CGROUP;
+		}
 	}
 	pthread_mutex_unlock(&pc->lock);
 	return found;
@@ -272,4 +345,94 @@ size_t progcache_count(struct progcache *pc)
 	n = pc->count;
 	pthread_mutex_unlock(&pc->lock);
 	return n;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t progcache_retain(struct progcache *pc, const uint32_t *ids, size_t n, uint64_t before_ns)
+{
+	size_t gone = 0;
+	uint32_t s, next;
+
+	pthread_mutex_lock(&pc->lock);
+	for (s = pc->oldest; s != NIL; s = next) {
+		struct entry *e = &pc->slots[s];
+
+		next = e->newer;
+		if (e->added_ns >= before_ns)
+			break;	/* the age list is in order of adding */
+		if (bsearch(&e->id, ids, n, sizeof(*ids), id_cmp)) {
+			e->missing_ns = 0;
+			continue;
+		}
+		if (!e->missing_ns) {
+			e->missing_ns = before_ns;	/* its UNLOAD may still be on its way */
+			continue;
+		}
+		if (before_ns - e->missing_ns < PROGCACHE_GONE_NS)
+			continue;
+		unlink_slot(pc, s);
+		gone++;
+	}
+	pthread_mutex_unlock(&pc->lock);
+	return gone;
+}
+
+static int loader_cmp(const void *a, const void *b)
+{
+	return id_cmp(&((const struct progcache_loader *)a)->id, &((const struct progcache_loader *)b)->id);
+}
+
+void progcache_loaders_free(struct progcache_loader *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++) {
+		free(l[i].comm);
+		free(l[i].cgroup);
+	}
+	free(l);
+}
+
+int progcache_loaders(struct progcache *pc, struct progcache_loader **out, size_t *nr)
+{
+	struct progcache_loader *l = NULL;
+	size_t n = 0;
+	bool oom = false;
+
+	*out = NULL;
+	*nr = 0;
+	pthread_mutex_lock(&pc->lock);
+	if (pc->count)
+		l = calloc(pc->count, sizeof(*l));
+	oom = pc->count && !l;
+	for (uint32_t s = pc->oldest; l && s != NIL; s = pc->slots[s].newer) {
+		const struct entry *e = &pc->slots[s];
+		struct progcache_loader *o;
+
+		if (!e->has_loader)
+			continue;
+		o = &l[n++];
+		o->id = e->id;
+		o->pid = e->loader.pid;
+		o->uid = e->loader.uid;
+		o->comm = dup_or_null(e->loader.comm);
+		o->has_cgroup = e->loader.has_cgroup;
+		o->cgroup = e->loader.has_cgroup ? strdup(e->loader.cgroup) : NULL;
+		memcpy(o->container_id, e->loader.container_id, sizeof(o->container_id));
+		memcpy(o->pod_uid, e->loader.pod_uid, sizeof(o->pod_uid));
+		oom |= (e->loader.comm && !o->comm) || (o->has_cgroup && !o->cgroup);
+	}
+	pthread_mutex_unlock(&pc->lock);
+	if (oom) {
+		progcache_loaders_free(l, n);
+		return -ENOMEM;
+	}
+	qsort(l, n, sizeof(*l), loader_cmp);	/* outside the lock */
+	*out = l;
+	*nr = n;
+	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "fdinfo.h"
 #include "log.h"
+#include "monotime.h"
 #include "snap_ops.h"
 
 static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(60);
@@ -197,6 +198,7 @@ int snap_take(struct snap *s)
 	memset(s->failed, 0, sizeof(s->failed));
 	s->error[0] = '\0';
 	s->boot_to_wall_ns = snap_boot_to_wall_offset();
+	s->taken_ns = monotime_ns();
 
 	/*
 	 * The walk is bound by syscalls, not by this thread: programs (and

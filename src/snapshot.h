@@ -68,6 +68,8 @@ struct snap {
 	uint64_t failed[SNAP_NR_KINDS];
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME in ns, taken at the start of snap_take() */
 	int64_t boot_to_wall_ns;
+	/* CLOCK_MONOTONIC in ns at the start of snap_take() (monotime_ns) */
+	uint64_t taken_ns;
 	char error[128];		/* one-line reason when snap_take() fails */
 };
 

@@ -52,10 +52,30 @@ static int fake_fetch(void *ctx, uint32_t id, struct progcache_prog *out)
 	return 0;
 }
 
+#define POD_CGROUP "/kubepods.slice/kubepods-burstable.slice/" \
+	"kubepods-burstable-pod5c1b2e3a_0d4f_4e6a_9b7c_8d9e0f1a2b3c.slice/" \
+	"cri-containerd-aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899.scope"
+#define POD_CONTAINER "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899"
+#define POD_UID "5c1b2e3a-0d4f-4e6a-9b7c-8d9e0f1a2b3c"
+
+/* Processes "exist" with a cgroup: 7038 and 111 in a pod, 5 in a unit; others are gone. */
+static int fake_cgroup_of(void *ctx, int64_t pid, char *out, size_t outlen)
+{
+	(void)ctx;
+	if (pid == 7038 || pid == 111)
+		snprintf(out, outlen, "%s", POD_CGROUP);
+	else if (pid == 5)
+		snprintf(out, outlen, "%s", "/system.slice/other.service");
+	else
+		return -ENOENT;
+	return 0;
+}
+
 static void setup(void)
 {
 	struct audit_asm_config cfg = {
 		.ring = &ring, .log_events = false, .self_pid = SELF_PID, .fetch = fake_fetch,
+		.cgroup_of = fake_cgroup_of,
 	};
 
 	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
@@ -135,6 +155,11 @@ START_TEST(test_recorded_loader)
 	ck_assert_str_eq(e->comm, "my loader");
 	ck_assert_str_eq(e->exe, "/tmp/cap/my loader");
 	ck_assert_str_eq(e->cmdline, "/tmp/cap/my loader arg1 arg two");
+	/* the cgroup read when the event was assembled, and what its name says */
+	ck_assert(e->has & EV_HAS_CGROUP);
+	ck_assert_str_eq(e->cgroup, POD_CGROUP);
+	ck_assert_str_eq(e->container_id, POD_CONTAINER);
+	ck_assert_str_eq(e->pod_uid, POD_UID);
 
 	e = event(2);
 	ck_assert_uint_eq(e->prog_id, 110);
@@ -150,6 +175,8 @@ START_TEST(test_recorded_loader)
 		ck_assert_ptr_null(e->comm);
 		ck_assert_ptr_null(e->exe);
 		ck_assert_ptr_null(e->cmdline);
+		ck_assert(!(e->has & EV_HAS_CGROUP));	/* no process, no cgroup */
+		ck_assert_ptr_null(e->cgroup);
 	}
 	ck_assert_uint_eq(event(8)->prog_id, 113);
 	ck_assert_uint_eq(event(10)->prog_id, 114);
@@ -403,6 +430,9 @@ START_TEST(test_released_by_exporter)
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":true"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"syscall\":null"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"pid\":111,"));
+	/* the loader's cgroup, not the exporter's (the fake knows no 4242) */
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"" POD_CGROUP "\",\"container_id\":\""
+					    POD_CONTAINER "\",\"pod_uid\":\"" POD_UID "\","));
 	buf_release(&b);
 
 	e = event(3);
@@ -412,11 +442,15 @@ START_TEST(test_released_by_exporter)
 	ck_assert_ptr_null(e->exe);
 	ck_assert_ptr_null(e->cmdline);
 
+	ck_assert(!(e->has & EV_HAS_CGROUP));
+
 	e = event(4);
 	ck_assert(!e->released_by_exporter);
 	ck_assert_int_eq(e->pid, 5);
 	ev_event_json(e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":false"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/other.service\","
+					    "\"container_id\":\"\",\"pod_uid\":\"\","));
 	buf_release(&b);
 
 	ck_assert_uint_eq(row("churner").n[EV_LOAD], 1);

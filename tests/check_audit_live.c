@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -488,6 +490,194 @@ START_TEST(test_lone_unload_at_exit)
 	}
 	free(ev);
 	free(body);
+}
+END_TEST
+
+/*
+ * A pod's container as a runtime makes it, without the runtime: cgroups
+ * with the kubelet's and containerd's names (systemd driver) under a
+ * parent of the test's own in the cgroup v2 hierarchy, and a bpffs of its
+ * own.  Fixed names, so that pod_cleanup(), an unchecked fixture, removes
+ * what a failed run left before and after the test (root suites never
+ * run concurrently).
+ */
+#define POD_UID "0c5e2a7b-91d4-4f3e-8a6b-2d7c9e1f4a53"
+#define POD_CTR "5f0e8d7c6b5a49382716f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"
+#define POD_PINS "/tmp/bpfme-test-pod-pins"
+static const char *const pod_levels[] = {
+	"bpfme-test-pod",
+	"kubepods.slice",
+	"kubepods-besteffort.slice",
+	"kubepods-besteffort-pod0c5e2a7b_91d4_4f3e_8a6b_2d7c9e1f4a53.slice",
+	"cri-containerd-" POD_CTR ".scope",
+};
+#define POD_LEVELS (sizeof(pod_levels) / sizeof(pod_levels[0]))
+
+/* Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts). */
+static void cgroup2_root(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[1024], mnt[512];
+
+	out[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - cgroup2 ");
+
+		if (sep && sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1) {
+			snprintf(out, len, "%s", mnt);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* The cgroup of level i (0: the test's parent) in out. */
+static void pod_cgroup(size_t i, char *out, size_t len)
+{
+	size_t n;
+
+	cgroup2_root(out, len);
+	for (size_t k = 0; k <= i && out[0]; k++) {
+		n = strlen(out);
+		snprintf(out + n, len - n, "/%s", pod_levels[k]);
+	}
+}
+
+static void pod_cleanup(void)
+{
+	char path[1024];
+
+	unlink(POD_PINS "/podprog");
+	umount2(POD_PINS, MNT_DETACH);
+	rmdir(POD_PINS);
+	for (size_t i = POD_LEVELS; i-- > 0;) {
+		pod_cgroup(i, path, sizeof(path));
+		if (path[0])
+			rmdir(path);
+	}
+}
+
+/*
+ * A process in a pod's container loads a program, pins it and exits: its
+ * LOAD event carries the cgroup /proc/PID/cgroup gave the process and the
+ * container and pod its names give; bpf_program_loader_info names it for
+ * as long as the program exists, after the loader has gone; the UNLOAD
+ * (the pin removed) takes the series away.
+ */
+START_TEST(test_loader_in_pod)
+{
+	char leaf[1024], procs[1100], cg[4096] = "", pin[] = POD_PINS "/podprog", want[4200], num[24];
+	int pipefd[2], gate[2], status;
+	uint32_t id = 0;
+	uint64_t since = last_seq();
+	const struct tu_sample *smp;
+	struct tu_expo e;
+	char *body, *ev;
+	pid_t pid;
+
+	for (size_t i = 0; i < POD_LEVELS; i++) {
+		pod_cgroup(i, leaf, sizeof(leaf));
+		ck_assert_msg(leaf[0], "no cgroup v2 hierarchy mounted");
+		ck_assert_msg(mkdir(leaf, 0755) == 0, "mkdir %s: %s", leaf, strerror(errno));
+	}
+	ck_assert_int_eq(mkdir(POD_PINS, 0700), 0);
+	ck_assert_msg(mount("bpf", POD_PINS, "bpf", 0, NULL) == 0, "mount bpffs: %s", strerror(errno));
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf);
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	ck_assert_int_eq(pipe(gate), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct bpf_prog_info info;
+		char self[4200];
+		int fd = open(procs, O_WRONLY), cfd;
+		ssize_t n;
+
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(1);
+		close(fd);
+		prctl(PR_SET_NAME, "pod-loader");
+		fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "podprog", "GPL", NULL, 0);
+		if (fd < 0 || tu_obj_info(fd, &info, sizeof(info)) || bpf_obj_pin(fd, pin))
+			_exit(2);
+		/* what the kernel says this process's cgroup is */
+		cfd = open("/proc/self/cgroup", O_RDONLY);
+		n = cfd < 0 ? -1 : read(cfd, self, sizeof(self) - 1);
+		if (n <= 0)
+			_exit(3);
+		self[n] = '\0';
+		if (write(pipefd[1], &info.id, sizeof(info.id)) != sizeof(info.id) ||
+		    write(pipefd[1], self, (size_t)n) != n)
+			_exit(4);
+		close(pipefd[1]);
+		close(gate[1]);
+		if (read(gate[0], self, 1) < 0)	/* EOF: the LOAD was seen */
+			_exit(5);
+		_exit(0);	/* the pin keeps the program */
+	}
+	close(pipefd[1]);
+	close(gate[0]);
+	if (read(pipefd[0], &id, sizeof(id)) != (ssize_t)sizeof(id)) {
+		waitpid(pid, &status, 0);
+		ck_abort_msg("the loader failed: status %#x", status);
+	}
+	{
+		char self[4200];
+		ssize_t n = 0, got;
+
+		while ((got = read(pipefd[0], self + n, sizeof(self) - 1 - (size_t)n)) > 0)
+			n += got;
+		const char *line;
+
+		ck_assert_int_gt(n, 0);
+		self[n] = '\0';
+		line = strstr(self, "0::");	/* cgroup v2 (unified or hybrid) */
+		ck_assert_msg(line != NULL, "no cgroup v2 line in %s", self);
+		snprintf(cg, sizeof(cg), "%.*s", (int)strcspn(line + 3, "\n"), line + 3);
+	}
+	close(pipefd[0]);
+	ck_assert_msg(strstr(cg, "/cri-containerd-" POD_CTR ".scope") != NULL, "cgroup %s", cg);
+
+	/* the LOAD event, read while the loader still existed */
+	body = wait_events(since, id, 1);
+	close(gate[1]);	/* let the loader exit */
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(status, 0);
+	ev = event_of(body, id, "LOAD");
+	snprintf(want, sizeof(want), "\"%s\"", cg);
+	assert_field(ev, "cgroup", want);
+	assert_field(ev, "container_id", "\"" POD_CTR "\"");
+	assert_field(ev, "pod_uid", "\"" POD_UID "\"");
+	assert_field(ev, "comm", "\"pod-loader\"");
+	free(ev);
+	free(body);
+
+	/* the loader has exited: the program still says who loaded it */
+	scrape(&e);
+	snprintf(num, sizeof(num), "%u", id);
+	ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_program_info", "id", num));
+	smp = tu_expo_find(&e, "bpf_program_loader_info", "id", num);
+	ck_assert_msg(smp != NULL, "no bpf_program_loader_info{id=\"%s\"}", num);
+	snprintf(want, sizeof(want), "%d", (int)pid);
+	ck_assert_str_eq(tu_sample_label(smp, "pid"), want);
+	ck_assert_str_eq(tu_sample_label(smp, "uid"), "0");
+	ck_assert_str_eq(tu_sample_label(smp, "comm"), "pod-loader");
+	ck_assert_str_eq(tu_sample_label(smp, "cgroup"), cg);
+	ck_assert_str_eq(tu_sample_label(smp, "container_id"), POD_CTR);
+	ck_assert_str_eq(tu_sample_label(smp, "pod_uid"), POD_UID);
+	ck_assert_str_eq(smp->value, "1");
+	tu_expo_free(&e);
+
+	/* unpinned: unloaded, and the series is gone */
+	ck_assert_int_eq(unlink(pin), 0);
+	free(wait_events(since, id, 2));
+	scrape(&e);
+	ck_assert_ptr_null(tu_expo_find(&e, "bpf_program_loader_info", "id", num));
+	ck_assert_ptr_null(tu_expo_find(&e, "bpf_program_info", "id", num));
+	tu_expo_free(&e);
+	pod_cleanup();
 }
 END_TEST
 
@@ -1024,6 +1214,7 @@ Suite *audit_live_suite(void)
 	Suite *s = suite_create("audit_live");
 	TCase *tc = tcase_create("events");
 	TCase *tc2 = tcase_create("modes");
+	TCase *tc3 = tcase_create("loaders");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -1033,6 +1224,11 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc, test_by_comm);
 	tcase_add_test(tc, test_released_by_exporter);
 	suite_add_tcase(s, tc);
+	tcase_add_unchecked_fixture(tc3, pod_cleanup, pod_cleanup);
+	tcase_add_checked_fixture(tc3, setup, teardown);
+	tcase_set_timeout(tc3, 60);
+	tcase_add_test(tc3, test_loader_in_pod);
+	suite_add_tcase(s, tc3);
 	tcase_set_timeout(tc2, 60);
 	tcase_add_test(tc2, test_no_audit);
 	tcase_add_test(tc2, test_audit_disabled);

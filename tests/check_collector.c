@@ -26,7 +26,9 @@
 #include <linux/bpf.h>
 
 #include "buf.h"
+#include "cgroupid.h"
 #include "collector.h"
+#include "monotime.h"
 #include "openmetrics.h"
 #include "snapshot.h"
 #include "suites.h"
@@ -446,20 +448,20 @@ START_TEST(test_select)
 		const char *names[] = { "core", "bogus" };
 
 		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders)");
 		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
 	}
 	{
 		const char *names[] = { "" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit)");
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders)");
 	}
 	{
 		const char *names[] = { "Core\n\xff" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit)");
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders)");
 	}
 	{
 		const char *names[] = { longname };
@@ -489,9 +491,9 @@ START_TEST(test_scrape_selected)
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
 	coll_init(&c, "v");
-	coll_set_audit(&c, &ring, NULL);
+	coll_set_audit(&c, &ring, NULL, NULL);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit)");
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders)");
 	ck_assert_uint_eq(c.scrapes, 0);
 	ck_assert_uint_eq(c.scrape_errors, 0);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);
@@ -578,7 +580,7 @@ START_TEST(test_audit_families)
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
 	coll_init(&c, "v");
-	coll_set_audit(&c, &ring, NULL);	/* no reader: no bpf_audit_kernel_* */
+	coll_set_audit(&c, &ring, NULL, NULL);	/* no reader: no bpf_audit_kernel_* */
 	for (int i = 0; i < 4; i++)
 		ev_count_op(&ring, EV_LOAD);
 	for (int i = 0; i < 3; i++)
@@ -608,6 +610,112 @@ START_TEST(test_audit_families)
 }
 END_TEST
 
+/* A LOAD event by comm, pid, uid, in cgroup (NULL: the loader was gone). */
+static void remember_loader(struct progcache *pc, uint32_t id, const char *comm, int64_t pid,
+			    uint32_t uid, const char *cgroup)
+{
+	struct ev_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = EV_LOAD;
+	e.prog_id = id;
+	e.has = EV_HAS_PROCESS;
+	e.pid = pid;
+	e.uid = uid;
+	e.comm = (char *)comm;
+	if (cgroup) {
+		e.has |= EV_HAS_CGROUP;
+		e.cgroup = (char *)cgroup;
+		cgroupid_parse(cgroup, e.container_id, e.pod_uid);
+	}
+	progcache_add(pc, id, NULL);
+	progcache_set_loader(pc, id, &e);
+}
+
+/*
+ * bpf_program_loader_info: one series per program of the snapshot whose
+ * loader is known, in id order; a program remembered from before the
+ * snapshots that they have not listed for PROGCACHE_GONE_NS is forgotten
+ * (its UNLOAD was lost), one added after the snapshot is kept for the next.
+ */
+START_TEST(test_loader_family)
+{
+	static const char want[] =
+		"# HELP bpf_program_loader_info The process that loaded a BPF program, from its LOAD audit event, "
+		"for as long as the program exists; cgroup, container_id and pod_uid as they were at the load.\n"
+		"# TYPE bpf_program_loader_info gauge\n"
+		"bpf_program_loader_info{id=\"7\",pid=\"4242\",uid=\"0\",comm=\"containerd-shim\","
+		"cgroup=\"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/"
+		"cri-containerd-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff.scope\","
+		"container_id=\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
+		"pod_uid=\"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\"} 1\n"
+		"bpf_program_loader_info{id=\"42\",pid=\"17\",uid=\"1000\",comm=\"x\xef\xbf\xbd\","
+		"cgroup=\"\",container_id=\"\",pod_uid=\"\"} 1\n";
+	const char *cg = "/kubepods.slice/kubepods-besteffort.slice/"
+			 "kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/"
+			 "cri-containerd-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff.scope";
+	struct progcache *pc = progcache_new(16);
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct collector c;
+	struct ev_ring ring;
+	struct snap s;
+	const char *start, *end;
+	char *part;
+
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
+	remember_loader(pc, 11, "gone", 5, 0, "/");	/* unloaded, its UNLOAD lost */
+	remember_loader(pc, 42, "x\x01", 17, 1000, NULL);
+	remember_loader(pc, 7, "containerd-shim", 4242, 0, cg);
+	progcache_add(pc, 99, NULL);	/* its LOAD event not complete yet */
+	recorded_snap(&s);
+	s.taken_ns = monotime_ns() + 1;
+	while (monotime_ns() <= s.taken_ns)
+		;
+	remember_loader(pc, 120, "late", 6, 0, "/");	/* after the snapshot started */
+
+	coll_init(&c, "v");
+	coll_set_audit(&c, &ring, NULL, pc);
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert(!b.oom);
+	start = strstr(b.buf, "# HELP bpf_program_loader_info");
+	ck_assert_ptr_nonnull(start);
+	end = strstr(start, "# HELP bpf_exporter_");
+	ck_assert_ptr_nonnull(end);
+	part = strndup(start, (size_t)(end - start));
+	ck_assert_str_eq(part, want);
+	free(part);
+	ck_assert_uint_eq(progcache_count(pc), 5);	/* 11 too: its UNLOAD may be on its way */
+	buf_release(&b);
+
+	/* a snapshot that skipped a program forgets nothing */
+	s.failed[SNAP_PROG] = 1;
+	s.taken_ns += PROGCACHE_GONE_NS;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_count(pc), 5);
+	buf_release(&b);
+
+	/* missed for long enough, by whole snapshots: 11 is forgotten */
+	s.failed[SNAP_PROG] = 0;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_count(pc), 4);	/* 7, 42, 99, 120 */
+	buf_release(&b);
+
+	/* no program cache (no audit): no family */
+	coll_set_audit(&c, &ring, NULL, NULL);
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert_ptr_null(strstr(b.buf, "bpf_program_loader_info"));
+	buf_release(&b);
+	progcache_free(pc);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 /* Audit on, no event yet: the family is there, without samples; --no-audit: no family. */
 START_TEST(test_audit_by_comm_empty)
 {
@@ -618,7 +726,7 @@ START_TEST(test_audit_by_comm_empty)
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
 	coll_init(&c, "v");
-	coll_set_audit(&c, &ring, NULL);
+	coll_set_audit(&c, &ring, NULL, NULL);
 	got = audit_part(&c, OM_FMT_OPENMETRICS);
 	ck_assert_ptr_nonnull(strstr(got,
 		"bpf_audit_events_total{op=\"UNLOAD\"} 0\n"
@@ -675,6 +783,7 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_scrape_selected);
 	tcase_add_test(tc, test_audit_families);
 	tcase_add_test(tc, test_audit_by_comm_empty);
+	tcase_add_test(tc, test_loader_family);
 	tcase_add_test(tc, test_scrape_out_of_memory);
 	suite_add_tcase(s, tc);
 

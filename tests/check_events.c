@@ -125,6 +125,7 @@ START_TEST(test_event_json_nulls_and_bytes)
 		"\"prog_id\":110,\"op\":\"UNLOAD\",\"syscall\":null,\"syscall_name\":null,"
 		"\"syscall_op\":null,\"pid\":null,\"ppid\":null,\"uid\":null,\"auid\":null,"
 		"\"gid\":null,\"euid\":null,\"comm\":null,\"exe\":null,\"cmdline\":null,"
+		"\"cgroup\":null,\"container_id\":null,\"pod_uid\":null,"
 		"\"prog_name\":null,\"prog_type\":null,\"prog_tag\":null,\"released_by_exporter\":false}");
 
 	buf_reset(&b);
@@ -145,6 +146,14 @@ START_TEST(test_event_json_nulls_and_bytes)
 					    "\"uid\":0,\"auid\":4294967295,"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"comm\":\"a\\\"b\\\\c\\u0001\\ufffd\""));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"prog_type\":\"xdp\""));
+	/* the cgroup, and "" for a container or pod it does not name */
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":null,\"container_id\":null,\"pod_uid\":null,"));
+	buf_reset(&b);
+	e.has |= EV_HAS_CGROUP;
+	e.cgroup = (char *)"/system.slice/a\"b.service";
+	ev_event_json(&e, &b);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/a\\\"b.service\","
+					    "\"container_id\":\"\",\"pod_uid\":\"\","));
 	buf_release(&b);
 }
 END_TEST

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monotime.h"
 #include "progcache.h"
 #include "suites.h"
 
@@ -175,12 +176,105 @@ START_TEST(test_loader)
 }
 END_TEST
 
-/* Many ids through a small table: every lookup agrees with a plain model. */
+/*
+ * The loader's cgroup goes with it; progcache_loaders() copies the known
+ * loaders in id order; progcache_retain() forgets only what was added
+ * before the snapshot and is not in it.
+ */
+START_TEST(test_retain_loaders)
+{
+	struct progcache *pc = progcache_new(1000);
+	struct progcache_loader *l;
+	struct ev_event load, e;
+	uint32_t keep[] = { 3, 500, 700 };
+	uint64_t mark;
+	size_t n;
+
+	ck_assert_ptr_nonnull(pc);
+	memset(&load, 0, sizeof(load));
+	load.has = EV_HAS_PROCESS | EV_HAS_CGROUP;
+	load.comm = "loader";
+	load.cgroup = "/docker/0123";
+	strcpy(load.container_id, "c1");
+	strcpy(load.pod_uid, "p1");
+	for (uint32_t id = 800; id > 0; id--) {	/* grows past its first room */
+		progcache_add(pc, id, NULL);
+		load.pid = id;
+		if (id % 100 == 0 || id == 3)
+			progcache_set_loader(pc, id, &load);
+	}
+	ck_assert_uint_eq(progcache_count(pc), 800);
+	memset(&e, 0, sizeof(e));
+	ck_assert(progcache_fill_loader(pc, 3, &e));
+	ck_assert(e.has & EV_HAS_CGROUP);
+	ck_assert_str_eq(e.cgroup, "/docker/0123");
+	ck_assert_str_eq(e.container_id, "c1");
+	ck_assert_str_eq(e.pod_uid, "p1");
+	ev_event_release(&e);
+	/* a loader gone before its cgroup was read: an event without one */
+	load.has = EV_HAS_PROCESS;
+	progcache_set_loader(pc, 700, &load);
+	memset(&e, 0, sizeof(e));
+	e.cgroup = strdup("/mine");
+	e.has = EV_HAS_CGROUP;
+	ck_assert(progcache_fill_loader(pc, 700, &e));
+	ck_assert(!(e.has & EV_HAS_CGROUP));
+	ck_assert_ptr_null(e.cgroup);
+	ev_event_release(&e);
+
+	ck_assert_int_eq(progcache_loaders(pc, &l, &n), 0);
+	ck_assert_uint_eq(n, 9);	/* 3, 100, ..., 800 */
+	ck_assert_uint_eq(l[0].id, 3);
+	ck_assert(l[0].has_cgroup);
+	ck_assert_str_eq(l[0].cgroup, "/docker/0123");
+	ck_assert_str_eq(l[0].comm, "loader");
+	ck_assert_int_eq(l[0].pid, 3);
+	for (size_t i = 1; i < n; i++) {
+		ck_assert_uint_eq(l[i].id, 100 * i);
+		ck_assert(l[i].has_cgroup == (l[i].id != 700));
+	}
+	progcache_loaders_free(l, n);
+
+	mark = monotime_ns() + 1;
+	while (monotime_ns() <= mark)
+		;
+	progcache_add(pc, 900, NULL);	/* after the snapshot started: stays */
+	/* missed by one snapshot: its UNLOAD may still come */
+	ck_assert_uint_eq(progcache_retain(pc, keep, 3, mark), 0);
+	ck_assert_uint_eq(progcache_retain(pc, keep, 3, mark + PROGCACHE_GONE_NS - 1), 0);
+	ck_assert_uint_eq(progcache_count(pc), 801);
+	/* missed for PROGCACHE_GONE_NS: gone (its UNLOAD record was lost) */
+	ck_assert_uint_eq(progcache_retain(pc, keep, 3, mark + PROGCACHE_GONE_NS), 797);
+	ck_assert_uint_eq(progcache_count(pc), 4);
+	ck_assert_str_eq(name_of(pc, 500), "");	/* no details: added with NULL */
+	ck_assert_int_eq(progcache_loaders(pc, &l, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(l[0].id, 3);
+	ck_assert_uint_eq(l[1].id, 500);
+	ck_assert_uint_eq(l[2].id, 700);
+	progcache_loaders_free(l, n);
+	/* 900 was missed since mark + PROGCACHE_GONE_NS, the others from now */
+	ck_assert_uint_eq(progcache_retain(pc, NULL, 0, mark + 2 * PROGCACHE_GONE_NS), 1);
+	ck_assert_uint_eq(progcache_retain(pc, NULL, 0, mark + 3 * PROGCACHE_GONE_NS), 3);
+	ck_assert_uint_eq(progcache_count(pc), 0);
+	ck_assert_int_eq(progcache_loaders(pc, &l, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	progcache_loaders_free(l, n);
+	progcache_free(pc);
+}
+END_TEST
+
+/*
+ * Many ids through a small table (64: below the first room), and through
+ * one that grows (1000: 256, 512, then 1000): every lookup agrees with a
+ * plain model.
+ */
 START_TEST(test_churn_model)
 {
-	enum { CAP = 64, IDS = 1000 };
+	enum { IDS = 1000 };
+	const size_t CAP = _i ? 1000 : 64;
 	struct progcache *pc = progcache_new(CAP);
-	uint32_t order[CAP];	/* model: ids in the cache, oldest first */
+	uint32_t order[1000];	/* model: ids in the cache, oldest first */
 	uint32_t ids[IDS];	/* half of them multiples of 1024, half anything */
 	size_t n = 0;
 	unsigned int seed = 1;
@@ -287,7 +381,8 @@ Suite *progcache_suite(void)
 	tcase_add_test(tc, test_bound_oldest_out);
 	tcase_add_test(tc, test_id_reuse);
 	tcase_add_test(tc, test_loader);
-	tcase_add_test(tc, test_churn_model);
+	tcase_add_loop_test(tc, test_churn_model, 0, 2);
+	tcase_add_test(tc, test_retain_loaders);
 	tcase_add_test(tc, test_concurrent_readers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -74,11 +74,17 @@ def kernel_audit_on():
 
 
 @contextlib.contextmanager
-def bpf_objects(comm):
-    """Real BPF objects held by a new process named comm (bpfload.py), while in the block."""
+def bpf_objects(comm, cgroup=None):
+    """Real BPF objects held by a new process named comm (bpfload.py), while in the block;
+    the process starts in cgroup (a directory of the cgroup v2 hierarchy) if given."""
     loader = os.path.join(os.path.dirname(__file__), 'bpfload.py')
+
+    def enter_cgroup():
+        with open(os.path.join(cgroup, 'cgroup.procs'), 'w') as f:
+            f.write('0')
     p = subprocess.Popen([sys.executable, loader, comm], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, text=True,
+                         preexec_fn=enter_cgroup if cgroup else None)
     try:
         if p.stdout.readline().strip() != 'ready':
             raise AssertionError(f'bpfload.py exited {p.wait()}')
@@ -87,6 +93,74 @@ def bpf_objects(comm):
         p.stdin.close()
         p.wait(timeout=10)
         p.stdout.close()
+
+
+def cgroup2_root():
+    """Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts)."""
+    with open('/proc/self/mountinfo', encoding='utf-8') as f:
+        for line in f:
+            if ' - cgroup2 ' in line:
+                return line.split()[4]
+    cannot('no cgroup v2 hierarchy is mounted')
+
+
+# A Kubernetes pod's container as the kubelet (systemd driver) and containerd name it.
+POD_UID = '3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9'
+CONTAINER_ID = 'c0ffee' * 10 + '0123'
+
+
+@contextlib.contextmanager
+def pod_cgroup(parent):
+    """A pod's container cgroup under a new cgroup named parent at the v2 root, with the
+    names a runtime would use; yields its directory, removes every level afterwards
+    (its processes must have exited)."""
+    levels = [parent, 'kubepods.slice', 'kubepods-besteffort.slice',
+              f"kubepods-besteffort-pod{POD_UID.replace('-', '_')}.slice",
+              f'cri-containerd-{CONTAINER_ID}.scope']
+    dirs = []
+    path = cgroup2_root()
+    try:
+        for name in levels:
+            path = os.path.join(path, name)
+            os.mkdir(path)
+            dirs.append(path)
+        yield path
+    finally:
+        for d in reversed(dirs):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+@contextlib.contextmanager
+def static_metrics(text):
+    """An HTTP server on 127.0.0.1 that answers every GET with text as a Prometheus
+    exposition (recorded output of another exporter); yields its host:port."""
+    import http.server
+    import threading
+
+    body = text.encode('utf-8')
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'127.0.0.1:{server.server_address[1]}'
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def run(argv, timeout=120, check=True, **kw):

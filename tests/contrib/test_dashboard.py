@@ -26,6 +26,14 @@ RULES = ctutil.contrib('prometheus', 'bpf-metrics-exporter.rules.yml')
 JOB = 'bpf-metrics-exporter'
 COMM = 'bpfme-dash'
 
+# What kube-state-metrics serves for the test's pod (ctutil.pod_cgroup).
+KUBE_POD_INFO = (
+    '# HELP kube_pod_info Information about pod.\n'
+    '# TYPE kube_pod_info gauge\n'
+    'kube_pod_info{namespace="bpfme-dash",pod="dash-loader-7c9d4",uid="%s",host_ip="10.0.0.1",'
+    'pod_ip="10.1.0.5",node="node1",created_by_kind="DaemonSet",created_by_name="dash-loader",'
+    'priority_class="",host_network="false"} 1\n' % ctutil.POD_UID)
+
 # Grafana's own variables, as it would fill them for the last 5 minutes.
 BUILTINS = {'$__rate_interval': '1m', '$__interval': '15s', '$__range': '5m'}
 
@@ -141,6 +149,12 @@ class LivePrometheus(unittest.TestCase):
         job = conf['scrape_configs'][0]
         job.update(scrape_timeout='1s')
         job['static_configs'] = [{'targets': [cls.instance]}]
+        # kube-state-metrics' kube_pod_info for the test's pod (recorded, served as it serves it)
+        ksm = ctutil.static_metrics(KUBE_POD_INFO)
+        ksm_addr = ksm.__enter__()
+        cls.addClassCleanup(ksm.__exit__, None, None, None)
+        conf['scrape_configs'].append({'job_name': 'kube-state-metrics', 'scrape_timeout': '1s',
+                                       'static_configs': [{'targets': [ksm_addr]}]})
         with open(os.path.join(tmp, 'prometheus.yml'), 'w') as f:
             yaml.safe_dump(conf, f)
         port = ctutil.free_port()
@@ -154,8 +168,12 @@ class LivePrometheus(unittest.TestCase):
 
         # Prometheus must see the counters before the loads, or increase() misses them.
         cls._wait_scrapes(p, 2)
-        # a process made now, after audit is on, so its loads are attributed
-        objects = ctutil.bpf_objects(COMM)
+        # a process made now, after audit is on, so its loads are attributed,
+        # in a pod's container (the Owners table, the pod name rules)
+        pod = ctutil.pod_cgroup('bpfme-test-dash')
+        cgroup = pod.__enter__()
+        cls.addClassCleanup(pod.__exit__, None, None, None)
+        objects = ctutil.bpf_objects(COMM, cgroup)
         objects.__enter__()
         cls.addClassCleanup(objects.__exit__, None, None, None)
         cls._wait_scrapes(p, 8, 'instance:bpf_audit_events:rate5m{op="LOAD"} > 0')
@@ -265,6 +283,18 @@ class LivePrometheus(unittest.TestCase):
         self.assertIn(COMM, result)
         self.assertGreaterEqual(result[COMM], 5)
 
+    def test_owners_name_the_loader_its_container_and_pod(self):
+        expr = next(e for t, _, e in expressions(self.dash) if t == 'Owners')
+        rows = [s['metric'] for s in self.query(substitute(expr, self.vars))
+                if s['metric'].get('name') == 'dash_filter' and s['metric']['role'] == 'loader']
+        self.assertEqual(len(rows), 3, 'the three filters the loader made')
+        for m in rows:
+            self.assertEqual(m['comm'], COMM)
+            self.assertEqual(m['container_id'], ctutil.CONTAINER_ID)
+            self.assertEqual(m['pod_uid'], ctutil.POD_UID)
+            self.assertEqual((m['namespace'], m['pod']), ('bpfme-dash', 'dash-loader-7c9d4'))
+            self.assertTrue(m['cgroup'].endswith(f'/cri-containerd-{ctutil.CONTAINER_ID}.scope'), m['cgroup'])
+
     def test_template_variables_list_the_exporter(self):
         v = {t['name']: t for t in self.dash['templating']['list']}
         for name, want in (('job', JOB), ('instance', self.instance)):
@@ -278,7 +308,7 @@ class LivePrometheus(unittest.TestCase):
         with open(RULES, encoding='utf-8') as f:
             groups = yaml.safe_load(f)['groups']
         records = [r['record'] for g in groups for r in g['rules'] if 'record' in r]
-        self.assertEqual(len(records), 7)
+        self.assertEqual(len(records), 8)
         for name in records:
             result = self.query(f'{name}{{job="{JOB}",instance="{self.instance}"}}')
             self.assertTrue(result, f'{name}: no data')
@@ -288,7 +318,7 @@ class LivePrometheus(unittest.TestCase):
     def test_rules_are_healthy_and_no_alert_fires(self):
         groups = self.api_get('rules')['groups']
         rules = [r for g in groups for r in g['rules']]
-        self.assertEqual(len(rules), 17)
+        self.assertEqual(len(rules), 18)
         for r in rules:
             self.assertEqual(r['health'], 'ok', f"{r['name']}: {r.get('lastError')}")
         # A healthy node with a working exporter: nothing pending or firing.

@@ -33,7 +33,7 @@ class Promtool(unittest.TestCase):
 
     def test_check_rules(self):
         p = self.promtool_ok('check', 'rules', RULES)
-        self.assertIn('17 rules found', p.stdout)
+        self.assertIn('18 rules found', p.stdout)
 
     def test_rule_unit_tests(self):
         self.promtool_ok('test', 'rules', TESTS)
