@@ -3,6 +3,7 @@
 #include "collector.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ const struct coll_def coll_defs[] = {
 	  &coll_ops_core },
 	{ "audit", true, "BPF program LOAD/UNLOAD events from the kernel audit log (bpf_audit_*, /events)",
 	  &coll_ops_audit },
+	{ "holders", true, "the processes holding each BPF program, map and link (bpf_*_holder_info)",
+	  &coll_ops_holders },
 };
 const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
 _Static_assert(sizeof(coll_defs) / sizeof(coll_defs[0]) <= COLL_MAX, "raise COLL_MAX");
@@ -71,9 +74,11 @@ void coll_emit_single_u64(struct om_writer *w, uint64_t value)
 }
 
 /* One collector's families; a collector that cannot prepare marks the output out of memory. */
-static void run(struct coll_scrape *sc, const struct coll_ops *ops, struct om_writer *w)
+static void run(struct coll_scrape *sc, const struct coll_ops *ops, void *gathered,
+		struct om_writer *w)
 {
 	sc->priv = NULL;
+	sc->gathered = gathered;
 	if (ops->begin && ops->begin(sc)) {
 		w->out->oom = true;	/* answered 500: out of memory */
 		return;
@@ -136,33 +141,72 @@ int coll_select(const struct collector *c, const char *const *names, size_t nr,
 
 /* The selected collectors, then the exporter's own families (duration: < 0, measured). */
 static void write_all(struct collector *c, const bool sel[COLL_MAX], const struct snap *s,
-		      struct om_writer *w, double start_s, double duration_s)
+		      void *const gathered[COLL_MAX], struct om_writer *w, double start_s,
+		      double duration_s)
 {
 	struct coll_scrape sc = { .c = c, .snap = s };
 
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		if (sel[i])
-			run(&sc, coll_defs[i].ops, w);
+			run(&sc, coll_defs[i].ops, gathered[i], w);
 	/* The duration covers the snapshot and the collectors' families. */
 	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
-	run(&sc, &coll_ops_exporter, w);
+	run(&sc, &coll_ops_exporter, NULL, w);
 	if (c->exporter_metrics) {
-		run(&sc, &coll_ops_http, w);
-		run(&sc, &coll_ops_process, w);
+		run(&sc, &coll_ops_http, NULL, w);
+		run(&sc, &coll_ops_process, NULL, w);
 	}
 	om_eof(w);
+}
+
+/* What the collectors that are on gather of their own, for one round. */
+struct gathering {
+	struct collector *c;
+	void *data[COLL_MAX];
+};
+
+static bool needs_gathering(const struct collector *c)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (c->on[i] && coll_defs[i].ops->gather)
+			return true;
+	return false;
+}
+
+static void *gather_all(void *arg)
+{
+	struct gathering *g = arg;
+
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (g->c->on[i] && coll_defs[i].ops->gather &&
+		    coll_defs[i].ops->gather(g->c, &g->data[i]))
+			g->data[i] = NULL;
+	return NULL;
+}
+
+static void gathering_release(struct gathering *g)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (g->data[i])
+			coll_defs[i].ops->drop(g->data[i]);
+	memset(g->data, 0, sizeof(g->data));
 }
 
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s)
 {
-	write_all(c, c->on, s, w, 0, duration_s);
+	struct gathering g = { .c = c };
+
+	gather_all(&g);
+	write_all(c, c->on, s, g.data, w, 0, duration_s);
+	gathering_release(&g);
 }
 
-/* What the scrapes of one round share: the snapshot and when it began. */
+/* What the scrapes of one round share: the snapshot, what was gathered, when it began. */
 struct coll_round {
 	struct snap snap;
 	bool has_snap;		/* a collector that is on needs it */
+	struct gathering gathered;
 	double start_s;
 };
 
@@ -186,6 +230,8 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 {
 	struct collector *c = collector;
 	struct coll_round *r = calloc(1, sizeof(*r));
+	pthread_t thread;
+	bool threaded;
 	int ret;
 
 	*round = r;
@@ -195,9 +241,24 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	}
 	r->start_s = coll_now_s();
 	snap_init(&r->snap);
-	if (!needs_snapshot(c->on))
+	r->gathered.c = c;
+	if (!needs_snapshot(c->on)) {
+		gather_all(&r->gathered);
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
+	}
+	/*
+	 * The collectors' own reading (the holders' /proc walk) on a thread of
+	 * its own beside the snapshot: both wait on the kernel far more than
+	 * on a CPU.  It writes only r->gathered, which nothing else reads
+	 * until the join.
+	 */
+	threaded = needs_gathering(c) &&
+		   pthread_create(&thread, NULL, gather_all, &r->gathered) == 0;
+	if (!threaded)
+		gather_all(&r->gathered);
 	ret = snap_take(&r->snap);
+	if (threaded)
+		pthread_join(thread, NULL);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->snap.error);
 		return ret;
@@ -236,7 +297,7 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 			snprintf(err, errlen, "no snapshot for this selection");
 			return -EIO;
 		}
-		write_all(c, sel, r->has_snap ? &r->snap : NULL, &w, r->start_s, -1);
+		write_all(c, sel, r->has_snap ? &r->snap : NULL, r->gathered.data, &w, r->start_s, -1);
 	}
 	if (out->oom) {
 		snprintf(err, errlen, "out of memory");
@@ -254,6 +315,7 @@ void coll_round_release(void *collector, void *round)
 	if (!r)
 		return;
 	snap_release(&r->snap);
+	gathering_release(&r->gathered);
 	free(r);
 }
 
