@@ -139,30 +139,17 @@ int coll_select(const struct collector *c, const char *const *names, size_t nr,
 	return 0;
 }
 
-/* The selected collectors, then the exporter's own families (duration: < 0, measured). */
-static void write_all(struct collector *c, const bool sel[COLL_MAX], const struct snap *s,
-		      void *const gathered[COLL_MAX], struct om_writer *w, double start_s,
-		      double duration_s)
-{
-	struct coll_scrape sc = { .c = c, .snap = s };
-
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		if (sel[i])
-			run(&sc, coll_defs[i].ops, gathered[i], w);
-	/* The duration covers the snapshot and the collectors' families. */
-	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
-	run(&sc, &coll_ops_exporter, NULL, w);
-	if (c->exporter_metrics) {
-		run(&sc, &coll_ops_http, NULL, w);
-		run(&sc, &coll_ops_process, NULL, w);
-	}
-	om_eof(w);
-}
-
-/* What the collectors that are on gather of their own, for one round. */
+/*
+ * What the collectors that are on gather of their own, for one round: on a
+ * thread of its own while the snapshot is taken, joined when the first
+ * collector that needs it writes (so the walk's tail overlaps the
+ * rendering of the collectors before it).
+ */
 struct gathering {
 	struct collector *c;
 	void *data[COLL_MAX];
+	pthread_t thread;
+	bool running;		/* thread started and not joined yet */
 };
 
 static bool needs_gathering(const struct collector *c)
@@ -184,12 +171,54 @@ static void *gather_all(void *arg)
 	return NULL;
 }
 
+/* Start gathering beside the caller, or (no thread) do it now. */
+static void gathering_start(struct gathering *g, struct collector *c)
+{
+	g->c = c;
+	if (!needs_gathering(c))
+		return;
+	g->running = pthread_create(&g->thread, NULL, gather_all, g) == 0;
+	if (!g->running)
+		gather_all(g);
+}
+
+/* What was gathered, once the thread is done. */
+static void *const *gathering_wait(struct gathering *g)
+{
+	if (g->running) {
+		pthread_join(g->thread, NULL);
+		g->running = false;
+	}
+	return g->data;
+}
+
 static void gathering_release(struct gathering *g)
 {
+	gathering_wait(g);
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		if (g->data[i])
 			coll_defs[i].ops->drop(g->data[i]);
 	memset(g->data, 0, sizeof(g->data));
+}
+
+/* The selected collectors, then the exporter's own families (duration: < 0, measured). */
+static void write_all(struct collector *c, const bool sel[COLL_MAX], const struct snap *s,
+		      struct gathering *g, struct om_writer *w, double start_s, double duration_s)
+{
+	struct coll_scrape sc = { .c = c, .snap = s };
+
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (sel[i])
+			run(&sc, coll_defs[i].ops,
+			    coll_defs[i].ops->gather ? gathering_wait(g)[i] : NULL, w);
+	/* The duration covers the snapshot and the collectors' families. */
+	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
+	run(&sc, &coll_ops_exporter, NULL, w);
+	if (c->exporter_metrics) {
+		run(&sc, &coll_ops_http, NULL, w);
+		run(&sc, &coll_ops_process, NULL, w);
+	}
+	om_eof(w);
 }
 
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
@@ -198,7 +227,7 @@ void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 	struct gathering g = { .c = c };
 
 	gather_all(&g);
-	write_all(c, c->on, s, g.data, w, 0, duration_s);
+	write_all(c, c->on, s, &g, w, 0, duration_s);
 	gathering_release(&g);
 }
 
@@ -230,8 +259,6 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 {
 	struct collector *c = collector;
 	struct coll_round *r = calloc(1, sizeof(*r));
-	pthread_t thread;
-	bool threaded;
 	int ret;
 
 	*round = r;
@@ -241,24 +268,16 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	}
 	r->start_s = coll_now_s();
 	snap_init(&r->snap);
-	r->gathered.c = c;
-	if (!needs_snapshot(c->on)) {
-		gather_all(&r->gathered);
-		return 0;	/* no collector that is on needs one, whatever a scrape selects */
-	}
 	/*
 	 * The collectors' own reading (the holders' /proc walk) on a thread of
-	 * its own beside the snapshot: both wait on the kernel far more than
-	 * on a CPU.  It writes only r->gathered, which nothing else reads
-	 * until the join.
+	 * its own beside the snapshot, joined when rendering first needs it
+	 * (or at release).  It writes only r->gathered.data, which nothing
+	 * reads before the join.
 	 */
-	threaded = needs_gathering(c) &&
-		   pthread_create(&thread, NULL, gather_all, &r->gathered) == 0;
-	if (!threaded)
-		gather_all(&r->gathered);
+	gathering_start(&r->gathered, c);
+	if (!needs_snapshot(c->on))
+		return 0;	/* no collector that is on needs one, whatever a scrape selects */
 	ret = snap_take(&r->snap);
-	if (threaded)
-		pthread_join(thread, NULL);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->snap.error);
 		return ret;
@@ -297,7 +316,7 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 			snprintf(err, errlen, "no snapshot for this selection");
 			return -EIO;
 		}
-		write_all(c, sel, r->has_snap ? &r->snap : NULL, r->gathered.data, &w, r->start_s, -1);
+		write_all(c, sel, r->has_snap ? &r->snap : NULL, &r->gathered, &w, r->start_s, -1);
 	}
 	if (out->oom) {
 		snprintf(err, errlen, "out of memory");

@@ -55,6 +55,9 @@ struct holders {
 	size_t nr_procs, alloc_procs;
 	unsigned int processes;	/* processes walked */
 	unsigned int denied;	/* processes whose fds could not be read (EACCES, EPERM) */
+	unsigned int by_fdinfo;	/* BPF fds known by their fdinfo alone (no readlinkat) */
+	int *fds;		/* scratch: one process's fd numbers */
+	size_t nr_fds, alloc_fds;
 };
 
 void holders_init(struct holders *h);

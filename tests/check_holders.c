@@ -143,8 +143,9 @@ START_TEST(test_recorded_walk)
 		pid_t pid;
 	} want[] = {
 		{ SNAP_PROG, 7, 100 }, { SNAP_PROG, 7, 500 }, { SNAP_PROG, 42, 500 },
-		{ SNAP_MAP, 12, 100 }, { SNAP_MAP, 13, 200 },
-		{ SNAP_LINK, 3, 100 }, { SNAP_LINK, 3, 200 },
+		{ SNAP_PROG, 99, 700 },
+		{ SNAP_MAP, 12, 100 }, { SNAP_MAP, 13, 200 }, { SNAP_MAP, 14, 700 },
+		{ SNAP_LINK, 3, 100 }, { SNAP_LINK, 3, 200 }, { SNAP_LINK, 4, 700 },
 	};
 	const struct holders_proc *p;
 	char dir[512];
@@ -154,7 +155,7 @@ START_TEST(test_recorded_walk)
 	holders_init(&h);
 	/* 300 is "the exporter": left out, though it holds map 12 */
 	ck_assert_int_eq(holders_take(&h, dir, 300), 0);
-	ck_assert_uint_eq(h.processes, 5);	/* 100, 200, 400, 500, 600 */
+	ck_assert_uint_eq(h.processes, 6);	/* 100, 200, 400, 500, 600, 700 */
 	ck_assert_uint_eq(h.denied, 0);
 	ck_assert_uint_eq(h.nr_rows, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < h.nr_rows; i++) {
@@ -162,8 +163,14 @@ START_TEST(test_recorded_walk)
 		ck_assert_uint_eq(h.rows[i].id, want[i].id);
 		ck_assert_int_eq(h.procs[h.rows[i].proc].pid, want[i].pid);
 	}
-	/* 400 holds nothing of BPF, 600 exited before its comm was read */
-	ck_assert_uint_eq(h.nr_procs, 3);
+	/*
+	 * 400 holds nothing of BPF, 600 exited before its comm was read; 700
+	 * holds 20 fds to map 14, then a link (whose fdinfo names its program
+	 * too), a socket and a program: past the first 16, all BPF, it is read
+	 * by fdinfo alone, and the link is still a link, the socket nothing.
+	 */
+	ck_assert_uint_eq(h.nr_procs, 4);
+	ck_assert_uint_eq(h.by_fdinfo, 6);	/* 700's maps 19 to 22, its link and its program */
 	ck_assert_ptr_null(proc_of(&h, 400));
 	ck_assert_ptr_null(proc_of(&h, 600));
 
@@ -189,7 +196,7 @@ START_TEST(test_recorded_walk)
 	ck_assert_int_eq(holders_take(&h, dir, 100), 0);
 	ck_assert_ptr_null(proc_of(&h, 100));
 	ck_assert_ptr_nonnull(proc_of(&h, 300));
-	ck_assert_uint_eq(h.nr_procs, 3);	/* 200, 300, 500 */
+	ck_assert_uint_eq(h.nr_procs, 4);	/* 200, 300, 500, 700 */
 	holders_release(&h);
 }
 END_TEST

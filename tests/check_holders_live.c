@@ -152,6 +152,7 @@ static void cgroup_enter(const char *cgroup, pid_t pid)
 struct holder_spec {
 	const char *comm;
 	bool objects;		/* make a map (two fds), a program using it, a raw_tp link */
+	int dups;		/* that many more fds to the map, before the program and link */
 	uint32_t link_id;	/* else: hold this link, opened by id */
 	uid_t uid;		/* 0: stay root */
 	bool dumpable;		/* after the uid change, as an exec'd process is */
@@ -209,6 +210,9 @@ static int child_prepare(const struct holder_spec *sp, struct holder *hd)
 		if (map < 0)
 			return __LINE__;
 		map2 = dup(map);	/* two fds to one map */
+		for (int i = 0; i < sp->dups; i++)
+			if (dup(map) < 0)
+				return __LINE__;
 		prog = tu_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "holders_prog", "GPL", &map, 1);
 		if (map2 < 0 || prog < 0)
 			return __LINE__;
@@ -479,20 +483,14 @@ START_TEST(test_containers)
 }
 END_TEST
 
-/* Two fds to one map (and one program through the link) are one series per process. */
-START_TEST(test_two_fds_one_series)
+/* How many fds of hd's are to its map, by their link and fdinfo. */
+static int map_fds(const struct holder *a)
 {
-	static const struct holder_spec sp = { .comm = "bpfme-twofds", .objects = true };
-	struct holder *a;
-	struct tu_exporter ex;
-	struct tu_expo e;
 	char path[64], target[64];
 	ssize_t n;
 	int fds = 0;
 
-	a = holder_start(&sp);
-	/* the child really holds the map twice */
-	for (int fd = 3; fd < 64; fd++) {
+	for (int fd = 3; fd < 256; fd++) {
 		char info[1024];
 		FILE *f;
 
@@ -512,12 +510,48 @@ START_TEST(test_two_fds_one_series)
 		snprintf(target, sizeof(target), "\nmap_id:\t%u\n", a->r.map_id);
 		fds += strstr(info, target) != NULL;
 	}
-	ck_assert_int_eq(fds, 2);
+	return fds;
+}
+
+/* Two fds to one map are one series per process. */
+START_TEST(test_two_fds_one_series)
+{
+	static const struct holder_spec sp = { .comm = "bpfme-twofds", .objects = true };
+	struct holder *a;
+	struct tu_exporter ex;
+	struct tu_expo e;
+
+	a = holder_start(&sp);
+	ck_assert_int_eq(map_fds(a), 2);	/* the child really holds the map twice */
 
 	start_exporter(&ex, NULL);
 	scrape(ex.port, &e, NULL);
-	ck_assert_uint_eq(series(&e, families[1], a->r.map_id, a->pid, NULL), 1);
-	ck_assert_uint_eq(series(&e, families[0], a->r.prog_id, a->pid, NULL), 1);
+	assert_holds_all(&e, a, "bpfme-twofds", NULL, "", "");
+	tu_expo_free(&e);
+	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * A process whose fds are nearly all BPF (42 to one map, then a program
+ * and a link) is read by fdinfo alone past its first fds (holders.c): the
+ * link is still a link, and each object one series.
+ */
+START_TEST(test_mostly_bpf_fds)
+{
+	static const struct holder_spec sp = { .comm = "bpfme-dense", .objects = true, .dups = 40 };
+	struct holder *a;
+	struct tu_exporter ex;
+	struct tu_expo e;
+
+	a = holder_start(&sp);
+	ck_assert_int_eq(map_fds(a), 42);
+	start_exporter(&ex, NULL);
+	scrape(ex.port, &e, NULL);
+	assert_holds_all(&e, a, "bpfme-dense", NULL, "", "");
+	assert_holders_are(&e, families[2], a->r.link_id, &a->pid, 1);
+	assert_holders_are(&e, families[0], a->r.prog_id, &a->pid, 1);
 	tu_expo_free(&e);
 	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
 	teardown();
@@ -724,6 +758,7 @@ Suite *holders_live_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_containers);
 	tcase_add_test(tc, test_two_fds_one_series);
+	tcase_add_test(tc, test_mostly_bpf_fds);
 	tcase_add_test(tc, test_link_spellings);
 	tcase_add_test(tc, test_other_uid);
 	tcase_add_test(tc, test_exporter_never_holder);
