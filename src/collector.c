@@ -3,6 +3,7 @@
 #include "collector.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ const struct coll_def coll_defs[] = {
 	  &coll_ops_audit },
 	{ "loaders", true, "the process that loaded each program, from its LOAD event (bpf_program_loader_info)",
 	  &coll_ops_loaders },
+	{ "holders", true, "the processes holding each BPF program, map and link (bpf_*_holder_info)",
+	  &coll_ops_holders },
 };
 const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
 _Static_assert(sizeof(coll_defs) / sizeof(coll_defs[0]) <= COLL_MAX, "raise COLL_MAX");
@@ -75,9 +78,11 @@ void coll_emit_single_u64(struct om_writer *w, uint64_t value)
 }
 
 /* One collector's families; a collector that cannot prepare marks the output out of memory. */
-static void run(struct coll_scrape *sc, const struct coll_ops *ops, struct om_writer *w)
+static void run(struct coll_scrape *sc, const struct coll_ops *ops, void *gathered,
+		struct om_writer *w)
 {
 	sc->priv = NULL;
+	sc->gathered = gathered;
 	if (ops->begin && ops->begin(sc)) {
 		w->out->oom = true;	/* answered 500: out of memory */
 		return;
@@ -138,21 +143,84 @@ int coll_select(const struct collector *c, const char *const *names, size_t nr,
 	return 0;
 }
 
+/*
+ * What the collectors that are on gather of their own, for one round: on a
+ * thread of its own while the snapshot is taken, joined when the first
+ * collector that needs it writes (so the walk's tail overlaps the
+ * rendering of the collectors before it).
+ */
+struct gathering {
+	struct collector *c;
+	void *data[COLL_MAX];
+	pthread_t thread;
+	bool running;		/* thread started and not joined yet */
+};
+
+static bool needs_gathering(const struct collector *c)
+{
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (c->on[i] && coll_defs[i].ops->gather)
+			return true;
+	return false;
+}
+
+static void *gather_all(void *arg)
+{
+	struct gathering *g = arg;
+
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (g->c->on[i] && coll_defs[i].ops->gather &&
+		    coll_defs[i].ops->gather(g->c, &g->data[i]))
+			g->data[i] = NULL;
+	return NULL;
+}
+
+/* Start gathering beside the caller, or (no thread) do it now. */
+static void gathering_start(struct gathering *g, struct collector *c)
+{
+	g->c = c;
+	if (!needs_gathering(c))
+		return;
+	g->running = pthread_create(&g->thread, NULL, gather_all, g) == 0;
+	if (!g->running)
+		gather_all(g);
+}
+
+/* What was gathered, once the thread is done. */
+static void *const *gathering_wait(struct gathering *g)
+{
+	if (g->running) {
+		pthread_join(g->thread, NULL);
+		g->running = false;
+	}
+	return g->data;
+}
+
+static void gathering_release(struct gathering *g)
+{
+	gathering_wait(g);
+	for (size_t i = 0; i < coll_nr_defs; i++)
+		if (g->data[i])
+			coll_defs[i].ops->drop(g->data[i]);
+	memset(g->data, 0, sizeof(g->data));
+}
+
 /* The selected collectors, then the exporter's own families (duration: < 0, measured). */
 static void write_all(struct collector *c, const bool sel[COLL_MAX], const struct snap *s,
-		      struct om_writer *w, double start_s, double duration_s)
+		      struct gathering *g, struct om_writer *w, double start_s, double duration_s)
 {
 	struct coll_scrape sc = { .c = c, .snap = s };
 
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		if (sel[i])
-			run(&sc, coll_defs[i].ops, w);
+			run(&sc, coll_defs[i].ops,
+			    coll_defs[i].ops->gather ? gathering_wait(g)[i] : NULL, w);
 	/* The duration covers the snapshot and the collectors' families. */
 	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
-	run(&sc, &coll_ops_exporter, w);
+	run(&sc, &coll_ops_exporter, NULL, w);
 	if (c->exporter_metrics) {
-		run(&sc, &coll_ops_http, w);
-		run(&sc, &coll_ops_process, w);
+		run(&sc, &coll_ops_http, NULL, w);
+		run(&sc, &coll_ops_process, NULL, w);
 	}
 	om_eof(w);
 }
@@ -160,13 +228,18 @@ static void write_all(struct collector *c, const bool sel[COLL_MAX], const struc
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s)
 {
-	write_all(c, c->on, s, w, 0, duration_s);
+	struct gathering g = { .c = c };
+
+	gather_all(&g);
+	write_all(c, c->on, s, &g, w, 0, duration_s);
+	gathering_release(&g);
 }
 
-/* What the scrapes of one round share: the snapshot and when it began. */
+/* What the scrapes of one round share: the snapshot, what was gathered, when it began. */
 struct coll_round {
 	struct snap snap;
 	bool has_snap;		/* a collector that is on needs it */
+	struct gathering gathered;
 	double start_s;
 };
 
@@ -199,6 +272,13 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	}
 	r->start_s = coll_now_s();
 	snap_init(&r->snap);
+	/*
+	 * The collectors' own reading (the holders' /proc walk) on a thread of
+	 * its own beside the snapshot, joined when rendering first needs it
+	 * (or at release).  It writes only r->gathered.data, which nothing
+	 * reads before the join.
+	 */
+	gathering_start(&r->gathered, c);
 	if (!needs_snapshot(c->on))
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
 	ret = snap_take(&r->snap);
@@ -240,7 +320,7 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 			snprintf(err, errlen, "no snapshot for this selection");
 			return -EIO;
 		}
-		write_all(c, sel, r->has_snap ? &r->snap : NULL, &w, r->start_s, -1);
+		write_all(c, sel, r->has_snap ? &r->snap : NULL, &r->gathered, &w, r->start_s, -1);
 	}
 	if (out->oom) {
 		snprintf(err, errlen, "out of memory");
@@ -258,6 +338,7 @@ void coll_round_release(void *collector, void *round)
 	if (!r)
 		return;
 	snap_release(&r->snap);
+	gathering_release(&r->gathered);
 	free(r);
 }
 

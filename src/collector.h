@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "audit_reader.h"
 #include "buf.h"
@@ -41,6 +42,7 @@ struct coll_scrape {
 	const struct snap *snap;	/* NULL when no collector that is on needs one */
 	double duration_s;		/* the scrape so far: set before the exporter's own families */
 	void *priv;			/* the current collector's, from its begin() */
+	void *gathered;			/* the current collector's, from its gather(); may be NULL */
 };
 
 struct coll_family {
@@ -57,6 +59,14 @@ struct coll_family {
 
 struct coll_ops {
 	bool needs_snapshot;
+	/*
+	 * NULL, or what the collector reads of its own for a round (holders:
+	 * the /proc walk), run on a thread of its own while the snapshot is
+	 * taken: 0 and *data for sc->gathered (freed with drop()), or -errno,
+	 * *data NULL (the collector logs why; its families see NULL).
+	 */
+	int (*gather)(struct collector *c, void **data);
+	void (*drop)(void *data);
 	/* Prepare per-scrape state in sc->priv (NULL: nothing); 0 or -errno. */
 	int (*begin)(struct coll_scrape *sc);
 	void (*end)(struct coll_scrape *sc);
@@ -81,12 +91,12 @@ extern const size_t coll_nr_defs;
 int coll_find(const char *name);
 
 /*
- * The collectors' own tables (coll_core.c, coll_audit.c), the exporter's
+ * The collectors' own tables (coll_core.c, coll_audit.c, coll_holders.c), the exporter's
  * own families (coll_exporter.c, always written) and the exporter metrics
  * that --web.disable-exporter-metrics leaves out (coll_process.c,
  * coll_http.c).
  */
-extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_loaders, coll_ops_exporter;
+extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_loaders, coll_ops_holders, coll_ops_exporter;
 extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
@@ -104,6 +114,10 @@ struct collector {
 	struct audit_reader *audit;
 	/* the loaders collector's source; NULL: it writes nothing */
 	struct progcache *progs;
+	/* the holders collector's /proc (NULL: "/proc"; tests point it at a
+	   recorded tree) and the process left out (0: this one) */
+	const char *holders_proc;
+	pid_t holders_self;
 	/* cumulative since start; accessed with __atomic builtins */
 	uint64_t scrapes;
 	uint64_t scrape_errors;
@@ -176,9 +190,10 @@ void coll_sel_of(const struct collector *c, unsigned int select, bool sel[COLL_M
 unsigned int coll_sel_mask(const bool sel[COLL_MAX]);
 
 /*
- * Write the families for a snapshot taken already (the pure part of
- * coll_scrape, used by tests with recorded snapshots).  duration_s is the
- * value reported as this scrape's duration.
+ * Write the families for a snapshot taken already (coll_scrape without the
+ * snapshot, used by tests with recorded snapshots); the collectors' own
+ * reading (gather: the holders' /proc walk) runs here, on this thread.
+ * duration_s is the value reported as this scrape's duration.
  */
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s);

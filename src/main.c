@@ -40,9 +40,12 @@
 
 /*
  * CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ keeps the audit
- * subscription; CAP_AUDIT_CONTROL reads the kernel's audit status (AUDIT_GET).
+ * subscription; CAP_AUDIT_CONTROL reads the kernel's audit status (AUDIT_GET);
+ * CAP_SYS_PTRACE reads other processes' fds (/proc/PID/fd, fdinfo) for the
+ * holders collector: without it a process of another uid, or one with
+ * capabilities the exporter lacks, is left out (one warning says so).
  */
-static const int keep_caps[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL };
+static const int keep_caps[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL, CAP_SYS_PTRACE };
 
 /* One clear line on what is missing, before anything is started. */
 static int check_bpf_access(void)

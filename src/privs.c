@@ -79,3 +79,12 @@ int privs_drop(const int *keep, size_t nr_keep)
 		first_error(&err, -errno);
 	return err;
 }
+
+bool privs_effective(int cap)
+{
+	struct __user_cap_data_struct data[2];
+
+	if (cap < 0 || cap >= 64 || caps_get(data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}

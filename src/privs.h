@@ -7,6 +7,7 @@
 #ifndef BPFME_PRIVS_H
 #define BPFME_PRIVS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -20,5 +21,8 @@
  * an error.  Call before other threads start: capabilities are per thread.
  */
 int privs_drop(const int *keep, size_t nr_keep);
+
+/* Whether cap is in the calling thread's effective set (false if unknown). */
+bool privs_effective(int cap);
 
 #endif

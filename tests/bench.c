@@ -71,7 +71,8 @@
 	"application/openmetrics-text;version=0.0.1;q=0.75," \
 	"text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\nAccept-Encoding: gzip\r\n"
 
-static struct tu_exporter exporter;
+static struct tu_exporter exporter;	/* --no-collector.holders: the issue 9 figures */
+static struct tu_exporter holders_exporter;	/* every collector at its default */
 /* bpf_audit_kernel_enabled from the last scrape: -1 when the family is absent */
 static int audit_enabled = -1;
 
@@ -90,6 +91,8 @@ static void release_all(void)
 {
 	if (exporter.pid > 0)
 		tu_exporter_stop(&exporter, 5000, NULL, NULL);
+	if (holders_exporter.pid > 0)
+		tu_exporter_stop(&holders_exporter, 5000, NULL, NULL);
 	for (size_t i = 0; i < objs.nr_links; i++)
 		close(objs.link_fds[i]);
 	for (size_t i = 0; i < objs.nr_progs; i++)
@@ -494,6 +497,7 @@ struct scrape {
 	size_t wire_bytes;	/* body as sent */
 	size_t text_bytes;	/* body after gunzip */
 	struct counts seen;
+	struct counts holders;	/* bpf_*_holder_info series */
 };
 
 /* One timed scrape, then its checks (untimed).  Dies on any failure. */
@@ -542,6 +546,9 @@ static void scrape_once(int port, bool gzip, struct scrape *s)
 	s->seen.progs = count_lines(body, "\nbpf_program_info{");
 	s->seen.maps = count_lines(body, "\nbpf_map_info{");
 	s->seen.links = count_lines(body, "\nbpf_link_info{");
+	s->holders.progs = count_lines(body, "\nbpf_program_holder_info{");
+	s->holders.maps = count_lines(body, "\nbpf_map_holder_info{");
+	s->holders.links = count_lines(body, "\nbpf_link_holder_info{");
 	if (s->seen.progs < objs.nr_progs || s->seen.maps < objs.nr_maps ||
 	    s->seen.links < objs.nr_links)
 		die("scrape shows %zu programs, %zu maps, %zu links; %zu, %zu, %zu are loaded",
@@ -631,6 +638,7 @@ static void stages(struct result *r)
 	char err[160];
 
 	coll_init(&coll, "bench");
+	coll_set_on(&coll, coll_find("holders"), false);	/* as the exporter measured with it */
 	for (int i = 0; i < NR_STAGE; i++) {
 		struct buf body = BUF_INIT;
 		struct om_writer w;
@@ -751,6 +759,65 @@ static void print_result(const char *title, const struct result *r)
 	printf("  per object:               scrape %.2f us, floor %.2f us\n",
 	       r->scrape_med * 1e3 / n, r->floor_best * 1e3 / n);
 	printf("  exporter VmHWM so far     %.2f MiB\n", mib(r->hwm_kb));
+}
+
+/* ---- holders: what the /proc walk adds to a scrape (issue 10) ---- */
+
+#define TARGET_HOLDERS	1.5	/* a scrape with holders / one without */
+
+struct holders_cost {
+	double with_med, with_min, without_med, without_min;
+	struct counts series;	/* holder series in a scrape with holders */
+};
+
+/*
+ * Scrapes of the exporter with every collector at its default (holders on)
+ * and of the one with --no-collector.holders, alternating, after one
+ * warm-up each; this process holds every object, so the walk finds them
+ * all.
+ */
+static void holders_measure(struct holders_cost *hc)
+{
+	double with[NR_SCRAPES], without[NR_SCRAPES];
+	struct scrape s;
+	int err = tu_exporter_start(&holders_exporter, NULL);
+
+	if (err)
+		die("cannot start %s with holders: %s", tu_bin(), strerror(-err));
+	scrape_once(holders_exporter.port, false, &s);
+	scrape_once(exporter.port, false, &s);
+	for (int i = 0; i < NR_SCRAPES; i++) {
+		scrape_once(holders_exporter.port, false, &s);
+		with[i] = s.ms;
+		hc->series = s.holders;
+		scrape_once(exporter.port, false, &s);
+		without[i] = s.ms;
+		if (s.holders.progs || s.holders.maps || s.holders.links)
+			die("holder series with --no-collector.holders");
+	}
+	if (hc->series.progs < objs.nr_progs || hc->series.maps < objs.nr_maps ||
+	    hc->series.links < objs.nr_links)
+		die("holders: %zu program, %zu map, %zu link series; this process holds %zu, %zu, %zu",
+		    hc->series.progs, hc->series.maps, hc->series.links,
+		    objs.nr_progs, objs.nr_maps, objs.nr_links);
+	hc->with_med = median(with, NR_SCRAPES);
+	hc->with_min = minimum(with, NR_SCRAPES);
+	hc->without_med = median(without, NR_SCRAPES);
+	hc->without_min = minimum(without, NR_SCRAPES);
+	tu_exporter_stop(&holders_exporter, 5000, NULL, NULL);
+}
+
+static void print_holders(const struct holders_cost *hc)
+{
+	printf("\nholders (issue 10): this process holds every object; %zu program, %zu map, "
+	       "%zu link holder series\n", hc->series.progs, hc->series.maps, hc->series.links);
+	printf("  scrape, HTTP, plain, with holders     median %8.2f ms  min %8.2f ms\n",
+	       hc->with_med, hc->with_min);
+	printf("  scrape, HTTP, plain, without holders  median %8.2f ms  min %8.2f ms\n",
+	       hc->without_med, hc->without_min);
+	printf("  with / without holders (medians)      %5.2fx   <= %.1fx          %s\n",
+	       hc->with_med / hc->without_med, TARGET_HOLDERS,
+	       verdict(hc->with_med / hc->without_med <= TARGET_HOLDERS));
 }
 
 /* ---- serving: no client can stall the others ---- */
@@ -1035,11 +1102,13 @@ int main(void)
 {
 	char load_start[128], load_end[128];
 	struct result half, full;
+	struct holders_cost hc;
 	double bt[NR_BPFTOOL], bpftool_med = -1, bpftool_best = -1, t0;
 	long idle_kb, idle_anon_kb, idle_file_kb, idle_after_kb, after_anon_kb;
 	int nb = 0, err;
 	const char *part = getenv("BPFME_BENCH");
 	bool serving_only = part && !strcmp(part, "serving");
+	bool holders_only = part && !strcmp(part, "holders");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1054,7 +1123,11 @@ int main(void)
 	if (tu_audit_prepare(false))
 		fprintf(stderr, "bench: cannot set the audit backlog limit (not root?)\n");
 
-	err = tu_exporter_start(&exporter, NULL);
+	{
+		static const char *const no_holders[] = { "--no-collector.holders", NULL };
+
+		err = tu_exporter_start(&exporter, no_holders);
+	}
 	if (err) {
 		char *log = exporter.log_path[0] ? tu_exporter_log(&exporter) : NULL;
 
@@ -1065,6 +1138,16 @@ int main(void)
 		    log && *log ? "; its log:\n" : "", log ? log : "");
 	}
 	usleep(200 * 1000);	/* let it settle; no scrape yet */
+	if (holders_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		holders_measure(&hc);
+		print_holders(&hc);
+		alarm(0);
+		release_all();
+		return 0;
+	}
 	if (serving_only) {
 		load_maps(NR_MAPS);
 		load_progs(NR_PROGS);
@@ -1096,6 +1179,8 @@ int main(void)
 	load_links(NR_LINKS);
 	printf("bench: loaded in %.0f ms; measuring\n", tu_now_ms() - t0);
 	measure(exporter.port, &full);
+	printf("bench: scrapes with and without holders...\n");
+	holders_measure(&hc);
 
 	for (int i = 0; i < NR_BPFTOOL; i++) {
 		double ms = bpftool_once();
@@ -1162,6 +1247,7 @@ int main(void)
 		printf("  scrape per object, full / half  %5.2f     %.2f..%.2f       %s\n",
 		       lin, LINEAR_LO, LINEAR_HI, verdict(lin >= LINEAR_LO && lin <= LINEAR_HI));
 		printf("  (floor per object, full / half  %5.2f)\n", flin);
+		print_holders(&hc);
 	}
 	serving();
 	audit_burst();

@@ -126,12 +126,16 @@ static struct http_stats recorded_requests(void)
 
 static void recorded_collector(struct collector *c)
 {
-	static char proc_dir[512];
+	static char proc_dir[512], holders_proc[512];
 	static struct http_stats requests;
 
 	coll_init(c, "1.2.3-test");
 	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", data_dir());
 	c->proc_dir = proc_dir;		/* process_* from recorded files */
+	/* the holders from a recorded /proc (see check_holders.c); 300 is "the exporter" */
+	snprintf(holders_proc, sizeof(holders_proc), "%s/holders/proc", data_dir());
+	c->holders_proc = holders_proc;
+	c->holders_self = 300;
 	c->proc_boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
 	requests = recorded_requests();
 	c->http_stats = &requests;
@@ -448,20 +452,20 @@ START_TEST(test_select)
 		const char *names[] = { "core", "bogus" };
 
 		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders)");
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders)");
 		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
 	}
 	{
 		const char *names[] = { "" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders)");
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders, holders)");
 	}
 	{
 		const char *names[] = { "Core\n\xff" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders)");
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders, holders)");
 	}
 	{
 		const char *names[] = { longname };
@@ -493,7 +497,7 @@ START_TEST(test_scrape_selected)
 	coll_init(&c, "v");
 	coll_set_audit(&c, &ring, NULL, NULL);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders)");
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders)");
 	ck_assert_uint_eq(c.scrapes, 0);
 	ck_assert_uint_eq(c.scrape_errors, 0);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);
@@ -523,7 +527,9 @@ static char *audit_part(struct collector *c, enum om_format fmt)
 	ck_assert(!b.oom);
 	start = strstr(b.buf, "# HELP bpf_audit_");
 	ck_assert_ptr_nonnull(start);
-	end = strstr(start, "# HELP bpf_exporter_");
+	/* up to the next family that is not bpf_audit_* */
+	for (end = start; (end = strstr(end + 1, "# HELP ")) && !strncmp(end, "# HELP bpf_audit_", 17);)
+		;
 	ck_assert_ptr_nonnull(end);
 	part = strndup(start, (size_t)(end - start));
 	buf_release(&b);

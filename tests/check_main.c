@@ -34,6 +34,7 @@ static const struct {
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
 	{ cgroupid_suite, false, "cgroupid" },
+	{ holders_suite, false, "holders" },
 	{ procstat_suite, false, "procstat" },
 	{ progcache_suite, false, "progcache" },
 	{ audit_status_suite, false, "audit_status" },
@@ -50,6 +51,7 @@ static const struct {
 	{ privs_suite, true, "privs" },
 	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
+	{ holders_live_suite, true, "holders_live" },
 };
 
 static bool in_ci(void)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * check_privs - privs_drop for real (root): a forked child drops its
+ * check_privs - privs_drop and privs_effective for real (root): a forked child drops its
  * capabilities and sends back its return value and its /proc/self/status,
  * whose CapInh, CapPrm, CapEff, CapBnd, CapAmb and NoNewPrivs must show
  * exactly what was kept; and a child that lost CAP_SETPCAP first, so the
- * bounding set cannot shrink, must be told so (-EPERM), not 0.
+ * bounding set cannot shrink, must be told so (-EPERM), not 0.  The
+ * binary run without one of the capabilities it keeps is in the suite of
+ * the feature it degrades (check_audit_live: CAP_AUDIT_READ;
+ * check_holders_live: CAP_SYS_PTRACE).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +33,7 @@ struct outcome {
 	int prep;			/* 0, or the line of the preparation that failed */
 	uint64_t inh, prm, eff, bnd, amb;
 	int no_new_privs;
+	int sys_ptrace_effective, setpcap_effective;	/* privs_effective() after the drop */
 };
 
 static int caps_rw(bool set, struct __user_cap_data_struct data[2])
@@ -91,7 +95,7 @@ static void run_child(int (*prep)(void), const int *keep, size_t nr_keep, struct
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		int head[2] = { 0, 0 };
+		int head[4] = { 0, 0, 0, 0 };
 		FILE *f;
 		size_t len = 0;
 
@@ -99,6 +103,8 @@ static void run_child(int (*prep)(void), const int *keep, size_t nr_keep, struct
 		head[1] = prep ? prep() : 0;
 		if (!head[1])
 			head[0] = privs_drop(keep, nr_keep);
+		head[2] = privs_effective(CAP_SYS_PTRACE);
+		head[3] = privs_effective(CAP_SETPCAP);
 		f = fopen("/proc/self/status", "r");
 		if (f) {
 			len = fread(status, 1, sizeof(status) - 1, f);
@@ -112,11 +118,13 @@ static void run_child(int (*prep)(void), const int *keep, size_t nr_keep, struct
 	}
 	close(fds[1]);
 	{
-		int head[2];
+		int head[4];
 
 		ck_assert_int_eq(read(fds[0], head, sizeof(head)), sizeof(head));
 		o->ret = head[0];
 		o->prep = head[1];
+		o->sys_ptrace_effective = head[2];
+		o->setpcap_effective = head[3];
 	}
 	while ((n = read(fds[0], status + got, sizeof(status) - 1 - (size_t)got)) > 0)
 		got += n;
@@ -148,11 +156,12 @@ static int raise_ambient(void)
 	return 0;
 }
 
-/* Root keeps what the exporter keeps: exactly those, in every set. */
+/* Root keeps what the exporter keeps (main.c's keep_caps): exactly those, in every set. */
 START_TEST(test_keeps_only_those)
 {
-	static const int keep[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL };
-	const uint64_t want = BIT(CAP_SYS_ADMIN) | BIT(CAP_AUDIT_READ) | BIT(CAP_AUDIT_CONTROL);
+	static const int keep[] = { CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL, CAP_SYS_PTRACE };
+	const uint64_t want = BIT(CAP_SYS_ADMIN) | BIT(CAP_AUDIT_READ) | BIT(CAP_AUDIT_CONTROL) |
+			      BIT(CAP_SYS_PTRACE);
 	struct outcome o;
 
 	/* the test's own process has them all, else it proves nothing */
@@ -167,6 +176,8 @@ START_TEST(test_keeps_only_those)
 	ck_assert_uint_eq(o.amb, 0);
 	ck_assert_uint_eq(o.inh & ~want, 0);
 	ck_assert_int_eq(o.no_new_privs, 1);
+	ck_assert_int_eq(o.sys_ptrace_effective, 1);	/* privs_effective() sees what is kept */
+	ck_assert_int_eq(o.setpcap_effective, 0);	/* and what is not */
 }
 END_TEST
 

@@ -26,6 +26,7 @@ Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
 Suite *cgroupid_suite(void);
+Suite *holders_suite(void);	/* the /proc walk on a recorded tree, its pure parts */
 Suite *procstat_suite(void);
 Suite *progcache_suite(void);
 Suite *audit_status_suite(void);
@@ -44,5 +45,6 @@ Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
+Suite *holders_live_suite(void);	/* check_holders_live.c: holders in made-up containers, uids, caps */
 
 #endif

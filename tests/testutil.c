@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -246,9 +247,10 @@ static void guard_start(struct tu_exporter *e)
 	if (e->guard_pid == 0) {
 		char c;
 
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != p[0])
-				close(fd);
+		/* every fd but its pipe: it must hold nothing (BPF objects) of the caller's */
+		if (p[0] > 3)
+			syscall(SYS_close_range, 3u, (unsigned int)p[0] - 1, 0u);
+		syscall(SYS_close_range, (unsigned int)p[0] + 1, ~0u, 0u);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
 		kill(e->pid, SIGKILL);
