@@ -56,6 +56,8 @@ struct coll_family {
 
 struct coll_ops {
 	bool needs_snapshot;
+	/* what of the snapshot it reads (SNAP_WANT_*); 0: the programs, maps and links */
+	unsigned int snap_want;
 	/* Prepare per-scrape state in sc->priv (NULL: nothing); 0 or -errno. */
 	int (*begin)(struct coll_scrape *sc);
 	void (*end)(struct coll_scrape *sc);
@@ -80,12 +82,14 @@ extern const size_t coll_nr_defs;
 int coll_find(const char *name);
 
 /*
- * The collectors' own tables (coll_core.c, coll_audit.c), the exporter's
+ * The collectors' own tables (coll_core.c, coll_audit.c, coll_stats.c,
+ * coll_btf.c, coll_pins.c), the exporter's
  * own families (coll_exporter.c, always written) and the exporter metrics
  * that --web.disable-exporter-metrics leaves out (coll_process.c,
  * coll_http.c).
  */
 extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_exporter;
+extern const struct coll_ops coll_ops_stats, coll_ops_btf, coll_ops_pins;
 extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
@@ -101,6 +105,10 @@ struct collector {
 	/* the audit collector's sources; ring NULL: it writes nothing */
 	struct ev_ring *ring;
 	struct audit_reader *audit;
+	/* the stats collector's: the exporter holds a BPF_ENABLE_STATS fd (--bpf.enable-stats) */
+	bool stats_fd_held;
+	/* the kernel.bpf_stats_enabled sysctl; NULL: /proc/sys/...; tests point it at a file */
+	const char *stats_sysctl;
 	/* cumulative since start; accessed with __atomic builtins */
 	uint64_t scrapes;
 	uint64_t scrape_errors;

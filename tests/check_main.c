@@ -43,6 +43,7 @@ static const struct {
 	{ slots_suite, false, "slots" },
 	{ deadline_suite, false, "deadline" },
 	{ scraper_suite, false, "scraper" },
+	{ mountinfo_suite, false, "mountinfo" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
@@ -50,6 +51,7 @@ static const struct {
 	{ privs_suite, true, "privs" },
 	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
+	{ bpfstats_suite, true, "bpfstats" },
 };
 
 static bool in_ci(void)

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * coll_stats - the stats collector: each program's run count, run time and
+ * recursion misses from the snapshot, which the kernel counts only while
+ * its BPF stats are on (the kernel.bpf_stats_enabled sysctl, or a
+ * BPF_ENABLE_STATS fd such as the one --bpf.enable-stats holds), and
+ * whether they are on.  The program labels are the core collector's.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bpfnames.h"
+#include "collector.h"
+
+#define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
+
+/* The sysctl's value: 1 on, 0 off or unreadable (a kernel before 5.8 has none). */
+static int sysctl_on(const char *path)
+{
+	char text[16];
+	ssize_t n;
+	int fd = open(path ? path : STATS_SYSCTL, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return atoi(text) != 0;
+}
+
+static uint64_t run_cnt(const struct snap_prog *p)
+{
+	return p->run_cnt;
+}
+
+static uint64_t recursion_misses(const struct snap_prog *p)
+{
+	return p->recursion_misses;
+}
+
+static void prog_labels(struct om_writer *w, const struct snap_prog *p)
+{
+	char tbuf[BPFNAMES_LEN];
+
+	om_label_u64(w, "id", p->id);
+	om_label(w, "name", p->name);
+	om_label(w, "type", bpfnames_prog_type(p->type, tbuf));
+}
+
+static void emit_prog_u64(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	uint64_t (*value)(const struct snap_prog *) = (uint64_t (*)(const struct snap_prog *))f->arg;
+
+	for (size_t i = 0; i < sc->snap->nr_progs; i++) {
+		om_sample_start(w);
+		prog_labels(w, &sc->snap->progs[i]);
+		om_sample_u64(w, value(&sc->snap->progs[i]));
+	}
+}
+
+static void emit_run_time(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	(void)f;
+	for (size_t i = 0; i < sc->snap->nr_progs; i++) {
+		om_sample_start(w);
+		prog_labels(w, &sc->snap->progs[i]);
+		om_sample_double(w, (double)sc->snap->progs[i].run_time_ns / 1e9);
+	}
+}
+
+static void emit_enabled(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	(void)f;
+	coll_emit_single_u64(w, sc->c->stats_fd_held || sysctl_on(sc->c->stats_sysctl));
+}
+
+static const struct coll_family families[] = {
+	{ "bpf_stats_enabled", OM_GAUGE, NULL,
+	  "Whether the kernel counts BPF program runs and their time: 1 while the kernel.bpf_stats_enabled "
+	  "sysctl is on or the exporter holds a BPF_ENABLE_STATS fd (--bpf.enable-stats), else 0.",
+	  emit_enabled, NULL, NULL },
+	{ "bpf_program_run_count", OM_COUNTER, NULL,
+	  "Times the BPF program ran while the kernel's BPF stats were on.",
+	  emit_prog_u64, (const void *)run_cnt, NULL },
+	{ "bpf_program_run_time_seconds", OM_COUNTER, "seconds",
+	  "Time the BPF program ran while the kernel's BPF stats were on, in seconds.",
+	  emit_run_time, NULL, NULL },
+	{ "bpf_program_recursion_misses", OM_COUNTER, NULL,
+	  "Runs of the BPF program the kernel skipped because it was already running on that CPU.",
+	  emit_prog_u64, (const void *)recursion_misses, NULL },
+};
+
+const struct coll_ops coll_ops_stats = {
+	.needs_snapshot = true,
+	.snap_want = SNAP_WANT_OBJECTS,
+	.families = families,
+	.nr_families = sizeof(families) / sizeof(families[0]),
+};
