@@ -5,7 +5,8 @@
  * own metrics, through the openmetrics writer.
  *
  * A collector is a named, optional part of the exposition (core: the BPF
- * objects; audit: the audit events), turned on and off with
+ * objects; audit: the audit events; stats: programs' run statistics; btf:
+ * BTF objects; pins: pinned objects), turned on and off with
  * --collector.NAME / --no-collector.NAME.  Each keeps its families in a
  * table (struct coll_family): the one place that knows a metric's name,
  * type, unit and HELP.  A family's emit function writes any number of
