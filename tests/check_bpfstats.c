@@ -169,10 +169,11 @@ static void stats_setup(void)
 		sysctl_set(0);
 }
 
+/* As it was, whatever a failed test left it at. */
 static void stats_teardown(void)
 {
-	if (sysctl_saved == 1)
-		sysctl_set(1);
+	if (sysctl_saved >= 0)
+		sysctl_set(sysctl_saved);
 }
 
 /* ---- a socket filter on a UDP socket ---- */
