@@ -6,7 +6,9 @@
  * BPF_ENABLE_STATS fd such as the one --bpf.enable-stats holds), and
  * whether they are on.  The program labels are the core collector's.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -42,13 +44,75 @@ static uint64_t recursion_misses(const struct snap_prog *p)
 	return p->recursion_misses;
 }
 
-static void prog_labels(struct om_writer *w, const struct snap_prog *p)
-{
-	char tbuf[BPFNAMES_LEN];
+/*
+ * Each program's labels (id, name, type), rendered once per scrape for the
+ * three families: program i's are text[off[i] .. off[i + 1]).
+ */
+struct stats_labels {
+	struct buf text;
+	size_t *off;
+};
 
-	om_label_u64(w, "id", p->id);
-	om_label(w, "name", p->name);
-	om_label(w, "type", bpfnames_prog_type(p->type, tbuf));
+static void add_label(struct buf *b, size_t start, const char *key, const char *value)
+{
+	if (b->len > start)
+		buf_addch(b, ',');
+	buf_addstr(b, key);
+	buf_addstr(b, "=\"");
+	om_escape_label_value(b, value);
+	buf_addch(b, '"');
+}
+
+static int stats_begin(struct coll_scrape *sc)
+{
+	const struct snap *s = sc->snap;
+	struct stats_labels *sl = calloc(1, sizeof(*sl));
+	char tbuf[BPFNAMES_LEN], id[24];
+
+	if (!sl)
+		return -ENOMEM;
+	buf_init(&sl->text, s->nr_progs * 48);
+	sl->off = malloc((s->nr_progs + 1) * sizeof(*sl->off));
+	if (!sl->off) {
+		buf_release(&sl->text);
+		free(sl);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->nr_progs; i++) {
+		const struct snap_prog *p = &s->progs[i];
+		size_t start = sl->off[i] = sl->text.len;
+
+		snprintf(id, sizeof(id), "%u", p->id);
+		add_label(&sl->text, start, "id", id);
+		add_label(&sl->text, start, "name", p->name);
+		add_label(&sl->text, start, "type", bpfnames_prog_type(p->type, tbuf));
+	}
+	sl->off[s->nr_progs] = sl->text.len;
+	sc->priv = sl;
+	if (sl->text.oom) {
+		buf_release(&sl->text);
+		free(sl->off);
+		free(sl);
+		sc->priv = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void stats_end(struct coll_scrape *sc)
+{
+	struct stats_labels *sl = sc->priv;
+
+	buf_release(&sl->text);
+	free(sl->off);
+	free(sl);
+}
+
+static void prog_labels(struct coll_scrape *sc, struct om_writer *w, size_t i)
+{
+	const struct stats_labels *sl = sc->priv;
+
+	om_labels_raw(w, sl->text.buf + sl->off[i], sl->off[i + 1] - sl->off[i]);
 }
 
 static void emit_prog_u64(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
@@ -57,7 +121,7 @@ static void emit_prog_u64(struct coll_scrape *sc, const struct coll_family *f, s
 
 	for (size_t i = 0; i < sc->snap->nr_progs; i++) {
 		om_sample_start(w);
-		prog_labels(w, &sc->snap->progs[i]);
+		prog_labels(sc, w, i);
 		om_sample_u64(w, value(&sc->snap->progs[i]));
 	}
 }
@@ -67,7 +131,7 @@ static void emit_run_time(struct coll_scrape *sc, const struct coll_family *f, s
 	(void)f;
 	for (size_t i = 0; i < sc->snap->nr_progs; i++) {
 		om_sample_start(w);
-		prog_labels(w, &sc->snap->progs[i]);
+		prog_labels(sc, w, i);
 		om_sample_double(w, (double)sc->snap->progs[i].run_time_ns / 1e9);
 	}
 }
@@ -97,6 +161,8 @@ static const struct coll_family families[] = {
 const struct coll_ops coll_ops_stats = {
 	.needs_snapshot = true,
 	.snap_want = SNAP_WANT_OBJECTS,
+	.begin = stats_begin,
+	.end = stats_end,
 	.families = families,
 	.nr_families = sizeof(families) / sizeof(families[0]),
 };
