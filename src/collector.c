@@ -23,6 +23,13 @@ const struct coll_def coll_defs[] = {
 	  &coll_ops_loaders },
 	{ "holders", true, "the processes holding each BPF program, map and link (bpf_*_holder_info)",
 	  &coll_ops_holders },
+	{ "stats", true, "run count, run time and recursion misses of every BPF program, counted while "
+	  "the kernel's BPF stats are on (bpf_program_run_*, bpf_program_recursion_misses, "
+	  "bpf_stats_enabled)", &coll_ops_stats },
+	{ "btf", false, "every BTF object: the kernel's, its modules', those programs load "
+	  "(bpf_btf_*)", &coll_ops_btf },
+	{ "pins", false, "every object pinned in a bpffs mounted in the exporter's mount namespace "
+	  "(bpf_pin_info)", &coll_ops_pins },
 };
 const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
 _Static_assert(sizeof(coll_defs) / sizeof(coll_defs[0]) <= COLL_MAX, "raise COLL_MAX");
@@ -99,12 +106,23 @@ static void run(struct coll_scrape *sc, const struct coll_ops *ops, void *gather
 		ops->end(sc);
 }
 
+/* What of the snapshot the collectors of sel read (SNAP_WANT_*); 0: no snapshot. */
+static unsigned int snap_want(const bool sel[COLL_MAX])
+{
+	unsigned int want = 0;
+
+	for (size_t i = 0; i < coll_nr_defs; i++) {
+		const struct coll_ops *ops = coll_defs[i].ops;
+
+		if (sel[i] && ops->needs_snapshot)
+			want |= ops->snap_want ? ops->snap_want : SNAP_WANT_OBJECTS;
+	}
+	return want;
+}
+
 static bool needs_snapshot(const bool sel[COLL_MAX])
 {
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		if (sel[i] && coll_defs[i].ops->needs_snapshot)
-			return true;
-	return false;
+	return snap_want(sel) != 0;
 }
 
 /* "bad collect[]=VALUE: WHY" with VALUE a JSON string: one line of UTF-8 whatever was sent. */
@@ -281,6 +299,7 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	gathering_start(&r->gathered, c);
 	if (!needs_snapshot(c->on))
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
+	r->snap.want = snap_want(c->on);	/* BTF and pins only when their collector is on */
 	ret = snap_take(&r->snap);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->snap.error);

@@ -5,7 +5,8 @@
  * own metrics, through the openmetrics writer.
  *
  * A collector is a named, optional part of the exposition (core: the BPF
- * objects; audit: the audit events), turned on and off with
+ * objects; audit: the audit events; stats: programs' run statistics; btf:
+ * BTF objects; pins: pinned objects), turned on and off with
  * --collector.NAME / --no-collector.NAME.  Each keeps its families in a
  * table (struct coll_family): the one place that knows a metric's name,
  * type, unit and HELP.  A family's emit function writes any number of
@@ -67,6 +68,8 @@ struct coll_ops {
 	 */
 	int (*gather)(struct collector *c, void **data);
 	void (*drop)(void *data);
+	/* what of the snapshot it reads (SNAP_WANT_*); 0: the programs, maps and links */
+	unsigned int snap_want;
 	/* Prepare per-scrape state in sc->priv (NULL: nothing); 0 or -errno. */
 	int (*begin)(struct coll_scrape *sc);
 	void (*end)(struct coll_scrape *sc);
@@ -91,12 +94,14 @@ extern const size_t coll_nr_defs;
 int coll_find(const char *name);
 
 /*
- * The collectors' own tables (coll_core.c, coll_audit.c, coll_holders.c), the exporter's
+ * The collectors' own tables (coll_core.c, coll_audit.c, coll_loaders.c,
+ * coll_holders.c, coll_stats.c, coll_btf.c, coll_pins.c), the exporter's
  * own families (coll_exporter.c, always written) and the exporter metrics
  * that --web.disable-exporter-metrics leaves out (coll_process.c,
  * coll_http.c).
  */
-extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_loaders, coll_ops_holders, coll_ops_exporter;
+extern const struct coll_ops coll_ops_core, coll_ops_audit, coll_ops_loaders, coll_ops_holders;
+extern const struct coll_ops coll_ops_stats, coll_ops_btf, coll_ops_pins, coll_ops_exporter;
 extern const struct coll_ops coll_ops_process, coll_ops_http;
 
 struct collector {
@@ -118,6 +123,10 @@ struct collector {
 	   recorded tree) and the process left out (0: this one) */
 	const char *holders_proc;
 	pid_t holders_self;
+	/* the stats collector's: the exporter holds a BPF_ENABLE_STATS fd (--bpf.enable-stats) */
+	bool stats_fd_held;
+	/* the kernel.bpf_stats_enabled sysctl; NULL: /proc/sys/...; tests point it at a file */
+	const char *stats_sysctl;
 	/* cumulative since start; accessed with __atomic builtins */
 	uint64_t scrapes;
 	uint64_t scrape_errors;

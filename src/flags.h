@@ -48,6 +48,7 @@ struct flags {
 	bool audit_enable;
 	unsigned int audit_buffer_bytes;
 	unsigned int events_capacity;
+	bool enable_stats;	/* --bpf.enable-stats: hold a BPF_ENABLE_STATS fd while running */
 	/* by index in coll_defs[]: --collector.NAME, --no-collector.NAME, the last one wins */
 	bool collector_on[FLAGS_MAX_COLLECTORS];
 };

@@ -39,6 +39,26 @@
 #endif
 
 /*
+ * --bpf.enable-stats: the kernel counts program runs and run time while any
+ * BPF_ENABLE_STATS fd is open.  This one is never closed: the kernel closes
+ * it when the process ends, however it ends (SIGKILL included), and stops
+ * counting unless someone else asked for it.  -errno on failure, logged.
+ */
+static int enable_stats(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (fd >= 0)
+		return 0;
+	if (fd == -EPERM)
+		log_errx("--bpf.enable-stats: permission denied; needs CAP_SYS_ADMIN");
+	else
+		log_errx("--bpf.enable-stats: %s (BPF_ENABLE_STATS needs Linux 5.8 or later)",
+			 strerror(-fd));
+	return fd;
+}
+
+/*
  * CAP_SYS_ADMIN lists BPF objects; CAP_AUDIT_READ keeps the audit
  * subscription; CAP_AUDIT_CONTROL reads the kernel's audit status (AUDIT_GET);
  * CAP_SYS_PTRACE reads other processes' fds (/proc/PID/fd, fdinfo) for the
@@ -207,12 +227,15 @@ int main(int argc, char **argv)
 		}
 	}
 	raise_fd_limit(&f.max_connections, nr_fds);
+	if (f.enable_stats && enable_stats())
+		return 1;
 
 	coll_init(&coll, VERSION);
 	for (size_t i = 0; i < coll_nr_defs; i++)
 		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
 	coll.exporter_metrics = !f.disable_exporter_metrics;
+	coll.stats_fd_held = f.enable_stats;
 	if (coll.exporter_metrics) {
 		coll.http_stats = &request_stats;
 		hc.stats = &request_stats;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * snap_ops - what the snapshot walk needs of each object kind, one file
- * per kind (snap_prog.c, snap_map.c, snap_link.c), as bpftool does.  For
+ * per kind (snap_prog.c, snap_map.c, snap_link.c, snap_btf.c), as bpftool
+ * does; the pinned objects are walked by snap_pin.c.  For
  * the snapshot's files only; the rest of the exporter uses snapshot.h.
  */
 #ifndef BPFME_SNAP_OPS_H
@@ -21,7 +22,10 @@ struct snap_kind_ops {
 	int (*add)(struct snap *s, int fd, int dirfd);
 };
 
-extern const struct snap_kind_ops snap_ops_prog, snap_ops_map, snap_ops_link;
+extern const struct snap_kind_ops snap_ops_prog, snap_ops_map, snap_ops_link, snap_ops_btf;
+
+/* The pinned objects of every bpffs in /proc/self/mountinfo (snap_pin.c); 0 or -ENOMEM. */
+int snap_pins_take(struct snap *s);
 
 /* Make room for need elements of size in *arr; 0 or -ENOMEM. */
 int snap_grow(void **arr, size_t *alloc, size_t need, size_t size);

@@ -25,6 +25,9 @@ static void from_info(struct snap_prog *p, const struct bpf_prog_info *info)
 	p->jited_len = info->jited_prog_len;
 	p->xlated_len = info->xlated_prog_len;
 	p->verified_insns = info->verified_insns;
+	p->run_cnt = info->run_cnt;
+	p->run_time_ns = info->run_time_ns;
+	p->recursion_misses = info->recursion_misses;
 }
 
 static int add_prog(struct snap *s, int fd, int dirfd)

@@ -22,7 +22,7 @@
 static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(60);
 
 static const char *const kind_names[SNAP_NR_KINDS] = {
-	[SNAP_PROG] = "program", [SNAP_MAP] = "map", [SNAP_LINK] = "link",
+	[SNAP_PROG] = "program", [SNAP_MAP] = "map", [SNAP_LINK] = "link", [SNAP_BTF] = "btf",
 };
 
 const char *snap_kind_name(enum snap_kind k)
@@ -44,10 +44,12 @@ void snap_tag_hex(const uint8_t tag[8], char *out)
 void snap_init(struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->want = SNAP_WANT_OBJECTS;
 }
 
 static const struct snap_kind_ops *const snap_kinds[SNAP_NR_KINDS] = {
 	[SNAP_PROG] = &snap_ops_prog, [SNAP_MAP] = &snap_ops_map, [SNAP_LINK] = &snap_ops_link,
+	[SNAP_BTF] = &snap_ops_btf,
 };
 
 int snap_grow(void **arr, size_t *alloc, size_t need, size_t size)
@@ -84,6 +86,9 @@ void snap_release(struct snap *s)
 	free(s->maps);
 	free(s->links);
 	free(s->map_ids);
+	free(s->btfs);
+	free(s->pins);
+	free(s->pin_paths);
 	snap_init(s);
 }
 
@@ -193,7 +198,9 @@ int snap_take(struct snap *s)
 	pthread_t thread;
 	bool threaded;
 
-	s->nr_progs = s->nr_maps = s->nr_links = s->nr_map_ids = 0;
+	s->nr_progs = s->nr_maps = s->nr_links = s->nr_map_ids = s->nr_btfs = 0;
+	s->nr_pins = s->pin_paths_len = 0;
+	s->pins_truncated = 0;
 	memset(s->vanished, 0, sizeof(s->vanished));
 	memset(s->failed, 0, sizeof(s->failed));
 	s->error[0] = '\0';
@@ -206,12 +213,23 @@ int snap_take(struct snap *s)
 	 * machine.  The two walks write disjoint parts of s.
 	 */
 	progs.dirfd = rest.dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	threaded = pthread_create(&thread, NULL, walk_progs, &progs) == 0;
-	if (!threaded)
+	threaded = (s->want & SNAP_WANT_OBJECTS) &&
+		   pthread_create(&thread, NULL, walk_progs, &progs) == 0;
+	if (!threaded && (s->want & SNAP_WANT_OBJECTS))
 		walk_progs(&progs);
-	rest.err = walk(&rest, SNAP_MAP);
-	if (!rest.err)
-		rest.err = walk(&rest, SNAP_LINK);
+	if (s->want & SNAP_WANT_OBJECTS) {
+		rest.err = walk(&rest, SNAP_MAP);
+		if (!rest.err)
+			rest.err = walk(&rest, SNAP_LINK);
+	}
+	if (!rest.err && (s->want & SNAP_WANT_BTF))
+		rest.err = walk(&rest, SNAP_BTF);
+	if (!rest.err && (s->want & SNAP_WANT_PINS)) {
+		rest.err = snap_pins_take(s);
+		if (rest.err)
+			snprintf(rest.error, sizeof(rest.error), "walking the bpffs mounts: %s",
+				 strerror(-rest.err));
+	}
 	if (threaded)
 		pthread_join(thread, NULL);
 	if (progs.dirfd >= 0)

@@ -17,6 +17,14 @@
  * never read their answer pin (the exporter's RSS and its send queues) with
  * a real scrape beside them.  BPFME_BENCH=serving runs only this part.
  *
+ * Then what the stats, btf and pins collectors cost per scrape at the full
+ * size (in this process: their part of the snapshot and their rendering,
+ * with NR_PINS maps pinned in a bpffs mounted for the bench), and what the
+ * kernel's BPF stats cost per program run: a socket filter run
+ * STATS_REPEAT times by BPF_PROG_TEST_RUN with stats off and with a
+ * BPF_ENABLE_STATS fd held, as --bpf.enable-stats does, the kernel's own
+ * average per run.  BPFME_BENCH=collectors runs only this part.
+ *
  * The targets are informational: the exit status is 0 whether they are met
  * or not, and 1 only when something fails (loading, a scrape, a missing
  * object).  Needs root.  The whole run is bounded by an alarm.
@@ -34,10 +42,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "collector.h"
 #include "fdinfo.h"
@@ -58,6 +69,10 @@
 #define LINK_TP		"task_rename"	/* fires on exec and prctl(PR_SET_NAME) only */
 #define TIME_LIMIT_S	240
 #define MAP_IDS_MAX	64
+#define NR_PINS		(NR_MAPS / 10)	/* maps pinned for the pins collector's figure */
+#define NR_BTFS		(NR_PROGS / 10)	/* BTF objects loaded for the btf collector's, as CO-RE loaders do */
+#define STATS_REPEAT	2000000	/* runs of the socket filter per BPF_PROG_TEST_RUN */
+#define STATS_ROUNDS	5	/* stats off and on alternately, best of each */
 
 /* Targets from the issue. */
 #define TARGET_RATIO	1.2
@@ -286,6 +301,152 @@ static void load_links(size_t upto)
 			    strerror(-fd));
 		objs.link_fds[objs.nr_links++] = fd;
 	}
+}
+
+/* ---- what the stats, btf and pins collectors cost ---- */
+
+/* Best of NR_STAGE: snap_take with want, and rendering with only collector name on. */
+static void collector_cost(unsigned int want, const char *name, double *snap_ms, double *render_ms,
+			   size_t *count)
+{
+	struct buf out = BUF_INIT;
+	double snap[NR_STAGE], render[NR_STAGE];
+
+	for (int i = 0; i < NR_STAGE; i++) {
+		struct collector coll;
+		struct om_writer w;
+		struct snap s;
+		double t0, t1, t2;
+
+		coll_init(&coll, "bench");
+		coll.exporter_metrics = false;
+		for (size_t k = 0; k < coll_nr_defs; k++)
+			coll_set_on(&coll, (int)k, name && !strcmp(coll_defs[k].name, name));
+		snap_init(&s);
+		s.want = want;
+		buf_reset(&out);
+		t0 = tu_now_ms();
+		if (snap_take(&s))
+			die("snap_take: %s", s.error);
+		t1 = tu_now_ms();
+		om_writer_init(&w, &out, OM_FMT_OPENMETRICS);
+		coll_write(&coll, &s, &w, 0);
+		t2 = tu_now_ms();
+		if (out.oom)
+			die("rendering: out of memory");
+		*count = want & SNAP_WANT_BTF ? s.nr_btfs : want & SNAP_WANT_PINS ? s.nr_pins : s.nr_progs;
+		snap_release(&s);
+		snap[i] = t1 - t0;
+		render[i] = t2 - t1;
+	}
+	*snap_ms = minimum(snap, NR_STAGE);
+	*render_ms = minimum(render, NR_STAGE);
+	buf_release(&out);
+}
+
+static int stats_sysctl(int set)
+{
+	const char *path = "/proc/sys/kernel/bpf_stats_enabled";
+	char c = '0';
+	int fd = open(path, set < 0 ? O_RDONLY : O_WRONLY);
+
+	if (fd < 0)
+		return -1;
+	if (set < 0) {
+		if (read(fd, &c, 1) != 1)
+			c = '0';
+	} else if (write(fd, set ? "1" : "0", 1) != 1) {
+		c = '?';
+	}
+	close(fd);
+	return c == '1';
+}
+
+/* The kernel's average ns per run of prog over STATS_REPEAT runs (BPF_PROG_TEST_RUN). */
+static double test_run_ns(int prog)
+{
+	char pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = STATS_REPEAT);
+
+	if (bpf_prog_test_run_opts(prog, &opts))
+		die("BPF_PROG_TEST_RUN: %s", strerror(errno));
+	return (double)opts.duration;
+}
+
+static void collectors(void)
+{
+	char dir[] = "/tmp/bpfme-bench-pins-XXXXXX", path[96];
+	double base_snap, base_render, snap_ms, render_ms, stats_render, off[STATS_ROUNDS],
+	       on[STATS_ROUNDS];
+	static struct btf *btfs[NR_BTFS];
+	size_t n, nr_pinned = 0;
+	int prog, sysctl_was;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0xffff },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	printf("\ncollectors at full size: their part of a scrape in this process, best of %d\n",
+	       NR_STAGE);
+	collector_cost(SNAP_WANT_OBJECTS, NULL, &base_snap, &base_render, &n);
+	collector_cost(SNAP_WANT_OBJECTS, "stats", &snap_ms, &stats_render, &n);
+	printf("  snapshot of programs, maps, links %7.2f ms (what core and stats share)\n", base_snap);
+	printf("  stats: rendering                  %7.2f ms for %zu programs (%zu series), no syscall\n",
+	       stats_render - base_render, n, 3 * n + 1);
+	for (size_t i = 0; i < NR_BTFS; i++) {
+		btfs[i] = btf__new_empty();
+		if (!btfs[i] || btf__add_int(btfs[i], "bench_int", 4, BTF_INT_SIGNED) < 0 ||
+		    btf__load_into_kernel(btfs[i]))
+			die("loading BTF %zu: %s", i, strerror(errno));
+	}
+	collector_cost(SNAP_WANT_BTF, "btf", &snap_ms, &render_ms, &n);
+	printf("  btf:   walk %7.2f ms + rendering %5.2f ms for %zu BTF objects (%d loaded here)\n",
+	       snap_ms, render_ms > base_render ? render_ms - base_render : 0, n, NR_BTFS);
+	for (size_t i = 0; i < NR_BTFS; i++)
+		btf__free(btfs[i]);
+	if (!mkdtemp(dir) || mount("bpf", dir, "bpf", 0, "mode=700")) {
+		printf("  pins:  not measured (cannot mount a bpffs in /tmp: %s)\n", strerror(errno));
+	} else {
+		for (size_t i = 0; i < NR_PINS && i < objs.nr_maps; i++) {
+			snprintf(path, sizeof(path), "%s/m%zu", dir, i);
+			if (bpf_obj_pin(objs.map_fds[i * (objs.nr_maps / NR_PINS)], path) == 0)
+				nr_pinned++;
+		}
+		collector_cost(SNAP_WANT_PINS, "pins", &snap_ms, &render_ms, &n);
+		printf("  pins:  walk %7.2f ms + rendering %5.2f ms for %zu pins (%zu pinned here)\n",
+		       snap_ms, render_ms > base_render ? render_ms - base_render : 0, n, nr_pinned);
+		umount2(dir, MNT_DETACH);	/* the pins go with the mount */
+	}
+	rmdir(dir);
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bench_stats", "GPL", insns, 2, NULL);
+	if (prog < 0)
+		die("loading the socket filter: %s", strerror(errno));
+	sysctl_was = stats_sysctl(-1);
+	if (sysctl_was == 1)
+		stats_sysctl(0);	/* "off" must be off; put back below */
+	test_run_ns(prog);	/* warm-up */
+	for (int i = 0; i < STATS_ROUNDS; i++) {
+		int fd;
+
+		off[i] = test_run_ns(prog);
+		fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (fd < 0)
+			die("BPF_ENABLE_STATS: %s", strerror(errno));
+		on[i] = test_run_ns(prog);
+		close(fd);
+	}
+	if (sysctl_was == 1)
+		stats_sysctl(1);
+	close(prog);
+	printf("kernel BPF stats (--bpf.enable-stats), a socket filter run %d times by "
+	       "BPF_PROG_TEST_RUN, %d rounds:\n", STATS_REPEAT, STATS_ROUNDS);
+	printf("  per run: stats off best %.1f ns (median %.1f), on best %.1f ns (median %.1f): "
+	       "%.1f ns more per run (medians %.1f)\n", minimum(off, STATS_ROUNDS),
+	       median(off, STATS_ROUNDS), minimum(on, STATS_ROUNDS), median(on, STATS_ROUNDS),
+	       minimum(on, STATS_ROUNDS) - minimum(off, STATS_ROUNDS),
+	       median(on, STATS_ROUNDS) - median(off, STATS_ROUNDS));
 }
 
 /* ---- the syscall floor ---- */
@@ -1109,6 +1270,7 @@ int main(void)
 	const char *part = getenv("BPFME_BENCH");
 	bool serving_only = part && !strcmp(part, "serving");
 	bool holders_only = part && !strcmp(part, "holders");
+	bool collectors_only = part && !strcmp(part, "collectors");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1153,6 +1315,15 @@ int main(void)
 		load_progs(NR_PROGS);
 		load_links(NR_LINKS);
 		serving();
+		alarm(0);
+		release_all();
+		return 0;
+	}
+	if (collectors_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		collectors();
 		alarm(0);
 		release_all();
 		return 0;
@@ -1250,6 +1421,7 @@ int main(void)
 		print_holders(&hc);
 	}
 	serving();
+	collectors();
 	audit_burst();
 
 	alarm(0);

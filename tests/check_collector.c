@@ -47,6 +47,7 @@ static struct snap_prog progs[] = {
 		.gpl_compatible = 1, .nr_map_ids = 2, .map_ids_off = 0,
 		.load_time_ns = 1000 * NS + 123456789, .jited_len = 512, .xlated_len = 800,
 		.memlock = 4096, .verified_insns = 100,
+		.run_cnt = 123456, .run_time_ns = 1500000001, .recursion_misses = 0,
 	},
 	{	/* no maps, a name of all 16 bytes, not GPL, no JIT */
 		.id = 42, .type = BPF_PROG_TYPE_XDP, .name = "xdp_prog_name_16",
@@ -54,6 +55,8 @@ static struct snap_prog progs[] = {
 		.gpl_compatible = 0, .nr_map_ids = 0, .map_ids_off = 2,
 		.load_time_ns = 2000 * NS, .jited_len = 0, .xlated_len = 64,
 		.memlock = 0, .verified_insns = 8,
+		.run_cnt = 18446744073709551615ull, .run_time_ns = 18446744073709551615ull,
+		.recursion_misses = 3,
 	},
 	{	/* a program type libbpf does not know, no name, loaded at boot */
 		.id = 99, .type = 999, .name = "",
@@ -80,6 +83,22 @@ static struct snap_link links[] = {
 	{ .id = 5, .type = 999, .prog_id = 7 },
 };
 
+static struct snap_btf btfs[] = {
+	{ .id = 1, .size = 5515852, .kernel = 1, .name = "vmlinux" },
+	{ .id = 2, .size = 1234, .kernel = 1, .name = "nf_tables" },
+	{ .id = 57, .size = 608, .kernel = 0, .name = "" },
+};
+
+/* A map pinned twice, a program, a link, a path with a quote and a backslash. */
+static char pin_paths[] = "/sys/fs/bpf/counts\0/sys/fs/bpf/tc/globals/counts\0/sys/fs/bpf/prog_7\0"
+			  "/run/x\"y\\z/link\0";
+static struct snap_pin pins[] = {
+	{ .kind = SNAP_MAP, .id = 12, .path_off = 0 },
+	{ .kind = SNAP_MAP, .id = 12, .path_off = 19 },
+	{ .kind = SNAP_PROG, .id = 7, .path_off = 49 },
+	{ .kind = SNAP_LINK, .id = 3, .path_off = 68 },
+};
+
 /* The recorded snapshot; it points at the static arrays and owns nothing. */
 static void recorded_snap(struct snap *s)
 {
@@ -93,6 +112,12 @@ static void recorded_snap(struct snap *s)
 	s->map_ids = map_ids;
 	s->nr_map_ids = s->alloc_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	s->boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
+	s->btfs = btfs;
+	s->nr_btfs = s->alloc_btfs = sizeof(btfs) / sizeof(btfs[0]);
+	s->pins = pins;
+	s->nr_pins = s->alloc_pins = sizeof(pins) / sizeof(pins[0]);
+	s->pin_paths = pin_paths;
+	s->pin_paths_len = s->alloc_pin_paths = sizeof(pin_paths);
 }
 
 static const char *data_dir(void);
@@ -144,6 +169,11 @@ static void recorded_collector(struct collector *c)
 	c->vanished[SNAP_PROG] = 2;
 	c->vanished[SNAP_LINK] = 3;
 	c->failed[SNAP_MAP] = 1;
+	/* every collector on: btf and pins too (off by default) */
+	coll_set_on(c, coll_find("btf"), true);
+	coll_set_on(c, coll_find("pins"), true);
+	c->stats_sysctl = "/dev/null";	/* no value: bpf_stats_enabled 0, unless an fd is held */
+	c->stats_fd_held = true;
 }
 
 static void render(enum om_format fmt, struct buf *out)
@@ -452,20 +482,20 @@ START_TEST(test_select)
 		const char *names[] = { "core", "bogus" };
 
 		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders)");
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
 		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
 	}
 	{
 		const char *names[] = { "" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders, holders)");
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
 	}
 	{
 		const char *names[] = { "Core\n\xff" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders, holders)");
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
 	}
 	{
 		const char *names[] = { longname };
@@ -473,7 +503,7 @@ START_TEST(test_select)
 		memset(longname, 'x', sizeof(longname) - 1);
 		longname[sizeof(longname) - 1] = '\0';
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_msg(strstr(why, "xxxx\"...: no such collector") && strlen(why) < 160, "%s", why);
+		ck_assert_msg(strstr(why, "xxxx\"...: no such collector") && strlen(why) < 200, "%s", why);
 	}
 	coll_set_on(&c, audit_i, false);
 	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
@@ -497,7 +527,7 @@ START_TEST(test_scrape_selected)
 	coll_init(&c, "v");
 	coll_set_audit(&c, &ring, NULL, NULL);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders)");
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
 	ck_assert_uint_eq(c.scrapes, 0);
 	ck_assert_uint_eq(c.scrape_errors, 0);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);

@@ -99,6 +99,7 @@ static void assert_defaults(void)
 	ck_assert_int_eq(f.log_format, LOG_FMT_LOGFMT);
 	ck_assert(!f.no_audit);
 	ck_assert(!f.audit_enable);
+	ck_assert(!f.enable_stats);
 	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
 	for (size_t i = 0; i < coll_nr_defs; i++)
@@ -289,6 +290,15 @@ START_TEST(test_audit_enable)
 	ck_assert(f.audit_enable);
 	ck_assert(!f.no_audit);
 	ck_assert_uint_eq(f.events_capacity, 1024);
+}
+END_TEST
+
+START_TEST(test_enable_stats)
+{
+	ck_assert_int_eq(parse("--bpf.enable-stats"), FLAGS_RUN);
+	ck_assert(f.enable_stats);
+	ck_assert(flags_collector_on(&f, "stats"));
+	ck_assert_int_eq(parse("--bpf.enable-stats=1"), FLAGS_USAGE);	/* takes no value */
 }
 END_TEST
 
@@ -715,7 +725,7 @@ START_TEST(test_collector_unknown)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_usage(parse(bad[i][0]), bad[i][1]);
-		ck_assert_msg(strstr(err_text, "the collectors are core, audit"), "err: %s", err_text);
+		ck_assert_msg(strstr(err_text, "the collectors are core, audit, loaders, holders, stats, btf, pins"), "err: %s", err_text);
 	}
 	assert_usage(parse("--collector.core=yes"), "--collector.core");
 	assert_usage(parse("--no-collector.audit=1"), "--no-collector.audit");
@@ -777,6 +787,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_log_format);
 	tcase_add_test(tc, test_no_audit);
 	tcase_add_test(tc, test_audit_enable);
+	tcase_add_test(tc, test_enable_stats);
 	tcase_add_test(tc, test_audit_buffer_bytes);
 	tcase_add_test(tc, test_events_capacity);
 	tcase_add_test(tc, test_all_together);

@@ -1181,7 +1181,7 @@ START_TEST(test_self_metrics)
 		ck_assert_str_eq(s->value, "0");
 		ck_assert(has_line(body, "# TYPE bpf_exporter_scrape_errors counter"));
 
-		ck_assert_uint_eq(tu_expo_count(&e, "bpf_exporter_skipped_objects_total"), 6);
+		ck_assert_uint_eq(tu_expo_count(&e, "bpf_exporter_skipped_objects_total"), 8);	/* 4 kinds, 2 reasons */
 		tu_expo_free(&e);
 		free(body);
 	}

@@ -44,6 +44,7 @@ static const struct {
 	{ slots_suite, false, "slots" },
 	{ deadline_suite, false, "deadline" },
 	{ scraper_suite, false, "scraper" },
+	{ mountinfo_suite, false, "mountinfo" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
@@ -52,6 +53,7 @@ static const struct {
 	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
 	{ holders_live_suite, true, "holders_live" },
+	{ bpfstats_suite, true, "bpfstats" },
 };
 
 static bool in_ci(void)

@@ -128,6 +128,7 @@ START_TEST(test_kind_names)
 	ck_assert_str_eq(snap_kind_name(SNAP_PROG), "program");
 	ck_assert_str_eq(snap_kind_name(SNAP_MAP), "map");
 	ck_assert_str_eq(snap_kind_name(SNAP_LINK), "link");
+	ck_assert_str_eq(snap_kind_name(SNAP_BTF), "btf");
 	ck_assert_str_eq(snap_kind_name(SNAP_NR_KINDS), "unknown");
 	ck_assert_str_eq(snap_kind_name((enum snap_kind)99), "unknown");
 }

@@ -36,6 +36,7 @@ Suite *tls_suite(void);
 Suite *slots_suite(void);
 Suite *deadline_suite(void);	/* loopback sockets, no root */
 Suite *scraper_suite(void);
+Suite *mountinfo_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
@@ -46,5 +47,6 @@ Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a ch
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
 Suite *holders_live_suite(void);	/* check_holders_live.c: holders in made-up containers, uids, caps */
+Suite *bpfstats_suite(void);	/* check_bpfstats.c: run statistics, BTF, pins against the kernel */
 
 #endif
