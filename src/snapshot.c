@@ -43,6 +43,7 @@ void snap_tag_hex(const uint8_t tag[8], char *out)
 void snap_init(struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
+	buf_init(&s->strs, 0);
 }
 
 static const struct snap_kind_ops *const snap_kinds[SNAP_NR_KINDS] = {
@@ -83,6 +84,7 @@ void snap_release(struct snap *s)
 	free(s->maps);
 	free(s->links);
 	free(s->map_ids);
+	buf_release(&s->strs);
 	snap_init(s);
 }
 
@@ -153,6 +155,12 @@ static int walk(struct walk *w, enum snap_kind kind)
 
 	for (;;) {
 		err = snap_kinds[kind]->next_id(id, &id);
+		if (err == -ENOENT && snap_kinds[kind]->finish) {
+			err = snap_kinds[kind]->finish(s);
+			if (err)
+				set_error(w->error, sizeof(w->error), kind, "naming", err);
+			return err;
+		}
 		if (err == -ENOENT)
 			return 0;
 		if (err) {
@@ -196,6 +204,8 @@ int snap_take(struct snap *s)
 	memset(s->vanished, 0, sizeof(s->vanished));
 	memset(s->failed, 0, sizeof(s->failed));
 	s->error[0] = '\0';
+	buf_reset(&s->strs);
+	buf_add(&s->strs, "", 1);	/* offset 0: the empty text */
 	s->boot_to_wall_ns = snap_boot_to_wall_offset();
 
 	/*
