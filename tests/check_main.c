@@ -43,6 +43,7 @@ static const struct {
 	{ slots_suite, false, "slots" },
 	{ deadline_suite, false, "deadline" },
 	{ scraper_suite, false, "scraper" },
+	{ linktarget_suite, false, "linktarget" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
@@ -50,6 +51,7 @@ static const struct {
 	{ privs_suite, true, "privs" },
 	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
+	{ links_suite, true, "links" },
 };
 
 static bool in_ci(void)

@@ -35,6 +35,7 @@ Suite *tls_suite(void);
 Suite *slots_suite(void);
 Suite *deadline_suite(void);	/* loopback sockets, no root */
 Suite *scraper_suite(void);
+Suite *linktarget_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
@@ -44,5 +45,6 @@ Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
+Suite *links_suite(void);	/* check_links.c: each link kind's target vs its fdinfo */
 
 #endif

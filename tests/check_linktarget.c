@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_linktarget - the pure parts of linktarget: the target text of every
+ * link type (and its fallbacks to numbers), the cgroup2 mount found in
+ * mountinfo text, and the cache of targets by link id: its sweep and its
+ * bound.  The kernel side is tested by the links suite.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "linkinfo.h"
+#include "linktarget.h"
+#include "suites.h"
+
+static void expect(const struct lt_target *t, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "<");	/* appends, does not replace */
+	lt_format(&b, t);
+	ck_assert(!b.oom);
+	ck_assert_str_eq(b.buf + 1, want);
+	buf_release(&b);
+}
+
+START_TEST(test_named_kinds)
+{
+	expect(&(struct lt_target){ .link_type = LI_RAW_TRACEPOINT, .name = "sched_switch" },
+	       "sched_switch");
+	expect(&(struct lt_target){ .link_type = LI_RAW_TRACEPOINT }, "");
+	expect(&(struct lt_target){ .link_type = LI_ITER, .name = "bpf_map_elem" }, "bpf_map_elem");
+	expect(&(struct lt_target){ .link_type = LI_TRACING, .name = "tcp_v4_connect", .id = 1,
+				    .btf_id = 7 }, "tcp_v4_connect");
+	expect(&(struct lt_target){ .link_type = LI_TRACING, .id = 1, .btf_id = 7 }, "btf:1:7");
+	expect(&(struct lt_target){ .link_type = LI_TRACING, .target_prog = true, .id = 42,
+				    .btf_id = 3, .name = "handle" }, "prog:42:handle");
+	expect(&(struct lt_target){ .link_type = LI_TRACING, .target_prog = true, .id = 42,
+				    .btf_id = 3 }, "prog:42:3");
+	expect(&(struct lt_target){ .link_type = LI_CGROUP, .id = 5, .name = "/a/b" }, "/a/b");
+	expect(&(struct lt_target){ .link_type = LI_CGROUP, .id = 5 }, "5");
+	expect(&(struct lt_target){ .link_type = LI_NETNS, .id = 4026531840u }, "net:[4026531840]");
+	expect(&(struct lt_target){ .link_type = LI_XDP, .id = 1, .name = "lo" }, "lo");
+	expect(&(struct lt_target){ .link_type = LI_TCX, .id = 9 }, "9");
+	expect(&(struct lt_target){ .link_type = LI_NETKIT, .id = 3, .name = "nk0" }, "nk0");
+	expect(&(struct lt_target){ .link_type = LI_STRUCT_OPS, .id = 17 }, "map:17");
+	expect(&(struct lt_target){ .link_type = LI_SOCKMAP, .id = 18 }, "map:18");
+	expect(&(struct lt_target){ .link_type = 999, .id = 18, .name = "x" }, "");
+}
+END_TEST
+
+START_TEST(test_perf_event)
+{
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_TRACEPOINT,
+				    .name = "sched_switch" }, "sched_switch");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_KPROBE,
+				    .name = "vfs_read", .offset = 16 }, "vfs_read+0x10");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_KRETPROBE,
+				    .name = "vfs_read" }, "vfs_read+0x0");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_KPROBE,
+				    .id = 0xffffffff81000000ull }, "0xffffffff81000000");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_UPROBE,
+				    .name = "/usr/bin/bash", .offset = 0x4f2c0 },
+	       "/usr/bin/bash:0x4f2c0");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_URETPROBE,
+				    .name = "/a b", .offset = 1 }, "/a b:0x1");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = LI_PERF_EV,
+				    .id = 1, .offset = 0 }, "event:1:0");
+	expect(&(struct lt_target){ .link_type = LI_PERF_EVENT, .perf_type = 99 }, "");
+}
+END_TEST
+
+START_TEST(test_multi)
+{
+	static const char *const names[] = { "a", "b", "c", "d" };
+
+	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 1 }, "1 function");
+	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 2, .names = names,
+				    .nr_names = 2 }, "2 functions: a,b");
+	/* at most LT_MULTI_NAMES names, then "..." */
+	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 9, .names = names,
+				    .nr_names = 4 }, "9 functions: a,b,c,...");
+	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 3, .names = names,
+				    .nr_names = 3 }, "3 functions: a,b,c");
+	expect(&(struct lt_target){ .link_type = LI_UPROBE_MULTI, .count = 2,
+				    .name = "/usr/bin/bash" }, "2 probes: /usr/bin/bash");
+	expect(&(struct lt_target){ .link_type = LI_UPROBE_MULTI, .count = 1 }, "1 probe");
+}
+END_TEST
+
+START_TEST(test_netfilter)
+{
+	expect(&(struct lt_target){ .link_type = LI_NETFILTER, .pf = 2, .hooknum = 1,
+				    .priority = -128 }, "ipv4/input/-128");
+	expect(&(struct lt_target){ .link_type = LI_NETFILTER, .pf = 10, .hooknum = 4,
+				    .priority = 0 }, "ipv6/postrouting/0");
+	expect(&(struct lt_target){ .link_type = LI_NETFILTER, .pf = 5, .hooknum = 1,
+				    .priority = 1 }, "netdev/egress/1");
+	expect(&(struct lt_target){ .link_type = LI_NETFILTER, .pf = 3, .hooknum = 2,
+				    .priority = 1 }, "arp/forward/1");
+	expect(&(struct lt_target){ .link_type = LI_NETFILTER, .pf = 99, .hooknum = 77,
+				    .priority = 2147483647 }, "99/77/2147483647");
+}
+END_TEST
+
+START_TEST(test_cgroup2_mount)
+{
+	char out[64];
+	const char *mi =
+		"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"30 25 0:26 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+		"36 25 0:30 / /sys/fs/cgroup/uni\\040fied rw,relatime shared:10 - cgroup2 cgroup2 rw\n"
+		"37 25 0:31 / /other rw - cgroup2 cgroup2 rw\n";
+
+	ck_assert_int_eq(lt_cgroup2_mount(mi, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup/uni fied");	/* the first, unescaped */
+	ck_assert_int_eq(lt_cgroup2_mount("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", out,
+					  sizeof(out)), -ENOENT);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(lt_cgroup2_mount("", out, sizeof(out)), -ENOENT);
+	ck_assert_int_eq(lt_cgroup2_mount(mi, out, 10), -ENAMETOOLONG);
+	/* no newline at the end; a line too short to have a mount point */
+	ck_assert_int_eq(lt_cgroup2_mount("1 2 0:1 / /cg - cgroup2 x rw", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/cg");
+	ck_assert_int_eq(lt_cgroup2_mount("1 - cgroup2 x rw\n", out, sizeof(out)), -ENOENT);
+}
+END_TEST
+
+static void expect_cached(uint32_t id, const char *want)
+{
+	struct buf b = BUF_INIT;
+	bool found = lt_cache_get(id, &b);
+
+	if (want) {
+		ck_assert_msg(found, "link %u not cached", id);
+		ck_assert_str_eq(b.buf, want);
+	} else {
+		ck_assert_msg(!found, "link %u cached", id);
+	}
+	buf_release(&b);
+}
+
+START_TEST(test_cache_sweep)
+{
+	lt_cache_clear();
+	lt_cache_put(7, "seven");
+	lt_cache_put(3, "three");
+	lt_cache_put(7, "again");	/* the first stays */
+	ck_assert_uint_eq(lt_cache_size(), 2);
+	expect_cached(7, "seven");
+	expect_cached(3, "three");
+	expect_cached(5, NULL);
+	lt_cache_sweep();		/* both were seen in this generation */
+	ck_assert_uint_eq(lt_cache_size(), 2);
+	expect_cached(3, "three");	/* only 3 seen in the next */
+	lt_cache_sweep();
+	ck_assert_uint_eq(lt_cache_size(), 1);
+	expect_cached(7, NULL);
+	expect_cached(3, "three");
+	lt_cache_sweep();
+	lt_cache_sweep();		/* not seen since: gone */
+	ck_assert_uint_eq(lt_cache_size(), 0);
+	lt_cache_clear();
+}
+END_TEST
+
+START_TEST(test_cache_bound)
+{
+	char text[16];
+
+	lt_cache_clear();
+	/* in descending order: each put goes to the front of the sorted array */
+	for (uint32_t i = LT_CACHE_MAX + 10; i > 0; i--) {
+		snprintf(text, sizeof(text), "t%u", i);
+		lt_cache_put(i, text);
+	}
+	ck_assert_uint_eq(lt_cache_size(), LT_CACHE_MAX);
+	lt_cache_sweep();		/* all put in this generation: kept */
+	ck_assert_uint_eq(lt_cache_size(), LT_CACHE_MAX);
+	expect_cached(LT_CACHE_MAX + 10, "t4106");
+	expect_cached(11, "t11");
+	expect_cached(10, NULL);	/* past the bound: not kept */
+	lt_cache_sweep();
+	ck_assert_uint_eq(lt_cache_size(), 2);	/* only the two got since */
+	lt_cache_put(10, "t10");	/* room again */
+	expect_cached(10, "t10");
+	lt_cache_clear();
+	ck_assert_uint_eq(lt_cache_size(), 0);
+}
+END_TEST
+
+Suite *linktarget_suite(void)
+{
+	Suite *s = suite_create("linktarget");
+	TCase *tc = tcase_create("format");
+
+	tcase_add_test(tc, test_named_kinds);
+	tcase_add_test(tc, test_perf_event);
+	tcase_add_test(tc, test_multi);
+	tcase_add_test(tc, test_netfilter);
+	tcase_add_test(tc, test_cgroup2_mount);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cache");
+	tcase_add_test(tc, test_cache_sweep);
+	tcase_add_test(tc, test_cache_bound);
+	suite_add_tcase(s, tc);
+	return s;
+}
