@@ -7,8 +7,12 @@
  * One test per link kind this kernel can make: raw_tracepoint, xdp and tcx
  * on lo, cgroup_skb on a cgroup the test makes, sk_lookup on the test's
  * network namespace, perf_event on a tracepoint (tracefs mounted if it is
- * not), netfilter, fentry on a kernel function found in vmlinux BTF, an
- * iterator.  Every link, program, cgroup and mount is removed.  Needs root.
+ * not) and on a uprobe, uprobe_multi, netfilter, fentry on a kernel
+ * function found in vmlinux BTF (and the BTF naming of kernel and program
+ * functions by itself, for kernels that refuse fentry), an iterator.
+ * kprobe and kprobe_multi need CONFIG_KPROBES/CONFIG_FPROBE, which the test
+ * machine's kernel lacks; their texts are unit-tested (check_linktarget).
+ * Every link, program, cgroup, mount and file is removed.  Needs root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +56,7 @@ static struct tu_exporter exporter;
  * assertion with exit(), before any teardown, so an atexit() hook removes
  * these in the test's process whatever happens.
  */
-static char made_cgroup[1200], made_mount[256];
+static char made_cgroup[1200], made_mount[256], made_file[64];
 
 static void remove_made(void)
 {
@@ -60,7 +64,9 @@ static void remove_made(void)
 		rmdir(made_mount);
 	if (*made_cgroup)
 		rmdir(made_cgroup);
-	*made_mount = *made_cgroup = '\0';
+	if (*made_file)
+		unlink(made_file);
+	*made_mount = *made_cgroup = *made_file = '\0';
 }
 
 static void setup(void)
@@ -408,6 +414,115 @@ START_TEST(test_perf_event_tracepoint)
 }
 END_TEST
 
+/*
+ * A file to probe: nops nobody maps, so the kernel registers uprobes on it
+ * without decoding an instruction.  Its path goes to made_file.
+ */
+static void probe_file(void)
+{
+	char nops[256];
+	int fd;
+
+	snprintf(made_file, sizeof(made_file), "/tmp/bpfme-lt-uprobe-XXXXXX");
+	fd = mkstemp(made_file);
+	ck_assert_int_ge(fd, 0);
+	memset(nops, 0x90, sizeof(nops));
+	ck_assert_int_eq(write(fd, nops, sizeof(nops)), (ssize_t)sizeof(nops));
+	close(fd);
+}
+
+static int read_int_file(const char *path)
+{
+	char text[32] = "";
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (!fgets(text, sizeof(text), f))
+		*text = '\0';
+	fclose(f);
+	return *text ? atoi(text) : -1;
+}
+
+START_TEST(test_perf_event_uprobe)
+{
+	struct perf_event_attr attr;
+	int type = read_int_file("/sys/bus/event_source/devices/uprobe/type");
+	int prog, pfd, link;
+	char want[128];
+
+	if (type < 0 && !ci()) {
+		printf("SKIP: links: no uprobe PMU (CONFIG_UPROBE_EVENTS)\n");
+		return;
+	}
+	ck_assert_int_ge(type, 0);
+	probe_file();
+	memset(&attr, 0, sizeof(attr));
+	attr.type = (__u32)type;
+	attr.size = sizeof(attr);
+	attr.uprobe_path = (__u64)(uintptr_t)made_file;
+	attr.probe_offset = 0x10;
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	ck_assert_msg(pfd >= 0, "perf_event_open(uprobe): %s", strerror(errno));
+	prog = load(BPF_PROG_TYPE_KPROBE, 0, 0, 0);
+	ck_assert_int_ge(prog, 0);
+	link = bpf_link_create(prog, pfd, BPF_PERF_EVENT, NULL);
+	ck_assert_msg(link >= 0, "perf_event link: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%s:0x10", made_file);
+	check_served(link, -1, want);
+	close(link);
+	close(prog);
+	close(pfd);
+	ck_assert_int_eq(unlink(made_file), 0);
+	*made_file = '\0';
+}
+END_TEST
+
+#define ATTACH_UPROBE_MULTI 48
+
+START_TEST(test_uprobe_multi)
+{
+	union {
+		struct {
+			__u32 prog_fd, target_fd, attach_type, flags;
+			__u64 path, offsets, ref_ctr_offsets, cookies;
+			__u32 cnt, flags2, pid;
+		} lc;
+		char room[128];
+	} attr;
+	__u64 offsets[2] = { 0x10, 0x20 };
+	char want[128], v[256];
+	int prog, link;
+
+	prog = load(BPF_PROG_TYPE_KPROBE, ATTACH_UPROBE_MULTI, 0, 0);
+	if (prog < 0 && !kernel_at_least(6, 6) && !ci()) {
+		printf("SKIP: links: uprobe_multi needs linux 6.6 (%s)\n", strerror(-prog));
+		return;
+	}
+	ck_assert_msg(prog >= 0, "uprobe_multi program: %s", strerror(-prog));
+	probe_file();
+	memset(&attr, 0, sizeof(attr));
+	attr.lc.prog_fd = (__u32)prog;
+	attr.lc.attach_type = ATTACH_UPROBE_MULTI;
+	attr.lc.path = (__u64)(uintptr_t)made_file;
+	attr.lc.offsets = (__u64)(uintptr_t)offsets;
+	attr.lc.cnt = 2;
+	link = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	ck_assert_msg(link >= 0, "uprobe_multi link: %s", strerror(errno));
+	/* fdinfo names the file since linux 6.15 */
+	if (*fdinfo(link, "path", v))
+		ck_assert_str_eq(v, made_file);
+	if (*fdinfo(link, "uprobe_cnt", v))
+		ck_assert_str_eq(v, "2");
+	snprintf(want, sizeof(want), "2 probes: %s", made_file);
+	check_served(link, -1, want);
+	close(link);
+	close(prog);
+	ck_assert_int_eq(unlink(made_file), 0);
+	*made_file = '\0';
+}
+END_TEST
+
 START_TEST(test_netfilter)
 {
 	union {
@@ -605,6 +720,8 @@ Suite *links_suite(void)
 	tcase_add_test(tc, test_cgroup);
 	tcase_add_test(tc, test_netns);
 	tcase_add_test(tc, test_perf_event_tracepoint);
+	tcase_add_test(tc, test_perf_event_uprobe);
+	tcase_add_test(tc, test_uprobe_multi);
 	tcase_add_test(tc, test_netfilter);
 	tcase_add_test(tc, test_fentry);
 	tcase_add_test(tc, test_btf_names);
