@@ -124,7 +124,8 @@ void lt_format(struct buf *out, const struct lt_target *t)
 			buf_addstr(out, i ? "," : ": ");
 			buf_addstr(out, t->names[i]);
 		}
-		if (t->nr_names && t->count > t->nr_names)
+		if (t->nr_names && t->count > (t->nr_names < LT_MULTI_NAMES ? t->nr_names
+								  : LT_MULTI_NAMES))
 			buf_addstr(out, ",...");
 		break;
 	case LI_UPROBE_MULTI:
@@ -146,6 +147,37 @@ void lt_format(struct buf *out, const struct lt_target *t)
 		buf_addf(out, "map:%" PRIu64, t->id);
 		break;
 	}
+}
+
+#define SYMBOL_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$"
+
+size_t lt_kprobe_multi_names(const char *fdinfo, char (*names)[LT_FUNC_LEN], size_t max)
+{
+	const char *p = strstr(fdinfo, "\ncookie\t func\n");
+	size_t n = 0;
+
+	if (!p)
+		return 0;
+	p += strlen("\ncookie\t func\n");
+	while (n < max && *p) {
+		const char *end = strchr(p, '\n'), *sym;
+		size_t len;
+
+		if (!end)
+			break;	/* cut short: the last line may be partial */
+		sym = p + strspn(p, "0123456789");
+		if (sym == p || strncmp(sym, "\t ", 2))
+			break;
+		sym += 2;
+		/* a symbol's characters, up to "+0x" (or " [module]") */
+		len = strspn(sym, SYMBOL_CHARS);
+		if (len && len < LT_FUNC_LEN && strchr("+ \n", sym[len])) {
+			memcpy(names[n], sym, len);
+			names[n++][len] = '\0';
+		}
+		p = end + 1;
+	}
+	return n;
 }
 
 /* ---- cgroup paths ---- */

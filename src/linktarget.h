@@ -10,7 +10,8 @@
  *    cgroup2 mount (lt_cgroup_paths), the BTF name of a tracing link's
  *    target function (lt_btf_name).
  *  - a cache of targets by link id (lt_cache_*), for kinds whose target
- *    never changes for the link's life but costs a BTF load to name.
+ *    never changes for the link's life but costs a BTF load (tracing) or
+ *    a long fdinfo (kprobe_multi) to name.
  *    Bounded (LT_CACHE_MAX entries), swept of links gone after each
  *    snapshot; a mutex makes it thread-safe.
  *
@@ -27,6 +28,7 @@
  *                   a uprobe (uretprobe)            /usr/bin/bash:0x4f2c0
  *                   a perf event                    event:TYPE:CONFIG
  *   kprobe_multi    count and the first names       3 functions: a,b,c
+ *                   (names from the link's fdinfo, linux 6.17+)
  *   uprobe_multi    count and the path              2 probes: /usr/bin/bash
  *   netfilter       protocol family/hook/priority   ipv4/local_in/-128
  *   struct_ops      the struct_ops map              map:17
@@ -69,6 +71,18 @@ struct lt_target {
 
 /* Append the target's text to out (nothing for a kind that gives none). */
 void lt_format(struct buf *out, const struct lt_target *t);
+
+/* Room for a kprobe_multi function name (longer ones are left out). */
+#define LT_FUNC_LEN 128
+
+/*
+ * The first function names of a kprobe_multi link from the text of its
+ * fdinfo (linux 6.17+: a "cookie\t func" header, then "COOKIE\t SYM+0xOFF/0xSIZE
+ * [MODULE]" lines, sorted by address).  Pure.  Returns how many of at most
+ * max names it put in names (0 for older kernels' fdinfo); a name is made
+ * of [A-Za-z0-9_.$] only (a line with anything else is left out).
+ */
+size_t lt_kprobe_multi_names(const char *fdinfo, char (*names)[LT_FUNC_LEN], size_t max);
 
 /*
  * The cgroup2 mount point of this mount namespace from the text of

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "fdinfo.h"
 #include "linkinfo.h"
 #include "linktarget.h"
 #include "snap_ops.h"
@@ -96,6 +97,24 @@ static void buf_uprobe_multi(struct linkinfo *i, char *p, uint32_t n)
 	i->uprobe_multi.path_size = n;
 }
 
+/*
+ * The first function names of a kprobe_multi link, from its fdinfo (the
+ * kernel formats every function's name there on each read: the caller
+ * keeps the result by link id).  One more than shown, to know there are more.
+ */
+static void kprobe_multi_names(struct lt_target *t, int fd, int dirfd,
+			       char (*funcs)[LT_FUNC_LEN], const char **ptrs)
+{
+	char text[4096];
+
+	if (dirfd < 0 || fdinfo_read(dirfd, fd, text, sizeof(text)) <= 0)
+		return;
+	t->nr_names = lt_kprobe_multi_names(text, funcs, LT_MULTI_NAMES + 1);
+	for (size_t i = 0; i < t->nr_names; i++)
+		ptrs[i] = funcs[i];
+	t->names = ptrs;
+}
+
 static void set_attach_type(struct snap_link *l, uint32_t attach_type)
 {
 	l->attach_type = attach_type;
@@ -116,6 +135,8 @@ static int add_link(struct snap *s, int fd, int dirfd)
 	struct lt_target t;
 	struct snap_link *l;
 	char name_buf[256], ifname[IF_NAMESIZE];
+	char funcs[LT_MULTI_NAMES + 1][LT_FUNC_LEN];
+	const char *func_ptrs[LT_MULTI_NAMES + 1];
 	char *heap = NULL;
 	const char *name = NULL;
 	bool done = false;
@@ -123,7 +144,6 @@ static int add_link(struct snap *s, int fd, int dirfd)
 	__u32 len;
 	int err;
 
-	(void)dirfd;
 	memset(&info, 0, sizeof(info));
 	err = link_info(fd, &info, &len);
 	if (err)
@@ -175,7 +195,18 @@ static int add_link(struct snap *s, int fd, int dirfd)
 			       name_buf, sizeof(name_buf), &heap, &name);
 		break;
 	case LI_KPROBE_MULTI:
+		off = s->strs.len;
+		if (lt_cache_get(l->id, &s->strs)) {
+			buf_add(&s->strs, "", 1);
+			l->target_off = off;
+			done = true;
+			break;
+		}
 		t.count = info.kprobe_multi.count;
+		kprobe_multi_names(&t, fd, dirfd, funcs, func_ptrs);
+		add_target(s, l, &t);
+		lt_cache_put(l->id, s->strs.buf + l->target_off);
+		done = true;
 		break;
 	case LI_TRACING:
 		set_attach_type(l, info.tracing.attach_type);

@@ -82,9 +82,43 @@ START_TEST(test_multi)
 				    .nr_names = 4 }, "9 functions: a,b,c,...");
 	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 3, .names = names,
 				    .nr_names = 3 }, "3 functions: a,b,c");
+	expect(&(struct lt_target){ .link_type = LI_KPROBE_MULTI, .count = 4, .names = names,
+				    .nr_names = 4 }, "4 functions: a,b,c,...");
 	expect(&(struct lt_target){ .link_type = LI_UPROBE_MULTI, .count = 2,
 				    .name = "/usr/bin/bash" }, "2 probes: /usr/bin/bash");
 	expect(&(struct lt_target){ .link_type = LI_UPROBE_MULTI, .count = 1 }, "1 probe");
+}
+END_TEST
+
+START_TEST(test_kprobe_multi_fdinfo)
+{
+	char names[4][LT_FUNC_LEN];
+	/* linux 6.17's fdinfo of a kprobe_multi link */
+	const char *text =
+		"pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t2094\n"
+		"link_type:\tkprobe_multi\nlink_id:\t1\nprog_tag:\td0e56c21c8f7c6a6\n"
+		"prog_id:\t21\nkprobe_cnt:\t5\nmissed:\t0\ncookie\t func\n"
+		"1\t bpf_fentry_test1+0x0/0x20\n"
+		"0\t nf_hook_slow+0x4/0x100 [nf_tables]\n"
+		"7\t +0x0/0x1\n"	/* no name: left out */
+		"7\t a,b+0x0/0x1\n"	/* not a symbol: left out */
+		"9\t do_sys_open+0x0/0x10\n"
+		"9\t vfs_read+0x0/0x10\n";
+
+	ck_assert_uint_eq(lt_kprobe_multi_names(text, names, 4), 4);
+	ck_assert_str_eq(names[0], "bpf_fentry_test1");
+	ck_assert_str_eq(names[1], "nf_hook_slow");
+	ck_assert_str_eq(names[2], "do_sys_open");
+	ck_assert_str_eq(names[3], "vfs_read");
+	ck_assert_uint_eq(lt_kprobe_multi_names(text, names, 1), 1);
+	/* cut by the reader's buffer: the partial last line is not a name */
+	ck_assert_uint_eq(lt_kprobe_multi_names("x\ncookie\t func\n1\t abc+0x0/0x1\n2\t de", names, 4),
+			  1);
+	/* older kernels say no names */
+	ck_assert_uint_eq(lt_kprobe_multi_names("link_type:\tkprobe_multi\nlink_id:\t1\n", names, 4),
+			  0);
+	ck_assert_uint_eq(lt_kprobe_multi_names("", names, 4), 0);
+	ck_assert_uint_eq(lt_kprobe_multi_names("\ncookie\t func\nnot a line\n", names, 4), 0);
 }
 END_TEST
 
@@ -198,6 +232,7 @@ Suite *linktarget_suite(void)
 	tcase_add_test(tc, test_perf_event);
 	tcase_add_test(tc, test_multi);
 	tcase_add_test(tc, test_netfilter);
+	tcase_add_test(tc, test_kprobe_multi_fdinfo);
 	tcase_add_test(tc, test_cgroup2_mount);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cache");
