@@ -238,7 +238,7 @@ struct cg_walk {
 	const uint64_t *ids;
 	size_t n, left;
 	char **paths;
-	size_t visited;
+	size_t visited, max_dirs;
 	char path[4096];
 	size_t len;
 };
@@ -264,7 +264,7 @@ static void cg_walk_dir(struct cg_walk *w, int dfd, int depth)
 		close(dfd);
 		return;
 	}
-	while (w->left && w->visited < LT_CGROUP_WALK_MAX && (de = readdir(d))) {
+	while (w->left && w->visited < w->max_dirs && (de = readdir(d))) {
 		size_t nlen, saved = w->len;
 		int sub;
 
@@ -278,7 +278,7 @@ static void cg_walk_dir(struct cg_walk *w, int dfd, int depth)
 		memcpy(w->path + w->len, de->d_name, nlen + 1);
 		w->len += nlen;
 		cg_match(w, de->d_ino);
-		if (w->left && depth < 64) {
+		if (w->left && depth + 1 < LT_CGROUP_DEPTH_MAX) {
 			sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (sub >= 0)
 				cg_walk_dir(w, sub, depth + 1);
@@ -289,12 +289,34 @@ static void cg_walk_dir(struct cg_walk *w, int dfd, int depth)
 	closedir(d);
 }
 
-int lt_cgroup_paths(const uint64_t *ids, size_t n, char **paths)
+int lt_find_dirs(const char *root, const uint64_t *ids, size_t n, char **paths,
+		 size_t max_dirs)
 {
 	struct cg_walk *w;
+	struct stat st;
+	int fd, err = 0;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->ids = ids, w->n = w->left = n, w->paths = paths, w->max_dirs = max_dirs;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) == 0)
+		cg_match(w, st.st_ino);
+	cg_walk_dir(w, fd, 0);
+out:
+	free(w);
+	return err;
+}
+
+int lt_cgroup_paths(const uint64_t *ids, size_t n, char **paths)
+{
 	char mnt[4096];
 	struct buf mi = BUF_INIT;
-	struct stat st;
 	int fd, err;
 
 	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -307,21 +329,7 @@ int lt_cgroup_paths(const uint64_t *ids, size_t n, char **paths)
 	buf_release(&mi);
 	if (err)
 		return err;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->ids = ids, w->n = w->left = n, w->paths = paths;
-	fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (fstat(fd, &st) == 0)
-		cg_match(w, st.st_ino);
-	cg_walk_dir(w, fd, 0);
-out:
-	free(w);
-	return err;
+	return lt_find_dirs(mnt, ids, n, paths, LT_CGROUP_WALK_MAX);
 }
 
 /* ---- BTF names ---- */

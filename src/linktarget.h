@@ -94,13 +94,23 @@ int lt_cgroup2_mount(const char *mountinfo, char *out, size_t size);
 /*
  * Find the path of each cgroup id in ids[n] (cgroup ids are the inode
  * numbers of the cgroup's directory on cgroup2) by walking the cgroup2
- * mount, at most LT_CGROUP_WALK_MAX directories, stopping when all are
- * found.  paths[i] gets a malloc'd path relative to the mount ("/" for the
+ * mount, at most LT_CGROUP_WALK_MAX directories and LT_CGROUP_DEPTH_MAX
+ * deep, stopping when all are found.  paths[i] gets a malloc'd path relative to the mount ("/" for the
  * root, "/a/b"), or stays NULL when not found; the caller frees them.
  * 0, or -errno when there is no cgroup2 mount or it cannot be read.
  */
 #define LT_CGROUP_WALK_MAX 100000
+#define LT_CGROUP_DEPTH_MAX 64
 int lt_cgroup_paths(const uint64_t *ids, size_t n, char **paths);
+
+/*
+ * The walk itself, under any directory root: the paths (relative to root)
+ * of the directories whose inode numbers are ids[n], looking at most at
+ * max_dirs directories, LT_CGROUP_DEPTH_MAX deep, of paths shorter than
+ * 4096 bytes.  As lt_cgroup_paths; -errno when root cannot be opened.
+ */
+int lt_find_dirs(const char *root, const uint64_t *ids, size_t n, char **paths,
+		 size_t max_dirs);
 
 /* A set of BTF objects loaded for one snapshot's tracing links. */
 struct lt_btfs;

@@ -7,7 +7,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include "linkinfo.h"
 #include "linktarget.h"
@@ -92,9 +95,9 @@ END_TEST
 
 START_TEST(test_kprobe_multi_fdinfo)
 {
-	char names[4][LT_FUNC_LEN];
+	char names[5][LT_FUNC_LEN], text[2048], longname[LT_FUNC_LEN + 1];
 	/* linux 6.17's fdinfo of a kprobe_multi link */
-	const char *text =
+	const char *recorded =
 		"pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t2094\n"
 		"link_type:\tkprobe_multi\nlink_id:\t1\nprog_tag:\td0e56c21c8f7c6a6\n"
 		"prog_id:\t21\nkprobe_cnt:\t5\nmissed:\t0\ncookie\t func\n"
@@ -104,6 +107,16 @@ START_TEST(test_kprobe_multi_fdinfo)
 		"7\t a,b+0x0/0x1\n"	/* not a symbol: left out */
 		"9\t do_sys_open+0x0/0x10\n"
 		"9\t vfs_read+0x0/0x10\n";
+
+	/* and a name too long for LT_FUNC_LEN: left out */
+	memset(longname, 'f', LT_FUNC_LEN);
+	longname[LT_FUNC_LEN] = '\0';
+	snprintf(text, sizeof(text), "%s9\t %s+0x0/0x10\n", recorded, longname);
+	ck_assert_uint_eq(lt_kprobe_multi_names(text, names, 5), 4);
+	longname[LT_FUNC_LEN - 1] = '\0';	/* the longest that fits */
+	snprintf(text, sizeof(text), "%s9\t %s+0x0/0x10\n", recorded, longname);
+	ck_assert_uint_eq(lt_kprobe_multi_names(text, names, 5), 5);
+	ck_assert_str_eq(names[4], longname);
 
 	ck_assert_uint_eq(lt_kprobe_multi_names(text, names, 4), 4);
 	ck_assert_str_eq(names[0], "bpf_fentry_test1");
@@ -157,6 +170,82 @@ START_TEST(test_cgroup2_mount)
 	ck_assert_int_eq(lt_cgroup2_mount("1 2 0:1 / /cg - cgroup2 x rw", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "/cg");
 	ck_assert_int_eq(lt_cgroup2_mount("1 - cgroup2 x rw\n", out, sizeof(out)), -ENOENT);
+}
+END_TEST
+
+/* A tree under a temporary directory: a/b/c, a/d, and a chain 70 deep under e. */
+static char tree[64];
+
+static uint64_t ino_of(const char *rel)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
+	return st.st_ino;
+}
+
+static void mkdir_rel(const char *rel)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	ck_assert_msg(mkdir(path, 0700) == 0, "%s: %s", path, strerror(errno));
+}
+
+START_TEST(test_find_dirs)
+{
+	static const char *const dirs[] = { "/a", "/a/b", "/a/b/c", "/a/d", "/e" };
+	char deep[1024] = "/e", *paths[4];
+	uint64_t ids[4];
+	char cmd[128];
+
+	snprintf(tree, sizeof(tree), "/tmp/bpfme-lt-tree-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tree));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		mkdir_rel(dirs[i]);
+	for (int i = 0; i < 70; i++) {
+		strcat(deep, "/x");
+		mkdir_rel(deep);
+	}
+	ids[0] = ino_of("/a/b/c");
+	ids[1] = ino_of("");
+	ids[2] = ino_of("/a/d");
+	ids[3] = 1;	/* no such directory */
+	memset(paths, 0, sizeof(paths));
+	ck_assert_int_eq(lt_find_dirs(tree, ids, 4, paths, 1000), 0);
+	ck_assert_str_eq(paths[0], "/a/b/c");
+	ck_assert_str_eq(paths[1], "/");
+	ck_assert_str_eq(paths[2], "/a/d");
+	ck_assert_ptr_null(paths[3]);
+	for (int i = 0; i < 4; i++)
+		free(paths[i]);
+
+	/* the bound on directories looked at: one is not enough for a/b/c */
+	memset(paths, 0, sizeof(paths));
+	ck_assert_int_eq(lt_find_dirs(tree, ids, 1, paths, 1), 0);
+	ck_assert_ptr_null(paths[0]);
+	/* a/b/c is the third directory of its branch: three are enough if a comes first */
+	ck_assert_int_eq(lt_find_dirs(tree, ids, 1, paths, 2), 0);
+	ck_assert_ptr_null(paths[0]);
+
+	/* the depth bound: found at LT_CGROUP_DEPTH_MAX, not past it */
+	deep[2 + 2 * (LT_CGROUP_DEPTH_MAX - 1)] = '\0';	/* /e + 63 x: depth 64 */
+	ids[0] = ino_of(deep);
+	deep[2 + 2 * (LT_CGROUP_DEPTH_MAX - 1)] = '/';
+	deep[2 + 2 * LT_CGROUP_DEPTH_MAX] = '\0';	/* depth 65 */
+	ids[1] = ino_of(deep);
+	memset(paths, 0, sizeof(paths));
+	ck_assert_int_eq(lt_find_dirs(tree, ids, 2, paths, 1000), 0);
+	ck_assert_ptr_nonnull(paths[0]);
+	ck_assert_uint_eq(strlen(paths[0]), 2 + 2 * (LT_CGROUP_DEPTH_MAX - 1));
+	ck_assert_ptr_null(paths[1]);
+	free(paths[0]);
+
+	ck_assert_int_eq(lt_find_dirs("/nonexistent-bpfme", ids, 1, paths, 10), -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -234,6 +323,7 @@ Suite *linktarget_suite(void)
 	tcase_add_test(tc, test_netfilter);
 	tcase_add_test(tc, test_kprobe_multi_fdinfo);
 	tcase_add_test(tc, test_cgroup2_mount);
+	tcase_add_test(tc, test_find_dirs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cache");
 	tcase_add_test(tc, test_cache_sweep);
