@@ -59,6 +59,8 @@ static int get_name(int fd, const struct linkinfo *first, uint32_t need,
 		if (!p)
 			return -ENOMEM;
 	}
+	/* zeroed: tools (valgrind) do not know the kernel writes it */
+	memset(p, 0, need);
 	memset(&info, 0, sizeof(info));
 	info.type = first->type;
 	set_buf(&info, p, need);
