@@ -110,10 +110,12 @@ void lt_format(struct buf *out, const struct lt_target *t)
 	case LI_XDP:
 	case LI_TCX:
 	case LI_NETKIT:
-		add_name_or_u64(out, name, t->id);
+		if (name || t->id)	/* 0: detached (its cgroup or device is gone) */
+			add_name_or_u64(out, name, t->id);
 		break;
 	case LI_NETNS:
-		buf_addf(out, "net:[%" PRIu64 "]", t->id);
+		if (t->id)
+			buf_addf(out, "net:[%" PRIu64 "]", t->id);
 		break;
 	case LI_PERF_EVENT:
 		format_perf_event(out, t, name);

@@ -312,11 +312,16 @@ START_TEST(test_cgroup)
 	ck_assert_uint_eq(fdinfo_num(link, "cgroup_id"), st.st_ino);
 	ck_assert_uint_eq(fdinfo_num(link, "attach_type"), BPF_CGROUP_INET_INGRESS);
 	check_served(link, BPF_CGROUP_INET_INGRESS, rel);
-	close(link);
-	close(prog);
+	/* the cgroup removed under the link: detached, the kernel says cgroup 0 */
 	close(cg);
 	ck_assert_int_eq(rmdir(dir), 0);
 	*made_cgroup = '\0';
+	for (int i = 0; i < 200 && fdinfo_num(link, "cgroup_id") != 0; i++)
+		usleep(10 * 1000);
+	ck_assert_uint_eq(fdinfo_num(link, "cgroup_id"), 0);
+	check_served(link, BPF_CGROUP_INET_INGRESS, "");
+	close(link);
+	close(prog);
 }
 END_TEST
 

@@ -46,6 +46,10 @@ START_TEST(test_named_kinds)
 	expect(&(struct lt_target){ .link_type = LI_XDP, .id = 1, .name = "lo" }, "lo");
 	expect(&(struct lt_target){ .link_type = LI_TCX, .id = 9 }, "9");
 	expect(&(struct lt_target){ .link_type = LI_NETKIT, .id = 3, .name = "nk0" }, "nk0");
+	/* detached: the cgroup, device or namespace is gone */
+	expect(&(struct lt_target){ .link_type = LI_CGROUP }, "");
+	expect(&(struct lt_target){ .link_type = LI_XDP }, "");
+	expect(&(struct lt_target){ .link_type = LI_NETNS }, "");
 	expect(&(struct lt_target){ .link_type = LI_STRUCT_OPS, .id = 17 }, "map:17");
 	expect(&(struct lt_target){ .link_type = LI_SOCKMAP, .id = 18 }, "map:18");
 	expect(&(struct lt_target){ .link_type = 999, .id = 18, .name = "x" }, "");
