@@ -7,12 +7,13 @@
  * perf_event (6.5), tcx (6.6), uprobe_multi (6.8), netkit (6.7) and sockmap
  * (6.10) members, and trailing members (cookie, missed) to older ones.  The
  * layout below is the kernel's include/uapi/linux/bpf.h of linux 6.18, the
- * members this exporter reads; the union is as large as the kernel's.
+ * members this exporter reads; the union has room beyond the kernel's 48
+ * bytes (the kernel wants those zero).
  *
  * Use: zero the whole struct, pass sizeof() as the length (a kernel accepts
  * a larger struct as long as the bytes it does not know are zero) and trust
  * a member only when the info_len the kernel returns covers it
- * (linkinfo_has()).  An older kernel leaves newer members zero.
+ * (LINKINFO_END()).  An older kernel leaves newer members zero.
  */
 #ifndef BPFME_LINKINFO_H
 #define BPFME_LINKINFO_H
@@ -126,8 +127,7 @@ struct linkinfo {
 	};
 } __attribute__((aligned(8)));
 
-/* Did the kernel's answer of len bytes cover member m of struct linkinfo? */
-#define linkinfo_has(len, m) \
-	((size_t)(len) >= offsetof(struct linkinfo, m) + sizeof(((struct linkinfo *)0)->m))
+/* Where member m of struct linkinfo ends: an answer (info_len) covers m if it is at least that. */
+#define LINKINFO_END(m) (offsetof(struct linkinfo, m) + sizeof(((struct linkinfo *)0)->m))
 
 #endif

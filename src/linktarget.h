@@ -95,8 +95,9 @@ int lt_cgroup2_mount(const char *mountinfo, char *out, size_t size);
  * Find the path of each cgroup id in ids[n] (cgroup ids are the inode
  * numbers of the cgroup's directory on cgroup2) by walking the cgroup2
  * mount, at most LT_CGROUP_WALK_MAX directories and LT_CGROUP_DEPTH_MAX
- * deep, stopping when all are found.  paths[i] gets a malloc'd path relative to the mount ("/" for the
- * root, "/a/b"), or stays NULL when not found; the caller frees them.
+ * deep, stopping when all are found.  paths[i] gets a malloc'd path
+ * relative to the mount ("/" for the root, "/a/b"), or stays NULL when not
+ * found; the caller frees them.
  * 0, or -errno when there is no cgroup2 mount or it cannot be read.
  */
 #define LT_CGROUP_WALK_MAX 100000

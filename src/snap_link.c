@@ -131,6 +131,44 @@ static void add_target(struct snap *s, struct snap_link *l, const struct lt_targ
 	buf_add(&s->strs, "", 1);
 }
 
+/* l's target from the cache of targets by link id, if it is there. */
+static bool cached_target(struct snap *s, struct snap_link *l)
+{
+	size_t off = s->strs.len;
+
+	if (!lt_cache_get(l->id, &s->strs))
+		return false;
+	buf_add(&s->strs, "", 1);
+	l->target_off = off;
+	return true;
+}
+
+/*
+ * How much of the info a link type's target is read from: the end of the
+ * last member read.  A kernel's answer shorter than that (info_len) is not
+ * trusted for the type's members: the target is left empty.
+ */
+static size_t info_needed(uint32_t type)
+{
+	switch (type) {
+	case LI_RAW_TRACEPOINT: return LINKINFO_END(raw_tracepoint.tp_name_len);
+	case LI_TRACING: return LINKINFO_END(tracing.target_btf_id);
+	case LI_CGROUP: return LINKINFO_END(cgroup.attach_type);
+	case LI_ITER: return LINKINFO_END(iter.target_name_len);
+	case LI_NETNS: return LINKINFO_END(netns.attach_type);
+	case LI_XDP: return LINKINFO_END(xdp.ifindex);
+	case LI_STRUCT_OPS: return LINKINFO_END(struct_ops.map_id);
+	case LI_NETFILTER: return LINKINFO_END(netfilter.priority);
+	case LI_KPROBE_MULTI: return LINKINFO_END(kprobe_multi.count);
+	case LI_UPROBE_MULTI: return LINKINFO_END(uprobe_multi.count);
+	case LI_PERF_EVENT: return LINKINFO_END(perf_event.kprobe.addr);
+	case LI_TCX: return LINKINFO_END(tcx.attach_type);
+	case LI_NETKIT: return LINKINFO_END(netkit.attach_type);
+	case LI_SOCKMAP: return LINKINFO_END(sockmap.attach_type);
+	default: return sizeof(struct linkinfo) + 1;	/* a type this file does not read */
+	}
+}
+
 static int add_link(struct snap *s, int fd, int dirfd)
 {
 	struct linkinfo info;
@@ -142,7 +180,6 @@ static int add_link(struct snap *s, int fd, int dirfd)
 	char *heap = NULL;
 	const char *name = NULL;
 	bool done = false;
-	size_t off;
 	__u32 len;
 	int err;
 
@@ -159,9 +196,10 @@ static int add_link(struct snap *s, int fd, int dirfd)
 	l->type = info.type;
 	l->prog_id = info.prog_id;
 	memset(&t, 0, sizeof(t));
-	t.link_type = info.type;
+	/* a type not known here, or an answer too short for it: no target */
+	t.link_type = len >= info_needed(info.type) ? info.type : 0;
 
-	switch (info.type) {
+	switch (t.link_type) {
 	case LI_RAW_TRACEPOINT:
 		err = get_name(fd, &info, info.raw_tracepoint.tp_name_len, buf_raw_tp,
 			       name_buf, sizeof(name_buf), &heap, &name);
@@ -197,13 +235,8 @@ static int add_link(struct snap *s, int fd, int dirfd)
 			       name_buf, sizeof(name_buf), &heap, &name);
 		break;
 	case LI_KPROBE_MULTI:
-		off = s->strs.len;
-		if (lt_cache_get(l->id, &s->strs)) {
-			buf_add(&s->strs, "", 1);
-			l->target_off = off;
-			done = true;
+		if ((done = cached_target(s, l)))
 			break;
-		}
 		t.count = info.kprobe_multi.count;
 		kprobe_multi_names(&t, fd, dirfd, funcs, func_ptrs);
 		add_target(s, l, &t);
@@ -212,13 +245,8 @@ static int add_link(struct snap *s, int fd, int dirfd)
 		break;
 	case LI_TRACING:
 		set_attach_type(l, info.tracing.attach_type);
-		off = s->strs.len;
-		if (lt_cache_get(l->id, &s->strs)) {
-			buf_add(&s->strs, "", 1);
-			l->target_off = off;
-			done = true;
+		if ((done = cached_target(s, l)))
 			break;
-		}
 		l->target_pending = true;
 		l->target_id = info.tracing.target_obj_id;
 		l->target_btf_id = info.tracing.target_btf_id;
