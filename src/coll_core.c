@@ -154,7 +154,7 @@ static void map_info_labels(struct om_writer *w, const struct snap_map *m)
 	om_label_u64(w, "flags", m->flags);
 }
 
-static void link_labels(struct om_writer *w, const struct snap_link *l)
+static void link_labels(struct om_writer *w, const struct snap *s, const struct snap_link *l)
 {
 	char tbuf[BPFNAMES_LEN];
 
@@ -162,6 +162,9 @@ static void link_labels(struct om_writer *w, const struct snap_link *l)
 	om_label_u64(w, "prog_id", l->prog_id);
 	om_label_u64(w, "type", l->type);
 	om_label(w, "type_name", bpfnames_link_type(l->type, tbuf));
+	om_label(w, "attach_type",
+		 l->has_attach_type ? bpfnames_attach_type(l->attach_type, tbuf) : "");
+	om_label(w, "target", snap_link_target(s, l));
 }
 
 static void emit_per_object(struct coll_scrape *sc, const struct coll_family *f,
@@ -202,7 +205,7 @@ static void emit_per_object(struct coll_scrape *sc, const struct coll_family *f,
 				map_info_labels(w, obj);
 			break;
 		case L_LINK_INFO:
-			link_labels(w, obj);
+			link_labels(w, s, obj);
 			break;
 		}
 		om_sample_u64(w, po->value(s, obj));

@@ -20,6 +20,8 @@ struct snap_kind_ops {
 	int (*fd_by_id)(__u32 id);			/* the fd or -errno */
 	/* Read the object behind fd into s (fdinfo through dirfd); 0 or -errno. */
 	int (*add)(struct snap *s, int fd, int dirfd);
+	/* Optional: after a whole walk of the kind (no fd open); 0 or -ENOMEM. */
+	int (*finish)(struct snap *s);
 };
 
 extern const struct snap_kind_ops snap_ops_prog, snap_ops_map, snap_ops_link, snap_ops_btf;

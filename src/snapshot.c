@@ -45,6 +45,7 @@ void snap_init(struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->want = SNAP_WANT_OBJECTS;
+	buf_init(&s->strs, 0);
 }
 
 static const struct snap_kind_ops *const snap_kinds[SNAP_NR_KINDS] = {
@@ -89,6 +90,7 @@ void snap_release(struct snap *s)
 	free(s->btfs);
 	free(s->pins);
 	free(s->pin_paths);
+	buf_release(&s->strs);
 	snap_init(s);
 }
 
@@ -159,6 +161,12 @@ static int walk(struct walk *w, enum snap_kind kind)
 
 	for (;;) {
 		err = snap_kinds[kind]->next_id(id, &id);
+		if (err == -ENOENT && snap_kinds[kind]->finish) {
+			err = snap_kinds[kind]->finish(s);
+			if (err)
+				set_error(w->error, sizeof(w->error), kind, "naming", err);
+			return err;
+		}
 		if (err == -ENOENT)
 			return 0;
 		if (err) {
@@ -204,6 +212,8 @@ int snap_take(struct snap *s)
 	memset(s->vanished, 0, sizeof(s->vanished));
 	memset(s->failed, 0, sizeof(s->failed));
 	s->error[0] = '\0';
+	buf_reset(&s->strs);
+	buf_add(&s->strs, "", 1);	/* offset 0: the empty text */
 	s->boot_to_wall_ns = snap_boot_to_wall_offset();
 	s->taken_ns = monotime_ns();
 

@@ -14,9 +14,12 @@
 #ifndef BPFME_SNAPSHOT_H
 #define BPFME_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "buf.h"
 
 #define SNAP_NAME_LEN 16	/* BPF_OBJ_NAME_LEN */
 
@@ -66,6 +69,13 @@ struct snap_link {
 	uint32_t id;
 	uint32_t type;
 	uint32_t prog_id;
+	uint32_t attach_type;		/* BPF_* attach type, when has_attach_type */
+	bool has_attach_type;		/* the kernel says one for this link type */
+	size_t target_off;		/* what it is attached to: snap_link_target() */
+	/* for the walk's last step only (snap_link.c) */
+	bool target_pending;
+	uint64_t target_id;
+	uint32_t target_btf_id;
 };
 
 struct snap_btf {
@@ -91,6 +101,8 @@ struct snap {
 	struct snap_link *links;
 	size_t nr_links, alloc_links;
 	uint32_t *map_ids;		/* all programs' map ids, see snap_prog */
+	/* NUL-terminated texts back to back (links' targets); offset 0 is "" */
+	struct buf strs;
 	size_t nr_map_ids, alloc_map_ids;
 	struct snap_btf *btfs;		/* SNAP_WANT_BTF */
 	size_t nr_btfs, alloc_btfs;
@@ -149,6 +161,15 @@ static inline const uint32_t *snap_prog_map_ids(const struct snap *s,
 						const struct snap_prog *p)
 {
 	return s->map_ids + p->map_ids_off;
+}
+
+/*
+ * A link's target (linktarget.h says what it is per link type): "" for a
+ * link type that names none.  Valid until s is taken again or released.
+ */
+static inline const char *snap_link_target(const struct snap *s, const struct snap_link *l)
+{
+	return l->target_off < s->strs.len ? s->strs.buf + l->target_off : "";
 }
 
 /* CLOCK_REALTIME - CLOCK_BOOTTIME now, in ns, read so that the two are close. */

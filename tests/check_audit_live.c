@@ -513,31 +513,12 @@ static const char *const pod_levels[] = {
 };
 #define POD_LEVELS (sizeof(pod_levels) / sizeof(pod_levels[0]))
 
-/* Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts). */
-static void cgroup2_root(char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[1024], mnt[512];
-
-	out[0] = '\0';
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - cgroup2 ");
-
-		if (sep && sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1) {
-			snprintf(out, len, "%s", mnt);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-}
-
 /* The cgroup of level i (0: the test's parent) in out. */
 static void pod_cgroup(size_t i, char *out, size_t len)
 {
 	size_t n;
 
-	cgroup2_root(out, len);
+	tu_cgroup2_mount(out, len);
 	for (size_t k = 0; k <= i && out[0]; k++) {
 		n = strlen(out);
 		snprintf(out + n, len - n, "/%s", pod_levels[k]);

@@ -77,10 +77,21 @@ static struct snap_map maps[] = {
 	  .value_size = 16, .max_entries = 32, .flags = 1, .memlock = 0 },
 };
 
+/* The links' targets, back to back as snap_take() keeps them. */
+static const char link_strs[] = "\0sched_switch\0lo\0tcp_v4_connect\0/a \"b\"\\c";
+
 static struct snap_link links[] = {
-	{ .id = 3, .type = BPF_LINK_TYPE_RAW_TRACEPOINT, .prog_id = 99 },
-	{ .id = 4, .type = BPF_LINK_TYPE_XDP, .prog_id = 42 },
+	{ .id = 3, .type = BPF_LINK_TYPE_RAW_TRACEPOINT, .prog_id = 99, .target_off = 1 },
+	{ .id = 4, .type = BPF_LINK_TYPE_XDP, .prog_id = 42, .target_off = 14 },
 	{ .id = 5, .type = 999, .prog_id = 7 },
+	/* tcx_ingress (46): an attach type this libbpf may not name */
+	{ .id = 6, .type = 11, .prog_id = 42, .attach_type = 46, .has_attach_type = true,
+	  .target_off = 14 },
+	{ .id = 8, .type = BPF_LINK_TYPE_TRACING, .prog_id = 99, .attach_type = BPF_TRACE_FENTRY,
+	  .has_attach_type = true, .target_off = 17 },
+	/* a cgroup path with a quote and a backslash, escaped in the label */
+	{ .id = 9, .type = BPF_LINK_TYPE_CGROUP, .prog_id = 7, .attach_type = BPF_CGROUP_INET_INGRESS,
+	  .has_attach_type = true, .target_off = 32 },
 };
 
 static struct snap_btf btfs[] = {
@@ -109,6 +120,8 @@ static void recorded_snap(struct snap *s)
 	s->nr_maps = s->alloc_maps = sizeof(maps) / sizeof(maps[0]);
 	s->links = links;
 	s->nr_links = s->alloc_links = sizeof(links) / sizeof(links[0]);
+	s->strs.buf = (char *)link_strs;
+	s->strs.len = sizeof(link_strs);
 	s->map_ids = map_ids;
 	s->nr_map_ids = s->alloc_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	s->boot_to_wall_ns = (int64_t)(BOOTED_AT * NS);
@@ -319,9 +332,14 @@ START_TEST(test_spec_openmetrics)
 	ck_assert_ptr_nonnull(strstr(b.buf,
 		"bpf_map_info{id=\"15\",name=\"mystery\",type=\"999\",type_name=\"999\","));
 	ck_assert_ptr_nonnull(strstr(b.buf,
-		"bpf_link_info{id=\"3\",prog_id=\"99\",type=\"1\",type_name=\"raw_tracepoint\"} 1\n"));
+		"bpf_link_info{id=\"3\",prog_id=\"99\",type=\"1\",type_name=\"raw_tracepoint\","
+		"attach_type=\"\",target=\"sched_switch\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(b.buf,
-		"bpf_link_info{id=\"5\",prog_id=\"7\",type=\"999\",type_name=\"999\"} 1\n"));
+		"bpf_link_info{id=\"9\",prog_id=\"7\",type=\"3\",type_name=\"cgroup\","
+		"attach_type=\"cgroup_inet_ingress\",target=\"/a \\\"b\\\"\\\\c\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf,
+		"bpf_link_info{id=\"5\",prog_id=\"7\",type=\"999\",type_name=\"999\","
+		"attach_type=\"\",target=\"\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "# TYPE bpf_program_load_time gauge\n"));
 	ck_assert_ptr_nonnull(strstr(b.buf,
 		"bpf_program_load_time{id=\"7\",name=\"sock_counter\",type=\"socket_filter\"} 1795579927\n"));

@@ -517,9 +517,11 @@ static void check_link(const struct tu_expo *e, int i)
 
 	s = find_one(e, "bpf_link_info", info.id);
 	{
+		/* raw tracepoints say no attach type; the target is the tracepoint */
 		const struct kv want[] = {
 			{ "id", id }, { "prog_id", prog_id }, { "type", type },
-			{ "type_name", type_name },
+			{ "type_name", type_name }, { "attach_type", "" },
+			{ "target", prog_specs[i].tracepoint },
 		};
 		check_labels(s, want, sizeof(want) / sizeof(want[0]));
 	}

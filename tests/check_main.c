@@ -45,6 +45,7 @@ static const struct {
 	{ deadline_suite, false, "deadline" },
 	{ scraper_suite, false, "scraper" },
 	{ mountinfo_suite, false, "mountinfo" },
+	{ linktarget_suite, false, "linktarget" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
@@ -54,6 +55,7 @@ static const struct {
 	{ web_suite, true, "web" },
 	{ holders_live_suite, true, "holders_live" },
 	{ bpfstats_suite, true, "bpfstats" },
+	{ links_suite, true, "links" },
 };
 
 static bool in_ci(void)

@@ -37,6 +37,7 @@ Suite *slots_suite(void);
 Suite *deadline_suite(void);	/* loopback sockets, no root */
 Suite *scraper_suite(void);
 Suite *mountinfo_suite(void);
+Suite *linktarget_suite(void);
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */
@@ -48,5 +49,6 @@ Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, coll
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
 Suite *holders_live_suite(void);	/* check_holders_live.c: holders in made-up containers, uids, caps */
 Suite *bpfstats_suite(void);	/* check_bpfstats.c: run statistics, BTF, pins against the kernel */
+Suite *links_suite(void);	/* check_links.c: each link kind's target vs its fdinfo */
 
 #endif

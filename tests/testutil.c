@@ -24,6 +24,8 @@
 #include <libaudit.h>
 #include <zlib.h>
 
+#include "linktarget.h"
+
 double tu_now_ms(void)
 {
 	struct timespec ts;
@@ -757,4 +759,22 @@ size_t tu_expo_count(const struct tu_expo *e, const char *name)
 	for (size_t i = 0; i < e->nr; i++)
 		n += !strcmp(e->samples[i].name, name);
 	return n;
+}
+
+int tu_cgroup2_mount(char *out, size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int err;
+
+	*out = '\0';
+	if (!f)
+		return -errno;
+	err = getdelim(&text, &len, '\0', f) < 0 ? -EIO : 0;
+	fclose(f);
+	if (!err)
+		err = lt_cgroup2_mount(text, out, size);
+	free(text);
+	return err;
 }

@@ -37,6 +37,12 @@ int tu_obj_info(int fd, void *info, uint32_t len);
 uint64_t tu_fdinfo_memlock(int fd);
 /* Raise RLIMIT_NOFILE to at least n (for tests that hold many objects). */
 void tu_raise_nofile(rlim_t n);
+/*
+ * Where this mount namespace has the cgroup v2 hierarchy (/sys/fs/cgroup,
+ * or /sys/fs/cgroup/unified on hybrid hosts), into out (size bytes).
+ * 0, or -errno (-ENOENT: none).
+ */
+int tu_cgroup2_mount(char *out, size_t size);
 
 /*
  * A roomy kernel audit queue (backlog limit TU_AUDIT_BACKLOG, as one sets

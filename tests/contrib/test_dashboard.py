@@ -277,6 +277,11 @@ class LivePrometheus(unittest.TestCase):
         self.assertEqual(len(rawtp), 1)
         links = self.query(f'bpf_link_info{{{sel},prog_id="{rawtp[0]["metric"]["id"]}"}}')
         self.assertEqual(len(links), 1)
+        # the links table's "attached to" column: the loader's tracepoint
+        self.assertEqual(links[0]['metric']['target'], 'sched_process_exit')
+        self.assertEqual(links[0]['metric']['type_name'], 'raw_tracepoint')
+        # an empty label is no label to Prometheus
+        self.assertNotIn('attach_type', links[0]['metric'])
 
     def test_recent_loads_by_process_names_the_loader(self):
         expr = next(e for t, _, e in expressions(self.dash) if t == 'Recent loads by process')
