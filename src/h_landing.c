@@ -44,6 +44,8 @@ static const char script[] =
 	"if(!t||!window.EventSource)return;"
 	"var b=t.tBodies[0],n=document.getElementById('newest'),"
 	"s=new EventSource(t.getAttribute('data-src')+'&since='+t.getAttribute('data-since'));"
+	"s.onopen=function(){t.setAttribute('data-live','open');};"
+	"s.onerror=function(){t.setAttribute('data-live','retrying');};"
 	"s.onmessage=function(m){var e=JSON.parse(m.data),r=b.insertRow(0);"
 	"[e.seq,e.time,e.op,e.prog_id,e.prog_name,e.prog_type,e.pid,e.comm].forEach(function(v){"
 	"r.insertCell(-1).textContent=v==null?'':String(v);});"
