@@ -137,7 +137,7 @@ fuzz: deps-build deps-fuzz
 # ---- dependencies (Debian/Ubuntu) ----
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
 	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev
-DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus \
+DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus chromium \
 	   bpftool mandoc valgrind procps systemd strace openssl prometheus-node-exporter
 # clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
 DEB_FUZZ = clang libclang-rt-14-dev

@@ -17,6 +17,8 @@
 
 /* How often the thread looks for heartbeats due when no event wakes it. */
 #define TICK_MS 250
+/* How long follow_stop() lets the streams send their end. */
+#define STOP_WAIT_MS 1000
 
 struct follower {
 	struct follow_hub *hub;
@@ -27,6 +29,7 @@ struct follower {
 	bool sse;
 	bool report_missed;		/* events gone before a copy are told */
 	bool suspended;			/* under hub->lock: waits for the thread */
+	bool hangup;			/* under hub->lock: the client closed while suspended */
 	double next_beat;		/* monotonic ms */
 	struct buf pending;		/* rendered, not handed over yet: one chunk at most */
 	size_t sent;			/* bytes of pending handed over */
@@ -43,6 +46,8 @@ struct follow_hub {
 	pthread_t thread;
 	bool started;
 	struct http_stream **wake;	/* the thread's list of streams to resume: max */
+	struct pollfd *pfd;		/* the thread's: the eventfd, then suspended followers' sockets */
+	struct follower **polled;	/* the follower of each pfd[1 + i] */
 };
 
 /* ---- framing ---- */
@@ -119,6 +124,11 @@ static long follower_read(void *cls, struct http_stream *s, char *buf, size_t ma
 		}
 		if (__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE))
 			return HTTP_STREAM_END;
+		pthread_mutex_lock(&h->lock);
+		go_on = !f->hangup;
+		pthread_mutex_unlock(&h->lock);
+		if (!go_on)
+			return HTTP_STREAM_ERROR;	/* the client is gone */
 		if (refill(f)) {
 			f->next_beat = monotime_ms() + h->beat_ms;
 			continue;
@@ -214,7 +224,8 @@ static size_t due(struct follow_hub *h)
 	size_t n = 0;
 
 	for (struct follower *f = h->head; f; f = f->next) {
-		if (!f->suspended || !(h->stopping || last > f->cursor || now >= f->next_beat))
+		if (!f->suspended ||
+		    !(h->stopping || f->hangup || last > f->cursor || now >= f->next_beat))
 			continue;
 		f->suspended = false;
 		h->wake[n++] = f->stream;
@@ -232,19 +243,46 @@ static void resume(struct follow_hub *h, size_t n)
 		http_stream_resume(h->wake[i]);
 }
 
+/*
+ * Caller holds the lock: h->pfd[0] the eventfd, then the socket of each
+ * suspended follower (which stays open while suspended: only this thread
+ * resumes it), watched for the client's hang-up.  Returns how many.
+ */
+static nfds_t poll_set(struct follow_hub *h)
+{
+	nfds_t n = 1;
+
+	h->pfd[0] = (struct pollfd){ .fd = h->efd, .events = POLLIN };
+	for (struct follower *f = h->head; f && n <= h->max; f = f->next) {
+		if (!f->suspended)
+			continue;
+		h->pfd[n] = (struct pollfd){ .fd = http_stream_fd(f->stream), .events = POLLRDHUP };
+		h->polled[n - 1] = f;
+		n++;
+	}
+	return n;
+}
+
 static void *run(void *arg)
 {
 	struct follow_hub *h = arg;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = h->efd, .events = POLLIN };
 		uint64_t v;
 		bool stop;
+		nfds_t nfds;
 		size_t n;
 
-		if (poll(&pfd, 1, TICK_MS) > 0 && read(h->efd, &v, sizeof(v)) < 0)
-			(void)0;	/* EAGAIN: another read took it */
 		pthread_mutex_lock(&h->lock);
+		nfds = poll_set(h);
+		pthread_mutex_unlock(&h->lock);
+		if (poll(h->pfd, nfds, TICK_MS) > 0 && h->pfd[0].revents &&
+		    read(h->efd, &v, sizeof(v)) < 0)
+			(void)0;	/* EAGAIN: nothing to take */
+		pthread_mutex_lock(&h->lock);
+		for (nfds_t i = 1; i < nfds; i++)
+			if (h->pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR))
+				h->polled[i - 1]->hangup = true;	/* still suspended: ours */
 		stop = h->stopping;
 		n = due(h);
 		pthread_mutex_unlock(&h->lock);
@@ -267,9 +305,16 @@ int follow_start(struct follow_hub **out, struct ev_ring *ring, unsigned int max
 	h->beat_ms = write_timeout_ms / 2 < FOLLOW_HEARTBEAT_MS ? write_timeout_ms / 2 :
 		     FOLLOW_HEARTBEAT_MS;
 	h->wake = calloc(max ? max : 1, sizeof(*h->wake));
+	h->pfd = calloc((size_t)max + 1, sizeof(*h->pfd));
+	h->polled = calloc(max ? max : 1, sizeof(*h->polled));
+	h->efd = -1;
+	if (!h->wake || !h->pfd || !h->polled) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	h->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!h->wake || h->efd < 0) {
-		ret = h->wake ? -errno : -ENOMEM;
+	if (h->efd < 0) {
+		ret = -errno;
 		goto fail;
 	}
 	pthread_mutex_init(&h->lock, NULL);
@@ -287,6 +332,8 @@ fail:
 	if (h->efd >= 0)
 		close(h->efd);
 	free(h->wake);
+	free(h->pfd);
+	free(h->polled);
 	free(h);
 	return ret;
 }
@@ -304,6 +351,9 @@ void follow_stop(struct follow_hub *h)
 		log_warn("cannot wake the follow thread");
 	pthread_join(h->thread, NULL);	/* its last pass resumed every follower */
 	h->started = false;
+	/* let each stream send its end; one whose client does not read is cut by http_stop() */
+	for (double end = monotime_ms() + STOP_WAIT_MS; follow_count(h) && monotime_ms() < end;)
+		usleep(1000);
 }
 
 void follow_free(struct follow_hub *h)
@@ -316,6 +366,8 @@ void follow_free(struct follow_hub *h)
 	close(h->efd);
 	pthread_mutex_destroy(&h->lock);
 	free(h->wake);
+	free(h->pfd);
+	free(h->polled);
 	free(h);
 }
 

@@ -49,8 +49,9 @@ int follow_start(struct follow_hub **out, struct ev_ring *ring, unsigned int max
 		 unsigned int write_timeout_ms);
 /*
  * End every stream (each after what it has been handed), refuse new ones,
- * stop the thread.  Call before http_stop(), which waits for the streams.
- * NULL is fine.
+ * stop the thread, and wait up to a second for the streams to have sent
+ * their end.  Call before http_stop(), which waits for the suspended ones
+ * and cuts the rest.  NULL is fine.
  */
 void follow_stop(struct follow_hub *h);
 /* Free the hub, after http_stop() (the server releases the streams).  NULL is fine. */

@@ -521,6 +521,11 @@ void http_stream_resume(struct http_stream *s)
 	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
 }
 
+int http_stream_fd(const struct http_stream *s)
+{
+	return s->fd;
+}
+
 /* ---- routing ---- */
 
 static const char *const fixed_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };

@@ -227,6 +227,11 @@ int http_reply_stream(struct http_request *rq, const char *type, const char *con
  */
 void http_stream_suspend(struct http_stream *s);
 void http_stream_resume(struct http_stream *s);
+/*
+ * The stream's socket, to poll for the client's hang-up while it is
+ * suspended (libmicrohttpd does not look at it then, nor close it).
+ */
+int http_stream_fd(const struct http_stream *s);
 
 struct http_server;
 

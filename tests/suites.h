@@ -22,6 +22,8 @@ Suite *snapshot_suite(void);
 Suite *collector_suite(void);
 Suite *events_suite(void);
 Suite *h_events_suite(void);
+Suite *html_suite(void);
+Suite *follow_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
@@ -44,5 +46,6 @@ Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
+Suite *live_suite(void);	/* check_live.c: /events follow, SSE, filters, the landing page */
 
 #endif
