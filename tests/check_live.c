@@ -5,7 +5,7 @@
  * after Last-Event-ID), a follower that cannot keep up told what it missed,
  * one that never reads dropped at the write deadline while scrapes go on,
  * the --web.max-followers bound (503 beyond; followers hold no scrape
- * slot), a follower ending at shutdown, order=desc and each filter, and the
+ * slot), heartbeats keeping an idle follower, a follower ending at shutdown, order=desc and each filter, and the
  * landing page (its state, the kernel's strings escaped).  Programs are
  * loaded by this test; needs root.
  */
@@ -409,6 +409,36 @@ START_TEST(test_follower_bound)
 }
 END_TEST
 
+/*
+ * An idle follower that reads stays: heartbeats (every half of the write
+ * timeout here) keep it past the read and write timeouts; SSE's are comments.
+ */
+START_TEST(test_heartbeats)
+{
+	static const char *const args[] = { "--web.read-timeout=1s", "--web.write-timeout=2s", NULL };
+	struct stream n, e;
+	double end;
+
+	start(args);
+	stream_open(&n, "/events?follow=1&op=UNLOAD&prog_id=1", NULL, 0);
+	stream_open(&e, "/events?follow=1&op=UNLOAD&prog_id=1", "Accept: text/event-stream\r\n", 0);
+	ck_assert_int_eq(n.status, 200);
+	ck_assert_int_eq(e.status, 200);
+	for (end = tu_now_ms() + 5000; tu_now_ms() < end;) {
+		stream_poll(&n, 50);
+		stream_poll(&e, 50);
+	}
+	ck_assert_msg(!n.closed && !e.closed, "an idle follower was dropped");
+	/* about one every second for 5 s */
+	ck_assert_msg(n.body.len >= 3 && strspn(n.body.buf, "\n") == n.body.len,
+		      "NDJSON heartbeats: \"%s\"", n.body.buf);
+	ck_assert_msg(strstr(e.body.buf, ": keep-alive\n\n: keep-alive\n\n: keep-alive\n\n"),
+		      "SSE heartbeats: \"%s\"", e.body.buf);
+	stream_close(&n);
+	stream_close(&e);
+}
+END_TEST
+
 /* SIGTERM with a follower waiting: the stream ends cleanly and the exporter exits 0, soon. */
 START_TEST(test_shutdown_ends_streams)
 {
@@ -619,6 +649,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, test_sse_resume);
 	tcase_add_test(tc, test_slow_followers);
 	tcase_add_test(tc, test_follower_bound);
+	tcase_add_test(tc, test_heartbeats);
 	tcase_add_test(tc, test_shutdown_ends_streams);
 	tcase_add_test(tc, test_filters_and_order);
 	tcase_add_test(tc, test_landing_page);
