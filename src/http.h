@@ -243,8 +243,8 @@ struct http_server;
 int http_start(struct http_server **out, const struct http_config *cfg);
 /*
  * Answer every new request 503, wait for the suspended ones to be resumed
- * (stop what resumes them first: scraper_stop()), close every connection,
- * free everything.  NULL is fine.
+ * (stop what resumes them first: scraper_stop(), follow_stop()), close
+ * every connection, free everything.  NULL is fine.
  */
 void http_stop(struct http_server *srv);
 
