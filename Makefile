@@ -162,7 +162,7 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
 # The threaded unit suites (event ring, program cache, assembler, basic auth,
-# slots, deadlines, scraper) under ThreadSanitizer.
+# slots, deadlines, scraper, followers) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
@@ -172,6 +172,7 @@ check-tsan: deps
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all
 	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
 	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
+	$(Q)CK_RUN_SUITE=follow ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)
