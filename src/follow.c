@@ -128,7 +128,7 @@ static long follower_read(void *cls, struct http_stream *s, char *buf, size_t ma
 		go_on = !f->hangup;
 		pthread_mutex_unlock(&h->lock);
 		if (!go_on)
-			return HTTP_STREAM_ERROR;	/* the client is gone */
+			return HTTP_STREAM_END;	/* the client is gone: end quietly */
 		if (refill(f)) {
 			f->next_beat = monotime_ms() + h->beat_ms;
 			continue;
