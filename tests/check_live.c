@@ -373,6 +373,7 @@ START_TEST(test_follower_bound)
 	static const char *const args[] = { "--web.max-followers=2", "--web.max-requests=1", NULL };
 	struct stream a, b, c;
 	struct tu_http_resp r;
+	char *log;
 	double end;
 
 	start(args);
@@ -406,6 +407,10 @@ START_TEST(test_follower_bound)
 	}
 	stream_close(&c);
 	stream_close(&b);
+	usleep(400 * 1000);	/* the hub notices within a tick */
+	log = tu_exporter_log(&exporter);
+	ck_assert_msg(!strstr(log, "level=warn"), "a follower leaving is no warning: %s", log);
+	free(log);
 }
 END_TEST
 
