@@ -137,7 +137,7 @@ fuzz: deps-build deps-fuzz
 # ---- dependencies (Debian/Ubuntu) ----
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
 	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev
-DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus \
+DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus chromium \
 	   bpftool mandoc valgrind procps systemd strace openssl prometheus-node-exporter
 # clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
 DEB_FUZZ = clang libclang-rt-14-dev
@@ -162,7 +162,7 @@ test: $(BIN) tests/check_all
 	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
 
 # The threaded unit suites (event ring, program cache, assembler, basic auth,
-# slots, deadlines, scraper) under ThreadSanitizer.
+# slots, deadlines, scraper, followers) under ThreadSanitizer.
 check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
@@ -172,6 +172,7 @@ check-tsan: deps
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all
 	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
 	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
+	$(Q)CK_RUN_SUITE=follow ./tests/check_all
 
 bench: deps
 	@$(MAKE) --no-print-directory tests/bench $(BIN)

@@ -270,6 +270,7 @@ static void *reader_main(void *arg)
 	double now = monotime_ms(), next_age = now + AGE_INTERVAL_MS;
 	double next_status = now + STATUS_INTERVAL_MS, next_sub = now;
 	int backoff = RESUBSCRIBE_MIN_MS;
+	bool resub_failed = false;	/* since the last success: logged once */
 
 	for (;;) {
 		struct pollfd pfd[3] = { { .fd = r->wake_fd, .events = POLLIN } };
@@ -316,13 +317,26 @@ static void *reader_main(void *arg)
 			next_status = now + STATUS_INTERVAL_MS;
 		}
 		if (r->sock < 0 && now >= next_sub) {
-			if (subscribe(r, &fd, false) == 0) {
+			/* quiet after a failure: one line for the failure, one when it is back */
+			err = subscribe(r, &fd, resub_failed);
+			if (!err) {
 				set_sock(r, fd);
 				__atomic_add_fetch(&r->resubscribed, 1, __ATOMIC_RELAXED);
 				log_info("subscribed to audit events again");
 				backoff = RESUBSCRIBE_MIN_MS;
-			} else if (backoff < RESUBSCRIBE_MAX_MS) {
-				backoff = backoff * 2 < RESUBSCRIBE_MAX_MS ? backoff * 2 : RESUBSCRIBE_MAX_MS;
+				resub_failed = false;
+			} else {
+				if (!resub_failed)
+					log_warnx("cannot subscribe to audit events again: %s; "
+						  "bpf_audit_listener_up stays 0 and the exporter keeps "
+						  "trying, every %d s at most",
+						  err == -EPERM || err == -EACCES ?
+						  "permission denied (needs CAP_AUDIT_READ)" : strerror(-err),
+						  RESUBSCRIBE_MAX_MS / 1000);
+				resub_failed = true;
+				if (backoff < RESUBSCRIBE_MAX_MS)
+					backoff = backoff * 2 < RESUBSCRIBE_MAX_MS ? backoff * 2 :
+						  RESUBSCRIBE_MAX_MS;
 			}
 			next_sub = now + backoff;
 		}

@@ -147,7 +147,7 @@ static bool gathered(const struct coll_scrape *sc)
 }
 
 /* The id of the snapshot's object i of kind, and how many there are. */
-static size_t snap_count(const struct snap *s, enum snap_kind kind)
+static size_t snap_nr(const struct snap *s, enum snap_kind kind)
 {
 	return kind == SNAP_PROG ? s->nr_progs : kind == SNAP_MAP ? s->nr_maps : s->nr_links;
 }
@@ -166,7 +166,7 @@ static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_
 	enum snap_kind kind = (enum snap_kind)(uintptr_t)f->arg;
 	const struct holders *h = sc->gathered;
 	const struct holders_scrape *hs = sc->priv;
-	size_t n = snap_count(sc->snap, kind), j = 0;
+	size_t n = snap_nr(sc->snap, kind), j = 0;
 
 	for (size_t i = 0; i < h->nr_rows; i++) {
 		const struct holders_row *r = &h->rows[i];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "utf8.h"
 
@@ -55,6 +56,7 @@ int ev_ring_init(struct ev_ring *r, size_t capacity)
 	strcpy(r->comm_other.comm, EV_COMM_OTHER);
 	r->capacity = capacity;
 	r->next_seq = 1;
+	r->notify_fd = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	return 0;
 }
@@ -165,7 +167,19 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	pthread_mutex_unlock(&r->lock);
 	e->comm = e->exe = e->cmdline = e->cgroup = NULL;	/* moved */
 	e->seq = seq;
+	if (r->notify_fd >= 0) {
+		uint64_t one = 1;
+
+		/* an eventfd opened EFD_NONBLOCK: never waits; a full counter is a wake-up anyway */
+		if (write(r->notify_fd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
 	return seq;
+}
+
+void ev_set_notify(struct ev_ring *r, int fd)
+{
+	r->notify_fd = fd;
 }
 
 void ev_count_op(struct ev_ring *r, enum ev_op op)
@@ -217,9 +231,25 @@ size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out)
 	return n;
 }
 
+bool ev_query_matches(const struct ev_query *q, const struct ev_event *e)
+{
+	if (q->has_op && e->op != q->op)
+		return false;
+	if (q->has_prog_id && e->prog_id != q->prog_id)
+		return false;
+	if (q->has_pid && (!(e->has & EV_HAS_PROCESS) || e->pid != q->pid))
+		return false;
+	if (q->has_comm && (!e->comm || strcmp(e->comm, q->comm)))
+		return false;
+	if (q->has_container_id &&
+	    strncmp(e->container_id, q->container_id, strlen(q->container_id)))
+		return false;
+	return true;
+}
+
 static bool matches(const struct ev_event *e, const struct ev_query *q)
 {
-	return e->seq > q->since && (!q->has_op || e->op == q->op);
+	return e->seq > q->since && ev_query_matches(q, e);
 }
 
 /* Slots looked at per lock hold while a reader searches or copies. */
@@ -278,16 +308,27 @@ static char *dup_or_null(const char *s)
 size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
 	       struct ev_event *out, size_t max)
 {
+	uint64_t missed;
+
+	return ev_copy_missed(r, q, cursor, out, max, &missed);
+}
+
+size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
+		      struct ev_event *out, size_t max, uint64_t *missed)
+{
 	uint64_t seq = *cursor + 1, last;
 	size_t n = 0;
 
+	*missed = 0;
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		size_t scanned = 0;
 
 		last = r->next_seq - 1;
-		if (seq < first_seq(r))
+		if (seq < first_seq(r)) {
+			*missed += first_seq(r) - seq;
 			seq = first_seq(r);	/* those left the ring meanwhile */
+		}
 		for (; seq <= last && n < max && scanned < SCAN_CHUNK; seq++, scanned++) {
 			const struct ev_event *e = &r->slots[(seq - 1) % r->capacity];
 			struct ev_event *o = &out[n];

@@ -106,6 +106,7 @@ struct ev_ring {
 	/* counters: __atomic builtins */
 	uint64_t ops[EV_NR_OPS];	/* counted when the BPF record arrives */
 	uint64_t parse_errors;
+	int notify_fd;			/* an eventfd ev_push() adds 1 to; -1: none */
 };
 
 /* 0 or -ENOMEM.  capacity >= 1. */
@@ -117,6 +118,12 @@ void ev_ring_release(struct ev_ring *r);
  * by comm; returns its seq.
  */
 uint64_t ev_push(struct ev_ring *r, struct ev_event *e);
+/*
+ * After each ev_push(), add 1 to the eventfd fd (-1: stop), without ever
+ * waiting: so followers are woken and never hold up the writer.  Set it
+ * before the writer starts.
+ */
+void ev_set_notify(struct ev_ring *r, int fd);
 void ev_count_op(struct ev_ring *r, enum ev_op op);
 void ev_count_parse_error(struct ev_ring *r);
 uint64_t ev_ops(struct ev_ring *r, enum ev_op op);
@@ -138,12 +145,27 @@ void ev_comm_label(const char *comm, char out[EV_COMM_LEN]);
  */
 size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out);
 
+/* Longest comm a query may filter by: the kernel's are 15 bytes. */
+#define EV_QUERY_COMM_MAX 63
+
 struct ev_query {
 	uint64_t since;			/* only seq > since */
 	size_t limit;			/* newest limit events; 0 = all */
 	bool has_op;
 	enum ev_op op;
+	bool has_pid;			/* only events of process pid */
+	int64_t pid;
+	bool has_prog_id;		/* only events about program prog_id */
+	uint32_t prog_id;
+	bool has_comm;			/* only events whose comm is comm, byte for byte */
+	char comm[EV_QUERY_COMM_MAX + 1];
+	bool has_container_id;		/* only events whose container_id starts with this */
+	char container_id[65];		/* 1 to 64 hex digits: a short id (docker ps) or whole */
+	bool desc;			/* newest first (ev_render_json; ev_copy is always oldest first) */
 };
+
+/* Whether e matches every filter of q (not since or limit).  Pure. */
+bool ev_query_matches(const struct ev_query *q, const struct ev_event *e);
 
 /*
  * Where a reader of q starts: the seq before the first event to copy, to
@@ -161,6 +183,13 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q);
  */
 size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
 	       struct ev_event *out, size_t max);
+/*
+ * ev_copy() for a reader that must know what it lost (a follower): *missed
+ * gets how many events, matching q or not, left the ring after *cursor
+ * before they could be copied.
+ */
+size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
+		      struct ev_event *out, size_t max, uint64_t *missed);
 /* The seq of the newest event, 0 before the first. */
 uint64_t ev_last_seq(struct ev_ring *r);
 

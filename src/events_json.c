@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,26 +94,56 @@ void ev_event_json(const struct ev_event *e, struct buf *b)
 
 #define COPY_CHUNK 64	/* events copied per lock hold */
 
+/* Add the events of b (each ended by '\n' at ends[i]) to out, newest (last) first. */
+static void add_reversed(struct buf *out, const struct buf *b, const size_t *ends, size_t n)
+{
+	for (size_t i = n; i-- > 0;) {
+		size_t start = i ? ends[i - 1] : 0;
+
+		buf_addstr(out, i + 1 < n ? ",\n" : "\n");
+		buf_add(out, b->buf + start, ends[i] - start);
+	}
+}
+
 void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out)
 {
 	struct ev_event chunk[COPY_CHUNK];
 	struct ev_query from = *q;
 	size_t max = q->limit && q->limit < EV_JSON_MAX_EVENTS ? q->limit : EV_JSON_MAX_EVENTS;
 	size_t total = 0, n;
+	struct buf rev = BUF_INIT;	/* desc: the events, oldest first, then reversed */
+	size_t *ends = NULL;
 	uint64_t cursor;
 
 	if (q->limit)
 		from.limit = max;	/* the newest max when a limit asks for more */
+	else if (q->desc)
+		from.limit = max;	/* newest first: the newest max, not the oldest */
 	cursor = ev_start(r, &from);
+	if (q->desc && !(ends = malloc(max * sizeof(*ends))))
+		out->oom = true;
 	buf_addch(out, '[');
-	while (total < max &&
+	while (!out->oom && total < max &&
 	       (n = ev_copy(r, q, &cursor, chunk, max - total < COPY_CHUNK ? max - total : COPY_CHUNK))) {
 		for (size_t i = 0; i < n; i++) {
-			buf_addstr(out, total + i ? ",\n" : "\n");
-			ev_event_json(&chunk[i], out);
+			if (ends) {
+				ev_event_json(&chunk[i], &rev);
+				ends[total + i] = rev.len;
+			} else {
+				buf_addstr(out, total + i ? ",\n" : "\n");
+				ev_event_json(&chunk[i], out);
+			}
 			ev_event_release(&chunk[i]);
 		}
 		total += n;
+	}
+	if (ends) {
+		if (rev.oom)
+			out->oom = true;
+		else
+			add_reversed(out, &rev, ends, total);
+		free(ends);
+		buf_release(&rev);
 	}
 	buf_addstr(out, total ? "\n]\n" : "]\n");
 }

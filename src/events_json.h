@@ -19,8 +19,9 @@
 /* One event as a JSON object, absent fields null. */
 void ev_event_json(const struct ev_event *e, struct buf *out);
 /*
- * The events matching q as a JSON array, oldest first: at most
- * EV_JSON_MAX_EVENTS, and at most q->limit (the newest that many).
+ * The events matching q as a JSON array, oldest first (newest first with
+ * q->desc): at most EV_JSON_MAX_EVENTS, and at most q->limit (the newest
+ * that many; with q->desc and no limit, the newest EV_JSON_MAX_EVENTS).
  * Thread-safe.
  */
 void ev_render_json(struct ev_ring *r, const struct ev_query *q, struct buf *out);

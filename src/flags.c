@@ -23,7 +23,7 @@ enum {
 	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
-	OPT_WEB_CONFIG, OPT_ENABLE_STATS,
+	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -39,6 +39,7 @@ static const struct option base_options[] = {
 	{ "web.disable-exporter-metrics", no_argument, NULL, OPT_DISABLE_EXPORTER_METRICS },
 	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "web.max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "web.max-followers", required_argument, NULL, OPT_MAX_FOLLOWERS },
 	{ "web.read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
 	{ "web.write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -139,6 +140,9 @@ void flags_usage(FILE *out)
 "                         the answer is read; one client address may have a\n"
 "                         quarter of them; beyond, a scrape answers 503 at once\n"
 "                         (0: no limit; default %u)\n"
+"  --web.max-followers=N  Most clients following /events (?follow=1) at once;\n"
+"                         they hold no scrape slot; beyond, 503 (0: following\n"
+"                         is off; default %u)\n"
 "  --web.read-timeout=DURATION\n"
 "                         A request must arrive whole within this of its\n"
 "                         connection opening or of the previous answer, and a\n"
@@ -175,7 +179,7 @@ void flags_usage(FILE *out)
 "\n"
 "Collectors, each turned on or off by its two flags (the last one given wins):\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
-		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
+		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_MAX_FOLLOWERS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
 		FLAGS_DEFAULT_WRITE_TIMEOUT_MS / 1000, FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
 	for (size_t i = 0; i < nr_collectors(); i++) {
 		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
@@ -310,6 +314,7 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	f->telemetry_path = FLAGS_DEFAULT_PATH;
 	f->max_connections = FLAGS_DEFAULT_MAX_CONNECTIONS;
 	f->max_requests = FLAGS_DEFAULT_MAX_REQUESTS;
+	f->max_followers = FLAGS_DEFAULT_MAX_FOLLOWERS;
 	f->read_timeout_ms = FLAGS_DEFAULT_READ_TIMEOUT_MS;
 	f->write_timeout_ms = FLAGS_DEFAULT_WRITE_TIMEOUT_MS;
 	f->log_level = LOG_INFO;
@@ -379,6 +384,12 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 			if (parse_uint(optarg, 0, 65536, &f->max_requests))
 				return usage_error(err, "invalid --web.max-requests \"%s\": "
 						   "expected a number from 0 (no limit) to 65536", optarg);
+			break;
+		case OPT_MAX_FOLLOWERS:
+			if (parse_uint(optarg, 0, FLAGS_MAX_FOLLOWERS, &f->max_followers))
+				return usage_error(err, "invalid --web.max-followers \"%s\": "
+						   "expected a number from 0 (following is off) to %d",
+						   optarg, FLAGS_MAX_FOLLOWERS);
 			break;
 		case OPT_READ_TIMEOUT:
 		case OPT_WRITE_TIMEOUT:

@@ -23,6 +23,8 @@
 #define FLAGS_MAX_TIMEOUT_MS (3600 * 1000)
 #define FLAGS_DEFAULT_AUDIT_BUFFER (64 * 1024 * 1024)
 #define FLAGS_DEFAULT_EVENTS_CAPACITY 1024
+#define FLAGS_DEFAULT_MAX_FOLLOWERS 16
+#define FLAGS_MAX_FOLLOWERS 1024
 
 /* Room for the collectors of coll_defs[] (collector.h). */
 #define FLAGS_MAX_COLLECTORS 16
@@ -40,6 +42,7 @@ struct flags {
 	const char *web_config_file;	/* --web.config.file; NULL: plain HTTP, no auth */
 	unsigned int max_connections;
 	unsigned int max_requests;	/* 0: no limit */
+	unsigned int max_followers;	/* /events?follow=1 at once; 0: following is off */
 	unsigned int read_timeout_ms;
 	unsigned int write_timeout_ms;
 	enum log_level log_level;

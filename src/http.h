@@ -44,7 +44,9 @@
 #include "http_stats.h"
 #include "openmetrics.h"
 
+struct audit_reader;
 struct ev_ring;
+struct follow_hub;
 struct scraper;
 struct MHD_Connection;
 struct webguard;
@@ -103,6 +105,13 @@ struct http_config {
 	 */
 	const struct http_route *routes;
 	struct webguard *web;		/* --web.config.file: TLS, auth, headers; NULL: none */
+	/* /events?follow=1 (follow.h): NULL answers 503, following is off; must outlive the server */
+	struct follow_hub *followers;
+	/* what the landing page shows; each may be NULL / 0 */
+	const char *version;
+	int64_t start_time_ms;		/* unix ms */
+	const char *listen_text;	/* the listen addresses, e.g. "127.0.0.1:9435, [::1]:9435" */
+	struct audit_reader *audit;	/* the audit state; NULL: audit is off */
 };
 
 /*
@@ -188,6 +197,42 @@ int http_reply_busy(struct http_request *rq, int err);
 int http_suspend(struct http_request *rq);
 void http_resume(struct http_request *rq);
 
+/*
+ * A streaming answer (/events?follow=1): of unknown length (chunked), its
+ * bytes made by read(cls, s, buf, max) each time libmicrohttpd has room:
+ * it returns how many bytes it put in buf (1 to max), HTTP_STREAM_WAIT
+ * having called http_stream_suspend(s) because it has nothing now,
+ * HTTP_STREAM_END to end the answer, or HTTP_STREAM_ERROR to drop the
+ * connection.  release(cls) is called once when libmicrohttpd is done with
+ * the answer (or at once if it could not be queued); s is valid until then.
+ *
+ * The write deadline holds for a stream this way: bytes handed to the
+ * client must be read (acknowledged by its kernel) within write_timeout_ms,
+ * re-armed each time the client has taken some, cleared while nothing is
+ * waiting for it.  So a follower that stops reading is dropped, and what it
+ * pins is at most the socket's buffer, libmicrohttpd's, and what read()
+ * keeps.  A stream holds no slot.  Returns 0 or -errno (as http_reply()).
+ */
+#define HTTP_STREAM_WAIT 0
+#define HTTP_STREAM_END (-1)
+#define HTTP_STREAM_ERROR (-2)
+struct http_stream;
+typedef long (*http_stream_read_fn)(void *cls, struct http_stream *s, char *buf, size_t max);
+int http_reply_stream(struct http_request *rq, const char *type, const char *const *headers,
+		      http_stream_read_fn read, void (*release)(void *cls), void *cls);
+/*
+ * From read() only: suspend the stream until http_stream_resume(), which
+ * must then be called exactly once, from any thread; read() is called again
+ * after it.  http_stop() waits for every suspended stream to be resumed.
+ */
+void http_stream_suspend(struct http_stream *s);
+void http_stream_resume(struct http_stream *s);
+/*
+ * The stream's socket, to poll for the client's hang-up while it is
+ * suspended (libmicrohttpd does not look at it then, nor close it).
+ */
+int http_stream_fd(const struct http_stream *s);
+
 struct http_server;
 
 /*
@@ -198,8 +243,8 @@ struct http_server;
 int http_start(struct http_server **out, const struct http_config *cfg);
 /*
  * Answer every new request 503, wait for the suspended ones to be resumed
- * (stop what resumes them first: scraper_stop()), close every connection,
- * free everything.  NULL is fine.
+ * (stop what resumes them first: scraper_stop(), follow_stop()), close
+ * every connection, free everything.  NULL is fine.
  */
 void http_stop(struct http_server *srv);
 

@@ -19,12 +19,14 @@
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
 #include "audit_reader.h"
 #include "collector.h"
 #include "events.h"
+#include "follow.h"
 #include "progcache.h"
 #include "flags.h"
 #include "http.h"
@@ -110,11 +112,12 @@ static void raise_fd_limit(unsigned int *max_connections, size_t nr_sockets)
 	}
 }
 
-static void log_listening(int fd, const char *path, bool from_systemd)
+/* fd's address, "HOST:PORT" or "[HOST]:PORT", into addr. */
+static void socket_address(int fd, char *addr, size_t size)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?", addr[INET6_ADDRSTRLEN + 16];
+	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned int port = 0;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
@@ -123,17 +126,24 @@ static void log_listening(int fd, const char *path, bool from_systemd)
 
 			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
 			port = ntohs(s6->sin6_port);
-			snprintf(addr, sizeof(addr), "[%s]:%u", host, port);
+			snprintf(addr, size, "[%s]:%u", host, port);
 		} else {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
 			port = ntohs(s4->sin_port);
-			snprintf(addr, sizeof(addr), "%s:%u", host, port);
+			snprintf(addr, size, "%s:%u", host, port);
 		}
 	} else {
-		snprintf(addr, sizeof(addr), "?");
+		snprintf(addr, size, "?");
 	}
+}
+
+static void log_listening(int fd, const char *path, bool from_systemd)
+{
+	char addr[INET6_ADDRSTRLEN + 16];
+
+	socket_address(fd, addr, sizeof(addr));
 	if (from_systemd)
 		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION,
 		       "socket", "systemd", NULL);
@@ -160,6 +170,9 @@ int main(int argc, char **argv)
 	struct scraper *scraper = NULL;
 	struct audit_reader *audit = NULL;
 	struct progcache *progs = NULL;
+	struct follow_hub *followers = NULL;
+	struct buf listen_text = BUF_INIT;
+	struct timespec started;
 	struct ev_ring ring = { .slots = NULL };
 	struct http_config hc;
 	struct collector coll;
@@ -176,6 +189,7 @@ int main(int argc, char **argv)
 	 * exit, not a kill.  SIGHUP re-reads the web config and never stops
 	 * the exporter.
 	 */
+	clock_gettime(CLOCK_REALTIME, &started);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
@@ -254,6 +268,15 @@ int main(int argc, char **argv)
 		}
 		coll_set_audit(&coll, &ring, audit, progs);
 		hc.events = &ring;
+		hc.audit = audit;
+		if (f.max_followers) {
+			ret = follow_start(&followers, &ring, f.max_followers, f.write_timeout_ms);
+			if (ret) {
+				log_errx("cannot start the follow thread: %s", strerror(-ret));
+				return 1;
+			}
+			hc.followers = followers;
+		}
 	}
 
 	/* The sockets are open: keep only what is still needed. */
@@ -280,8 +303,16 @@ int main(int argc, char **argv)
 	}
 	hc.scraper = scraper;
 	hc.web = web;
-	for (size_t i = 0; i < nr_fds; i++)
+	for (size_t i = 0; i < nr_fds; i++) {
+		char addr[INET6_ADDRSTRLEN + 16];
+
 		log_listening(fds[i], f.telemetry_path, f.systemd_socket);
+		socket_address(fds[i], addr, sizeof(addr));
+		buf_addf(&listen_text, "%s%s", i ? ", " : "", addr);
+	}
+	hc.listen_text = listen_text.buf;
+	hc.version = VERSION;
+	hc.start_time_ms = (int64_t)started.tv_sec * 1000 + started.tv_nsec / 1000000;
 	ret = http_start(&srv, &hc);
 	if (ret) {
 		log_errx("cannot start the HTTP server: %s", strerror(-ret));
@@ -306,10 +337,13 @@ int main(int argc, char **argv)
 	}
 	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 	scraper_stop(scraper);	/* every scrape answered: none left suspended */
+	follow_stop(followers);	/* every follower resumed to end */
 	http_stop(srv);
 	webguard_free(web);
 	scraper_free(scraper);
 	audit_reader_stop(audit);
+	follow_free(followers);	/* after the ring's writer: it wakes the hub's eventfd */
+	buf_release(&listen_text);
 	progcache_free(progs);
 	ev_ring_release(&ring);
 	return 0;

@@ -252,3 +252,18 @@ int snap_take(struct snap *s)
 		memcpy(s->error, rest.error, sizeof(s->error));
 	return rest.err;
 }
+
+int snap_count(size_t counts[SNAP_NR_KINDS])
+{
+	for (int kind = 0; kind < SNAP_NR_KINDS; kind++) {
+		__u32 id = 0;
+		int err;
+
+		counts[kind] = 0;
+		while (!(err = snap_kinds[kind]->next_id(id, &id)))
+			counts[kind]++;
+		if (err != -ENOENT)
+			return err;
+	}
+	return 0;
+}

@@ -136,6 +136,14 @@ void snap_release(struct snap *s);
 int snap_take(struct snap *s);
 
 /*
+ * How many programs, maps and links there are now, by walking their ids
+ * (get_next_id alone: no fd is opened, no info read; about a microsecond
+ * an object), for the landing page.  0, or -errno when a walk fails
+ * (counts[] then holds what was counted).  Thread-safe.
+ */
+int snap_count(size_t counts[SNAP_NR_KINDS]);
+
+/*
  * One program by id, without its map ids or memlock (what the audit side
  * remembers at LOAD).  0, or -errno (-ENOENT: gone already).
  */

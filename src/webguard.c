@@ -326,3 +326,8 @@ const char *const *webguard_headers(const struct wg_config *c)
 {
 	return c->headers;
 }
+
+bool webguard_basic_auth(const struct wg_config *c)
+{
+	return c && c->cfg.nr_users > 0;
+}

@@ -82,6 +82,8 @@ enum wg_verdict webguard_check(struct webguard *wg, const struct wg_config *c, v
 /* The WWW-Authenticate value of a 401. */
 #define WEBGUARD_CHALLENGE "Basic realm=\"bpf-metrics-exporter\", charset=\"UTF-8\""
 
+/* Whether c asks for basic auth (it has basic_auth_users). */
+bool webguard_basic_auth(const struct wg_config *c);
 /* c's http_server_config.headers: name, value, ..., NULL. */
 const char *const *webguard_headers(const struct wg_config *c);
 

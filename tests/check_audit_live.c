@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -1190,6 +1191,82 @@ START_TEST(test_reader_recovers)
 }
 END_TEST
 
+/* Drop cap from this thread's effective set (threads it starts inherit that). */
+static void drop_effective(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	ck_assert_int_eq(syscall(SYS_capget, &h, d), 0);
+	d[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	ck_assert_int_eq(syscall(SYS_capset, &h, d), 0);
+}
+
+/* Occurrences of needle in the log file fd. */
+static int count_in_log(int fd, const char *needle, char *text, size_t size)
+{
+	ssize_t n = pread(fd, text, size - 1, 0);
+	int count = 0;
+
+	ck_assert_int_ge(n, 0);
+	text[n] = '\0';
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		count++;
+	return count;
+}
+
+/*
+ * The socket fails and subscribing again is refused (the reader's thread
+ * lacks CAP_AUDIT_READ): the loss and the refusal are each logged once, with
+ * the fix, however many times it retries; the listener shows down.
+ */
+START_TEST(test_reader_resubscribe_refused)
+{
+	struct audit_reader_config cfg = { .buffer_bytes = 1 << 20 };
+	struct audit_reader_state st;
+	struct ev_ring ring;
+	struct progcache *pc = progcache_new(64);
+	struct audit_reader *r;
+	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[16384];
+	int logfd = mkstemp(logpath), devnull, fd;
+
+	audit_on();
+	ck_assert_int_ge(logfd, 0);
+	unlink(logpath);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, logfd);
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	cfg.ring = &ring;
+	cfg.progs = pc;
+	r = audit_reader_open(&cfg);	/* subscribes here, with the capability */
+	ck_assert_ptr_nonnull(r);
+	drop_effective(CAP_AUDIT_READ);	/* the reader's thread starts without it */
+	ck_assert_int_eq(audit_reader_start(r), 0);
+	audit_reader_state(r, &st);
+	ck_assert(st.listening);
+
+	fd = audit_reader_fd(r);
+	ck_assert_int_ge(fd, 0);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(dup2(devnull, fd), fd);
+	close(devnull);
+	/* attempts at about 1, 3 and 7 s after the loss */
+	usleep(7500 * 1000);
+	audit_reader_state(r, &st);
+	ck_assert(!st.listening);
+	ck_assert_uint_eq(st.resubscribed, 0);
+	ck_assert_int_eq(count_in_log(logfd, "audit socket failed", text, sizeof(text)), 1);
+	ck_assert_msg(count_in_log(logfd, "cannot subscribe to audit events again: permission denied "
+				   "(needs CAP_AUDIT_READ)", text, sizeof(text)) == 1, "log: %s", text);
+	ck_assert_msg(count_in_log(logfd, "subscribed to audit events again", text, sizeof(text)) == 0,
+		      "not back: %s", text);
+	ck_assert_msg(count_in_log(logfd, "receive buffer", text, sizeof(text)) <= 1, "log: %s", text);
+	audit_reader_stop(r);
+	progcache_free(pc);
+	ev_ring_release(&ring);
+	close(logfd);
+}
+END_TEST
+
 Suite *audit_live_suite(void)
 {
 	Suite *s = suite_create("audit_live");
@@ -1218,6 +1295,7 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc2, test_no_cap_audit_control);
 	tcase_add_test(tc2, test_status_not_on_scrape_path);
 	tcase_add_test(tc2, test_reader_recovers);
+	tcase_add_test(tc2, test_reader_resubscribe_refused);
 	suite_add_tcase(s, tc2);
 	return s;
 }

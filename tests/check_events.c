@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * check_events - the event ring: seq, wrap-around, since/limit/op, JSON,
- * counts by comm (order, the EV_COMM_NAMES cap, label values), concurrency.
+ * counts by comm (order, the EV_COMM_NAMES cap, label values), concurrency,
+ * the filters and order=desc, what a follower missed, the notify eventfd.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/eventfd.h>
 
 #include "events.h"
 #include "events_json.h"
@@ -502,6 +506,125 @@ START_TEST(test_copy_out)
 }
 END_TEST
 
+/* Each filter alone and together; order=desc with and without a limit. */
+START_TEST(test_filters_and_desc)
+{
+	struct ev_event e;
+	struct ev_query q = { 0 };
+	char ids[64];
+
+	for (uint32_t i = 1; i <= 4; i++) {
+		memset(&e, 0, sizeof(e));
+		e.prog_id = 10 + i;
+		e.op = i % 2 ? EV_LOAD : EV_UNLOAD;
+		e.comm = strdup(i <= 2 ? "bpftool" : "cilium-agent");
+		if (i != 4) {
+			e.has = EV_HAS_PROCESS;
+			e.pid = 100 + i % 2;	/* 101, 100, 101 */
+		}
+		if (i >= 3)
+			strcpy(e.container_id, i == 3 ? "abcdef0123" : "abcd99");
+		ev_push(&ring, &e);
+	}
+	q.has_pid = true;
+	q.pid = 101;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "11,13");
+	q.pid = 0;	/* event 4 has no process: pid 0 matches nothing */
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "");
+	q.has_pid = false;
+	q.has_comm = true;
+	strcpy(q.comm, "bpftool");
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "11,12");
+	strcpy(q.comm, "bpftoo");	/* whole names only */
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "");
+	q.has_comm = false;
+	q.has_prog_id = true;
+	q.prog_id = 13;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "13");
+	q.has_prog_id = false;
+	q.has_container_id = true;
+	strcpy(q.container_id, "abcd");	/* a prefix, as docker ps shows it short */
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "13,14");
+	strcpy(q.container_id, "abcdef");
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "13");
+	q.has_op = true;
+	q.op = EV_UNLOAD;
+	strcpy(q.container_id, "abcd");
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "14");
+
+	memset(&q, 0, sizeof(q));
+	q.desc = true;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "14,13,12,11");
+	q.limit = 2;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "14,13");
+	q.has_op = true;
+	q.op = EV_LOAD;
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "13,11");
+	q.since = 1;	/* seq 1 is program 11 */
+	ids_of(&q, ids, sizeof(ids));
+	ck_assert_str_eq(ids, "13");
+}
+END_TEST
+
+/* ev_copy_missed counts what left the ring before it was copied. */
+START_TEST(test_copy_missed)
+{
+	struct ev_event out[8];
+	struct ev_query q = { 0 };
+	uint64_t cursor = 0, missed = 99;
+	size_t n;
+
+	for (uint32_t i = 1; i <= 3; i++)
+		push(i, EV_LOAD, NULL);
+	n = ev_copy_missed(&ring, &q, &cursor, out, 8, &missed);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(missed, 0);
+	ck_assert_uint_eq(cursor, 3);
+	for (size_t i = 0; i < n; i++)
+		ev_event_release(&out[i]);
+	for (uint32_t i = 4; i <= 10; i++)	/* capacity 4: 4, 5 and 6 go unread */
+		push(i, EV_LOAD, NULL);
+	q.has_op = true;
+	q.op = EV_UNLOAD;	/* matching or not, the lost ones count */
+	n = ev_copy_missed(&ring, &q, &cursor, out, 8, &missed);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(missed, 3);
+	ck_assert_uint_eq(cursor, 10);
+	n = ev_copy_missed(&ring, &q, &cursor, out, 8, &missed);
+	ck_assert_uint_eq(missed, 0);
+}
+END_TEST
+
+/* Every push adds one to the notify eventfd. */
+START_TEST(test_notify)
+{
+	int fd = eventfd(0, EFD_NONBLOCK);
+	uint64_t v = 0;
+
+	ck_assert_int_ge(fd, 0);
+	ev_set_notify(&ring, fd);
+	push(1, EV_LOAD, NULL);
+	push(2, EV_LOAD, NULL);
+	ck_assert_int_eq(read(fd, &v, sizeof(v)), sizeof(v));
+	ck_assert_uint_eq(v, 2);
+	ev_set_notify(&ring, -1);
+	push(3, EV_LOAD, NULL);
+	ck_assert_int_eq(read(fd, &v, sizeof(v)), -1);	/* EAGAIN: nothing added */
+	close(fd);
+}
+END_TEST
+
 Suite *events_suite(void)
 {
 	Suite *s = suite_create("events");
@@ -521,6 +644,9 @@ Suite *events_suite(void)
 	tcase_add_test(tc, test_concurrency);
 	tcase_add_test(tc, test_render_cap_and_paging);
 	tcase_add_test(tc, test_copy_out);
+	tcase_add_test(tc, test_filters_and_desc);
+	tcase_add_test(tc, test_copy_missed);
+	tcase_add_test(tc, test_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -93,6 +93,7 @@ static void assert_defaults(void)
 	ck_assert_str_eq(f.telemetry_path, "/metrics");
 	ck_assert_uint_eq(f.max_connections, 1024);
 	ck_assert_uint_eq(f.max_requests, 40);
+	ck_assert_uint_eq(f.max_followers, 16);
 	ck_assert_uint_eq(f.read_timeout_ms, 10000);
 	ck_assert_uint_eq(f.write_timeout_ms, 30000);
 	ck_assert_int_eq(f.log_level, LOG_INFO);
@@ -185,6 +186,25 @@ START_TEST(test_max_requests)
 	ck_assert_int_eq(parse("--web.max-requests", "1"), FLAGS_RUN);
 	ck_assert_uint_eq(f.max_requests, 1);
 	ck_assert_uint_eq(f.max_connections, 1024);
+}
+END_TEST
+
+START_TEST(test_max_followers)
+{
+	static const char *const bad[] = { "", "x", "-1", "1025", "+5", "99999999999999999999" };
+
+	ck_assert_int_eq(parse("--web.max-followers=0"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_followers, 0);	/* following is off */
+	ck_assert_int_eq(parse("--web.max-followers", "1024"), FLAGS_RUN);
+	ck_assert_uint_eq(f.max_followers, 1024);
+	ck_assert_uint_eq(f.max_requests, 40);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "invalid --web.max-followers \"%s\"", bad[i]);
+		assert_usage(parse("--web.max-followers", bad[i]), what);
+		ck_assert_msg(strstr(err_text, "0 (following is off) to 1024"), "err: %s", err_text);
+	}
 }
 END_TEST
 
@@ -420,7 +440,7 @@ static void assert_help(void)
 	static const char *const mentioned[] = {
 		"--web.listen-address", "--web.telemetry-path", "--web.max-connections",
 		"--web.systemd-socket", "--web.disable-exporter-metrics",
-		"--web.max-requests", "--web.read-timeout", "--web.write-timeout",
+		"--web.max-requests", "--web.max-followers", "--web.read-timeout", "--web.write-timeout",
 		"--log.level", "--log.format", "--no-audit", "--audit.enable",
 		"--audit.buffer-bytes", "--events.capacity", "--help", "--version",
 		":9435", "/metrics", "1024", "67108864", "default 40)", "default 10s)",
@@ -782,6 +802,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_telemetry_path);
 	tcase_add_test(tc, test_max_connections);
 	tcase_add_test(tc, test_max_requests);
+	tcase_add_test(tc, test_max_followers);
 	tcase_add_test(tc, test_timeouts);
 	tcase_add_test(tc, test_log_level);
 	tcase_add_test(tc, test_log_format);

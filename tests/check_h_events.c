@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * check_h_events - the /events handler's query parser, evq_parse(): the
- * values it accepts, clamping to the ring's capacity, and the one-line
- * reasons it gives for the rest.
+ * values it accepts (since, limit, op, the filters, order, follow,
+ * Last-Event-ID), clamping to the ring's capacity, and the one-line reasons
+ * it gives for the rest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 static struct ev_query q;
 static struct buf why = BUF_INIT;
+static bool follow;
 
 static void teardown(void)
 {
@@ -24,8 +26,17 @@ static void teardown(void)
 /* evq_parse with a capacity of 4; the reason (if any) in why. */
 static int parse(const char *since, const char *limit, const char *op)
 {
+	const struct evq_params p = { .since = since, .limit = limit, .op = op };
+
 	buf_reset(&why);
-	return evq_parse(since, limit, op, 4, &q, &why);
+	return evq_parse(&p, 4, &q, &follow, &why);
+}
+
+/* evq_parse of p with a capacity of 4. */
+static int parse_p(const struct evq_params *p)
+{
+	buf_reset(&why);
+	return evq_parse(p, 4, &q, &follow, &why);
 }
 
 START_TEST(test_parse_query)
@@ -148,6 +159,109 @@ START_TEST(test_reason_truncated)
 }
 END_TEST
 
+/* pid, prog_id, comm, container_id: their values, and each bound reached. */
+START_TEST(test_filters)
+{
+	struct evq_params p = { .pid = "42", .prog_id = "4294967295", .comm = "bpftool",
+				.container_id = "0123456789ab" };
+	char comm[EV_QUERY_COMM_MAX + 2], cid[66];
+
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(q.has_pid && q.pid == 42);
+	ck_assert(q.has_prog_id && q.prog_id == UINT32_MAX);
+	ck_assert(q.has_comm && !strcmp(q.comm, "bpftool"));
+	ck_assert(q.has_container_id && !strcmp(q.container_id, "0123456789ab"));
+	ck_assert(!follow && !q.desc);
+
+	p = (struct evq_params){ .pid = "2147483647" };
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert_int_eq(q.pid, 2147483647);
+	ck_assert(!q.has_prog_id && !q.has_comm && !q.has_container_id);
+	p.pid = "2147483648";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad pid=\"2147483648\": expected a process id (0 to 2147483647)");
+	p.pid = "-1";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	p = (struct evq_params){ .prog_id = "4294967296" };
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why.buf, "bad prog_id="));
+	p.prog_id = "0x10";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+
+	memset(comm, 'c', sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = '\0';
+	p = (struct evq_params){ .comm = comm };
+	ck_assert_int_eq(parse_p(&p), -EINVAL);	/* 64 bytes: one too many */
+	ck_assert_ptr_nonnull(strstr(why.buf, "a command name of 1 to 63 bytes"));
+	comm[sizeof(comm) - 2] = '\0';
+	ck_assert_int_eq(parse_p(&p), 0);	/* 63 */
+	ck_assert_uint_eq(strlen(q.comm), EV_QUERY_COMM_MAX);
+	p.comm = "";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+
+	memset(cid, 'f', sizeof(cid) - 1);
+	cid[sizeof(cid) - 1] = '\0';
+	p = (struct evq_params){ .container_id = cid };
+	ck_assert_int_eq(parse_p(&p), -EINVAL);	/* 65 digits */
+	cid[64] = '\0';
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert_uint_eq(strlen(q.container_id), 64);
+	p.container_id = "ABC";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why.buf, "hex digits in lower case"));
+	p.container_id = "";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	p.container_id = "12g";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+}
+END_TEST
+
+/* order, follow, and Last-Event-ID (the later of it and since wins). */
+START_TEST(test_order_follow_resume)
+{
+	struct evq_params p = { .order = "desc" };
+
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(q.desc && !follow);
+	p.order = "asc";
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(!q.desc);
+	p.order = "DESC";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad order=\"DESC\": expected asc or desc");
+
+	p = (struct evq_params){ .follow = "1" };
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(follow);
+	p.follow = "true";
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(follow);
+	p.follow = "0";
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(!follow);
+	p.follow = "false";
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert(!follow);
+	p.follow = "yes";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why.buf, "bad follow="));
+	p.follow = "1";
+	p.order = "desc";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why.buf, "with follow=1"));
+
+	p = (struct evq_params){ .since = "5", .last_event_id = "9" };
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert_uint_eq(q.since, 9);
+	p.since = "12";
+	ck_assert_int_eq(parse_p(&p), 0);
+	ck_assert_uint_eq(q.since, 12);
+	p.last_event_id = "x";
+	ck_assert_int_eq(parse_p(&p), -EINVAL);
+	ck_assert_str_eq(why.buf, "bad Last-Event-ID=\"x\": expected a sequence number (0 or more)");
+}
+END_TEST
+
 Suite *h_events_suite(void)
 {
 	Suite *s = suite_create("h_events");
@@ -159,6 +273,8 @@ Suite *h_events_suite(void)
 	tcase_add_test(tc, test_limit_any_size);
 	tcase_add_test(tc, test_reason_escaped);
 	tcase_add_test(tc, test_reason_truncated);
+	tcase_add_test(tc, test_filters);
+	tcase_add_test(tc, test_order_follow_resume);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,8 @@ static const struct {
 	{ collector_suite, false, "collector" },
 	{ events_suite, false, "events" },
 	{ h_events_suite, false, "h_events" },
+	{ html_suite, false, "html" },
+	{ follow_suite, false, "follow" },
 	{ audit_suite, false, "audit" },
 	{ bpfnames_suite, false, "bpfnames" },
 	{ fdinfo_suite, false, "fdinfo" },
@@ -56,6 +58,7 @@ static const struct {
 	{ holders_live_suite, true, "holders_live" },
 	{ bpfstats_suite, true, "bpfstats" },
 	{ links_suite, true, "links" },
+	{ live_suite, true, "live" },
 };
 
 static bool in_ci(void)

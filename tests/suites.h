@@ -22,6 +22,8 @@ Suite *snapshot_suite(void);
 Suite *collector_suite(void);
 Suite *events_suite(void);
 Suite *h_events_suite(void);
+Suite *html_suite(void);
+Suite *follow_suite(void);
 Suite *audit_suite(void);	/* the assembler, fed recorded records */
 Suite *bpfnames_suite(void);
 Suite *fdinfo_suite(void);
@@ -50,5 +52,6 @@ Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, 
 Suite *holders_live_suite(void);	/* check_holders_live.c: holders in made-up containers, uids, caps */
 Suite *bpfstats_suite(void);	/* check_bpfstats.c: run statistics, BTF, pins against the kernel */
 Suite *links_suite(void);	/* check_links.c: each link kind's target vs its fdinfo */
+Suite *live_suite(void);	/* check_live.c: /events follow, SSE, filters, the landing page */
 
 #endif

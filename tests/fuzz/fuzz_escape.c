@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * fuzz_escape - the three string escapers, held to their contracts on any
- * bytes: om_escape_label_value (OpenMetrics label values), json_add_stringn
- * and log_add_logfmt_value.  Each output must be valid UTF-8 without a NUL
+ * fuzz_escape - the four string escapers, held to their contracts on any
+ * bytes: om_escape_label_value (OpenMetrics label values), json_add_stringn,
+ * log_add_logfmt_value and html_escapen (the landing page: valid UTF-8 with
+ * no raw & < > " ' but its entities, decoding back to the input with U+FFFD
+ * for invalid bytes and control characters but tab, LF and CR).  Each output must be valid UTF-8 without a NUL
  * or a raw newline, and must decode back to the input: exactly for logfmt
  * (\xNN keeps a byte), with U+FFFD for each byte of invalid UTF-8 for JSON
  * and OpenMetrics.  JSON and logfmt must also hold no control character,
@@ -14,6 +16,7 @@
 
 #include "buf.h"
 #include "fuzz.h"
+#include "html.h"
 #include "json.h"
 #include "log.h"
 #include "openmetrics.h"
@@ -131,6 +134,52 @@ static void unescape(const char *who, struct buf *out, const char *s, size_t n,
 	}
 }
 
+/* html: the entities back into characters; anything else after & is a broken invariant. */
+static void html_unescape(struct buf *out, const struct buf *in)
+{
+	static const char *const ents[][2] = {
+		{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
+	};
+
+	for (size_t i = 0; i < in->len;) {
+		const char *s = in->buf + i;
+		size_t k;
+
+		FUZZ_ASSERT(!strchr("<>\"'", *s) || !*s, "html: raw %c at %zu", *s, i);
+		FUZZ_ASSERT(*s, "html: a NUL at %zu", i);
+		if (*s != '&') {
+			buf_addch(out, *s);
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
+			if (!strncmp(s, ents[k][0], strlen(ents[k][0])))
+				break;
+		FUZZ_ASSERT(k < sizeof(ents) / sizeof(ents[0]), "html: a raw & at %zu", i);
+		buf_addstr(out, ents[k][1]);
+		i += strlen(ents[k][0]);
+	}
+}
+
+/* What html_escapen's output decodes to: U+FFFD for invalid bytes and controls but \t \n \r. */
+static void html_expected(struct buf *out, const unsigned char *in, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = fuzz_utf8_len(in + i, n - i);
+
+		if (in[i] < 0x80 && in[i] && ((in[i] >= 0x20 && in[i] != 0x7f) || in[i] == '\t' ||
+					       in[i] == '\n' || in[i] == '\r')) {
+			buf_addch(out, (char)in[i++]);
+		} else if (in[i] >= 0x80 && len) {
+			buf_add(out, in + i, len);
+			i += len;
+		} else {
+			buf_addstr(out, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+}
+
 static void expect_same(const char *who, const struct buf *got, const struct buf *want)
 {
 	FUZZ_ASSERT(got->len == want->len && !memcmp(got->buf, want->buf, got->len),
@@ -184,6 +233,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unescape("openmetrics", &dec, out.buf, out.len, "\\\"n");
 	replace_invalid(&want, (const unsigned char *)cstr, clen);
 	expect_same("openmetrics", &dec, &want);
+
+	/* HTML: text or an attribute value */
+	buf_reset(&out);
+	buf_reset(&dec);
+	buf_reset(&want);
+	html_escapen(&out, exact, size);
+	FUZZ_ASSERT(!out.oom && out.len == strlen(out.buf), "html: a NUL in the output");
+	for (size_t i = 0; i < out.len;) {
+		size_t len = fuzz_utf8_len((const unsigned char *)out.buf + i, out.len - i);
+
+		FUZZ_ASSERT(len, "html: invalid UTF-8 at output byte %zu", i);
+		i += len;
+	}
+	html_unescape(&dec, &out);
+	html_expected(&want, data, size);
+	expect_same("html", &dec, &want);
 
 	buf_release(&out);
 	buf_release(&dec);

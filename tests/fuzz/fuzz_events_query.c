@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_events_query - /events' query parameters through evq_parse, and the
- * query it yields through ev_render_json on a small ring.
+ * query it yields through ev_render_json on a small ring, and through a
+ * follower's copy (ev_copy_missed) and framing (NDJSON and SSE).
  *
- * Input: up to three values separated by the byte 0x1e, for since, limit
- * and op in that order; a value that is the one byte 0x1f is absent (NULL).
- * Invariants: a bad query is -EINVAL with a reason that is valid UTF-8 on
- * one line (it becomes a 400 body); a good one keeps limit within the
- * capacity and renders a JSON array.
+ * Input: up to ten values separated by the byte 0x1e, for since, limit, op,
+ * pid, comm, prog_id, container_id, order, follow and Last-Event-ID in that
+ * order; a value that is the one byte 0x1f is absent (NULL), and so is each
+ * one past the input's end.  Invariants: a bad query is -EINVAL with a
+ * reason that is valid UTF-8 on one line (it becomes a 400 body); a good
+ * one keeps limit within the capacity, its comm and container_id within
+ * their bounds, never follows newest first, renders a JSON array, and each
+ * framed event is one line (NDJSON) or one event ending at its only blank
+ * line (SSE).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include "buf.h"
 #include "events.h"
 #include "events_json.h"
+#include "follow.h"
 #include "fuzz.h"
 #include "handlers.h"
 
@@ -25,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SEP 0x1e
 #define ABSENT 0x1f
 #define CAPACITY 16
+#define NR_VALUES 10
 
 static struct ev_ring ring;
 
@@ -38,14 +46,43 @@ static void ring_init(void)
 		memset(&e, 0, sizeof(e));
 		e.prog_id = i;
 		e.op = i % 3 ? EV_LOAD : EV_UNLOAD;
-		e.comm = strdup("fuzz");
+		e.comm = strdup(i % 2 ? "fuzz" : "a\nb");
+		e.has = i % 4 ? EV_HAS_PROCESS : 0;
+		e.pid = i % 5;
+		if (i % 3)
+			strcpy(e.container_id, i % 2 ? "0123456789abcdef" : "abc");
 		ev_push(&ring, &e);
 	}
 }
 
+/* A follower's copies of q from its start, framed both ways. */
+static void check_follow(const struct ev_query *q)
+{
+	struct ev_event chunk[FOLLOW_CHUNK];
+	uint64_t cursor = ev_start(&ring, q), missed;
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	while ((n = ev_copy_missed(&ring, q, &cursor, chunk, FOLLOW_CHUNK, &missed))) {
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_ASSERT(ev_query_matches(q, &chunk[i]) && chunk[i].seq > q->since,
+				    "copied an event that does not match");
+			buf_reset(&b);
+			follow_frame_event(&b, false, &chunk[i]);
+			FUZZ_ASSERT(strchr(b.buf, '\n') == b.buf + b.len - 1, "NDJSON: not one line");
+			buf_reset(&b);
+			follow_frame_event(&b, true, &chunk[i]);
+			FUZZ_ASSERT(strstr(b.buf, "\n\n") == b.buf + b.len - 2 && !strchr(b.buf, '\r'),
+				    "SSE: not one event");
+			ev_event_release(&chunk[i]);
+		}
+	}
+	buf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *copy = malloc(size + 1), *vals[3] = { NULL, NULL, NULL }, *p;
+	char *copy = malloc(size + 1), *vals[NR_VALUES] = { NULL }, *p;
 	struct buf why = BUF_INIT, out = BUF_INIT;
 	struct ev_query q;
 	int ret;
@@ -57,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 	p = copy;
-	for (int i = 0; i < 3 && p; i++) {
+	for (int i = 0; i < NR_VALUES && p; i++) {
 		char *sep = strchr(p, SEP);
 
 		if (sep)
@@ -65,7 +102,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vals[i] = p[0] == ABSENT && !p[1] ? NULL : p;
 		p = sep ? sep + 1 : NULL;
 	}
-	ret = evq_parse(vals[0], vals[1], vals[2], CAPACITY, &q, &why);
+	const struct evq_params params = {
+		.since = vals[0], .limit = vals[1], .op = vals[2], .pid = vals[3], .comm = vals[4],
+		.prog_id = vals[5], .container_id = vals[6], .order = vals[7], .follow = vals[8],
+		.last_event_id = vals[9],
+	};
+	bool follow = false;
+
+	ret = evq_parse(&params, CAPACITY, &q, &follow, &why);
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL, "returned %d", ret);
 	if (ret) {
 		FUZZ_ASSERT(why.len > 0, "no reason for a bad query");
@@ -80,8 +124,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_ASSERT(q.limit <= CAPACITY, "limit %zu above the capacity", q.limit);
 		FUZZ_ASSERT(vals[2] || !q.has_op, "an op from nowhere");
+		FUZZ_ASSERT(!q.has_comm || (strlen(q.comm) >= 1 && strlen(q.comm) <= EV_QUERY_COMM_MAX),
+			    "comm of %zu bytes", strlen(q.comm));
+		FUZZ_ASSERT(!q.has_container_id || strlen(q.container_id) <= 64, "container_id too long");
+		FUZZ_ASSERT(!(follow && q.desc), "follows newest first");
 		ev_render_json(&ring, &q, &out);
 		FUZZ_ASSERT(!out.oom && out.len >= 3 && out.buf[0] == '[', "not an array: %s", out.buf);
+		check_follow(&q);
 	}
 	buf_release(&why);
 	buf_release(&out);

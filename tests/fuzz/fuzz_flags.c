@@ -84,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(f.max_connections >= 2 && f.max_connections <= 65536,
 			    "max connections %u", f.max_connections);
 		FUZZ_ASSERT(f.max_requests <= 65536, "max requests %u", f.max_requests);
+		FUZZ_ASSERT(f.max_followers <= FLAGS_MAX_FOLLOWERS, "max followers %u", f.max_followers);
 		FUZZ_ASSERT(f.read_timeout_ms >= FLAGS_MIN_TIMEOUT_MS &&
 			    f.read_timeout_ms <= FLAGS_MAX_TIMEOUT_MS &&
 			    f.write_timeout_ms >= FLAGS_MIN_TIMEOUT_MS &&

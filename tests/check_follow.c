@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * check_follow - the framing of /events?follow=1: an event as one NDJSON
+ * line or one Server-Sent Event with its seq as id, the missed line, the
+ * heartbeat; a multi-line value never breaks a frame.  And the hub with
+ * the server in-process on loopback, a writer thread pushing while a
+ * follower reads and another waits (threads: run under ThreadSanitizer by
+ * make check-tsan).  The binary's streams are tested in check_live.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+#include "events_json.h"
+#include "follow.h"
+#include "listen.h"
+#include "suites.h"
+#include "testutil.h"
+
+static void sample(struct ev_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = 42;
+	e->prog_id = 7;
+	e->op = EV_LOAD;
+	e->time_ms = 1795582365863LL;
+	e->comm = strdup("a\nb\r\n");	/* line breaks must not end the frame */
+	e->cmdline = strdup("x\xe2\x80\xa8y");	/* U+2028: a break for some readers */
+}
+
+START_TEST(test_ndjson)
+{
+	struct ev_event e;
+	struct buf b = BUF_INIT, json = BUF_INIT;
+
+	sample(&e);
+	ev_event_json(&e, &json);
+	follow_frame_event(&b, false, &e);
+	ck_assert_uint_eq(b.len, json.len + 1);
+	ck_assert(!memcmp(b.buf, json.buf, json.len));
+	ck_assert_int_eq(b.buf[b.len - 1], '\n');
+	ck_assert_ptr_eq(strchr(b.buf, '\n'), b.buf + b.len - 1);	/* one line */
+	ck_assert_ptr_null(strchr(b.buf, '\r'));
+	ck_assert_ptr_null(strstr(b.buf, "\xe2\x80\xa8"));
+
+	buf_reset(&b);
+	follow_frame_missed(&b, false, 12345);
+	ck_assert_str_eq(b.buf, "{\"missed\":12345}\n");
+	buf_reset(&b);
+	follow_frame_heartbeat(&b, false);
+	ck_assert_str_eq(b.buf, "\n");
+	ev_event_release(&e);
+	buf_release(&b);
+	buf_release(&json);
+}
+END_TEST
+
+START_TEST(test_sse)
+{
+	struct ev_event e;
+	struct buf b = BUF_INIT, json = BUF_INIT, want = BUF_INIT;
+
+	sample(&e);
+	ev_event_json(&e, &json);
+	buf_addf(&want, "id: 42\ndata: %s\n\n", json.buf);
+	follow_frame_event(&b, true, &e);
+	ck_assert_str_eq(b.buf, want.buf);
+	/* one event: the only blank line is its end, and no CR (a line end in SSE) */
+	ck_assert_ptr_eq(strstr(b.buf, "\n\n"), b.buf + b.len - 2);
+	ck_assert_ptr_null(strchr(b.buf, '\r'));
+
+	buf_reset(&b);
+	follow_frame_missed(&b, true, 3);
+	ck_assert_str_eq(b.buf, "event: missed\ndata: {\"missed\":3}\n\n");
+	buf_reset(&b);
+	follow_frame_heartbeat(&b, true);
+	ck_assert_str_eq(b.buf, ": keep-alive\n\n");	/* a comment: no event fires */
+	ev_event_release(&e);
+	buf_release(&b);
+	buf_release(&json);
+	buf_release(&want);
+}
+END_TEST
+
+#define PUSHES 500
+
+static void *writer(void *arg)
+{
+	struct ev_ring *ring = arg;
+
+	for (uint32_t i = 1; i <= PUSHES; i++) {
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.comm = strdup("writer");
+		ev_push(ring, &e);
+		if (i % 50 == 0)
+			usleep(2000);	/* some in bursts, some one by one */
+	}
+	return NULL;
+}
+
+/* GET path on a new connection; returns the fd, the head read (status in *status). */
+static int open_follow(int port, const char *path, int *status)
+{
+	char req[256], head[4096];
+	size_t n = 0;
+	int fd = tu_connect(port, 5000);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (n < sizeof(head) - 1 && (n < 4 || memcmp(head + n - 4, "\r\n\r\n", 4))) {
+		ck_assert_int_eq(read(fd, head + n, 1), 1);
+		n++;
+	}
+	head[n] = '\0';
+	ck_assert_int_eq(sscanf(head, "HTTP/1.1 %d", status), 1);
+	return fd;
+}
+
+/*
+ * Every event pushed reaches a follower, in order, none missed; a follower
+ * past the bound is 503; follow_stop ends each stream with its last chunk.
+ */
+START_TEST(test_hub_in_process)
+{
+	struct ev_ring ring;
+	struct follow_hub *hub;
+	struct http_server *srv;
+	struct http_config cfg;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct buf raw = BUF_INIT;
+	pthread_t w;
+	char err[256], b[65536];
+	size_t body_len, lines = 0;
+	int lfd, port, fd, fd2, fd3, status;
+	double end;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 1024), 0);
+	ck_assert_int_eq(follow_start(&hub, &ring, 2, 5000), 0);
+	ck_assert_msg(listen_open("127.0.0.1:0", &lfd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_fds = &lfd;
+	cfg.nr_listen_fds = 1;
+	cfg.telemetry_path = "/metrics";
+	cfg.max_connections = 16;
+	cfg.max_requests = 4;
+	cfg.read_timeout_ms = cfg.write_timeout_ms = 5000;
+	cfg.events = &ring;
+	cfg.followers = hub;
+	ck_assert_int_eq(http_start(&srv, &cfg), 0);
+
+	fd = open_follow(port, "/events?follow=1", &status);
+	ck_assert_int_eq(status, 200);
+	fd2 = open_follow(port, "/events?follow=1&prog_id=0", &status);	/* waits, suspended */
+	ck_assert_int_eq(status, 200);
+	fd3 = open_follow(port, "/events?follow=1", &status);
+	ck_assert_int_eq(status, 503);
+	close(fd3);
+	ck_assert_uint_eq(follow_count(hub), 2);
+
+	ck_assert_int_eq(pthread_create(&w, NULL, writer, &ring), 0);
+	end = tu_now_ms() + 5000;
+	while (tu_now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char want[32];
+		ssize_t n;
+
+		if (poll(&p, 1, 50) > 0 && (n = read(fd, b, sizeof(b))) > 0)
+			buf_add(&raw, b, (size_t)n);
+		snprintf(want, sizeof(want), "\"prog_id\":%d,", PUSHES);
+		if (strstr(raw.buf, want))
+			break;
+	}
+	ck_assert_int_eq(pthread_join(w, NULL), 0);
+	follow_stop(hub);	/* every stream ends: both followers, the suspended one too */
+	for (end = tu_now_ms() + 3000; tu_now_ms() < end;) {
+		ssize_t n = read(fd, b, sizeof(b));
+
+		if (n <= 0)
+			break;
+		buf_add(&raw, b, (size_t)n);
+		if (raw.len >= 5 && !memcmp(raw.buf + raw.len - 5, "0\r\n\r\n", 5))
+			break;
+	}
+	ck_assert_msg(raw.len >= 5 && !memcmp(raw.buf + raw.len - 5, "0\r\n\r\n", 5),
+		      "the stream did not end with its last chunk");
+	ck_assert_int_eq(tu_dechunk(raw.buf, raw.len, &body_len), 0);
+	raw.buf[body_len] = '\0';
+	for (char *line = raw.buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		char want[64];
+
+		if (nl == line)
+			continue;	/* a heartbeat */
+		lines++;
+		snprintf(want, sizeof(want), "{\"seq\":%zu,", lines);
+		ck_assert_msg(!strncmp(line, want, strlen(want)), "line %zu: %.80s", lines, line);
+	}
+	ck_assert_uint_eq(lines, PUSHES);
+	ck_assert_ptr_null(strstr(raw.buf, "missed"));
+	ck_assert_int_eq(read(fd2, b, sizeof(b)) > 0, 1);	/* its end came too */
+	close(fd);
+	close(fd2);
+	http_stop(srv);
+	ck_assert_uint_eq(follow_count(hub), 0);
+	follow_free(hub);
+	ev_ring_release(&ring);
+	buf_release(&raw);
+}
+END_TEST
+
+Suite *follow_suite(void)
+{
+	Suite *s = suite_create("follow");
+	TCase *tc = tcase_create("framing");
+
+	tcase_add_test(tc, test_ndjson);
+	tcase_add_test(tc, test_sse);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hub");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_hub_in_process);
+	suite_add_tcase(s, tc);
+	return s;
+}
