@@ -778,3 +778,17 @@ int tu_cgroup2_mount(char *out, size_t size)
 	free(text);
 	return err;
 }
+
+const char *tu_log_warning(const char *log)
+{
+	for (const char *line = log; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (memmem(line, len, "level=warn", 10) &&
+		    !memmem(line, len, "holders: cannot read the open files", 35))
+			return line;
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
