@@ -55,7 +55,7 @@ static int gather(struct collector *c, void **data)
 				  "(this warning is not repeated)", h->denied, h->processes);
 		else
 			log_warnx("holders: cannot read the open files of %u of %u processes even with "
-				  "CAP_SYS_PTRACE (a security module, or Yama's ptrace_scope 3, refuses "
+				  "CAP_SYS_PTRACE (a security module such as AppArmor or SELinux refuses "
 				  "it): the BPF objects they hold are not listed as theirs (this warning "
 				  "is not repeated)", h->denied, h->processes);
 	}
