@@ -53,11 +53,11 @@ static int gather(struct collector *c, void **data)
 			log_warnx("holders: cannot read the open files of %u of %u processes: the BPF "
 				  "objects they hold are not listed as theirs; this needs CAP_SYS_PTRACE "
 				  "(this warning is not repeated)", h->denied, h->processes);
-		else
-			log_warnx("holders: cannot read the open files of %u of %u processes even with "
-				  "CAP_SYS_PTRACE (a security module, or Yama's ptrace_scope 3, refuses "
-				  "it): the BPF objects they hold are not listed as theirs (this warning "
-				  "is not repeated)", h->denied, h->processes);
+		else	/* nothing a capability would fix: the host's policy */
+			log_info("holders: cannot read the open files of %u of %u processes even with "
+				 "CAP_SYS_PTRACE (a security module such as AppArmor or SELinux refuses "
+				 "it): the BPF objects they hold are not listed as theirs (this line "
+				 "is not repeated)", h->denied, h->processes);
 	}
 	*data = h;
 	return 0;

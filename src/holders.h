@@ -56,6 +56,7 @@ struct holders {
 	unsigned int processes;	/* processes walked */
 	unsigned int denied;	/* processes whose fds could not be read (EACCES, EPERM) */
 	unsigned int by_fdinfo;	/* BPF fds known by their fdinfo alone (no readlinkat) */
+	unsigned int by_copy;	/* BPF fds known by a copy (pidfd_getfd), not fdinfo */
 	int *fds;		/* scratch: one process's fd numbers */
 	size_t nr_fds, alloc_fds;
 };
@@ -67,8 +68,10 @@ void holders_release(struct holders *h);
  * Walk proc_dir (NULL: "/proc"; tests pass a recorded tree) into h (which
  * must be initialised; its content is replaced), leaving out the process
  * self (the exporter's own fds are never holders).  Processes that exit
- * during the walk are left out.  Returns 0, or -errno: -ENOMEM, or the
- * error of opening proc_dir itself.
+ * during the walk are left out.  With proc_dir NULL a BPF fd's id comes
+ * from a momentary copy of the fd (pidfd_getfd) where the kernel allows
+ * it, else from its fdinfo.  Returns 0, or -errno: -ENOMEM, or the error
+ * of opening proc_dir itself.
  */
 int holders_take(struct holders *h, const char *proc_dir, pid_t self);
 

@@ -9,8 +9,9 @@
  * series of their objects is compared with what was set up.  Also: holders
  * of another uid (dumpable, as after an exec, and not), two fds to one
  * object, a link held through each of the kernel's two anon-inode
- * spellings, the exporter never a holder, --no-collector.holders, and the
- * exporter without CAP_SYS_PTRACE (what it can still see, one warning).
+ * spellings, the exporter never a holder, --no-collector.holders, the
+ * exporter without CAP_SYS_PTRACE (what it can still see, one warning),
+ * and without pidfd_getfd (the fdinfo way).
  *
  * Children are killed before their cgroups are removed; the cgroups made
  * here are removed in teardown, and stale ones of an aborted run in setup.
@@ -29,7 +30,11 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 
 #include "suites.h"
 #include "testutil.h"
@@ -749,6 +754,61 @@ START_TEST(test_with_cap_sys_ptrace_no_warning)
 }
 END_TEST
 
+/*
+ * pidfd_getfd(2) refused with EPERM, as Yama (ptrace_scope 1 or 2 for a
+ * process without CAP_SYS_PTRACE), a container's seccomp profile or a
+ * kernel before 5.6 refuses it: a seccomp filter this forked test and the
+ * exporter it starts inherit.  0 or the failing line.
+ */
+static int refuse_pidfd_getfd(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return __LINE__;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		return __LINE__;
+	if (syscall(SYS_pidfd_getfd, -1, 0, 0) != -1 || errno != EPERM)
+		return __LINE__;
+	return 0;
+}
+
+/*
+ * Where a copy of an fd is refused, the exporter reads BPF fds' fdinfo: an
+ * ordinary holder (readlinkat, then fdinfo) and one of mostly BPF fds
+ * (fdinfo alone past its first fds) are listed all the same.
+ */
+START_TEST(test_fdinfo_way)
+{
+	static const struct holder_spec plain = { .comm = "bpfme-plainfd", .objects = true };
+	static const struct holder_spec dense = { .comm = "bpfme-densefd", .objects = true, .dups = 40 };
+	struct holder *a, *b;
+	struct tu_exporter ex;
+	struct tu_expo e;
+
+	a = holder_start(&plain);
+	b = holder_start(&dense);
+	ck_assert_int_eq(refuse_pidfd_getfd(), 0);
+	start_exporter(&ex, NULL);
+	scrape(ex.port, &e, NULL);
+	assert_holds_all(&e, a, "bpfme-plainfd", NULL, "", "");
+	assert_holds_all(&e, b, "bpfme-densefd", NULL, "", "");
+	assert_holders_are(&e, families[2], b->r.link_id, &b->pid, 1);
+	tu_expo_free(&e);
+	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	teardown();
+}
+END_TEST
+
 Suite *holders_live_suite(void)
 {
 	Suite *s = suite_create("holders_live");
@@ -759,6 +819,7 @@ Suite *holders_live_suite(void)
 	tcase_add_test(tc, test_containers);
 	tcase_add_test(tc, test_two_fds_one_series);
 	tcase_add_test(tc, test_mostly_bpf_fds);
+	tcase_add_test(tc, test_fdinfo_way);
 	tcase_add_test(tc, test_link_spellings);
 	tcase_add_test(tc, test_other_uid);
 	tcase_add_test(tc, test_exporter_never_holder);

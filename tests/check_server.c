@@ -1542,6 +1542,8 @@ START_TEST(test_collector_flags)
 			ck_assert_msg(!strstr(r.body, type), "%s with --no-collector.core", core[i]);
 		}
 	}
+	ck_assert_msg(strstr(r.body, "# TYPE bpf_map_holder_info gauge"),
+		      "no holder families with --no-collector.core (the holders collector is on)");
 	/* the stats collector is another: its program families stay, from a snapshot of their own */
 	ck_assert_msg(strstr(r.body, "bpf_audit_events_total") && strstr(r.body, "bpf_exporter_scrapes_total") &&
 		      strstr(r.body, "# TYPE bpf_program_run_count"),
@@ -2091,10 +2093,21 @@ static void __attribute__((noreturn)) tracer_main(pid_t pid, unsigned int cmd, i
 
 		if (t <= 0)
 			continue;
-		/* TRACECLONE: a scrape walks programs on a thread of its own */
-		if (ptrace(PTRACE_SEIZE, t, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE) ||
-		    ptrace(PTRACE_INTERRUPT, t, 0, 0))
+		/*
+		 * TRACECLONE: a scrape walks programs (and /proc, for the
+		 * holders) on threads of its own, which may also end between
+		 * the listing and here (ESRCH): then there is nothing to trace.
+		 */
+		if (ptrace(PTRACE_SEIZE, t, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE)) {
+			if (errno == ESRCH)
+				continue;
 			_exit(4);
+		}
+		if (ptrace(PTRACE_INTERRUPT, t, 0, 0)) {
+			if (errno == ESRCH)
+				continue;	/* ended after the seize: its exit is reaped below */
+			_exit(4);
+		}
 		tids[n++] = t;
 	}
 	closedir(d);

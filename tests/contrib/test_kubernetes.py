@@ -42,7 +42,7 @@ API_VERSIONS = {'DaemonSet': 'apps/v1', 'Service': 'v1', 'ServiceAccount': 'v1',
 # profile refuses NETLINK_AUDIT sockets unless it is in the bounding set.
 SECCOMP_CAPS = {'AUDIT_WRITE'}
 # What the exporter keeps after start (src/main.c keep_caps), by bit number.
-KEPT_CAPS = {'SYS_ADMIN': 21, 'AUDIT_CONTROL': 30, 'AUDIT_READ': 37}
+KEPT_CAPS = {'SYS_PTRACE': 19, 'SYS_ADMIN': 21, 'AUDIT_CONTROL': 30, 'AUDIT_READ': 37}
 NETLINK_AUDIT = 9
 # Left out of the environment of the replayed container build.
 CLEAN_BUILD_ENV = {'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'SANITIZE', 'DEVELOPER',
@@ -521,7 +521,7 @@ class RunsLikeTheContainer(unittest.TestCase):
 
         # Objects to see, loaded after the exporter started (so audited).
         objects = ctutil.bpf_objects(COMM)
-        objects.__enter__()
+        cls.loader = objects.__enter__()
         cls.addClassCleanup(objects.__exit__, None, None, None)
 
     def metrics(self):
@@ -562,6 +562,16 @@ class RunsLikeTheContainer(unittest.TestCase):
         # the same programs the metrics list
         listed = set(re.findall(r'(?m)^bpf_program_info\{(?:[^}]*,)?id="(\d+)"', self.metrics()))
         self.assertLessEqual({str(e['prog_id']) for e in evs}, listed)
+
+    def test_holders_of_the_loaded_programs(self):
+        """SYS_PTRACE and the host's PID namespace: the loader, a root process with
+        every capability, is listed as the holder of its programs."""
+        body = self.metrics()
+        ids = set(re.findall(r'(?m)^bpf_program_info\{id="(\d+)",name="dash_filter"', body))
+        self.assertGreaterEqual(len(ids), 3, body)
+        holders = re.findall(r'(?m)^bpf_program_holder_info\{id="(\d+)",pid="(\d+)",comm="([^"]*)"', body)
+        held = {i for i, pid, comm in holders if pid == str(self.loader.pid) and comm == COMM}
+        self.assertLessEqual(ids, held, body)	# and its dash_rawtp
 
     def test_keeps_only_what_it_needs(self):
         with open(f'/proc/{self.proc.pid}/status', encoding='utf-8') as f:
