@@ -21,17 +21,8 @@ struct per_object {
 	uint64_t (*value)(const struct snap *s, const void *obj);
 };
 
-/*
- * The short label set of each program and map (id, name, type[, type_name])
- * is in every one of that object's families: render it once per scrape.
- */
-struct short_labels {
-	struct buf text;
-	size_t *off;		/* object i's labels are text[off[i] .. off[i + 1]) */
-};
-
 struct core_scrape {
-	struct short_labels progs, maps;
+	struct coll_labels progs, maps;
 };
 
 static uint64_t load_time_sec(const struct snap *s, const struct snap_prog *p)
@@ -78,8 +69,7 @@ static void add_label_u64(struct buf *b, size_t start, const char *key, uint64_t
 	buf_addch(b, '"');
 }
 
-/* 0 or -ENOMEM */
-static int short_labels_build(struct short_labels *sl, const struct snap *s, enum snap_kind kind)
+int coll_labels_build(struct coll_labels *sl, const struct snap *s, enum snap_kind kind)
 {
 	size_t n = kind == SNAP_PROG ? s->nr_progs : s->nr_maps;
 	struct buf *b = &sl->text;
@@ -111,14 +101,14 @@ static int short_labels_build(struct short_labels *sl, const struct snap *s, enu
 	return b->oom ? -ENOMEM : 0;
 }
 
-static void short_labels_release(struct short_labels *sl)
+void coll_labels_release(struct coll_labels *sl)
 {
 	buf_release(&sl->text);
 	free(sl->off);
 	sl->off = NULL;
 }
 
-static void short_labels_add(struct om_writer *w, const struct short_labels *sl, size_t i)
+void coll_labels_add(struct om_writer *w, const struct coll_labels *sl, size_t i)
 {
 	om_labels_raw(w, sl->text.buf + sl->off[i], sl->off[i + 1] - sl->off[i]);
 }
@@ -194,13 +184,13 @@ static void emit_per_object(struct coll_scrape *sc, const struct coll_family *f,
 		switch (po->labels) {
 		case L_PROG_INFO:
 		case L_PROG:
-			short_labels_add(w, &cs->progs, i);
+			coll_labels_add(w, &cs->progs, i);
 			if (po->labels == L_PROG_INFO)
 				prog_info_labels(w, s, obj);
 			break;
 		case L_MAP_INFO:
 		case L_MAP:
-			short_labels_add(w, &cs->maps, i);
+			coll_labels_add(w, &cs->maps, i);
 			if (po->labels == L_MAP_INFO)
 				map_info_labels(w, obj);
 			break;
@@ -219,10 +209,10 @@ static int core_begin(struct coll_scrape *sc)
 	if (!cs)
 		return -ENOMEM;
 	sc->priv = cs;
-	if (short_labels_build(&cs->progs, sc->snap, SNAP_PROG) ||
-	    short_labels_build(&cs->maps, sc->snap, SNAP_MAP)) {
-		short_labels_release(&cs->progs);
-		short_labels_release(&cs->maps);
+	if (coll_labels_build(&cs->progs, sc->snap, SNAP_PROG) ||
+	    coll_labels_build(&cs->maps, sc->snap, SNAP_MAP)) {
+		coll_labels_release(&cs->progs);
+		coll_labels_release(&cs->maps);
 		free(cs);
 		sc->priv = NULL;
 		return -ENOMEM;
@@ -234,8 +224,8 @@ static void core_end(struct coll_scrape *sc)
 {
 	struct core_scrape *cs = sc->priv;
 
-	short_labels_release(&cs->progs);
-	short_labels_release(&cs->maps);
+	coll_labels_release(&cs->progs);
+	coll_labels_release(&cs->maps);
 	free(cs);
 }
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "bpfnames.h"
 #include "collector.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
@@ -44,55 +43,16 @@ static uint64_t recursion_misses(const struct snap_prog *p)
 	return p->recursion_misses;
 }
 
-/*
- * Each program's labels (id, name, type), rendered once per scrape for the
- * three families: program i's are text[off[i] .. off[i + 1]).
- */
-struct stats_labels {
-	struct buf text;
-	size_t *off;
-};
-
-static void add_label(struct buf *b, size_t start, const char *key, const char *value)
-{
-	if (b->len > start)
-		buf_addch(b, ',');
-	buf_addstr(b, key);
-	buf_addstr(b, "=\"");
-	om_escape_label_value(b, value);
-	buf_addch(b, '"');
-}
-
 static int stats_begin(struct coll_scrape *sc)
 {
-	const struct snap *s = sc->snap;
-	struct stats_labels *sl = calloc(1, sizeof(*sl));
-	char tbuf[BPFNAMES_LEN], id[24];
+	struct coll_labels *l = calloc(1, sizeof(*l));
 
-	if (!sl)
+	if (!l)
 		return -ENOMEM;
-	buf_init(&sl->text, s->nr_progs * 48);
-	sl->off = malloc((s->nr_progs + 1) * sizeof(*sl->off));
-	if (!sl->off) {
-		buf_release(&sl->text);
-		free(sl);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < s->nr_progs; i++) {
-		const struct snap_prog *p = &s->progs[i];
-		size_t start = sl->off[i] = sl->text.len;
-
-		snprintf(id, sizeof(id), "%u", p->id);
-		add_label(&sl->text, start, "id", id);
-		add_label(&sl->text, start, "name", p->name);
-		add_label(&sl->text, start, "type", bpfnames_prog_type(p->type, tbuf));
-	}
-	sl->off[s->nr_progs] = sl->text.len;
-	sc->priv = sl;
-	if (sl->text.oom) {
-		buf_release(&sl->text);
-		free(sl->off);
-		free(sl);
+	sc->priv = l;
+	if (coll_labels_build(l, sc->snap, SNAP_PROG)) {
+		coll_labels_release(l);
+		free(l);
 		sc->priv = NULL;
 		return -ENOMEM;
 	}
@@ -101,18 +61,15 @@ static int stats_begin(struct coll_scrape *sc)
 
 static void stats_end(struct coll_scrape *sc)
 {
-	struct stats_labels *sl = sc->priv;
+	struct coll_labels *l = sc->priv;
 
-	buf_release(&sl->text);
-	free(sl->off);
-	free(sl);
+	coll_labels_release(l);
+	free(l);
 }
 
 static void prog_labels(struct coll_scrape *sc, struct om_writer *w, size_t i)
 {
-	const struct stats_labels *sl = sc->priv;
-
-	om_labels_raw(w, sl->text.buf + sl->off[i], sl->off[i + 1] - sl->off[i]);
+	coll_labels_add(w, sc->priv, i);
 }
 
 static void emit_prog_u64(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)

@@ -105,26 +105,9 @@ int holders_fdinfo_classify(const char *text, enum snap_kind *kind, uint32_t *id
 	return -ENOENT;
 }
 
-static int grow(void **arr, size_t *alloc, size_t need, size_t size)
-{
-	size_t n = *alloc ? *alloc : 16;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*alloc = n;
-	return 0;
-}
-
 int holders_add(struct holders *h, enum snap_kind kind, uint32_t id, uint32_t proc)
 {
-	if (grow((void **)&h->rows, &h->alloc_rows, h->nr_rows + 1, sizeof(*h->rows)))
+	if (snap_grow((void **)&h->rows, &h->alloc_rows, h->nr_rows + 1, sizeof(*h->rows)))
 		return -ENOMEM;
 	h->rows[h->nr_rows++] = (struct holders_row){ .id = id, .proc = proc, .kind = (uint8_t)kind };
 	return 0;
@@ -207,7 +190,7 @@ static int add_row(struct walk_proc *wp, enum snap_kind kind, uint32_t id)
 	struct holders *h = wp->h;
 
 	if (!wp->has_proc) {
-		if (grow((void **)&h->procs, &h->alloc_procs, h->nr_procs + 1, sizeof(*h->procs)))
+		if (snap_grow((void **)&h->procs, &h->alloc_procs, h->nr_procs + 1, sizeof(*h->procs)))
 			return -ENOMEM;
 		memset(&h->procs[h->nr_procs], 0, sizeof(h->procs[0]));
 		h->procs[h->nr_procs++].pid = wp->pid;
@@ -343,7 +326,7 @@ static int list_fds(struct holders *h, DIR *d)
 
 		if (fd < 0)
 			continue;
-		if (grow((void **)&h->fds, &h->alloc_fds, h->nr_fds + 1, sizeof(*h->fds)))
+		if (snap_grow((void **)&h->fds, &h->alloc_fds, h->nr_fds + 1, sizeof(*h->fds)))
 			return -ENOMEM;
 		h->fds[h->nr_fds++] = fd;
 	}

@@ -29,8 +29,6 @@ extern const struct snap_kind_ops snap_ops_prog, snap_ops_map, snap_ops_link, sn
 /* The pinned objects of every bpffs in /proc/self/mountinfo (snap_pin.c); 0 or -ENOMEM. */
 int snap_pins_take(struct snap *s);
 
-/* Make room for need elements of size in *arr; 0 or -ENOMEM. */
-int snap_grow(void **arr, size_t *alloc, size_t need, size_t size);
 /* memlock of fd from dirfd (/proc/self/fdinfo); 0 if the kernel does not say. */
 uint64_t snap_fd_memlock(int dirfd, int fd);
 
