@@ -75,8 +75,8 @@ int holders_fdinfo_id(const char *text, enum snap_kind kind, uint32_t *id)
 	uint64_t v;
 	int err;
 
-	if ((unsigned int)kind >= SNAP_NR_KINDS)
-		return -EINVAL;
+	if ((unsigned int)kind >= SNAP_NR_KINDS || !id_keys[kind])
+		return -EINVAL;	/* BTF objects have no holders here */
 	err = fdinfo_u64(text, id_keys[kind], &v);
 	if (err)
 		return err;
@@ -252,12 +252,41 @@ static int walk_fdinfo_only(struct walk_proc *wp)
 }
 
 /*
+ * Whether every uid of the process (real, effective, saved, filesystem) is
+ * 0, from its status file.  Only such processes' fds are copied: closing a
+ * copy of what another process put under that fd number meanwhile (a FUSE
+ * or NFS file swapped in after its link was read) may wait on that file
+ * system, and a process of another user must not be able to make the
+ * exporter wait.  Root's processes could stall the host anyway.
+ */
+#define ROOT_UIDS "\nUid:\t0\t0\t0\t0\n"
+
+static bool all_root(struct walk_proc *wp)
+{
+	char text[1024];
+	const char *uid;
+	ssize_t n;
+	int fd = open_in_proc(wp, "status", 0);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	uid = strstr(text, "\nUid:");
+	return uid && !strncmp(uid, ROOT_UIDS, sizeof(ROOT_UIDS) - 1);
+}
+
+/*
  * The id of a BPF fd, the cheap way: a copy of the fd (pidfd_getfd, ~0.4
  * us), BPF_OBJ_GET_INFO_BY_FD of just the type and id that every kind's
  * info starts with, and close -- about 1.2 us in all, against 3.4 us to
  * open, read and close its fdinfo.  It takes PTRACE_MODE_ATTACH (the fdinfo
  * takes READ): where that is refused (Yama, a seccomp filter, a kernel
- * before 5.6), the process is read by fdinfo instead.  A copy may hold the
+ * before 5.6), and for processes not wholly root's (all_root), the process
+ * is read by fdinfo instead.  A copy may hold the
  * last reference when the process closes its fd meanwhile: the object is
  * then released by this close(2), which the audit side knows as the
  * exporter's own (released_by_exporter).
@@ -271,7 +300,7 @@ static int id_by_copy(struct walk_proc *wp, int fd, uint32_t *id)
 	int copy, err;
 
 	if (wp->pidfd == PIDFD_UNTRIED) {
-		wp->pidfd = (int)syscall(SYS_pidfd_open, wp->pid, 0);
+		wp->pidfd = all_root(wp) ? (int)syscall(SYS_pidfd_open, wp->pid, 0) : -1;
 		if (wp->pidfd < 0)
 			wp->pidfd = PIDFD_NONE;
 	}

@@ -85,7 +85,7 @@ int holders_link_kind(const char *target, size_t len);
 /*
  * The id of an object of kind from its fdinfo text ("prog_id:", "map_id:",
  * "link_id:").  0, -ENOENT without that line, -EINVAL if it is not a
- * 32-bit number (0 is no id).
+ * 32-bit number (0 is no id) or kind is one holders do not list (BTF).
  */
 int holders_fdinfo_id(const char *text, enum snap_kind kind, uint32_t *id);
 

@@ -269,14 +269,6 @@ int main(int argc, char **argv)
 		coll_set_audit(&coll, &ring, audit, progs);
 		hc.events = &ring;
 		hc.audit = audit;
-		if (f.max_followers) {
-			ret = follow_start(&followers, &ring, f.max_followers, f.write_timeout_ms);
-			if (ret) {
-				log_errx("cannot start the follow thread: %s", strerror(-ret));
-				return 1;
-			}
-			hc.followers = followers;
-		}
 	}
 
 	/* The sockets are open: keep only what is still needed. */
@@ -289,6 +281,15 @@ int main(int argc, char **argv)
 	else if (ret)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
+	/* Threads after the drop: capabilities are each thread's own. */
+	if (hc.events && f.max_followers) {
+		ret = follow_start(&followers, &ring, f.max_followers, f.write_timeout_ms);
+		if (ret) {
+			log_errx("cannot start the follow thread: %s", strerror(-ret));
+			return 1;
+		}
+		hc.followers = followers;
+	}
 	hc.listen_fds = fds;
 	hc.nr_listen_fds = nr_fds;
 	hc.telemetry_path = f.telemetry_path;

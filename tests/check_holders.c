@@ -61,6 +61,8 @@ START_TEST(test_fdinfo_id)
 	ck_assert_int_eq(holders_fdinfo_id("prog_id:\t4294967295\n", SNAP_PROG, &id), 0);
 	ck_assert_uint_eq(id, UINT32_MAX);
 	ck_assert_int_eq(holders_fdinfo_id("prog_id:\t4294967296\n", SNAP_PROG, &id), -EINVAL);
+	/* a kind holders do not list (the snapshot's BTF objects): no key, no id */
+	ck_assert_int_eq(holders_fdinfo_id("btf_id:\t3\n", SNAP_BTF, &id), -EINVAL);
 	ck_assert_int_eq(holders_fdinfo_id("link_id:\t0\n", SNAP_LINK, &id), -EINVAL);
 	ck_assert_int_eq(holders_fdinfo_id("link_id:\tx\n", SNAP_LINK, &id), -EINVAL);
 	ck_assert_int_eq(holders_fdinfo_id("map_id:\t12\n", SNAP_PROG, &id), -ENOENT);

@@ -1553,6 +1553,64 @@ START_TEST(test_collector_flags)
 }
 END_TEST
 
+/*
+ * Capabilities are each thread's own: every thread of the running exporter
+ * (HTTP, scrape, deadline, follow, audit) has dropped what main dropped,
+ * with no_new_privs, whichever started before the drop.
+ */
+START_TEST(test_every_thread_dropped)
+{
+	/* CAP_SYS_ADMIN, CAP_AUDIT_READ, CAP_AUDIT_CONTROL, CAP_SYS_PTRACE (main.c keep_caps) */
+	const unsigned long long kept = 1ull << 21 | 1ull << 37 | 1ull << 30 | 1ull << 19;
+	static const char *const args[] = { "--audit.enable", NULL };
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	struct dirent *d;
+	char path[64];
+	int threads = 0;
+	DIR *dir;
+
+	start(&e, args);
+	expect_status(e.port, "GET", "/metrics", NULL, 200, &r);	/* every thread is up */
+	tu_http_free(&r);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)e.pid);
+	dir = opendir(path);
+	ck_assert_ptr_nonnull(dir);
+	while ((d = readdir(dir))) {
+		char file[400], text[4096], comm[32] = "";
+		unsigned long long prm = ~0ull, eff = ~0ull;
+		const char *p;
+		FILE *f;
+		size_t n;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/status", path, d->d_name);
+		f = fopen(file, "r");
+		if (!f)
+			continue;	/* a thread that ended meanwhile */
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		sscanf(text, "Name:\t%31s", comm);
+		p = strstr(text, "\nCapPrm:\t");
+		ck_assert_ptr_nonnull(p);
+		prm = strtoull(p + 9, NULL, 16);
+		p = strstr(text, "\nCapEff:\t");
+		ck_assert_ptr_nonnull(p);
+		eff = strtoull(p + 9, NULL, 16);
+		ck_assert_msg(!(prm & ~kept) && !(eff & ~kept),
+			      "thread %s (%s) kept capabilities %llx/%llx", d->d_name, comm, prm, eff);
+		ck_assert_msg(strstr(text, "\nNoNewPrivs:\t1\n"), "thread %s (%s) without no_new_privs",
+			      d->d_name, comm);
+		threads++;
+	}
+	closedir(dir);
+	ck_assert_int_ge(threads, 4);	/* main, HTTP, scrape, deadline, follow, audit */
+	stop_clean(&e);
+}
+END_TEST
+
 /* Every flag named in --help: "--name" and whether "=VALUE" follows. */
 static size_t help_flags(const char *help, char names[][64], bool *takes_value, size_t max)
 {
@@ -2359,6 +2417,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_no_privilege);
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_collector_flags);
+	tcase_add_test(tc, test_every_thread_dropped);
 
 	tc = tcase(s, "signals", 180);
 	tcase_add_test(tc, test_sigterm);
