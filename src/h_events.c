@@ -141,15 +141,26 @@ static bool wants_sse(const char *accept)
 	return accept && strcasestr(accept, "text/event-stream");
 }
 
-static int reply_follow(struct http_request *rq, const struct ev_query *q, bool resume)
+static int reply_follow(struct http_request *rq, const struct ev_query *query, bool resume)
 {
 	static const char *const retry[] = { "Retry-After", "5", NULL };
 	struct follow_hub *h = rq->cfg->followers;
+	struct ev_query q = *query;
 	int ret;
 
 	if (!h)
 		return http_reply_text(rq, 503, NULL, "following /events is off (--web.max-followers=0)");
-	ret = follow_reply(h, rq, q, wants_sse(http_header(rq, "Accept")), resume);
+	/*
+	 * A cursor past the newest event is one of an earlier run of the
+	 * exporter (a browser's Last-Event-ID after a restart): seqs start at
+	 * 1 again, so follow from the oldest event kept rather than wait
+	 * silently for the new run to catch up.
+	 */
+	if (q.since > ev_last_seq(rq->cfg->events)) {
+		q.since = 0;
+		resume = false;
+	}
+	ret = follow_reply(h, rq, &q, wants_sse(http_header(rq, "Accept")), resume);
 	if (ret == -EBUSY)
 		return http_reply_text(rq, 503, retry, "too many followers of /events: at most %u at "
 				       "once (--web.max-followers)", follow_max(h));

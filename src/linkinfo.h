@@ -123,7 +123,7 @@ struct linkinfo {
 			__u32 map_id;
 			__u32 attach_type;
 		} sockmap;
-		__u64 pad[8];				/* the kernel's union: 64 bytes */
+		__u64 pad[8];				/* 64 bytes: room beyond the kernel's 48 */
 	};
 } __attribute__((aligned(8)));
 

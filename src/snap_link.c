@@ -253,7 +253,8 @@ static int add_link(struct snap *s, int fd, int dirfd)
 		break;
 	case LI_CGROUP:
 		set_attach_type(l, info.cgroup.attach_type);
-		l->target_pending = true;
+		/* 0: detached (its cgroup is gone): no target, and no walk looking for it */
+		l->target_pending = info.cgroup.cgroup_id != 0;
 		l->target_id = info.cgroup.cgroup_id;
 		break;
 	case LI_NETNS:

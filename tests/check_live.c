@@ -298,6 +298,16 @@ START_TEST(test_sse_resume)
 	stream_open(&s, path, "Accept: text/event-stream\r\nLast-Event-ID: x\r\n", 0);
 	ck_assert_int_eq(s.status, 400);
 	stream_close(&s);
+	/*
+	 * An id from before a restart (past the newest): the stream starts at
+	 * the oldest event kept instead of waiting for seqs to catch up.
+	 */
+	snprintf(hdr, sizeof(hdr), "Accept: text/event-stream\r\nLast-Event-ID: %llu\r\n", seq1 + 1000000);
+	stream_open(&s, "/events?follow=1&op=LOAD", hdr, 0);
+	ck_assert_int_eq(s.status, 200);
+	snprintf(needle, sizeof(needle), "\"prog_id\":%u,", id1);
+	ck_assert_msg(stream_wait(&s, needle, 2000), "nothing after a restart's id: %s", s.body.buf);
+	stream_close(&s);
 	close(fd1);
 	close(fd2);
 }
