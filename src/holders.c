@@ -359,7 +359,8 @@ static int list_fds(struct holders *h, DIR *d)
 			return -ENOMEM;
 		h->fds[h->nr_fds++] = fd;
 	}
-	qsort(h->fds, h->nr_fds, sizeof(*h->fds), int_cmp);
+	if (h->nr_fds > 1)
+		qsort(h->fds, h->nr_fds, sizeof(*h->fds), int_cmp);
 	return 0;
 }
 

@@ -366,7 +366,7 @@ size_t progcache_retain(struct progcache *pc, const uint32_t *ids, size_t n, uin
 		next = e->newer;
 		if (e->added_ns >= before_ns)
 			break;	/* the age list is in order of adding */
-		if (bsearch(&e->id, ids, n, sizeof(*ids), id_cmp)) {
+		if (n && bsearch(&e->id, ids, n, sizeof(*ids), id_cmp)) {
 			e->missing_ns = 0;
 			continue;
 		}
@@ -431,7 +431,8 @@ int progcache_loaders(struct progcache *pc, struct progcache_loader **out, size_
 		progcache_loaders_free(l, n);
 		return -ENOMEM;
 	}
-	qsort(l, n, sizeof(*l), loader_cmp);	/* outside the lock */
+	if (n > 1)
+		qsort(l, n, sizeof(*l), loader_cmp);	/* outside the lock */
 	*out = l;
 	*nr = n;
 	return 0;
