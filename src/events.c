@@ -167,7 +167,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	pthread_mutex_unlock(&r->lock);
 	e->comm = e->exe = e->cmdline = e->cgroup = NULL;	/* moved */
 	e->seq = seq;
-	if (r->notify_fd >= 0) {
+	if (r->notify_fd >= 0 && __atomic_load_n(&r->listeners, __ATOMIC_ACQUIRE)) {
 		uint64_t one = 1;
 
 		/* an eventfd opened EFD_NONBLOCK: never waits; a full counter is a wake-up anyway */
@@ -180,6 +180,11 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 void ev_set_notify(struct ev_ring *r, int fd)
 {
 	r->notify_fd = fd;
+}
+
+void ev_listeners_add(struct ev_ring *r, int delta)
+{
+	__atomic_add_fetch(&r->listeners, (unsigned int)delta, __ATOMIC_RELEASE);
 }
 
 void ev_count_op(struct ev_ring *r, enum ev_op op)

@@ -107,6 +107,7 @@ struct ev_ring {
 	uint64_t ops[EV_NR_OPS];	/* counted when the BPF record arrives */
 	uint64_t parse_errors;
 	int notify_fd;			/* an eventfd ev_push() adds 1 to; -1: none */
+	unsigned int listeners;		/* __atomic: ev_push() writes notify_fd only while > 0 */
 };
 
 /* 0 or -ENOMEM.  capacity >= 1. */
@@ -124,6 +125,12 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e);
  * before the writer starts.
  */
 void ev_set_notify(struct ev_ring *r, int fd);
+/*
+ * One more (delta 1) or one fewer (-1) reader waiting for pushes: while
+ * there is none, ev_push() makes no write(2) at all.  A reader added after
+ * a push copies that event anyway (it starts from its cursor).
+ */
+void ev_listeners_add(struct ev_ring *r, int delta);
 void ev_count_op(struct ev_ring *r, enum ev_op op);
 void ev_count_parse_error(struct ev_ring *r);
 uint64_t ev_ops(struct ev_ring *r, enum ev_op op);

@@ -165,6 +165,7 @@ static void follower_free(void *cls)
 		f->next->prev = f->prev;
 	h->count--;
 	pthread_mutex_unlock(&h->lock);
+	ev_listeners_add(h->ring, -1);
 	buf_release(&f->pending);
 	free(f);
 }
@@ -200,6 +201,8 @@ int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_
 		h->count++;
 	}
 	pthread_mutex_unlock(&h->lock);
+	if (!ret)
+		ev_listeners_add(h->ring, 1);	/* before its first read: no push goes unnoticed */
 	if (ret) {
 		free(f);
 		return ret;

@@ -614,12 +614,20 @@ START_TEST(test_notify)
 
 	ck_assert_int_ge(fd, 0);
 	ev_set_notify(&ring, fd);
+	/* nobody waits: no write(2) on the writer's path at all */
 	push(1, EV_LOAD, NULL);
+	ck_assert_int_eq(read(fd, &v, sizeof(v)), -1);
+	ev_listeners_add(&ring, 1);
 	push(2, EV_LOAD, NULL);
+	push(3, EV_LOAD, NULL);
 	ck_assert_int_eq(read(fd, &v, sizeof(v)), sizeof(v));
 	ck_assert_uint_eq(v, 2);
+	ev_listeners_add(&ring, -1);
+	push(4, EV_LOAD, NULL);
+	ck_assert_int_eq(read(fd, &v, sizeof(v)), -1);
+	ev_listeners_add(&ring, 1);
 	ev_set_notify(&ring, -1);
-	push(3, EV_LOAD, NULL);
+	push(5, EV_LOAD, NULL);
 	ck_assert_int_eq(read(fd, &v, sizeof(v)), -1);	/* EAGAIN: nothing added */
 	close(fd);
 }
