@@ -553,6 +553,28 @@ static int top_pair(struct walk *w, const char *section, const yaml_node_t *k, c
 	return unknown_field(w, section, k);
 }
 
+/*
+ * Whether a suite GnuTLS can build from the listed suites' parts works in
+ * some version from min to max: TLS 1.3 takes the AEAD ciphers (its own
+ * suites name no key exchange), TLS 1.2 any suite with a key exchange,
+ * TLS 1.0 and 1.1 only those with a MAC of their own (CBC).  Go would use
+ * its TLS 1.3 defaults whatever is listed; GnuTLS refuses priorities that
+ * leave no suite, so say so at load, in the file's words.
+ */
+static bool ciphers_usable(const struct webcfg *c)
+{
+	for (int v = c->min_version; v <= (int)c->max_version; v++) {
+		for (size_t i = 0; i < c->nr_ciphers; i++) {
+			const struct webcfg_cipher *s = c->ciphers[i];
+			bool aead = !strcmp(s->mac, "AEAD");
+
+			if (v == WEBCFG_TLS13 ? aead : v == WEBCFG_TLS12 ? s->kx != NULL : s->kx && !aead)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The toolkit's checks once the fields are in. */
 static int check(struct walk *w)
 {
@@ -584,6 +606,12 @@ static int check(struct walk *w)
 	if (c->allowed_sans && c->client_auth == WEBCFG_NO_CLIENT_CERT)
 		return fail(w, NULL, "tls_server_config: client_allowed_sans is set without a "
 			    "client_auth_type that asks for a client certificate");
+	if (c->nr_ciphers && !ciphers_usable(c))
+		return fail(w, NULL, "tls_server_config: no cipher_suites entry can be used from "
+			    "min_version %s to max_version %s (TLS13 takes only AEAD ones: GCM or "
+			    "CHACHA20; TLS12 any but the TLS 1.3 ones; TLS10 and TLS11 only CBC ones)",
+			    webcfg_tls_version_name(c->min_version),
+			    webcfg_tls_version_name(c->max_version));
 	return 0;
 }
 
