@@ -85,16 +85,9 @@ static uint64_t audit_count(const char *op)
 /* Newest seq at /events (0 when empty). */
 static uint64_t last_seq(void)
 {
-	struct tu_http_resp r;
-	const char *p;
-	uint64_t seq = 0;
+	uint64_t seq;
 
-	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?limit=1", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	p = strstr(r.body, "\"seq\":");
-	if (p)
-		seq = strtoull(p + 6, NULL, 10);
-	tu_http_free(&r);
+	ck_assert_int_eq(tu_events_last_seq(exporter.port, &seq), 0);
 	return seq;
 }
 
@@ -1124,6 +1117,17 @@ START_TEST(test_status_not_on_scrape_path)
 }
 END_TEST
 
+/* Turn the reader's socket into /dev/null under its thread: a socket failure. */
+static void break_audit_socket(struct audit_reader *r)
+{
+	int fd = audit_reader_fd(r), devnull;
+
+	ck_assert_int_ge(fd, 0);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(dup2(devnull, fd), fd);
+	close(devnull);
+}
+
 /* The reader's socket fails under it: it says so, shows it, subscribes again, and events flow. */
 START_TEST(test_reader_recovers)
 {
@@ -1133,7 +1137,7 @@ START_TEST(test_reader_recovers)
 	struct progcache *pc = progcache_new(64);
 	struct audit_reader *r;
 	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[8192];
-	int logfd = mkstemp(logpath), devnull, fd, prog;
+	int logfd = mkstemp(logpath), prog;
 	double deadline;
 	ssize_t n;
 	struct bpf_prog_info info;
@@ -1157,11 +1161,7 @@ START_TEST(test_reader_recovers)
 	ck_assert(st.listening);
 
 	/* the socket turns into something else under the thread */
-	fd = audit_reader_fd(r);
-	ck_assert_int_ge(fd, 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_eq(dup2(devnull, fd), fd);
-	close(devnull);
+	break_audit_socket(r);
 	deadline = tu_now_ms() + 5000;
 	do {
 		usleep(20000);
@@ -1235,7 +1235,7 @@ START_TEST(test_reader_resubscribe_refused)
 	struct progcache *pc = progcache_new(64);
 	struct audit_reader *r;
 	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[16384];
-	int logfd = mkstemp(logpath), devnull, fd;
+	int logfd = mkstemp(logpath);
 
 	audit_on();
 	ck_assert_int_ge(logfd, 0);
@@ -1251,11 +1251,7 @@ START_TEST(test_reader_resubscribe_refused)
 	audit_reader_state(r, &st);
 	ck_assert(st.listening);
 
-	fd = audit_reader_fd(r);
-	ck_assert_int_ge(fd, 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_eq(dup2(devnull, fd), fd);
-	close(devnull);
+	break_audit_socket(r);
 	/* attempts at about 1, 3 and 7 s after the loss */
 	usleep(7500 * 1000);
 	audit_reader_state(r, &st);

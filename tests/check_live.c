@@ -66,16 +66,9 @@ static int load(uint32_t *id)
 /* Newest seq at /events (0 when empty). */
 static uint64_t last_seq(void)
 {
-	struct tu_http_resp r;
-	const char *p;
-	uint64_t seq = 0;
+	uint64_t seq;
 
-	ck_assert_int_eq(tu_http(exporter.port, "GET", "/events?limit=1", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	p = strstr(r.body, "\"seq\":");
-	if (p)
-		seq = strtoull(p + 6, NULL, 10);
-	tu_http_free(&r);
+	ck_assert_int_eq(tu_events_last_seq(exporter.port, &seq), 0);
 	return seq;
 }
 

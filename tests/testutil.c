@@ -792,3 +792,22 @@ const char *tu_log_warning(const char *log)
 	}
 	return NULL;
 }
+
+int tu_events_last_seq(int port, uint64_t *seq)
+{
+	struct tu_http_resp r;
+	const char *p;
+	int ret = -1;
+
+	*seq = 0;
+	if (tu_http(port, "GET", "/events?limit=1", NULL, &r))
+		return -1;
+	if (r.status == 200) {
+		p = strstr(r.body, "\"seq\":");
+		if (p)
+			*seq = strtoull(p + 6, NULL, 10);
+		ret = 0;
+	}
+	tu_http_free(&r);
+	return ret;
+}

@@ -125,6 +125,8 @@ struct tu_http_resp {
  */
 int tu_http(int port, const char *method, const char *path, const char *extra_headers,
 	    struct tu_http_resp *r);
+/* The newest seq at /events of the exporter on port into *seq (0 when it has none); 0 or -1. */
+int tu_events_last_seq(int port, uint64_t *seq);
 /* The value of a response header (case-insensitive name), malloc'd, or NULL. */
 char *tu_http_header(const struct tu_http_resp *r, const char *name);
 void tu_http_free(struct tu_http_resp *r);
