@@ -54,7 +54,7 @@ LIBS = $(PKG_LIBS) -lpthread -lm
 
 BIN = bpf-metrics-exporter
 # Every module in src/ but main.c: a new file needs no Makefile change.
-LIB_SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
+LIB_SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c src/*/*.c)))
 LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
 MAIN_OBJ = build/src/main.o
 
@@ -219,4 +219,4 @@ clean:
 .PHONY: all run check check-tsan test bench install uninstall clean deps deps-build FORCE \
 	fuzz fuzz-build deps-fuzz
 
--include $(wildcard build/src/*.d build/tests/*.d build/fuzz/src/*.d build/fuzz/tests/fuzz/*.d)
+-include $(wildcard build/src/*.d build/src/*/*.d build/tests/*.d build/fuzz/src/*.d build/fuzz/src/*/*.d build/fuzz/tests/fuzz/*.d)

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "collector.h"
-#include "http.h"
-#include "listen.h"
+#include "lib/buf.h"
+#include "metrics/coll.h"
+#include "http/http.h"
+#include "http/listen.h"
 
 #ifndef VERSION
 #define VERSION "unknown"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 #define FLAGS_DEFAULT_LISTEN ":9435"
 #define FLAGS_DEFAULT_PATH "/metrics"

@@ -23,18 +23,18 @@
 
 #include <bpf/bpf.h>
 
-#include "audit_reader.h"
-#include "collector.h"
-#include "events.h"
-#include "follow.h"
-#include "progcache.h"
+#include "audit/audit_reader.h"
+#include "metrics/coll.h"
+#include "audit/ev.h"
+#include "http/follow.h"
+#include "audit/progcache.h"
 #include "flags.h"
-#include "http.h"
-#include "listen.h"
-#include "log.h"
-#include "privs.h"
-#include "webguard.h"
-#include "scraper.h"
+#include "http/http.h"
+#include "http/listen.h"
+#include "lib/log.h"
+#include "lib/privs.h"
+#include "web/webguard.h"
+#include "metrics/scraper.h"
 
 #ifndef VERSION
 #define VERSION "unknown"

@@ -50,12 +50,12 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
-#include "collector.h"
-#include "fdinfo.h"
+#include "metrics/coll.h"
+#include "bpf/fdinfo.h"
 #include "loadgen.h"
-#include "negotiate.h"
-#include "openmetrics.h"
-#include "snapshot.h"
+#include "http/negotiate.h"
+#include "metrics/om.h"
+#include "bpf/snap.h"
 #include "testutil.h"
 
 #define NR_PROGS	2000
@@ -820,7 +820,7 @@ static void stages(struct result *r)
 		if (coll_scrape(&coll, &body, OM_FMT_OPENMETRICS, NULL, 0, err, sizeof(err)))
 			die("coll_scrape: %s", err);
 		t3 = tu_now_ms();
-		if (out.oom || body.oom || nego_gzip(&zbuf, body.buf, body.len))
+		if (out.oom || body.oom || negotiate_gzip(&zbuf, body.buf, body.len))
 			die("rendering or gzip failed (out of memory?)");
 		t4 = tu_now_ms();
 		buf_release(&body);

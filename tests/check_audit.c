@@ -21,11 +21,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "audit_asm.h"
-#include "events.h"
-#include "events_json.h"
-#include "log.h"
-#include "progcache.h"
+#include "audit/audit_asm.h"
+#include "audit/ev.h"
+#include "audit/ev_json.h"
+#include "lib/log.h"
+#include "audit/progcache.h"
 #include "suites.h"
 
 #ifndef TEST_DATA
@@ -426,7 +426,7 @@ START_TEST(test_released_by_exporter)
 	ck_assert_str_eq(e->exe, "/usr/bin/churner");
 	ck_assert_str_eq(e->cmdline, "churner --n=3");
 	ck_assert_str_eq(e->prog_name, "prog_40");
-	ev_event_json(e, &b);
+	ev_json_event(e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":true"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"syscall\":null"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"pid\":111,"));
@@ -447,7 +447,7 @@ START_TEST(test_released_by_exporter)
 	e = event(4);
 	ck_assert(!e->released_by_exporter);
 	ck_assert_int_eq(e->pid, 5);
-	ev_event_json(e, &b);
+	ev_json_event(e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":false"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/other.service\","
 					    "\"container_id\":\"\",\"pod_uid\":\"\","));

@@ -27,11 +27,11 @@
 #undef LOG_DEBUG
 #undef LOG_INFO
 
-#include "audit_reader.h"
-#include "buf.h"
-#include "events.h"
-#include "log.h"
-#include "progcache.h"
+#include "audit/audit_reader.h"
+#include "lib/buf.h"
+#include "audit/ev.h"
+#include "lib/log.h"
+#include "audit/progcache.h"
 #include "suites.h"
 #include "testutil.h"
 

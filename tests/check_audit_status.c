@@ -11,7 +11,7 @@
 
 #include <linux/netlink.h>
 
-#include "audit_status.h"
+#include "audit/audit_status.h"
 #include "suites.h"
 
 struct msgs {

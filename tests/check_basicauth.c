@@ -13,7 +13,7 @@
 
 #include <crypt.h>
 
-#include "basicauth.h"
+#include "web/basicauth.h"
 #include "suites.h"
 
 /* The toolkit's dummy hash is bcrypt("fakepassword") at cost 10. */
@@ -30,7 +30,7 @@ static char *hash(const char *prefix, const char *password)
 	ck_assert_msg(crypt_gensalt_rn(prefix, 4, NULL, 0, salt, sizeof(salt)), "crypt_gensalt %s", prefix);
 	out = crypt_rn(password, salt, &data, sizeof(data));
 	ck_assert_msg(out && strlen(out) == 60, "crypt_rn with %s", salt);
-	ck_assert_msg(webcfg_bcrypt_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
+	ck_assert_msg(webconfig_bcrypt_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
 	return strdup(out);
 }
 
@@ -77,7 +77,7 @@ static unsigned long hits(struct basicauth *ba)
 
 START_TEST(test_right_and_wrong)
 {
-	struct webcfg_user users[3] = {
+	struct webconfig_user users[3] = {
 		{ "alice", hash("$2y$", "wonderland") },
 		{ "bob", hash("$2b$", "builder") },
 		{ "carol", hash("$2a$", "") },
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(test_known_hash)
 {
-	struct webcfg_user u = { "prometheus", (char *)FAKE_HASH };
+	struct webconfig_user u = { "prometheus", (char *)FAKE_HASH };
 	struct basicauth *ba = basicauth_new();
 
 	ck_assert(basicauth_check(ba, &u, 1, header("prometheus", "fakepassword")));
@@ -126,7 +126,7 @@ END_TEST
 
 START_TEST(test_unknown_user_costs_a_bcrypt)
 {
-	struct webcfg_user u = { "alice", hash("$2y$", "x") };
+	struct webconfig_user u = { "alice", hash("$2y$", "x") };
 	struct basicauth *ba = basicauth_new();
 
 	ck_assert(!basicauth_check(ba, &u, 1, header("mallory", "x")));
@@ -148,7 +148,7 @@ START_TEST(test_malformed_costs_nothing)
 		"Basic YWxpY2UAOng=",	/* "alice\0:x" */
 		"Basic YWxpY2U6eA==YWxp", "BasicYWxpY2U6eA==", "Basic =WxpY2U6eA==",
 	};
-	struct webcfg_user u = { "alice", hash("$2y$", "x") };
+	struct webconfig_user u = { "alice", hash("$2y$", "x") };
 	struct basicauth *ba = basicauth_new();
 	char *huge = malloc(8192);
 
@@ -173,7 +173,7 @@ END_TEST
 START_TEST(test_cache)
 {
 	enum { N = BASICAUTH_CACHE_SIZE + 8 };
-	struct webcfg_user users[N];
+	struct webconfig_user users[N];
 	struct basicauth *ba = basicauth_new();
 	char name[N][16];
 
@@ -210,7 +210,7 @@ END_TEST
 
 struct thread_arg {
 	struct basicauth *ba;
-	struct webcfg_user *users;
+	struct webconfig_user *users;
 	int good, bad;
 };
 
@@ -232,7 +232,7 @@ static void *checker(void *p)
 
 START_TEST(test_threads)
 {
-	struct webcfg_user users[2] = { { "alice", hash("$2y$", "pw") }, { "bob", hash("$2y$", "pw") } };
+	struct webconfig_user users[2] = { { "alice", hash("$2y$", "pw") }, { "bob", hash("$2y$", "pw") } };
 	struct basicauth *ba = basicauth_new();
 	struct thread_arg args[4];
 	pthread_t t[4];

@@ -4,7 +4,7 @@
 
 #include <linux/bpf.h>
 
-#include "bpfnames.h"
+#include "bpf/bpfnames.h"
 #include "suites.h"
 
 START_TEST(test_type_names)

@@ -14,7 +14,7 @@
  * pins: a bpffs mounted in a temporary directory for the suite, with a map
  * pinned twice (once in a subdirectory), a program and a link, and a
  * second bpffs mounted inside it; each path served once, with its kind
- * and id; the walk's bounds reached (snap_pins_walk in-process).
+ * and id; the walk's bounds reached (snap_pin_walk in-process).
  * Needs root.
  */
 #include <errno.h>
@@ -39,7 +39,7 @@
 #include <bpf/libbpf.h>
 #include <check.h>
 
-#include "snapshot.h"
+#include "bpf/snap.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -568,20 +568,20 @@ START_TEST(test_pin_bounds)
 	ck_assert_int_eq(bpf_obj_pin(map, path), 0);
 
 	snap_init(&s);
-	ck_assert_int_eq(snap_pins_walk(&s, line, strlen(line), 3, 100), 0);
+	ck_assert_int_eq(snap_pin_walk(&s, line, strlen(line), 3, 100), 0);
 	ck_assert_uint_eq(s.nr_pins, 4);
 	ck_assert(!s.pins_truncated);
 	s.nr_pins = s.pin_paths_len = 0;
-	ck_assert_int_eq(snap_pins_walk(&s, line, strlen(line), 2, 100), 0);
+	ck_assert_int_eq(snap_pin_walk(&s, line, strlen(line), 2, 100), 0);
 	ck_assert_uint_eq(s.nr_pins, 3);	/* d3 is three deep */
 	ck_assert(s.pins_truncated);
 	s.nr_pins = s.pin_paths_len = 0;
 	s.pins_truncated = 0;
-	ck_assert_int_eq(snap_pins_walk(&s, line, strlen(line), 3, 4), 0);
+	ck_assert_int_eq(snap_pin_walk(&s, line, strlen(line), 3, 4), 0);
 	ck_assert_uint_eq(s.nr_pins, 4);
 	ck_assert(!s.pins_truncated);
 	s.nr_pins = s.pin_paths_len = 0;
-	ck_assert_int_eq(snap_pins_walk(&s, line, strlen(line), 3, 2), 0);
+	ck_assert_int_eq(snap_pin_walk(&s, line, strlen(line), 3, 2), 0);
 	ck_assert_uint_eq(s.nr_pins, 2);
 	ck_assert(s.pins_truncated);
 	for (size_t i = 0; i < s.nr_pins; i++)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroupid.h"
+#include "proc/cgroupid.h"
 #include "suites.h"
 
 #define ID "0f3c9a4e6b2d8f1a7c5e3b9d0a2f4c6e8b1d3f5a7c9e0b2d4f6a8c1e3b5d7f90"

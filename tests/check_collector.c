@@ -25,12 +25,12 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "buf.h"
-#include "cgroupid.h"
-#include "collector.h"
-#include "monotime.h"
-#include "openmetrics.h"
-#include "snapshot.h"
+#include "lib/buf.h"
+#include "proc/cgroupid.h"
+#include "metrics/coll.h"
+#include "lib/monotime.h"
+#include "metrics/om.h"
+#include "bpf/snap.h"
 #include "suites.h"
 
 #define NS 1000000000ULL
@@ -135,10 +135,10 @@ static void recorded_snap(struct snap *s)
 
 static const char *data_dir(void);
 
-static void answered(struct http_stats *st, enum hstats_handler h, unsigned int code)
+static void answered(struct http_stats *st, enum http_stats_handler h, unsigned int code)
 {
-	hstats_begin(st);
-	hstats_end(st, h, code);
+	http_stats_begin(st);
+	http_stats_end(st, h, code);
 }
 
 /* Requests as a server would have counted them. */
@@ -158,7 +158,7 @@ static struct http_stats recorded_requests(void)
 	answered(&st, HSTATS_EVENTS, 0);
 	answered(&st, HSTATS_EVENTS, 600);
 	answered(&st, HSTATS_EVENTS, 99);
-	hstats_begin(&st);	/* this scrape */
+	http_stats_begin(&st);	/* this scrape */
 	return st;
 }
 

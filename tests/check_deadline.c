@@ -18,7 +18,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "deadline.h"
+#include "http/deadline.h"
 #include "loadgen.h"
 #include "suites.h"
 #include "testutil.h"
@@ -98,7 +98,7 @@ START_TEST(test_read_deadline)
 	bool reset = true;
 
 	listen_up();
-	ck_assert_int_eq(deadlines_start(&d, TICK_MS), 0);
+	ck_assert_int_eq(deadline_start(&d, TICK_MS), 0);
 	pair(&client, &server, 0);
 	c = deadline_add(d, server);
 	ck_assert_ptr_nonnull(c);
@@ -114,7 +114,7 @@ START_TEST(test_read_deadline)
 	deadline_remove(d, c);
 	close(server);
 	close(client);
-	deadlines_stop(d);
+	deadline_stop(d);
 }
 END_TEST
 
@@ -126,7 +126,7 @@ START_TEST(test_no_deadline)
 	int client, server;
 
 	listen_up();
-	ck_assert_int_eq(deadlines_start(&d, TICK_MS), 0);
+	ck_assert_int_eq(deadline_start(&d, TICK_MS), 0);
 	pair(&client, &server, 0);
 	c = deadline_add(d, server);
 	deadline_set(d, c, DEADLINE_READ, deadline_now_ms() + 50);
@@ -138,7 +138,7 @@ START_TEST(test_no_deadline)
 	deadline_remove(d, c);
 	close(server);
 	close(client);
-	deadlines_stop(d);
+	deadline_stop(d);
 }
 END_TEST
 
@@ -156,7 +156,7 @@ START_TEST(test_write_deadline_frees)
 	long queued;
 
 	listen_up();
-	ck_assert_int_eq(deadlines_start(&d, TICK_MS), 0);
+	ck_assert_int_eq(deadline_start(&d, TICK_MS), 0);
 
 	/* the control: a plain close of a socket with bytes queued */
 	pair(&client2, &server2, 4096);
@@ -191,7 +191,7 @@ START_TEST(test_write_deadline_frees)
 	queued = lg_send_queue_bytes(lport, &sockets);
 	ck_assert_msg(queued == 0, "%ld bytes still queued after the drop and the close", queued);
 	close(client);
-	deadlines_stop(d);
+	deadline_stop(d);
 }
 END_TEST
 
@@ -203,7 +203,7 @@ START_TEST(test_removed_fd_untouched)
 	int client, server, client2, server2;
 
 	listen_up();
-	ck_assert_int_eq(deadlines_start(&d, TICK_MS), 0);
+	ck_assert_int_eq(deadline_start(&d, TICK_MS), 0);
 	pair(&client, &server, 0);
 	c = deadline_add(d, server);
 	deadline_set(d, c, DEADLINE_READ, deadline_now_ms() + 60);
@@ -214,7 +214,7 @@ START_TEST(test_removed_fd_untouched)
 	/* and connections left registered are freed by stop */
 	c = deadline_add(d, server2);
 	deadline_set(d, c, DEADLINE_READ, deadline_now_ms() + 1e6);
-	deadlines_stop(d);
+	deadline_stop(d);
 	close(server2);
 	close(client2);
 	close(client);

@@ -13,8 +13,8 @@
 
 #include <sys/eventfd.h>
 
-#include "events.h"
-#include "events_json.h"
+#include "audit/ev.h"
+#include "audit/ev_json.h"
 #include "suites.h"
 
 static struct ev_ring ring;
@@ -49,7 +49,7 @@ static void ids_of(const struct ev_query *q, char *out, size_t len)
 	const char *p;
 	size_t n = 0;
 
-	ev_render_json(&ring, q, &b);
+	ev_json_render(&ring, q, &b);
 	out[0] = '\0';
 	for (p = b.buf; (p = strstr(p, "\"prog_id\":")); ) {
 		p += 10;
@@ -123,7 +123,7 @@ START_TEST(test_event_json_nulls_and_bytes)
 	e.audit_serial = 15;
 	e.prog_id = 110;
 	e.op = EV_UNLOAD;
-	ev_event_json(&e, &b);
+	ev_json_event(&e, &b);
 	ck_assert_str_eq(b.buf,
 		"{\"seq\":9,\"time\":\"2026-11-25T04:52:45.863Z\",\"audit_serial\":15,"
 		"\"prog_id\":110,\"op\":\"UNLOAD\",\"syscall\":null,\"syscall_name\":null,"
@@ -144,7 +144,7 @@ START_TEST(test_event_json_nulls_and_bytes)
 	strcpy(e.prog_name, "p");
 	strcpy(e.prog_type, "xdp");
 	strcpy(e.prog_tag, "0011223344556677");
-	ev_event_json(&e, &b);
+	ev_json_event(&e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"syscall\":321,\"syscall_name\":\"bpf\","
 					    "\"syscall_op\":\"BPF_PROG_LOAD\",\"pid\":7038,\"ppid\":1,"
 					    "\"uid\":0,\"auid\":4294967295,"));
@@ -155,7 +155,7 @@ START_TEST(test_event_json_nulls_and_bytes)
 	buf_reset(&b);
 	e.has |= EV_HAS_CGROUP;
 	e.cgroup = (char *)"/system.slice/a\"b.service";
-	ev_event_json(&e, &b);
+	ev_json_event(&e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/a\\\"b.service\","
 					    "\"container_id\":\"\",\"pod_uid\":\"\","));
 	buf_release(&b);
@@ -166,9 +166,9 @@ START_TEST(test_format_time)
 {
 	char t[32];
 
-	ev_format_time(0, t);
+	ev_json_time(0, t);
 	ck_assert_str_eq(t, "1970-01-01T00:00:00.000Z");
-	ev_format_time(1795582365007LL, t);
+	ev_json_time(1795582365007LL, t);
 	ck_assert_str_eq(t, "2026-11-25T04:52:45.007Z");
 }
 END_TEST
@@ -365,7 +365,7 @@ START_TEST(test_concurrency)
 		const char *p;
 		uint64_t prev = 0, seq;
 
-		ev_render_json(&ring, &q, &b);
+		ev_json_render(&ring, &q, &b);
 		ck_assert(!b.oom);
 		ck_assert_int_eq(b.buf[0], '[');
 		{
@@ -373,7 +373,7 @@ START_TEST(test_concurrency)
 			struct ev_query none = { .limit = 4, .has_op = true, .op = EV_NR_OPS };
 			struct buf nb = BUF_INIT;
 
-			ev_render_json(&ring, &none, &nb);
+			ev_json_render(&ring, &none, &nb);
 			ck_assert_str_eq(nb.buf, "[]\n");
 			buf_release(&nb);
 		}
@@ -416,7 +416,7 @@ static size_t span(const struct ev_query *q, uint64_t *first, uint64_t *last)
 	size_t n = 0;
 
 	*first = *last = 0;
-	ev_render_json(&ring, q, &b);
+	ev_json_render(&ring, q, &b);
 	ck_assert(!b.oom);
 	for (const char *p = b.buf; (p = strstr(p, "{\"seq\":")); p++, n++) {
 		*last = strtoull(p + 7, NULL, 10);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fdinfo.h"
+#include "bpf/fdinfo.h"
 #include "suites.h"
 
 /* A BPF program's fdinfo as this kernel (6.18) writes it. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
+#include "metrics/coll.h"
 #include "flags.h"
 #include "suites.h"
 

@@ -19,9 +19,9 @@
 
 #include <sys/socket.h>
 
-#include "events_json.h"
-#include "follow.h"
-#include "listen.h"
+#include "audit/ev_json.h"
+#include "http/follow.h"
+#include "http/listen.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -42,7 +42,7 @@ START_TEST(test_ndjson)
 	struct buf b = BUF_INIT, json = BUF_INIT;
 
 	sample(&e);
-	ev_event_json(&e, &json);
+	ev_json_event(&e, &json);
 	follow_frame_event(&b, false, &e);
 	ck_assert_uint_eq(b.len, json.len + 1);
 	ck_assert(!memcmp(b.buf, json.buf, json.len));
@@ -69,7 +69,7 @@ START_TEST(test_sse)
 	struct buf b = BUF_INIT, json = BUF_INIT, want = BUF_INIT;
 
 	sample(&e);
-	ev_event_json(&e, &json);
+	ev_json_event(&e, &json);
 	buf_addf(&want, "id: 42\ndata: %s\n\n", json.buf);
 	follow_frame_event(&b, true, &e);
 	ck_assert_str_eq(b.buf, want.buf);

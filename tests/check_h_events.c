@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * check_h_events - the /events handler's query parser, evq_parse(): the
+ * check_h_events - the /events handler's query parser, h_events_parse(): the
  * values it accepts (since, limit, op, the filters, order, follow,
  * Last-Event-ID), clamping to the ring's capacity, and the one-line reasons
  * it gives for the rest.
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers.h"
+#include "http/handlers.h"
 #include "suites.h"
-#include "utf8.h"
+#include "lib/utf8.h"
 
 static struct ev_query q;
 static struct buf why = BUF_INIT;
@@ -23,20 +23,20 @@ static void teardown(void)
 	buf_release(&why);
 }
 
-/* evq_parse with a capacity of 4; the reason (if any) in why. */
+/* h_events_parse with a capacity of 4; the reason (if any) in why. */
 static int parse(const char *since, const char *limit, const char *op)
 {
-	const struct evq_params p = { .since = since, .limit = limit, .op = op };
+	const struct h_events_params p = { .since = since, .limit = limit, .op = op };
 
 	buf_reset(&why);
-	return evq_parse(&p, 4, &q, &follow, &why);
+	return h_events_parse(&p, 4, &q, &follow, &why);
 }
 
-/* evq_parse of p with a capacity of 4. */
-static int parse_p(const struct evq_params *p)
+/* h_events_parse of p with a capacity of 4. */
+static int parse_p(const struct h_events_params *p)
 {
 	buf_reset(&why);
-	return evq_parse(p, 4, &q, &follow, &why);
+	return h_events_parse(p, 4, &q, &follow, &why);
 }
 
 START_TEST(test_parse_query)
@@ -162,7 +162,7 @@ END_TEST
 /* pid, prog_id, comm, container_id: their values, and each bound reached. */
 START_TEST(test_filters)
 {
-	struct evq_params p = { .pid = "42", .prog_id = "4294967295", .comm = "bpftool",
+	struct h_events_params p = { .pid = "42", .prog_id = "4294967295", .comm = "bpftool",
 				.container_id = "0123456789ab" };
 	char comm[EV_QUERY_COMM_MAX + 2], cid[66];
 
@@ -173,7 +173,7 @@ START_TEST(test_filters)
 	ck_assert(q.has_container_id && !strcmp(q.container_id, "0123456789ab"));
 	ck_assert(!follow && !q.desc);
 
-	p = (struct evq_params){ .pid = "2147483647" };
+	p = (struct h_events_params){ .pid = "2147483647" };
 	ck_assert_int_eq(parse_p(&p), 0);
 	ck_assert_int_eq(q.pid, 2147483647);
 	ck_assert(!q.has_prog_id && !q.has_comm && !q.has_container_id);
@@ -182,7 +182,7 @@ START_TEST(test_filters)
 	ck_assert_str_eq(why.buf, "bad pid=\"2147483648\": expected a process id (0 to 2147483647)");
 	p.pid = "-1";
 	ck_assert_int_eq(parse_p(&p), -EINVAL);
-	p = (struct evq_params){ .prog_id = "4294967296" };
+	p = (struct h_events_params){ .prog_id = "4294967296" };
 	ck_assert_int_eq(parse_p(&p), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(why.buf, "bad prog_id="));
 	p.prog_id = "0x10";
@@ -190,7 +190,7 @@ START_TEST(test_filters)
 
 	memset(comm, 'c', sizeof(comm) - 1);
 	comm[sizeof(comm) - 1] = '\0';
-	p = (struct evq_params){ .comm = comm };
+	p = (struct h_events_params){ .comm = comm };
 	ck_assert_int_eq(parse_p(&p), -EINVAL);	/* 64 bytes: one too many */
 	ck_assert_ptr_nonnull(strstr(why.buf, "a command name of 1 to 63 bytes"));
 	comm[sizeof(comm) - 2] = '\0';
@@ -201,7 +201,7 @@ START_TEST(test_filters)
 
 	memset(cid, 'f', sizeof(cid) - 1);
 	cid[sizeof(cid) - 1] = '\0';
-	p = (struct evq_params){ .container_id = cid };
+	p = (struct h_events_params){ .container_id = cid };
 	ck_assert_int_eq(parse_p(&p), -EINVAL);	/* 65 digits */
 	cid[64] = '\0';
 	ck_assert_int_eq(parse_p(&p), 0);
@@ -219,7 +219,7 @@ END_TEST
 /* order, follow, and Last-Event-ID (the later of it and since wins). */
 START_TEST(test_order_follow_resume)
 {
-	struct evq_params p = { .order = "desc" };
+	struct h_events_params p = { .order = "desc" };
 
 	ck_assert_int_eq(parse_p(&p), 0);
 	ck_assert(q.desc && !follow);
@@ -230,7 +230,7 @@ START_TEST(test_order_follow_resume)
 	ck_assert_int_eq(parse_p(&p), -EINVAL);
 	ck_assert_str_eq(why.buf, "bad order=\"DESC\": expected asc or desc");
 
-	p = (struct evq_params){ .follow = "1" };
+	p = (struct h_events_params){ .follow = "1" };
 	ck_assert_int_eq(parse_p(&p), 0);
 	ck_assert(follow);
 	p.follow = "true";
@@ -250,7 +250,7 @@ START_TEST(test_order_follow_resume)
 	ck_assert_int_eq(parse_p(&p), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(why.buf, "with follow=1"));
 
-	p = (struct evq_params){ .since = "5", .last_event_id = "9" };
+	p = (struct h_events_params){ .since = "5", .last_event_id = "9" };
 	ck_assert_int_eq(parse_p(&p), 0);
 	ck_assert_uint_eq(q.since, 9);
 	p.since = "12";

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "holders.h"
+#include "proc/holders.h"
 #include "suites.h"
 
 #define H1 "5f1c0e9a7b3d2f4e6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f2a4c6e8b0d13"

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "html.h"
+#include "lib/html.h"
 #include "suites.h"
 
 static void assert_escaped(const char *in, size_t n, const char *want)

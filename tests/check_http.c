@@ -23,12 +23,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "events.h"
-#include "http.h"
-#include "listen.h"
+#include "audit/ev.h"
+#include "http/http.h"
+#include "http/listen.h"
 #include "loadgen.h"
-#include "log.h"
-#include "scraper.h"
+#include "lib/log.h"
+#include "metrics/scraper.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -744,16 +744,16 @@ START_TEST(test_exporter_counts)
 		    reqs[i].status, &r);
 		tu_http_free(&r);
 	}
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 200), 3);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 405), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_LANDING, 200), 2);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 200), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_EVENTS, 400), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 404), 2);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 405), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_OTHER, 200), 0);
-	ck_assert_int_eq(hstats_in_flight(&stats), 0);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 200), 3);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 500), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 405), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_LANDING, 200), 2);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_EVENTS, 200), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_EVENTS, 400), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 404), 2);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 405), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 200), 0);
+	ck_assert_int_eq(http_stats_in_flight(&stats), 0);
 	ev_ring_release(&ring);
 }
 END_TEST
@@ -779,8 +779,8 @@ START_TEST(test_exporter_collect)
 	expect_header(&r, "Content-Type", "text/plain; charset=utf-8");
 	ck_assert_str_eq(r.body, "bad collect[]=\"bad\"\n");
 	tu_http_free(&r);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 400), 1);
-	ck_assert_uint_eq(hstats_requests(&stats, HSTATS_METRICS, 500), 0);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 400), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 500), 0);
 }
 END_TEST
 
@@ -789,7 +789,7 @@ static struct http_stats echo_stats;
 /* In flight while the handler runs: itself. */
 static int in_flight(struct http_request *rq)
 {
-	return http_reply_text(rq, 200, NULL, "%lld", (long long)hstats_in_flight(&echo_stats));
+	return http_reply_text(rq, 200, NULL, "%lld", (long long)http_stats_in_flight(&echo_stats));
 }
 
 static const struct http_route flight_routes[] = {
@@ -807,8 +807,8 @@ START_TEST(test_in_flight)
 	get("GET", "/flight", NULL, 200, &r);
 	ck_assert_str_eq(r.body, "1\n");
 	tu_http_free(&r);
-	ck_assert_int_eq(hstats_in_flight(&echo_stats), 0);
-	ck_assert_uint_eq(hstats_requests(&echo_stats, HSTATS_LANDING, 200), 1);
+	ck_assert_int_eq(http_stats_in_flight(&echo_stats), 0);
+	ck_assert_uint_eq(http_stats_requests(&echo_stats, HSTATS_LANDING, 200), 1);
 }
 END_TEST
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "lib/buf.h"
+#include "lib/json.h"
 #include "suites.h"
 
 #define FFFD "\\ufffd"

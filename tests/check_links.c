@@ -37,8 +37,8 @@
 #include <linux/btf.h>
 #include <check.h>
 
-#include "linkinfo.h"
-#include "linktarget.h"
+#include "bpf/linkinfo.h"
+#include "bpf/linktarget.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -633,7 +633,7 @@ static uint32_t vmlinux_btf_obj(void)
 START_TEST(test_btf_names)
 {
 	uint32_t func = vmlinux_func("bpf_fentry_test1");
-	struct lt_btfs *b = lt_btfs_new();
+	struct linktarget_btfs *b = linktarget_btfs_new();
 	struct bpf_func_info fi;
 	struct bpf_prog_info pinfo;
 	struct bpf_insn insns[2];
@@ -642,18 +642,18 @@ START_TEST(test_btf_names)
 	int int_id, proto, fn, prog;
 
 	ck_assert_ptr_nonnull(b);
-	ck_assert_int_eq(lt_btf_name(b, false, vmlinux_btf_obj(), func, name, sizeof(name)), 0);
+	ck_assert_int_eq(linktarget_btf_name(b, false, vmlinux_btf_obj(), func, name, sizeof(name)), 0);
 	ck_assert_str_eq(name, "bpf_fentry_test1");
-	ck_assert_int_eq(lt_btf_name(b, false, vmlinux_btf_obj(), 0x7fffffff, name, sizeof(name)),
+	ck_assert_int_eq(linktarget_btf_name(b, false, vmlinux_btf_obj(), 0x7fffffff, name, sizeof(name)),
 			 -ENOENT);
-	ck_assert_int_eq(lt_btf_name(b, false, vmlinux_btf_obj(), func, name, 5), -ENAMETOOLONG);
+	ck_assert_int_eq(linktarget_btf_name(b, false, vmlinux_btf_obj(), func, name, 5), -ENAMETOOLONG);
 
-	/* a program with BTF of its own: "static int lt_handler(void)" */
+	/* a program with BTF of its own: "static int linktarget_handler(void)" */
 	btf = btf__new_empty();
 	ck_assert_ptr_nonnull(btf);
 	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
 	proto = btf__add_func_proto(btf, int_id);
-	fn = btf__add_func(btf, "lt_handler", BTF_FUNC_STATIC, proto);
+	fn = btf__add_func(btf, "linktarget_handler", BTF_FUNC_STATIC, proto);
 	ck_assert_int_gt(fn, 0);
 	ck_assert_int_eq(btf__load_into_kernel(btf), 0);
 	memset(insns, 0, sizeof(insns));
@@ -669,14 +669,14 @@ START_TEST(test_btf_names)
 	}
 	ck_assert_msg(prog >= 0, "a program with BTF: %s", strerror(errno));
 	ck_assert_int_eq(tu_obj_info(prog, &pinfo, sizeof(pinfo)), 0);
-	ck_assert_int_eq(lt_btf_name(b, true, pinfo.id, (uint32_t)fn, name, sizeof(name)), 0);
-	ck_assert_str_eq(name, "lt_handler");
+	ck_assert_int_eq(linktarget_btf_name(b, true, pinfo.id, (uint32_t)fn, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "linktarget_handler");
 	/* the set keeps what it loaded: asked again, the same */
-	ck_assert_int_eq(lt_btf_name(b, true, pinfo.id, (uint32_t)fn, name, sizeof(name)), 0);
-	ck_assert_str_eq(name, "lt_handler");
+	ck_assert_int_eq(linktarget_btf_name(b, true, pinfo.id, (uint32_t)fn, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "linktarget_handler");
 	close(prog);
 	btf__free(btf);
-	lt_btfs_free(b);
+	linktarget_btfs_free(b);
 }
 END_TEST
 

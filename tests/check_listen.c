@@ -29,7 +29,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#include "listen.h"
+#include "http/listen.h"
 #include "suites.h"
 
 /* ---- address syntax ---- */

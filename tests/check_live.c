@@ -26,7 +26,7 @@
 
 #include <bpf/bpf.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "suites.h"
 #include "testutil.h"
 

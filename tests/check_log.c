@@ -19,8 +19,8 @@
 
 #include <bpf/libbpf.h>
 
-#include "buf.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "lib/log.h"
 #include "suites.h"
 
 /* The timestamp every line starts with, as an extended regex. */

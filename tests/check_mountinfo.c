@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mountinfo.h"
+#include "lib/buf.h"
+#include "proc/mountinfo.h"
 #include "suites.h"
 
 struct found {

@@ -12,8 +12,8 @@
 
 #include <zlib.h>
 
-#include "buf.h"
-#include "negotiate.h"
+#include "lib/buf.h"
+#include "http/negotiate.h"
 #include "suites.h"
 
 /* ---- Accept ---- */
@@ -24,7 +24,7 @@ static const char prometheus_accept[] =
 
 static void expect_format(const char *accept, enum om_format want)
 {
-	enum om_format got = nego_format(accept);
+	enum om_format got = negotiate_format(accept);
 
 	ck_assert_msg(got == want, "Accept: %s: got %s, want %s", accept ? accept : "(none)",
 		      got == OM_FMT_OPENMETRICS ? "openmetrics" : "text",
@@ -123,7 +123,7 @@ END_TEST
 
 static void expect_gzip(const char *accept_encoding, bool want)
 {
-	ck_assert_msg(nego_accepts_gzip(accept_encoding) == want, "Accept-Encoding: %s: want %s",
+	ck_assert_msg(negotiate_accepts_gzip(accept_encoding) == want, "Accept-Encoding: %s: want %s",
 		      accept_encoding ? accept_encoding : "(none)", want ? "gzip" : "identity");
 }
 
@@ -183,7 +183,7 @@ static void round_trip(const char *src, size_t len)
 	struct buf gz = BUF_INIT, back = BUF_INIT;
 
 	buf_addstr(&gz, "previous content, replaced");
-	ck_assert_int_eq(nego_gzip(&gz, src, len), 0);
+	ck_assert_int_eq(negotiate_gzip(&gz, src, len), 0);
 	ck_assert(!gz.oom);
 	ck_assert_uint_ge(gz.len, 18);		/* header and trailer at least */
 	ck_assert_uint_eq((unsigned char)gz.buf[0], 0x1f);	/* gzip magic */
@@ -213,7 +213,7 @@ START_TEST(test_gzip_exposition)
 	for (int i = 0; i < 20000; i++)
 		buf_addf(&src, "bpf_program_info{id=\"%d\",name=\"prog_%d\",type=\"kprobe\"} 1\n", i, i * 7);
 	round_trip(src.buf, src.len);
-	ck_assert_int_eq(nego_gzip(&gz, src.buf, src.len), 0);
+	ck_assert_int_eq(negotiate_gzip(&gz, src.buf, src.len), 0);
 	ck_assert_uint_lt(gz.len * 4, src.len);
 	buf_release(&src);
 	buf_release(&gz);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "openmetrics.h"
+#include "lib/buf.h"
+#include "metrics/om.h"
 #include "suites.h"
 
 #define FFFD "\xef\xbf\xbd"	/* U+FFFD in UTF-8 */

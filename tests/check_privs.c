@@ -23,7 +23,7 @@
 
 #include <linux/capability.h>
 
-#include "privs.h"
+#include "lib/privs.h"
 #include "suites.h"
 
 #define BIT(cap) (UINT64_C(1) << (cap))

@@ -15,7 +15,7 @@
 
 #include <sys/resource.h>
 
-#include "procstat.h"
+#include "proc/procstat.h"
 #include "suites.h"
 
 /* The fields up to rss; utime 150, stime 50, starttime 258024, vsize 105033728, rss 1422. */

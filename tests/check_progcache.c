@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monotime.h"
-#include "progcache.h"
+#include "lib/monotime.h"
+#include "audit/progcache.h"
 #include "suites.h"
 
 static struct progcache_prog prog(uint32_t id)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scraper.h"
+#include "metrics/scraper.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "slots.h"
+#include "http/slots.h"
 #include "suites.h"
 
 static struct sockaddr_in v4(const char *a)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "snapshot.h"
+#include "bpf/snap.h"
 #include "suites.h"
 
 #define NS 1000000000LL

@@ -12,22 +12,22 @@
 
 #include <gnutls/gnutls.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "suites.h"
-#include "tls.h"
-#include "webconfig.h"
+#include "web/tls.h"
+#include "web/webconfig.h"
 
-static void parse(const char *yaml, struct webcfg *c)
+static void parse(const char *yaml, struct webconfig *c)
 {
 	char err[512];
 
-	ck_assert_msg(webcfg_parse(yaml, strlen(yaml), NULL, c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(webconfig_parse(yaml, strlen(yaml), NULL, c, err, sizeof(err)) == 0, "%s", err);
 }
 
 static void expect_priority(const char *yaml, const char *want)
 {
 	struct buf b = BUF_INIT;
-	struct webcfg c;
+	struct webconfig c;
 	gnutls_priority_t p;
 	const char *where = NULL;
 
@@ -37,7 +37,7 @@ static void expect_priority(const char *yaml, const char *want)
 	ck_assert_msg(gnutls_priority_init(&p, b.buf, &where) == 0, "GnuTLS refuses %s at %s", b.buf, where);
 	gnutls_priority_deinit(p);
 	buf_release(&b);
-	webcfg_release(&c);
+	webconfig_release(&c);
 }
 
 #define TLS "tls_server_config:\n  cert_file: c\n  key_file: k\n"
@@ -71,38 +71,38 @@ START_TEST(test_every_name_is_accepted_by_gnutls)
 {
 	char yaml[512];
 
-	for (size_t i = 0; i < webcfg_nr_ciphers; i++) {
+	for (size_t i = 0; i < webconfig_nr_ciphers; i++) {
 		struct buf b = BUF_INIT;
-		struct webcfg c;
+		struct webconfig c;
 		gnutls_priority_t p;
 		const char *where = NULL;
 
 		snprintf(yaml, sizeof(yaml), TLS "  cipher_suites: [%s]\n  curve_preferences: [%s]\n",
-			 webcfg_ciphers[i].go_name, webcfg_curves[i % webcfg_nr_curves].go_name);
+			 webconfig_ciphers[i].go_name, webconfig_curves[i % webconfig_nr_curves].go_name);
 		parse(yaml, &c);
 		tls_priority_string(&c, &b);
 		ck_assert_msg(gnutls_priority_init(&p, b.buf, &where) == 0, "%s: GnuTLS refuses %s at %s",
-			      webcfg_ciphers[i].go_name, b.buf, where);
+			      webconfig_ciphers[i].go_name, b.buf, where);
 		gnutls_priority_deinit(p);
-		ck_assert_msg(strstr(b.buf, webcfg_ciphers[i].cipher) && strstr(b.buf, webcfg_ciphers[i].mac),
-			      "%s: %s", webcfg_ciphers[i].go_name, b.buf);
+		ck_assert_msg(strstr(b.buf, webconfig_ciphers[i].cipher) && strstr(b.buf, webconfig_ciphers[i].mac),
+			      "%s: %s", webconfig_ciphers[i].go_name, b.buf);
 		buf_release(&b);
-		webcfg_release(&c);
+		webconfig_release(&c);
 	}
 	for (int lo = WEBCFG_TLS10; lo <= WEBCFG_TLS13; lo++) {
 		for (int hi = lo; hi <= WEBCFG_TLS13; hi++) {
 			struct buf b = BUF_INIT;
-			struct webcfg c;
+			struct webconfig c;
 			gnutls_priority_t p;
 
 			snprintf(yaml, sizeof(yaml), TLS "  min_version: %s\n  max_version: %s\n",
-				 webcfg_tls_version_name(lo), webcfg_tls_version_name(hi));
+				 webconfig_tls_version_name(lo), webconfig_tls_version_name(hi));
 			parse(yaml, &c);
 			tls_priority_string(&c, &b);
 			ck_assert_msg(gnutls_priority_init(&p, b.buf, NULL) == 0, "GnuTLS refuses %s", b.buf);
 			gnutls_priority_deinit(p);
 			buf_release(&b);
-			webcfg_release(&c);
+			webconfig_release(&c);
 		}
 	}
 }
@@ -111,18 +111,18 @@ END_TEST
 START_TEST(test_load_errors)
 {
 	struct tls_creds *creds = NULL;
-	struct webcfg c;
+	struct webconfig c;
 	char err[512];
 
 	parse("tls_server_config:\n  cert_file: /nonexistent/c.pem\n  key_file: /nonexistent/k.pem\n", &c);
 	ck_assert_int_lt(tls_creds_load(&c, &creds, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cert_file /nonexistent/c.pem: cannot read: No such file"), "%s", err);
 	ck_assert_ptr_null(creds);
-	webcfg_release(&c);
+	webconfig_release(&c);
 	parse("tls_server_config:\n  cert_file: /dev/null\n  key_file: /dev/null\n", &c);
 	ck_assert_int_lt(tls_creds_load(&c, &creds, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cert_file /dev/null: no PEM certificate in it"), "%s", err);
-	webcfg_release(&c);
+	webconfig_release(&c);
 }
 END_TEST
 

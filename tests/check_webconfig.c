@@ -13,20 +13,20 @@
 
 #include <gnutls/gnutls.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "suites.h"
-#include "tls.h"
-#include "webconfig.h"
+#include "web/tls.h"
+#include "web/webconfig.h"
 
 #define HASH_A "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
 #define HASH_B "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
 
-static int parse(const char *yaml, struct webcfg *c, char *err, size_t errlen)
+static int parse(const char *yaml, struct webconfig *c, char *err, size_t errlen)
 {
-	return webcfg_parse(yaml, strlen(yaml), "/etc/bpfme", c, err, errlen);
+	return webconfig_parse(yaml, strlen(yaml), "/etc/bpfme", c, err, errlen);
 }
 
-static void parse_ok(const char *yaml, struct webcfg *c)
+static void parse_ok(const char *yaml, struct webconfig *c)
 {
 	char err[512] = "";
 	int ret = parse(yaml, c, err, sizeof(err));
@@ -39,7 +39,7 @@ START_TEST(test_empty_is_plain_http)
 {
 	static const char *const empties[] = { "", "\n", "# nothing\n", "---\n", "~\n", "{}\n",
 					        "tls_server_config:\nbasic_auth_users:\n" };
-	struct webcfg c;
+	struct webconfig c;
 
 	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
 		parse_ok(empties[i], &c);
@@ -51,7 +51,7 @@ START_TEST(test_empty_is_plain_http)
 		ck_assert_int_eq(c.max_version, WEBCFG_TLS13);
 		ck_assert(c.prefer_server_cipher_suites);
 		ck_assert(c.http2);
-		webcfg_release(&c);
+		webconfig_release(&c);
 	}
 }
 END_TEST
@@ -84,7 +84,7 @@ START_TEST(test_every_field)
 		"basic_auth_users:\n"
 		"  alice: " HASH_A "\n"
 		"  'bob smith': '" HASH_B "'\n";
-	struct webcfg c;
+	struct webconfig c;
 
 	parse_ok(yaml, &c);
 	ck_assert(c.tls);
@@ -115,13 +115,13 @@ START_TEST(test_every_field)
 	ck_assert_str_eq(c.users[0].name, "alice");
 	ck_assert_str_eq(c.users[0].hash, HASH_A);
 	ck_assert_str_eq(c.users[1].name, "bob smith");
-	webcfg_release(&c);
+	webconfig_release(&c);
 }
 END_TEST
 
 START_TEST(test_client_auth_names)
 {
-	static const struct { const char *name; enum webcfg_client_auth want; } cases[] = {
+	static const struct { const char *name; enum webconfig_client_auth want; } cases[] = {
 		{ "NoClientCert", WEBCFG_NO_CLIENT_CERT },
 		{ "RequestClientCert", WEBCFG_REQUEST_CLIENT_CERT },
 		{ "RequireAnyClientCert", WEBCFG_REQUIRE_ANY_CLIENT_CERT },
@@ -130,7 +130,7 @@ START_TEST(test_client_auth_names)
 		{ "RequireAndVerifyClientCert", WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT },
 	};
 	char yaml[512];
-	struct webcfg c;
+	struct webconfig c;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(yaml, sizeof(yaml), "tls_server_config:\n  cert_file: c\n  key_file: k\n"
@@ -139,32 +139,32 @@ START_TEST(test_client_auth_names)
 		parse_ok(yaml, &c);
 		ck_assert_msg(c.client_auth == cases[i].want, "%s: got %d", cases[i].name, c.client_auth);
 		if (strcmp(cases[i].name, "RequireClientCert"))
-			ck_assert_str_eq(webcfg_client_auth_name(c.client_auth), cases[i].name);
-		webcfg_release(&c);
+			ck_assert_str_eq(webconfig_client_auth_name(c.client_auth), cases[i].name);
+		webconfig_release(&c);
 	}
 }
 END_TEST
 
 START_TEST(test_every_go_name)
 {
-	struct webcfg c;
+	struct webconfig c;
 	char *yaml = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&yaml, &len);
 
 	fprintf(f, "tls_server_config:\n  cert_file: c\n  key_file: k\n  cipher_suites:\n");
-	for (size_t i = 0; i < webcfg_nr_ciphers; i++)
-		fprintf(f, "  - %s\n", webcfg_ciphers[i].go_name);
+	for (size_t i = 0; i < webconfig_nr_ciphers; i++)
+		fprintf(f, "  - %s\n", webconfig_ciphers[i].go_name);
 	fprintf(f, "  curve_preferences:\n");
-	for (size_t i = 0; i < webcfg_nr_curves; i++)
-		fprintf(f, "  - %s\n", webcfg_curves[i].go_name);
+	for (size_t i = 0; i < webconfig_nr_curves; i++)
+		fprintf(f, "  - %s\n", webconfig_curves[i].go_name);
 	fclose(f);
 	parse_ok(yaml, &c);
 	ck_assert_int_eq(c.nr_ciphers, 17);	/* Go's tls.CipherSuites() */
 	ck_assert_int_eq(c.nr_curves, 4);
-	for (size_t i = 0; i < webcfg_nr_ciphers; i++)
-		ck_assert_ptr_eq(c.ciphers[i], &webcfg_ciphers[i]);
-	webcfg_release(&c);
+	for (size_t i = 0; i < webconfig_nr_ciphers; i++)
+		ck_assert_ptr_eq(c.ciphers[i], &webconfig_ciphers[i]);
+	webconfig_release(&c);
 	free(yaml);
 }
 END_TEST
@@ -181,16 +181,16 @@ START_TEST(test_suites_against_gnutls)
 	static const char *const vers[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
 	unsigned int accepted = 0, refused = 0;
 
-	for (size_t i = 0; i < webcfg_nr_ciphers; i++) {
+	for (size_t i = 0; i < webconfig_nr_ciphers; i++) {
 		for (int lo = 0; lo < 4; lo++) {
 			for (int hi = lo; hi < 4; hi++) {
 				char yaml[512], err[512] = "";
-				struct webcfg c;
+				struct webconfig c;
 				int ret;
 
 				snprintf(yaml, sizeof(yaml), "tls_server_config:\n  cert_file: c\n  key_file: k\n"
 					 "  min_version: %s\n  max_version: %s\n  cipher_suites: [%s]\n",
-					 vers[lo], vers[hi], webcfg_ciphers[i].go_name);
+					 vers[lo], vers[hi], webconfig_ciphers[i].go_name);
 				ret = parse(yaml, &c, err, sizeof(err));
 				if (!ret) {
 					struct buf b = BUF_INIT;
@@ -207,7 +207,7 @@ START_TEST(test_suites_against_gnutls)
 					ck_assert_msg(strstr(err, "no cipher_suites entry can be used"), "%s", err);
 					refused++;
 				}
-				webcfg_release(&c);
+				webconfig_release(&c);
 			}
 		}
 	}
@@ -218,16 +218,16 @@ END_TEST
 
 START_TEST(test_plain_http_with_users)
 {
-	struct webcfg c;
+	struct webconfig c;
 
 	parse_ok("basic_auth_users:\n  u: " HASH_A "\n", &c);
 	ck_assert(!c.tls);
 	ck_assert_int_eq(c.nr_users, 1);
-	webcfg_release(&c);
+	webconfig_release(&c);
 	/* min_version alone is no TLS, as with the toolkit */
 	parse_ok("tls_server_config:\n  min_version: TLS13\n", &c);
 	ck_assert(!c.tls);
-	webcfg_release(&c);
+	webconfig_release(&c);
 }
 END_TEST
 
@@ -297,32 +297,32 @@ START_TEST(test_bad)
 {
 	const struct bad *b = &bad[_i];
 	char err[512] = "";
-	struct webcfg c;
+	struct webconfig c;
 	int ret = parse(b->yaml, &c, err, sizeof(err));
 
 	ck_assert_msg(ret == -EINVAL, "accepted (%d):\n%s", ret, b->yaml);
 	ck_assert_msg(strstr(err, b->words), "the message \"%s\" does not say \"%s\"", err, b->words);
 	ck_assert_msg(!strchr(err, '\n'), "the message spans lines: %s", err);
-	webcfg_release(&c);
+	webconfig_release(&c);
 }
 END_TEST
 
 START_TEST(test_bcrypt_ok)
 {
-	ck_assert(webcfg_bcrypt_ok(HASH_A));
-	ck_assert(webcfg_bcrypt_ok(HASH_B));
-	ck_assert(webcfg_bcrypt_ok("$2a$31$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webcfg_bcrypt_ok("$2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webcfg_bcrypt_ok("$2y$1a$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webcfg_bcrypt_ok("$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi "));
-	ck_assert(!webcfg_bcrypt_ok(""));
+	ck_assert(webconfig_bcrypt_ok(HASH_A));
+	ck_assert(webconfig_bcrypt_ok(HASH_B));
+	ck_assert(webconfig_bcrypt_ok("$2a$31$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!webconfig_bcrypt_ok("$2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!webconfig_bcrypt_ok("$2y$1a$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!webconfig_bcrypt_ok("$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi "));
+	ck_assert(!webconfig_bcrypt_ok(""));
 }
 END_TEST
 
 START_TEST(test_load_file)
 {
 	char dir[] = "/tmp/bpfme-webcfg-XXXXXX", path[128], err[512];
-	struct webcfg c;
+	struct webconfig c;
 	FILE *f;
 
 	ck_assert(mkdtemp(dir));
@@ -331,37 +331,37 @@ START_TEST(test_load_file)
 	ck_assert(f);
 	fprintf(f, "tls_server_config:\n  cert_file: tls/c.pem\n  key_file: k.pem\n");
 	fclose(f);
-	ck_assert_int_eq(webcfg_load(path, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(webconfig_load(path, &c, err, sizeof(err)), 0);
 	ck_assert(c.tls);
 	ck_assert_msg(!strncmp(c.cert_file, dir, strlen(dir)) && !strcmp(c.cert_file + strlen(dir), "/tls/c.pem"),
 		      "cert_file %s is not relative to %s", c.cert_file, dir);
-	webcfg_release(&c);
+	webconfig_release(&c);
 
 	f = fopen(path, "w");
 	ck_assert(f);
 	fprintf(f, "basic_auth_users:\n  x: nohash\n");
 	fclose(f);
-	ck_assert_int_eq(webcfg_load(path, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(webconfig_load(path, &c, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(!strncmp(err, path, strlen(path)) && strstr(err, ": line 2: basic_auth_users"),
 		      "the message does not name the file and the line: %s", err);
-	webcfg_release(&c);
+	webconfig_release(&c);
 	unlink(path);
-	ck_assert_int_eq(webcfg_load(path, &c, err, sizeof(err)), -ENOENT);
+	ck_assert_int_eq(webconfig_load(path, &c, err, sizeof(err)), -ENOENT);
 	ck_assert_msg(strstr(err, path) && strstr(err, "No such file"), "%s", err);
-	webcfg_release(&c);
+	webconfig_release(&c);
 	rmdir(dir);
 }
 END_TEST
 
 START_TEST(test_release_twice)
 {
-	struct webcfg c;
+	struct webconfig c;
 	char err[256];
 
 	/* a failed parse leaves c initialised: release is safe, twice too */
 	ck_assert_int_eq(parse("tls_server_config:\n  cert_file: c\n  nope: 1\n", &c, err, sizeof(err)), -EINVAL);
-	webcfg_release(&c);
-	webcfg_release(&c);
+	webconfig_release(&c);
+	webconfig_release(&c);
 	ck_assert_ptr_null(c.cert_file);
 }
 END_TEST

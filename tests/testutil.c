@@ -24,7 +24,7 @@
 #include <libaudit.h>
 #include <zlib.h>
 
-#include "linktarget.h"
+#include "bpf/linktarget.h"
 
 double tu_now_ms(void)
 {
@@ -774,7 +774,7 @@ int tu_cgroup2_mount(char *out, size_t size)
 	err = getdelim(&text, &len, '\0', f) < 0 ? -EIO : 0;
 	fclose(f);
 	if (!err)
-		err = lt_cgroup2_mount(text, out, size);
+		err = linktarget_cgroup2_mount(text, out, size);
 	free(text);
 	return err;
 }

@@ -29,11 +29,11 @@
 #include <sanitizer/asan_interface.h>
 #include <sys/mman.h>
 
-#include "audit_asm.h"
-#include "events.h"
+#include "audit/audit_asm.h"
+#include "audit/ev.h"
 #include "fuzz.h"
-#include "log.h"
-#include "progcache.h"
+#include "lib/log.h"
+#include "audit/progcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "fuzz.h"
-#include "html.h"
-#include "json.h"
-#include "log.h"
-#include "openmetrics.h"
+#include "lib/html.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "metrics/om.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * fuzz_events_query - /events' query parameters through evq_parse, and the
- * query it yields through ev_render_json on a small ring, and through a
+ * fuzz_events_query - /events' query parameters through h_events_parse, and the
+ * query it yields through ev_json_render on a small ring, and through a
  * follower's copy (ev_copy_missed) and framing (NDJSON and SSE).
  *
  * Input: up to ten values separated by the byte 0x1e, for since, limit, op,
@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "events.h"
-#include "events_json.h"
-#include "follow.h"
+#include "lib/buf.h"
+#include "audit/ev.h"
+#include "audit/ev_json.h"
+#include "http/follow.h"
 #include "fuzz.h"
-#include "handlers.h"
+#include "http/handlers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -102,14 +102,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vals[i] = p[0] == ABSENT && !p[1] ? NULL : p;
 		p = sep ? sep + 1 : NULL;
 	}
-	const struct evq_params params = {
+	const struct h_events_params params = {
 		.since = vals[0], .limit = vals[1], .op = vals[2], .pid = vals[3], .comm = vals[4],
 		.prog_id = vals[5], .container_id = vals[6], .order = vals[7], .follow = vals[8],
 		.last_event_id = vals[9],
 	};
 	bool follow = false;
 
-	ret = evq_parse(&params, CAPACITY, &q, &follow, &why);
+	ret = h_events_parse(&params, CAPACITY, &q, &follow, &why);
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL, "returned %d", ret);
 	if (ret) {
 		FUZZ_ASSERT(why.len > 0, "no reason for a bad query");
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "comm of %zu bytes", strlen(q.comm));
 		FUZZ_ASSERT(!q.has_container_id || strlen(q.container_id) <= 64, "container_id too long");
 		FUZZ_ASSERT(!(follow && q.desc), "follows newest first");
-		ev_render_json(&ring, &q, &out);
+		ev_json_render(&ring, &q, &out);
 		FUZZ_ASSERT(!out.oom && out.len >= 3 && out.buf[0] == '[', "not an array: %s", out.buf);
 		check_follow(&q);
 	}

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "holders.h"
+#include "proc/holders.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

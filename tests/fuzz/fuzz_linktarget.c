@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_linktarget - kernel text linktarget parses: /proc/self/mountinfo
- * through lt_cgroup2_mount, a kprobe_multi link's fdinfo through
- * lt_kprobe_multi_names, and the names found through lt_format.
+ * through linktarget_cgroup2_mount, a kprobe_multi link's fdinfo through
+ * linktarget_kprobe_multi_names, and the names found through linktarget_format.
  *
  * Input: the text (cut at its first NUL), read as both a mountinfo and an
- * fdinfo.  Invariants: lt_cgroup2_mount returns 0, -ENOENT or
+ * fdinfo.  Invariants: linktarget_cgroup2_mount returns 0, -ENOENT or
  * -ENAMETOOLONG, writes nothing past its buffer (of 8 bytes and of 512),
  * leaves "" on an error and on 0 a mount point no longer than the text;
- * lt_kprobe_multi_names gives at most max names, each non-empty,
+ * linktarget_kprobe_multi_names gives at most max names, each non-empty,
  * NUL-terminated within LT_FUNC_LEN, of [A-Za-z0-9_.$] only, and
- * writes no name past max; lt_format of those names (and of the input as
+ * writes no name past max; linktarget_format of those names (and of the input as
  * a name, for every link type) is one line unless the input has one, and
  * shows at most LT_MULTI_NAMES names.
  */
@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "linkinfo.h"
-#include "linktarget.h"
+#include "bpf/linkinfo.h"
+#include "bpf/linktarget.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +33,7 @@ static void check_mount(const char *text, size_t outlen)
 	int err;
 
 	memset(out, 0xa5, sizeof(out));
-	err = lt_cgroup2_mount(text, out, outlen);
+	err = linktarget_cgroup2_mount(text, out, outlen);
 	for (size_t i = outlen; i < outlen + GUARD; i++)
 		FUZZ_ASSERT(out[i] == (char)0xa5, "mount point written past %zu bytes", outlen);
 	FUZZ_ASSERT(err == 0 || err == -ENOENT || err == -ENAMETOOLONG, "error %d", err);
@@ -48,12 +48,12 @@ static void check_names(const char *text)
 {
 	char names[LT_MULTI_NAMES + 2][LT_FUNC_LEN];
 	const char *ptrs[LT_MULTI_NAMES + 1];
-	struct lt_target t = { .link_type = LI_KPROBE_MULTI, .count = 1000 };
+	struct linktarget_target t = { .link_type = LI_KPROBE_MULTI, .count = 1000 };
 	struct buf b = BUF_INIT;
 	size_t n, commas = 0;
 
 	memset(names, 0xa5, sizeof(names));
-	n = lt_kprobe_multi_names(text, names, LT_MULTI_NAMES + 1);
+	n = linktarget_kprobe_multi_names(text, names, LT_MULTI_NAMES + 1);
 	FUZZ_ASSERT(n <= LT_MULTI_NAMES + 1, "%zu names", n);
 	for (size_t i = 0; i < LT_FUNC_LEN; i++)
 		FUZZ_ASSERT(names[LT_MULTI_NAMES + 1][i] == (char)0xa5, "a name past max");
@@ -67,7 +67,7 @@ static void check_names(const char *text)
 	}
 	t.names = ptrs;
 	t.nr_names = n;
-	lt_format(&b, &t);
+	linktarget_format(&b, &t);
 	FUZZ_ASSERT(!b.oom, "out of memory");
 	FUZZ_ASSERT(!strchr(b.buf, '\n'), "\"%s\" on two lines", b.buf);
 	for (const char *p = b.buf; (p = strchr(p, ',')); p++)
@@ -79,14 +79,14 @@ static void check_names(const char *text)
 static void check_format(const char *text)
 {
 	for (uint32_t type = 0; type <= LI_SOCKMAP + 1; type++) {
-		struct lt_target t = {
+		struct linktarget_target t = {
 			.link_type = type, .name = text, .id = strlen(text), .count = 2,
 			.perf_type = (uint32_t)strlen(text) % 8, .pf = (uint32_t)strlen(text) % 12,
 			.hooknum = (uint32_t)strlen(text) % 7, .priority = -1,
 		};
 		struct buf b = BUF_INIT;
 
-		lt_format(&b, &t);
+		linktarget_format(&b, &t);
 		FUZZ_ASSERT(!b.oom, "out of memory");
 		if (!strchr(text, '\n'))
 			FUZZ_ASSERT(!strchr(b.buf, '\n'), "type %u: on two lines", type);

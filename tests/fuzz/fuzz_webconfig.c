@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * fuzz_webconfig - the web config parser (webcfg_parse, libyaml underneath)
+ * fuzz_webconfig - the web config parser (webconfig_parse, libyaml underneath)
  * on any bytes, and the GnuTLS priority string of what it accepts.
  *
  * Invariants: the answer is 0, -EINVAL or -ENOMEM; a refusal comes with a
@@ -18,10 +18,10 @@
 
 #include <gnutls/gnutls.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "fuzz.h"
-#include "tls.h"
-#include "webconfig.h"
+#include "web/tls.h"
+#include "web/webconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,9 +35,9 @@ static void check_path(const char *what, const char *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct webcfg c;
+	struct webconfig c;
 	char err[512];
-	int ret = webcfg_parse((const char *)data, size, DIR, &c, err, sizeof(err));
+	int ret = webconfig_parse((const char *)data, size, DIR, &c, err, sizeof(err));
 
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL || ret == -ENOMEM, "returned %d", ret);
 	if (ret) {
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *p = err; *p; p++)
 			FUZZ_ASSERT(*p >= 0x20 && *p < 0x7f, "the message holds byte 0x%02x: %s",
 				    (unsigned char)*p, err);
-		webcfg_release(&c);
+		webconfig_release(&c);
 		return 0;
 	}
 	check_path("cert_file", c.cert_file);
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < c.nr_users; i++) {
 		FUZZ_ASSERT(c.users[i].name && !strchr(c.users[i].name, ':'), "user %zu's name", i);
-		FUZZ_ASSERT(webcfg_bcrypt_ok(c.users[i].hash), "user %s's hash %s", c.users[i].name,
+		FUZZ_ASSERT(webconfig_bcrypt_ok(c.users[i].hash), "user %s's hash %s", c.users[i].name,
 			    c.users[i].hash);
 	}
 	for (size_t i = 0; i < c.nr_ciphers; i++)
@@ -87,6 +87,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gnutls_priority_deinit(p);
 		buf_release(&b);
 	}
-	webcfg_release(&c);
+	webconfig_release(&c);
 	return 0;
 }

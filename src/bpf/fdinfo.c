@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+/* fdinfo - /proc/PID/fdinfo/FD reading and "key:\tvalue" parsing; see fdinfo.h. */
+#include "bpf/fdinfo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+ssize_t fdinfo_read(int dirfd, int fd, char *text, size_t size)
+{
+	char name[16];
+	ssize_t n;
+	int f;
+
+	if (size == 0)
+		return -EINVAL;
+	text[0] = '\0';
+	snprintf(name, sizeof(name), "%d", fd);
+	f = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	n = read(f, text, size - 1);	/* one read: the kernel fills it whole */
+	if (n < 0)
+		n = -errno;
+	close(f);
+	text[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+int fdinfo_u64(const char *text, const char *key, uint64_t *out)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+	uint64_t v = 0;
+
+	for (;;) {
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			break;
+		p = strchr(p, '\n');
+		if (!p)
+			return -ENOENT;
+		p++;
+	}
+	p += klen + 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -EINVAL;	/* overflow */
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p && *p != '\n')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+/* snap_prog - the snapshot's programs: their info and map ids, and one program by id. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "bpf/snap_ops.h"
+
+#define MAP_IDS_GUESS 64	/* map ids asked for in the first info call */
+
+/* What a program's info says, without its map ids and memlock. */
+static void from_info(struct snap_prog *p, const struct bpf_prog_info *info)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = info->id;
+	p->type = info->type;
+	memcpy(p->name, info->name, SNAP_NAME_LEN);
+	p->name[SNAP_NAME_LEN] = '\0';
+	memcpy(p->tag, info->tag, sizeof(p->tag));
+	p->gpl_compatible = info->gpl_compatible;
+	p->load_time_ns = info->load_time;
+	p->jited_len = info->jited_prog_len;
+	p->xlated_len = info->xlated_prog_len;
+	p->verified_insns = info->verified_insns;
+	p->run_cnt = info->run_cnt;
+	p->run_time_ns = info->run_time_ns;
+	p->recursion_misses = info->recursion_misses;
+}
+
+static int add_prog(struct snap *s, int fd, int dirfd)
+{
+	struct bpf_prog_info info;
+	struct snap_prog *p;
+	__u32 len, want = MAP_IDS_GUESS;
+	int err;
+
+	for (;;) {
+		err = snap_grow((void **)&s->map_ids, &s->alloc_map_ids,
+			   s->nr_map_ids + want, sizeof(*s->map_ids));
+		if (err)
+			return err;
+		memset(&info, 0, sizeof(info));
+		/* zeroed like every info struct: tools like valgrind cannot see the kernel fill it */
+		memset(s->map_ids + s->nr_map_ids, 0, want * sizeof(*s->map_ids));
+		info.nr_map_ids = want;
+		info.map_ids = (__u64)(uintptr_t)(s->map_ids + s->nr_map_ids);
+		len = sizeof(info);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		if (err)
+			return err;
+		if (info.nr_map_ids <= want)
+			break;
+		want = info.nr_map_ids;	/* more maps than guessed: ask again */
+	}
+	err = snap_grow((void **)&s->progs, &s->alloc_progs, s->nr_progs + 1, sizeof(*s->progs));
+	if (err)
+		return err;
+	p = &s->progs[s->nr_progs++];
+	from_info(p, &info);
+	p->nr_map_ids = info.nr_map_ids;
+	p->map_ids_off = s->nr_map_ids;
+	s->nr_map_ids += info.nr_map_ids;
+	p->memlock = snap_fd_memlock(dirfd, fd);
+	return 0;
+}
+
+const struct snap_kind_ops snap_prog_ops = {
+	.next_id = bpf_prog_get_next_id,
+	.fd_by_id = bpf_prog_get_fd_by_id,
+	.add = add_prog,
+};
+
+int snap_prog_by_id(uint32_t id, struct snap_prog *out)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return err;
+	from_info(out, &info);
+	return 0;
+}

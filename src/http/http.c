@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: Apache-2.0
+/* http - libmicrohttpd server, route table, per-request context; see http.h. */
+#include "http/http.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+
+#include <microhttpd.h>
+
+#include "http/deadline.h"
+#include "http/handlers.h"
+#include "lib/log.h"
+#include "web/tls.h"
+#include "web/webguard.h"
+#include "http/slots.h"
+
+/*
+ * Per-request limits, answered 414 and 431 in text/plain.  libmicrohttpd
+ * reads the request line and headers into a per-connection pool of
+ * POOL_BYTES, which also holds a record (about 64 bytes) per query
+ * parameter and per header, and then the answer's headers: a request at
+ * every limit at once (MAX_TARGET_BYTES with MAX_PARAMS parameters, and
+ * MAX_HEADER_BYTES in MAX_HEADERS lines) still fits, with room to answer.
+ * Beyond the pool libmicrohttpd answers itself (an HTML 414 or 431) or, in
+ * 0.9.75 when the parameters do not fit, leaves the connection hanging: so
+ * the parameters are counted, and cut, before it parses them.
+ */
+#define MAX_TARGET_BYTES 8192	/* the request target: path and query */
+#define MAX_PARAMS 64		/* query parameters */
+#define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
+#define MAX_HEADERS 64		/* header lines */
+#define POOL_BYTES ((size_t)32 * 1024)
+_Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) * 64 + 4096 <=
+	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
+/* How often the deadlines are looked at: a connection is dropped at most this late. */
+#define DEADLINE_TICK_MS 100
+
+struct http_server {
+	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
+	size_t nr_daemons;
+	struct http_config cfg;
+	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
+	struct slots slots;			/* cfg.max_requests */
+	struct deadlines *deadlines;
+	unsigned int suspended;			/* requests suspended now; __atomic */
+};
+
+/* What the server keeps about a connection (MHD's socket context). */
+struct conn_ctx {
+	struct deadline_conn *dl;	/* its deadline */
+	void *web;			/* the web config's, for its TLS session; NULL without */
+};
+
+/*
+ * What the server keeps about a request: made when its request line is in
+ * (MHD's URI callback), freed when MHD is done with it.
+ */
+struct request {
+	struct http_request rq;
+	struct http_server *srv;
+	struct deadline_conn *dl;	/* the connection's deadline; NULL if none */
+	int fd;				/* the connection's socket */
+	const struct http_route *route;	/* dispatched to; called again when resumed */
+	bool has_slot;			/* holds one of srv->slots */
+	bool counted;			/* in flight in cfg.stats, until request_free() */
+	bool headers_in;	/* the handler has seen the headers */
+	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
+	bool headers_too_large;	/* past MAX_HEADER_BYTES */
+};
+
+static struct request *request_of(struct http_request *rq)
+{
+	return (struct request *)((char *)rq - offsetof(struct request, rq));
+}
+
+/* ---- the per-request context ---- */
+
+const char *http_query(const struct http_request *rq, const char *key)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct query_all {
+	const char *key;
+	const char **values;
+	size_t max, n;
+};
+
+static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key))
+		return MHD_YES;
+	if (q->n < q->max)
+		q->values[q->n] = value ? value : "";
+	q->n++;
+	return MHD_YES;
+}
+
+size_t http_query_all(const struct http_request *rq, const char *key, const char **values,
+		      size_t max)
+{
+	struct query_all q = { .key = key, .values = values, .max = max };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+	return q.n;
+}
+
+const char *http_header(const struct http_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+/* Whether the raw request target is past MAX_TARGET_BYTES or MAX_PARAMS. */
+static bool target_too_long(const char *uri)
+{
+	const char *query = strchr(uri, '?');
+	size_t params = 1;
+
+	if (strlen(uri) > MAX_TARGET_BYTES)
+		return true;
+	if (!query)
+		return false;
+	for (const char *p = query; (p = strchr(p + 1, '&')); )
+		if (++params > MAX_PARAMS)
+			return true;
+	return false;
+}
+
+/*
+ * MHD's URI callback: the request line is in, its query not yet parsed.
+ * uri points into MHD's read buffer, which MHD parses the parameters from
+ * once we return.  When the target is over the limits, end it at its '?':
+ * MHD then parses no parameters (and cannot run out of pool doing so), and
+ * the request is answered 414 once its headers are in.
+ */
+static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct request *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *ci;
+
+	if (!r)
+		return NULL;	/* the access handler closes the connection */
+	r->rq.cfg = &srv->cfg;
+	r->rq.conn = conn;
+	r->srv = srv;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	r->dl = ci && ci->socket_context ? ((struct conn_ctx *)ci->socket_context)->dl : NULL;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	r->fd = ci ? ci->connect_fd : -1;
+	if (uri && target_too_long(uri)) {
+		char *query = strchr(uri, '?');
+
+		r->target_too_long = true;
+		if (query)
+			query[1] = '\0';
+	}
+	return r;
+}
+
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
+					const char *key, const char *value)
+{
+	size_t *bytes = cls;
+
+	(void)kind;
+	bytes[0] += strlen(key) + 4 + (value ? strlen(value) : 0);
+	bytes[1]++;
+	return MHD_YES;
+}
+
+/*
+ * MHD is done with a request: answered (toe OK), or not (timed out, reset,
+ * dropped, shut down).  Its slot goes back; after an answer the connection
+ * waits for the next request, which must arrive by the read deadline; after
+ * anything else the close is abortive, so that the kernel does not keep
+ * what was left to send for a client that will not read it.
+ */
+static const struct http_route *find_route(const struct http_route *table, const char *url);
+
+static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	if (r->counted)
+		http_stats_end(srv->cfg.stats, find_route(srv->cfg.routes, r->rq.url ? r->rq.url : "")->stats,
+			   r->rq.status);
+	webguard_put(r->rq.web);
+	if (r->rq.priv_free)
+		r->rq.priv_free(r->rq.priv);
+	if (r->has_slot)
+		slots_put(&srv->slots, r->rq.client);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		deadline_set(srv->deadlines, r->dl, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+	else if (r->fd >= 0)
+		deadline_abortive_close(r->fd);
+	free(r);
+	*req_cls = NULL;
+}
+
+/*
+ * A connection opens or closes.  Opening: cap its kernel buffers, and its
+ * first request must arrive by the read deadline.  Closing (before MHD
+ * closes the fd): forget its deadline.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	struct conn_ctx *cc = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		int size = HTTP_SOCKET_BUFFER;
+
+		if (!ci || ci->connect_fd < 0 || !(cc = calloc(1, sizeof(*cc))))
+			return;
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		cc->dl = deadline_add(srv->deadlines, ci->connect_fd);
+		deadline_set(srv->deadlines, cc->dl, DEADLINE_READ,
+			     deadline_now_ms() + srv->cfg.read_timeout_ms);
+		if (srv->cfg.web) {
+			/* the web config sets up the TLS session before its handshake */
+			const union MHD_ConnectionInfo *tls =
+				MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+			cc->web = webguard_conn_start(srv->cfg.web, tls ? tls->tls_session : NULL);
+		}
+		*socket_context = cc;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cc) {
+		deadline_remove(srv->deadlines, cc->dl);
+		webguard_conn_end(cc->web);
+		free(cc);
+		*socket_context = NULL;
+	}
+}
+
+/* ---- slots and suspension ---- */
+
+int http_take_slot(struct http_request *rq)
+{
+	struct request *r = request_of(rq);
+	int ret;
+
+	if (r->has_slot)
+		return 0;
+	ret = slots_take(&r->srv->slots, rq->client);
+	r->has_slot = !ret;
+	return ret;
+}
+
+int http_reply_busy(struct http_request *rq, int err)
+{
+	static const char *const retry[] = { "Retry-After", "1", NULL };
+	const struct request *r = request_of(rq);
+	unsigned int max = r->srv->cfg.max_requests;
+
+	if (err == -EUSERS)
+		return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+				       "too many requests in flight from your address: at most %u of "
+				       "the %u of --web.max-requests", slots_share(max), max);
+	return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
+			       "too many requests in flight: at most %u at once (--web.max-requests)",
+			       max);
+}
+
+int http_suspend(struct http_request *rq)
+{
+	__atomic_add_fetch(&request_of(rq)->srv->suspended, 1, __ATOMIC_RELAXED);
+	MHD_suspend_connection(rq->conn);
+	return 0;
+}
+
+void http_resume(struct http_request *rq)
+{
+	struct http_server *srv = request_of(rq)->srv;	/* rq may be gone once resumed */
+
+	MHD_resume_connection(rq->conn);
+	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- answers ---- */
+
+static bool add_header_list(struct MHD_Response *resp, const char *const *headers)
+{
+	for (; headers && headers[0]; headers += 2)
+		if (MHD_add_response_header(resp, headers[0], headers[1]) != MHD_YES)
+			return false;
+	return true;
+}
+
+/*
+ * Content-Type, the extra headers and the web config's; false if
+ * libmicrohttpd refused one.
+ */
+static bool add_headers(struct MHD_Response *resp, const struct http_request *rq, const char *type,
+			const char *const *headers)
+{
+	return MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
+	       add_header_list(resp, headers) &&
+	       (!rq->web || add_header_list(resp, webguard_headers(rq->web)));
+}
+
+/* Queue resp; once queued, it must be read whole by the write deadline. */
+static int queue(struct http_request *rq, unsigned int status, struct MHD_Response *resp)
+{
+	struct request *r = request_of(rq);
+	enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
+
+	MHD_destroy_response(resp);
+	if (ret != MHD_YES)
+		return -EIO;
+	deadline_set(r->srv->deadlines, r->dl, DEADLINE_WRITE,
+		     deadline_now_ms() + r->srv->cfg.write_timeout_ms);
+	return 0;
+}
+
+/* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
+static int reply_internal_error(struct http_request *rq)
+{
+	static const char body[] = "internal error: cannot build the response\n";
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
+	struct MHD_Response *resp;
+
+	if (log_ratelimit_ok(&rl))
+		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
+			  rq->method, rq->url);
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -ENOMEM;
+	if (!add_headers(resp, rq, "text/plain; charset=utf-8", NULL)) {
+		MHD_destroy_response(resp);
+		return -ENOMEM;
+	}
+	rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	return queue(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
+}
+
+int http_reply(struct http_request *rq, unsigned int status, const char *type,
+	       struct buf *body, const char *const *headers)
+{
+	struct MHD_Response *resp;
+	size_t len;
+	char *data = buf_detach(body, &len);
+
+	if (!data)
+		return -ENOMEM;
+	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	if (!resp) {
+		free(data);
+		return -ENOMEM;
+	}
+	if (!add_headers(resp, rq, type, headers)) {
+		MHD_destroy_response(resp);	/* frees data */
+		return reply_internal_error(rq);
+	}
+	rq->status = status;
+	return queue(rq, status, resp);
+}
+
+int http_reply_shared(struct http_request *rq, unsigned int status, const char *type,
+		      const void *data, size_t len, void (*release)(void *cls), void *cls,
+		      const char *const *headers)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, release, cls);
+
+	if (!resp) {
+		release(cls);
+		return -ENOMEM;
+	}
+	if (!add_headers(resp, rq, type, headers)) {
+		MHD_destroy_response(resp);	/* releases data */
+		return reply_internal_error(rq);
+	}
+	rq->status = status;
+	return queue(rq, status, resp);
+}
+
+int http_reply_text(struct http_request *rq, unsigned int status,
+		    const char *const *headers, const char *fmt, ...)
+{
+	struct buf body = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&body, fmt, ap);
+	va_end(ap);
+	buf_addch(&body, '\n');
+	return http_reply(rq, status, "text/plain; charset=utf-8", &body, headers);
+}
+
+/* ---- streams ---- */
+
+struct http_stream {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	struct deadline_conn *dl;
+	int fd;
+	http_stream_read_fn read;
+	void (*release)(void *cls);
+	void *cls;
+	uint64_t acked;		/* bytes the peer had acknowledged at the last look */
+};
+
+/*
+ * Whether the peer took some of what was sent since the last look (its
+ * kernel acknowledged more bytes); *idle: nothing is left in the socket
+ * to send or to be acknowledged.
+ */
+static bool peer_took_some(struct http_stream *s, bool *idle)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int outq = 0;
+	bool took;
+
+	memset(&ti, 0, sizeof(ti));
+	*idle = ioctl(s->fd, SIOCOUTQ, &outq) == 0 && outq == 0;
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
+		return false;	/* cannot tell: only an idle socket re-arms the deadline */
+	took = ti.tcpi_bytes_acked > s->acked;
+	s->acked = ti.tcpi_bytes_acked;
+	return took;
+}
+
+/* libmicrohttpd has room for more of the stream. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *s = cls;
+	struct http_server *srv = s->srv;
+	bool idle;
+	long n;
+
+	(void)pos;
+	if (peer_took_some(s, &idle) || idle)
+		deadline_set(srv->deadlines, s->dl, DEADLINE_WRITE,
+			     deadline_now_ms() + srv->cfg.write_timeout_ms);
+	n = s->read(s->cls, s, buf, max);
+	if (n > 0)
+		return n;
+	if (n == HTTP_STREAM_WAIT) {
+		if (idle)	/* the client has everything: nothing pinned while it waits */
+			deadline_set(srv->deadlines, s->dl, DEADLINE_NONE, 0);
+		return 0;	/* suspended: not called again until resumed */
+	}
+	return n == HTTP_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM :
+	       MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *s = cls;
+
+	s->release(s->cls);
+	free(s);
+}
+
+/* The buffer libmicrohttpd asks a stream to fill at most (it may ask less). */
+#define STREAM_BLOCK 16384
+
+int http_reply_stream(struct http_request *rq, const char *type, const char *const *headers,
+		      http_stream_read_fn read, void (*release)(void *cls), void *cls)
+{
+	struct request *r = request_of(rq);
+	struct http_stream *s = calloc(1, sizeof(*s));
+	struct MHD_Response *resp;
+
+	if (!s) {
+		release(cls);
+		return -ENOMEM;
+	}
+	*s = (struct http_stream){ .srv = r->srv, .conn = rq->conn, .dl = r->dl, .fd = r->fd,
+				   .read = read, .release = release, .cls = cls };
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s,
+						 stream_free);
+	if (!resp) {
+		stream_free(s);
+		return -ENOMEM;
+	}
+	if (!add_headers(resp, rq, type, headers)) {
+		MHD_destroy_response(resp);	/* frees s */
+		return reply_internal_error(rq);
+	}
+	rq->status = MHD_HTTP_OK;
+	return queue(rq, MHD_HTTP_OK, resp);
+}
+
+void http_stream_suspend(struct http_stream *s)
+{
+	__atomic_add_fetch(&s->srv->suspended, 1, __ATOMIC_RELAXED);
+	MHD_suspend_connection(s->conn);
+}
+
+void http_stream_resume(struct http_stream *s)
+{
+	struct http_server *srv = s->srv;	/* s may be gone once resumed */
+
+	MHD_resume_connection(s->conn);
+	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
+}
+
+int http_stream_fd(const struct http_stream *s)
+{
+	return s->fd;
+}
+
+/* ---- routing ---- */
+
+static const char *const fixed_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };
+
+bool http_path_fixed(const char *path)
+{
+	for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]); i++)
+		if (!strcmp(path, fixed_paths[i]))
+			return true;
+	return false;
+}
+
+static int not_found(struct http_request *rq)
+{
+	if (!rq->cfg->telemetry_path)
+		return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found");
+	return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
+			       rq->cfg->telemetry_path);
+}
+
+static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found, HSTATS_OTHER };
+
+static unsigned int method_bit(const char *method)
+{
+	if (!strcmp(method, MHD_HTTP_METHOD_GET))
+		return HTTP_GET;
+	if (!strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return HTTP_HEAD;
+	return 0;
+}
+
+static const struct http_route *find_route(const struct http_route *table, const char *url)
+{
+	for (; table->path; table++)
+		if (!strcmp(url, table->path))
+			return table;
+	return &no_route;
+}
+
+static int refuse_method(struct http_request *rq, unsigned int methods)
+{
+	const char *allow = methods == HTTP_GET ? "GET" : methods == HTTP_HEAD ? "HEAD" : "GET, HEAD";
+	const char *const headers[] = { MHD_HTTP_HEADER_ALLOW, allow, NULL };
+
+	return http_reply_text(rq, MHD_HTTP_METHOD_NOT_ALLOWED, headers,
+			       "method not allowed: use %s", methods == (HTTP_GET | HTTP_HEAD) ?
+			       "GET or HEAD" : allow);
+}
+
+/*
+ * The web config's check (client certificate, basic auth): 0 when the
+ * request may go on, 1 when it was answered 401 or 403, or -errno.
+ */
+static int check_web(struct http_server *srv, struct http_request *rq)
+{
+	static const char *const challenge[] = { "WWW-Authenticate", WEBGUARD_CHALLENGE, NULL };
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10);
+	const union MHD_ConnectionInfo *sock =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *tls =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const struct conn_ctx *cc = sock ? sock->socket_context : NULL;
+	char why[512];
+	int ret;
+
+	switch (webguard_check(srv->cfg.web, rq->web, cc ? cc->web : NULL,
+			       tls ? tls->tls_session : NULL,
+			       http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), why, sizeof(why))) {
+	case WG_ALLOW:
+		return 0;
+	case WG_UNAUTHORIZED:
+		log_debug("refused %s %s: %s", rq->method, rq->url, why);
+		ret = http_reply_text(rq, MHD_HTTP_UNAUTHORIZED, challenge, "unauthorized: %s", why);
+		break;
+	default:
+		if (log_ratelimit_ok(&rl))
+			log_warnx("refused %s %s: %s", rq->method, rq->url, why);
+		ret = http_reply_text(rq, MHD_HTTP_FORBIDDEN, NULL, "forbidden: %s", why);
+		break;
+	}
+	return ret ? ret : 1;
+}
+
+static int dispatch(struct http_server *srv, struct request *r)
+{
+	struct http_request *rq = &r->rq;
+	const struct http_route *route;
+	int ret;
+
+	if (r->target_too_long)
+		return http_reply_text(rq, MHD_HTTP_URI_TOO_LONG, NULL, "request target too long: "
+				       "at most %d bytes and %d query parameters",
+				       MAX_TARGET_BYTES, MAX_PARAMS);
+	if (r->headers_too_large)
+		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+				       "request header fields too large: at most %d bytes in %d lines",
+				       MAX_HEADER_BYTES, MAX_HEADERS);
+	if (srv->cfg.web && (ret = check_web(srv, rq)))
+		return ret < 0 ? ret : 0;
+	route = find_route(srv->cfg.routes, rq->url);
+
+	if (!(route->methods & method_bit(rq->method)))
+		return refuse_method(rq, route->methods);
+	r->route = route;
+	return route->handler(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+
+	(void)version;
+	(void)upload_data;
+	if (!r)
+		return MHD_NO;	/* no memory for its context: close */
+	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		size_t header_bytes[2] = { 0, 0 };	/* bytes, lines */
+
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, header_bytes);
+		r->headers_too_large = header_bytes[0] > MAX_HEADER_BYTES || header_bytes[1] > MAX_HEADERS;
+		r->headers_in = true;
+		r->rq.method = method;
+		r->rq.url = url;
+		r->rq.client = ci ? ci->client_addr : NULL;
+		r->rq.web = srv->cfg.web ? webguard_get(srv->cfg.web) : NULL;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->route)	/* resumed: its handler answers now */
+		return r->route->handler(&r->rq) ? MHD_NO : MHD_YES;
+	/* the request is in whole: no deadline while the exporter works on it */
+	deadline_set(srv->deadlines, r->dl, DEADLINE_NONE, 0);
+	if (srv->cfg.stats && !r->counted) {
+		http_stats_begin(srv->cfg.stats);	/* in flight until request_free() */
+		r->counted = true;
+	}
+	return dispatch(srv, r) ? MHD_NO : MHD_YES;
+}
+
+/* ---- the server ---- */
+
+/*
+ * The daemon's options for the web config (opts: room for 6, ended with
+ * MHD_OPTION_END) and the flag that turns TLS on (0 without TLS).  The
+ * certificate, key and priorities are the first load's: each connection
+ * gets the current ones in on_connection.
+ */
+static unsigned int web_options(struct http_server *srv, struct MHD_OptionItem *opts)
+{
+	const struct tls_creds *creds;
+	size_t n = 0;
+
+	if (srv->cfg.web && webguard_tls(srv->cfg.web)) {
+		creds = webguard_start_creds(srv->cfg.web);
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     (void *)tls_creds_cert_pem(creds) };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						     (void *)tls_creds_key_pem(creds) };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)tls_creds_priorities(creds) };
+	}
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return n ? MHD_USE_TLS : 0;
+}
+
+/* One daemon on one listening socket; every daemon of srv is started alike. */
+static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
+{
+	const struct http_config *cfg = &srv->cfg;
+	/* two addresses at their limit leave half the connections to the others */
+	unsigned int per_ip = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
+	/* libmicrohttpd's own idle timeout: nothing moved for the read timeout */
+	unsigned int idle_s = (cfg->read_timeout_ms + 999) / 1000;
+	struct MHD_OptionItem web_opts[6];
+	unsigned int tls_flag = web_options(srv, web_opts);
+
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG | tls_flag,
+		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, request_new, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, request_free, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
+		MHD_OPTION_ARRAY, web_opts,
+		MHD_OPTION_END);
+}
+
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+int http_start(struct http_server **out, const struct http_config *cfg)
+{
+	struct http_server *srv;
+	int ret;
+
+	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		return -EINVAL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		return -ENOMEM;
+	}
+	srv->cfg = *cfg;
+	srv->cfg.listen_fds = NULL;	/* the daemons hold them */
+	srv->cfg.nr_listen_fds = 0;
+	ret = slots_init(&srv->slots, cfg->max_requests);
+	if (ret) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		free(srv);
+		return ret;
+	}
+	ret = deadline_start(&srv->deadlines, DEADLINE_TICK_MS);
+	if (ret) {
+		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		slots_release(&srv->slots);
+		free(srv);
+		return ret;
+	}
+	if (!srv->cfg.routes) {
+		const struct http_route own[] = {
+			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HSTATS_METRICS },
+			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing, HSTATS_LANDING },
+			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events, HSTATS_EVENTS },
+			{ NULL, 0, NULL, HSTATS_OTHER },
+		};
+
+		memcpy(srv->own_routes, own, sizeof(own));
+		srv->cfg.routes = srv->own_routes;
+	}
+	for (size_t i = 0; i < cfg->nr_listen_fds; i++) {
+		srv->daemons[i] = start_daemon(srv, cfg->listen_fds[i]);
+		if (!srv->daemons[i]) {
+			/* libmicrohttpd closed socket i itself: close only those after it */
+			close_fds(cfg->listen_fds + i + 1, cfg->nr_listen_fds - i - 1);
+			http_stop(srv);	/* closes the ones started */
+			return -EIO;
+		}
+		srv->nr_daemons++;
+	}
+	*out = srv;
+	return 0;
+}
+
+void http_stop(struct http_server *srv)
+{
+	double warn_at = deadline_now_ms() + 5000;
+
+	if (!srv)
+		return;
+	/* libmicrohttpd cannot stop with a request suspended: wait for them to be resumed */
+	while (__atomic_load_n(&srv->suspended, __ATOMIC_ACQUIRE)) {
+		if (warn_at && deadline_now_ms() > warn_at) {
+			log_warnx("shutting down: still waiting for %u suspended request(s)",
+				  __atomic_load_n(&srv->suspended, __ATOMIC_RELAXED));
+			warn_at = 0;
+		}
+		usleep(1000);
+	}
+	for (size_t i = 0; i < srv->nr_daemons; i++)
+		MHD_stop_daemon(srv->daemons[i]);
+	deadline_stop(srv->deadlines);
+	slots_release(&srv->slots);
+	free(srv);
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * coll_holders - the holders collector: every process holding an fd to a
+ * BPF program, map or link (holders.c walks /proc), one series per object
+ * and process, labelled with the process's pid, comm, cgroup, container id
+ * and pod uid.
+ *
+ * The walk runs beside the round's snapshot (coll_ops.gather, on a thread
+ * of its own), so it sees the fds of a moment slightly different from the
+ * snapshot's: only objects that are in the snapshot are written, so every
+ * holder series joins a bpf_*_info series of the same scrape; an fd to an
+ * object that appeared after the snapshot or vanished before it is left
+ * out, to be seen by the next scrape.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "metrics/coll.h"
+#include "proc/holders.h"
+#include "lib/log.h"
+#include "lib/privs.h"
+
+/* The one warning of a missing CAP_SYS_PTRACE, for the life of the process. */
+static bool warned_denied;
+static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(3600);
+
+static int gather(struct collector *c, void **data)
+{
+	struct holders *h = malloc(sizeof(*h));
+	int err;
+
+	*data = NULL;
+	if (!h)
+		return -ENOMEM;
+	holders_init(h);
+	err = holders_take(h, c->holders_proc, c->holders_self ? c->holders_self : getpid());
+	if (err) {
+		if (log_ratelimit_ok(&failed_rl))
+			log_warnx("holders: cannot walk %s: %s; the bpf_*_holder_info families are "
+				  "left out (further such messages suppressed for an hour)",
+				  c->holders_proc ? c->holders_proc : "/proc", strerror(-err));
+		holders_release(h);
+		free(h);
+		return err;
+	}
+	if (h->denied && !__atomic_exchange_n(&warned_denied, true, __ATOMIC_RELAXED)) {
+		if (!privs_effective(CAP_SYS_PTRACE))
+			log_warnx("holders: cannot read the open files of %u of %u processes: the BPF "
+				  "objects they hold are not listed as theirs; this needs CAP_SYS_PTRACE "
+				  "(this warning is not repeated)", h->denied, h->processes);
+		else	/* nothing a capability would fix: the host's policy */
+			log_info("holders: cannot read the open files of %u of %u processes even with "
+				 "CAP_SYS_PTRACE (a security module such as AppArmor or SELinux refuses "
+				 "it): the BPF objects they hold are not listed as theirs (this line "
+				 "is not repeated)", h->denied, h->processes);
+	}
+	*data = h;
+	return 0;
+}
+
+static void drop(void *data)
+{
+	struct holders *h = data;
+
+	if (!h)
+		return;
+	holders_release(h);
+	free(h);
+}
+
+/* The labels of each holding process after id, rendered once per scrape. */
+struct holders_scrape {
+	struct buf text;
+	size_t *off;		/* process i's labels are text[off[i] .. off[i + 1]) */
+};
+
+static void add_label(struct buf *b, bool first, const char *key, const char *value)
+{
+	if (!first)
+		buf_addch(b, ',');
+	buf_addstr(b, key);
+	buf_addstr(b, "=\"");
+	om_escape_label_value(b, value);
+	buf_addch(b, '"');
+}
+
+static int begin(struct coll_scrape *sc)
+{
+	const struct holders *h = sc->gathered;
+	struct holders_scrape *hs;
+
+	if (!h)
+		return 0;
+	hs = calloc(1, sizeof(*hs));
+	if (!hs)
+		return -ENOMEM;
+	buf_init(&hs->text, h->nr_procs * 96);
+	hs->off = malloc((h->nr_procs + 1) * sizeof(*hs->off));
+	if (!hs->off) {
+		buf_release(&hs->text);
+		free(hs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < h->nr_procs; i++) {
+		const struct holders_proc *p = &h->procs[i];
+
+		hs->off[i] = hs->text.len;
+		buf_addstr(&hs->text, "pid=\"");
+		buf_addu64(&hs->text, (uint64_t)p->pid);
+		buf_addch(&hs->text, '"');
+		add_label(&hs->text, false, "comm", p->comm);
+		add_label(&hs->text, false, "cgroup", p->cgroup ? p->cgroup : "");
+		add_label(&hs->text, false, "container_id", p->container_id);
+		add_label(&hs->text, false, "pod_uid", p->pod_uid);
+	}
+	hs->off[h->nr_procs] = hs->text.len;
+	if (hs->text.oom) {
+		buf_release(&hs->text);
+		free(hs->off);
+		free(hs);
+		return -ENOMEM;
+	}
+	sc->priv = hs;
+	return 0;
+}
+
+static void end(struct coll_scrape *sc)
+{
+	struct holders_scrape *hs = sc->priv;
+
+	if (!hs)
+		return;
+	buf_release(&hs->text);
+	free(hs->off);
+	free(hs);
+	sc->priv = NULL;
+}
+
+static bool gathered(const struct coll_scrape *sc)
+{
+	return sc->gathered != NULL && sc->snap != NULL;
+}
+
+/* The id of the snapshot's object i of kind, and how many there are. */
+static size_t snap_nr(const struct snap *s, enum snap_kind kind)
+{
+	return kind == SNAP_PROG ? s->nr_progs : kind == SNAP_MAP ? s->nr_maps : s->nr_links;
+}
+
+static uint32_t snap_id(const struct snap *s, enum snap_kind kind, size_t i)
+{
+	return kind == SNAP_PROG ? s->progs[i].id : kind == SNAP_MAP ? s->maps[i].id : s->links[i].id;
+}
+
+/*
+ * The rows of kind whose object is in the snapshot: both are sorted by id
+ * (the snapshot walks get_next_id upward), so one pass over each.
+ */
+static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	enum snap_kind kind = (enum snap_kind)(uintptr_t)f->arg;
+	const struct holders *h = sc->gathered;
+	const struct holders_scrape *hs = sc->priv;
+	size_t n = snap_nr(sc->snap, kind), j = 0;
+
+	for (size_t i = 0; i < h->nr_rows; i++) {
+		const struct holders_row *r = &h->rows[i];
+
+		if (r->kind != kind)
+			continue;
+		while (j < n && snap_id(sc->snap, kind, j) < r->id)
+			j++;
+		if (j == n)
+			break;
+		if (snap_id(sc->snap, kind, j) != r->id)
+			continue;	/* not in the snapshot: appeared after it, or vanished */
+		om_sample_start(w);
+		om_label_u64(w, "id", r->id);
+		om_labels_raw(w, hs->text.buf + hs->off[r->proc], hs->off[r->proc + 1] - hs->off[r->proc]);
+		om_sample_u64(w, 1);
+	}
+}
+
+#define HOLDER_HELP(what) \
+	"A process holding an fd to the BPF " what " (1 per " what " and process): its pid, " \
+	"comm, cgroup, container id and pod uid"
+
+static const struct coll_family families[] = {
+	{ "bpf_program_holder_info", OM_GAUGE, NULL, HOLDER_HELP("program"), emit,
+	  (const void *)(uintptr_t)SNAP_PROG, gathered },
+	{ "bpf_map_holder_info", OM_GAUGE, NULL, HOLDER_HELP("map"), emit,
+	  (const void *)(uintptr_t)SNAP_MAP, gathered },
+	{ "bpf_link_holder_info", OM_GAUGE, NULL, HOLDER_HELP("link"), emit,
+	  (const void *)(uintptr_t)SNAP_LINK, gathered },
+};
+
+const struct coll_ops coll_holders_ops = {
+	.needs_snapshot = true,
+	.gather = gather,
+	.drop = drop,
+	.begin = begin,
+	.end = end,
+	.families = families,
+	.nr_families = sizeof(families) / sizeof(families[0]),
+};

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * basicauth - HTTP basic auth against the bcrypt hashes of a web config's
+ * basic_auth_users.  A check costs one bcrypt (crypt_rn; ≈50 ms at cost
+ * 10), so checks that succeeded are remembered: the cache holds at most
+ * BASICAUTH_CACHE_SIZE keyed digests (HMAC-SHA-256 of user, hash and
+ * password under a key drawn at start; never a password), oldest out.  A
+ * failed check is never cached.  A user that does not exist costs a bcrypt
+ * as well (against a made-up hash of the first user's cost) and hashes are
+ * compared in constant time, so an answer's timing tells nothing of which
+ * users exist.  bcrypt runs one check at a time, so a flood of wrong
+ * passwords takes one core, never all of them.
+ *
+ * Thread-safe: any thread may call basicauth_check at any time.
+ */
+#ifndef BPFME_BASICAUTH_H
+#define BPFME_BASICAUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "web/webconfig.h"
+
+#define BASICAUTH_CACHE_SIZE 64
+
+struct basicauth;
+
+/* A checker with an empty cache; NULL when out of memory or randomness. */
+struct basicauth *basicauth_new(void);
+void basicauth_free(struct basicauth *ba);
+
+/*
+ * Whether authorization (the Authorization header's value, or NULL) is
+ * "Basic " and the base64 of "user:password" for one of users (whose
+ * hashes webconfig_bcrypt_ok() accepted) with that user's password.
+ */
+bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, size_t nr_users,
+		     const char *authorization);
+
+/* How many checks ran bcrypt, and how many the cache answered (for tests). */
+void basicauth_counts(struct basicauth *ba, unsigned long *bcrypts, unsigned long *cache_hits);
+
+#endif
