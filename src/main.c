@@ -35,6 +35,7 @@
 #include "lib/privs.h"
 #include "web/webguard.h"
 #include "metrics/scraper.h"
+#include "routes.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -175,6 +176,7 @@ int main(int argc, char **argv)
 	struct timespec started;
 	struct ev_ring ring = { .slots = NULL };
 	struct http_config hc;
+	struct http_route routes[ROUTES_MAX];
 	struct collector coll;
 	struct flags f;
 	sigset_t sigs;
@@ -293,6 +295,8 @@ int main(int argc, char **argv)
 	hc.listen_fds = fds;
 	hc.nr_listen_fds = nr_fds;
 	hc.telemetry_path = f.telemetry_path;
+	routes_init(routes, f.telemetry_path);
+	hc.routes = routes;
 	hc.max_connections = f.max_connections;
 	hc.max_requests = f.max_requests;
 	hc.read_timeout_ms = f.read_timeout_ms;

@@ -14,6 +14,7 @@
 #include <crypt.h>
 
 #include "web/basicauth.h"
+#include "web/bcrypt.h"
 #include "suites.h"
 
 /* The toolkit's dummy hash is bcrypt("fakepassword") at cost 10. */
@@ -30,7 +31,7 @@ static char *hash(const char *prefix, const char *password)
 	ck_assert_msg(crypt_gensalt_rn(prefix, 4, NULL, 0, salt, sizeof(salt)), "crypt_gensalt %s", prefix);
 	out = crypt_rn(password, salt, &data, sizeof(data));
 	ck_assert_msg(out && strlen(out) == 60, "crypt_rn with %s", salt);
-	ck_assert_msg(webconfig_bcrypt_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
+	ck_assert_msg(bcrypt_hash_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
 	return strdup(out);
 }
 

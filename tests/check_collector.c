@@ -148,16 +148,16 @@ static struct http_stats recorded_requests(void)
 
 	memset(&st, 0, sizeof(st));
 	for (int i = 0; i < 7; i++)
-		answered(&st, HSTATS_METRICS, 200);
-	answered(&st, HSTATS_METRICS, 400);
-	answered(&st, HSTATS_LANDING, 200);
-	answered(&st, HSTATS_OTHER, 404);
-	answered(&st, HSTATS_OTHER, 404);
-	answered(&st, HSTATS_OTHER, 414);
+		answered(&st, HTTP_STATS_METRICS, 200);
+	answered(&st, HTTP_STATS_METRICS, 400);
+	answered(&st, HTTP_STATS_LANDING, 200);
+	answered(&st, HTTP_STATS_OTHER, 404);
+	answered(&st, HTTP_STATS_OTHER, 404);
+	answered(&st, HTTP_STATS_OTHER, 414);
 	/* what no handler answered, or answered out of range, is not counted */
-	answered(&st, HSTATS_EVENTS, 0);
-	answered(&st, HSTATS_EVENTS, 600);
-	answered(&st, HSTATS_EVENTS, 99);
+	answered(&st, HTTP_STATS_EVENTS, 0);
+	answered(&st, HTTP_STATS_EVENTS, 600);
+	answered(&st, HTTP_STATS_EVENTS, 99);
 	http_stats_begin(&st);	/* this scrape */
 	return st;
 }

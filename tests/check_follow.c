@@ -22,6 +22,7 @@
 #include "audit/ev_json.h"
 #include "http/follow.h"
 #include "http/listen.h"
+#include "routes.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -138,6 +139,7 @@ START_TEST(test_hub_in_process)
 	struct follow_hub *hub;
 	struct http_server *srv;
 	struct http_config cfg;
+	struct http_route routes[ROUTES_MAX];
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	struct buf raw = BUF_INIT;
@@ -161,6 +163,8 @@ START_TEST(test_hub_in_process)
 	cfg.read_timeout_ms = cfg.write_timeout_ms = 5000;
 	cfg.events = &ring;
 	cfg.followers = hub;
+	routes_init(routes, cfg.telemetry_path);
+	cfg.routes = routes;
 	ck_assert_int_eq(http_start(&srv, &cfg), 0);
 
 	fd = open_follow(port, "/events?follow=1", &status);

@@ -29,6 +29,7 @@
 #include "loadgen.h"
 #include "lib/log.h"
 #include "metrics/scraper.h"
+#include "routes.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -50,11 +51,19 @@ static int listen_free(int *p)
 	return fd;
 }
 
-/* Start a server on a free 127.0.0.1 port with cfg (listen_fds and limits set here). */
+/*
+ * Start a server on a free 127.0.0.1 port with cfg (listen_fds and limits set
+ * here; without routes, the exporter's own table).
+ */
 static void serve(struct http_config *cfg)
 {
+	static struct http_route exporter_routes[ROUTES_MAX];
 	static int fd;
 
+	if (!cfg->routes) {
+		routes_init(exporter_routes, cfg->telemetry_path);
+		cfg->routes = exporter_routes;
+	}
 	fd = listen_free(&port);
 	cfg->listen_fds = &fd;
 	cfg->nr_listen_fds = 1;
@@ -744,15 +753,15 @@ START_TEST(test_exporter_counts)
 		    reqs[i].status, &r);
 		tu_http_free(&r);
 	}
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 200), 3);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 500), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 405), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_LANDING, 200), 2);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_EVENTS, 200), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_EVENTS, 400), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 404), 2);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 405), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_OTHER, 200), 0);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_METRICS, 200), 3);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_METRICS, 500), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_METRICS, 405), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_LANDING, 200), 2);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_EVENTS, 200), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_EVENTS, 400), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_OTHER, 404), 2);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_OTHER, 405), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_OTHER, 200), 0);
 	ck_assert_int_eq(http_stats_in_flight(&stats), 0);
 	ev_ring_release(&ring);
 }
@@ -779,8 +788,8 @@ START_TEST(test_exporter_collect)
 	expect_header(&r, "Content-Type", "text/plain; charset=utf-8");
 	ck_assert_str_eq(r.body, "bad collect[]=\"bad\"\n");
 	tu_http_free(&r);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 400), 1);
-	ck_assert_uint_eq(http_stats_requests(&stats, HSTATS_METRICS, 500), 0);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_METRICS, 400), 1);
+	ck_assert_uint_eq(http_stats_requests(&stats, HTTP_STATS_METRICS, 500), 0);
 }
 END_TEST
 
@@ -793,8 +802,8 @@ static int in_flight(struct http_request *rq)
 }
 
 static const struct http_route flight_routes[] = {
-	{ "/flight", HTTP_GET, in_flight, HSTATS_LANDING },
-	{ NULL, 0, NULL, HSTATS_OTHER },
+	{ "/flight", HTTP_GET, in_flight, HTTP_STATS_LANDING },
+	{ NULL, 0, NULL, HTTP_STATS_OTHER },
 };
 
 START_TEST(test_in_flight)
@@ -808,7 +817,7 @@ START_TEST(test_in_flight)
 	ck_assert_str_eq(r.body, "1\n");
 	tu_http_free(&r);
 	ck_assert_int_eq(http_stats_in_flight(&echo_stats), 0);
-	ck_assert_uint_eq(http_stats_requests(&echo_stats, HSTATS_LANDING, 200), 1);
+	ck_assert_uint_eq(http_stats_requests(&echo_stats, HTTP_STATS_LANDING, 200), 1);
 }
 END_TEST
 

@@ -71,26 +71,26 @@ START_TEST(test_every_name_is_accepted_by_gnutls)
 {
 	char yaml[512];
 
-	for (size_t i = 0; i < webconfig_nr_ciphers; i++) {
+	for (size_t i = 0; i < tls_names_nr_ciphers; i++) {
 		struct buf b = BUF_INIT;
 		struct webconfig c;
 		gnutls_priority_t p;
 		const char *where = NULL;
 
 		snprintf(yaml, sizeof(yaml), TLS "  cipher_suites: [%s]\n  curve_preferences: [%s]\n",
-			 webconfig_ciphers[i].go_name, webconfig_curves[i % webconfig_nr_curves].go_name);
+			 tls_names_ciphers[i].go_name, tls_names_curves[i % tls_names_nr_curves].go_name);
 		parse(yaml, &c);
 		tls_priority_string(&c, &b);
 		ck_assert_msg(gnutls_priority_init(&p, b.buf, &where) == 0, "%s: GnuTLS refuses %s at %s",
-			      webconfig_ciphers[i].go_name, b.buf, where);
+			      tls_names_ciphers[i].go_name, b.buf, where);
 		gnutls_priority_deinit(p);
-		ck_assert_msg(strstr(b.buf, webconfig_ciphers[i].cipher) && strstr(b.buf, webconfig_ciphers[i].mac),
-			      "%s: %s", webconfig_ciphers[i].go_name, b.buf);
+		ck_assert_msg(strstr(b.buf, tls_names_ciphers[i].cipher) && strstr(b.buf, tls_names_ciphers[i].mac),
+			      "%s: %s", tls_names_ciphers[i].go_name, b.buf);
 		buf_release(&b);
 		webconfig_release(&c);
 	}
-	for (int lo = WEBCFG_TLS10; lo <= WEBCFG_TLS13; lo++) {
-		for (int hi = lo; hi <= WEBCFG_TLS13; hi++) {
+	for (int lo = WEBCONFIG_TLS10; lo <= WEBCONFIG_TLS13; lo++) {
+		for (int hi = lo; hi <= WEBCONFIG_TLS13; hi++) {
 			struct buf b = BUF_INIT;
 			struct webconfig c;
 			gnutls_priority_t p;

@@ -16,6 +16,7 @@
 #include "lib/buf.h"
 #include "suites.h"
 #include "web/tls.h"
+#include "web/bcrypt.h"
 #include "web/webconfig.h"
 
 #define HASH_A "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
@@ -47,8 +48,8 @@ START_TEST(test_empty_is_plain_http)
 		ck_assert_int_eq(c.nr_users, 0);
 		ck_assert_int_eq(c.nr_headers, 0);
 		ck_assert_str_eq(c.cert_file, "");
-		ck_assert_int_eq(c.min_version, WEBCFG_TLS12);
-		ck_assert_int_eq(c.max_version, WEBCFG_TLS13);
+		ck_assert_int_eq(c.min_version, WEBCONFIG_TLS12);
+		ck_assert_int_eq(c.max_version, WEBCONFIG_TLS13);
 		ck_assert(c.prefer_server_cipher_suites);
 		ck_assert(c.http2);
 		webconfig_release(&c);
@@ -91,12 +92,12 @@ START_TEST(test_every_field)
 	ck_assert_str_eq(c.cert_file, "/etc/bpfme/server.crt");
 	ck_assert_str_eq(c.key_file, "/abs/server.key");
 	ck_assert_str_eq(c.client_ca_file, "/etc/bpfme/sub/ca.pem");
-	ck_assert_int_eq(c.client_auth, WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT);
+	ck_assert_int_eq(c.client_auth, WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT);
 	ck_assert_int_eq(c.nr_allowed_sans, 3);
 	ck_assert_str_eq(c.allowed_sans[1], "10.0.0.1");
 	ck_assert_str_eq(c.allowed_sans[2], "spiffe://x/y");
-	ck_assert_int_eq(c.min_version, WEBCFG_TLS13);
-	ck_assert_int_eq(c.max_version, WEBCFG_TLS13);
+	ck_assert_int_eq(c.min_version, WEBCONFIG_TLS13);
+	ck_assert_int_eq(c.max_version, WEBCONFIG_TLS13);
 	ck_assert_int_eq(c.nr_ciphers, 2);
 	ck_assert_str_eq(c.ciphers[0]->go_name, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
 	ck_assert_str_eq(c.ciphers[0]->kx, "ECDHE-RSA");
@@ -122,12 +123,12 @@ END_TEST
 START_TEST(test_client_auth_names)
 {
 	static const struct { const char *name; enum webconfig_client_auth want; } cases[] = {
-		{ "NoClientCert", WEBCFG_NO_CLIENT_CERT },
-		{ "RequestClientCert", WEBCFG_REQUEST_CLIENT_CERT },
-		{ "RequireAnyClientCert", WEBCFG_REQUIRE_ANY_CLIENT_CERT },
-		{ "RequireClientCert", WEBCFG_REQUIRE_ANY_CLIENT_CERT },	/* the old name */
-		{ "VerifyClientCertIfGiven", WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN },
-		{ "RequireAndVerifyClientCert", WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT },
+		{ "NoClientCert", WEBCONFIG_NO_CLIENT_CERT },
+		{ "RequestClientCert", WEBCONFIG_REQUEST_CLIENT_CERT },
+		{ "RequireAnyClientCert", WEBCONFIG_REQUIRE_ANY_CLIENT_CERT },
+		{ "RequireClientCert", WEBCONFIG_REQUIRE_ANY_CLIENT_CERT },	/* the old name */
+		{ "VerifyClientCertIfGiven", WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN },
+		{ "RequireAndVerifyClientCert", WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT },
 	};
 	char yaml[512];
 	struct webconfig c;
@@ -135,7 +136,7 @@ START_TEST(test_client_auth_names)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(yaml, sizeof(yaml), "tls_server_config:\n  cert_file: c\n  key_file: k\n"
 			 "  client_auth_type: %s\n%s", cases[i].name,
-			 cases[i].want >= WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN ? "  client_ca_file: ca\n" : "");
+			 cases[i].want >= WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ? "  client_ca_file: ca\n" : "");
 		parse_ok(yaml, &c);
 		ck_assert_msg(c.client_auth == cases[i].want, "%s: got %d", cases[i].name, c.client_auth);
 		if (strcmp(cases[i].name, "RequireClientCert"))
@@ -153,17 +154,17 @@ START_TEST(test_every_go_name)
 	FILE *f = open_memstream(&yaml, &len);
 
 	fprintf(f, "tls_server_config:\n  cert_file: c\n  key_file: k\n  cipher_suites:\n");
-	for (size_t i = 0; i < webconfig_nr_ciphers; i++)
-		fprintf(f, "  - %s\n", webconfig_ciphers[i].go_name);
+	for (size_t i = 0; i < tls_names_nr_ciphers; i++)
+		fprintf(f, "  - %s\n", tls_names_ciphers[i].go_name);
 	fprintf(f, "  curve_preferences:\n");
-	for (size_t i = 0; i < webconfig_nr_curves; i++)
-		fprintf(f, "  - %s\n", webconfig_curves[i].go_name);
+	for (size_t i = 0; i < tls_names_nr_curves; i++)
+		fprintf(f, "  - %s\n", tls_names_curves[i].go_name);
 	fclose(f);
 	parse_ok(yaml, &c);
 	ck_assert_int_eq(c.nr_ciphers, 17);	/* Go's tls.CipherSuites() */
 	ck_assert_int_eq(c.nr_curves, 4);
-	for (size_t i = 0; i < webconfig_nr_ciphers; i++)
-		ck_assert_ptr_eq(c.ciphers[i], &webconfig_ciphers[i]);
+	for (size_t i = 0; i < tls_names_nr_ciphers; i++)
+		ck_assert_ptr_eq(c.ciphers[i], &tls_names_ciphers[i]);
 	webconfig_release(&c);
 	free(yaml);
 }
@@ -181,7 +182,7 @@ START_TEST(test_suites_against_gnutls)
 	static const char *const vers[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
 	unsigned int accepted = 0, refused = 0;
 
-	for (size_t i = 0; i < webconfig_nr_ciphers; i++) {
+	for (size_t i = 0; i < tls_names_nr_ciphers; i++) {
 		for (int lo = 0; lo < 4; lo++) {
 			for (int hi = lo; hi < 4; hi++) {
 				char yaml[512], err[512] = "";
@@ -190,7 +191,7 @@ START_TEST(test_suites_against_gnutls)
 
 				snprintf(yaml, sizeof(yaml), "tls_server_config:\n  cert_file: c\n  key_file: k\n"
 					 "  min_version: %s\n  max_version: %s\n  cipher_suites: [%s]\n",
-					 vers[lo], vers[hi], webconfig_ciphers[i].go_name);
+					 vers[lo], vers[hi], tls_names_ciphers[i].go_name);
 				ret = parse(yaml, &c, err, sizeof(err));
 				if (!ret) {
 					struct buf b = BUF_INIT;
@@ -309,13 +310,13 @@ END_TEST
 
 START_TEST(test_bcrypt_ok)
 {
-	ck_assert(webconfig_bcrypt_ok(HASH_A));
-	ck_assert(webconfig_bcrypt_ok(HASH_B));
-	ck_assert(webconfig_bcrypt_ok("$2a$31$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webconfig_bcrypt_ok("$2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webconfig_bcrypt_ok("$2y$1a$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
-	ck_assert(!webconfig_bcrypt_ok("$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi "));
-	ck_assert(!webconfig_bcrypt_ok(""));
+	ck_assert(bcrypt_hash_ok(HASH_A));
+	ck_assert(bcrypt_hash_ok(HASH_B));
+	ck_assert(bcrypt_hash_ok("$2a$31$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!bcrypt_hash_ok("$2y$32$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!bcrypt_hash_ok("$2y$1a$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"));
+	ck_assert(!bcrypt_hash_ok("$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi "));
+	ck_assert(!bcrypt_hash_ok(""));
 }
 END_TEST
 

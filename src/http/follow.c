@@ -209,7 +209,7 @@ int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_
 	}
 	if (sse)	/* the browser reconnects after a second, not the default three */
 		buf_addstr(&f->pending, "retry: 1000\n\n");
-	return http_reply_stream(rq, sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson",
+	return http_stream_reply(rq, sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson",
 				 ndjson_headers, follower_read, follower_free, f);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * follow - /events?follow=1: the followers, each a streaming answer
- * (http_reply_stream) that sends the ring's new events as they come, and
+ * (http_stream_reply) that sends the ring's new events as they come, and
  * the thread (bpfme-follow) that wakes them.
  *
  * A follower copies events out of the ring with ev_copy_missed(), a chunk
@@ -67,7 +67,7 @@ unsigned int follow_max(struct follow_hub *h);
  * missed (a client that asked for a since or a Last-Event-ID); otherwise
  * the stream starts at the oldest still there.  Returns 0; -EBUSY when max
  * followers are there, -ESHUTDOWN when the hub stops (answer 503: nothing
- * was queued); or what http_reply_stream() returns.
+ * was queued); or what http_stream_reply() returns.
  */
 int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_query *q,
 		 bool sse, bool report_missed);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* http - libmicrohttpd server, route table, per-request context; see http.h. */
-#include "http/http.h"
+/* http - the libmicrohttpd daemons, each connection and request from accept to free; see http.h. */
+#include "http/http_server.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,15 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/sockios.h>
-#include <linux/tcp.h>
 #include <netinet/in.h>
-#include <sys/ioctl.h>
 
 #include <microhttpd.h>
 
 #include "http/deadline.h"
-#include "http/handlers.h"
 #include "lib/log.h"
 #include "web/tls.h"
 #include "web/webguard.h"
@@ -43,44 +39,6 @@ _Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) 
 	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
 /* How often the deadlines are looked at: a connection is dropped at most this late. */
 #define DEADLINE_TICK_MS 100
-
-struct http_server {
-	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
-	size_t nr_daemons;
-	struct http_config cfg;
-	struct http_route own_routes[4];	/* cfg.routes points here unless a test gave its own */
-	struct slots slots;			/* cfg.max_requests */
-	struct deadlines *deadlines;
-	unsigned int suspended;			/* requests suspended now; __atomic */
-};
-
-/* What the server keeps about a connection (MHD's socket context). */
-struct conn_ctx {
-	struct deadline_conn *dl;	/* its deadline */
-	void *web;			/* the web config's, for its TLS session; NULL without */
-};
-
-/*
- * What the server keeps about a request: made when its request line is in
- * (MHD's URI callback), freed when MHD is done with it.
- */
-struct request {
-	struct http_request rq;
-	struct http_server *srv;
-	struct deadline_conn *dl;	/* the connection's deadline; NULL if none */
-	int fd;				/* the connection's socket */
-	const struct http_route *route;	/* dispatched to; called again when resumed */
-	bool has_slot;			/* holds one of srv->slots */
-	bool counted;			/* in flight in cfg.stats, until request_free() */
-	bool headers_in;	/* the handler has seen the headers */
-	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
-	bool headers_too_large;	/* past MAX_HEADER_BYTES */
-};
-
-static struct request *request_of(struct http_request *rq)
-{
-	return (struct request *)((char *)rq - offsetof(struct request, rq));
-}
 
 /* ---- the per-request context ---- */
 
@@ -189,8 +147,6 @@ static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
  * anything else the close is abortive, so that the kernel does not keep
  * what was left to send for a client that will not read it.
  */
-static const struct http_route *find_route(const struct http_route *table, const char *url);
-
 static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -201,7 +157,7 @@ static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (!r)
 		return;
 	if (r->counted)
-		http_stats_end(srv->cfg.stats, find_route(srv->cfg.routes, r->rq.url ? r->rq.url : "")->stats,
+		http_stats_end(srv->cfg.stats, http_route_find(srv->cfg.routes, r->rq.url ? r->rq.url : "")->stats,
 			   r->rq.status);
 	webguard_put(r->rq.web);
 	if (r->rq.priv_free)
@@ -270,21 +226,6 @@ int http_take_slot(struct http_request *rq)
 	return ret;
 }
 
-int http_reply_busy(struct http_request *rq, int err)
-{
-	static const char *const retry[] = { "Retry-After", "1", NULL };
-	const struct request *r = request_of(rq);
-	unsigned int max = r->srv->cfg.max_requests;
-
-	if (err == -EUSERS)
-		return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
-				       "too many requests in flight from your address: at most %u of "
-				       "the %u of --web.max-requests", slots_share(max), max);
-	return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry,
-			       "too many requests in flight: at most %u at once (--web.max-requests)",
-			       max);
-}
-
 int http_suspend(struct http_request *rq)
 {
 	__atomic_add_fetch(&request_of(rq)->srv->suspended, 1, __ATOMIC_RELAXED);
@@ -298,281 +239,6 @@ void http_resume(struct http_request *rq)
 
 	MHD_resume_connection(rq->conn);
 	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
-}
-
-/* ---- answers ---- */
-
-static bool add_header_list(struct MHD_Response *resp, const char *const *headers)
-{
-	for (; headers && headers[0]; headers += 2)
-		if (MHD_add_response_header(resp, headers[0], headers[1]) != MHD_YES)
-			return false;
-	return true;
-}
-
-/*
- * Content-Type, the extra headers and the web config's; false if
- * libmicrohttpd refused one.
- */
-static bool add_headers(struct MHD_Response *resp, const struct http_request *rq, const char *type,
-			const char *const *headers)
-{
-	return MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) == MHD_YES &&
-	       add_header_list(resp, headers) &&
-	       (!rq->web || add_header_list(resp, webguard_headers(rq->web)));
-}
-
-/* Queue resp; once queued, it must be read whole by the write deadline. */
-static int queue(struct http_request *rq, unsigned int status, struct MHD_Response *resp)
-{
-	struct request *r = request_of(rq);
-	enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
-
-	MHD_destroy_response(resp);
-	if (ret != MHD_YES)
-		return -EIO;
-	deadline_set(r->srv->deadlines, r->dl, DEADLINE_WRITE,
-		     deadline_now_ms() + r->srv->cfg.write_timeout_ms);
-	return 0;
-}
-
-/* When an answer cannot be built whole: 500, or nothing (then the connection closes). */
-static int reply_internal_error(struct http_request *rq)
-{
-	static const char body[] = "internal error: cannot build the response\n";
-	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60);
-	struct MHD_Response *resp;
-
-	if (log_ratelimit_ok(&rl))
-		log_warnx("cannot build the response to %s %s: a header was refused (out of memory?)",
-			  rq->method, rq->url);
-	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return -ENOMEM;
-	if (!add_headers(resp, rq, "text/plain; charset=utf-8", NULL)) {
-		MHD_destroy_response(resp);
-		return -ENOMEM;
-	}
-	rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	return queue(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, resp);
-}
-
-int http_reply(struct http_request *rq, unsigned int status, const char *type,
-	       struct buf *body, const char *const *headers)
-{
-	struct MHD_Response *resp;
-	size_t len;
-	char *data = buf_detach(body, &len);
-
-	if (!data)
-		return -ENOMEM;
-	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
-	if (!resp) {
-		free(data);
-		return -ENOMEM;
-	}
-	if (!add_headers(resp, rq, type, headers)) {
-		MHD_destroy_response(resp);	/* frees data */
-		return reply_internal_error(rq);
-	}
-	rq->status = status;
-	return queue(rq, status, resp);
-}
-
-int http_reply_shared(struct http_request *rq, unsigned int status, const char *type,
-		      const void *data, size_t len, void (*release)(void *cls), void *cls,
-		      const char *const *headers)
-{
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, release, cls);
-
-	if (!resp) {
-		release(cls);
-		return -ENOMEM;
-	}
-	if (!add_headers(resp, rq, type, headers)) {
-		MHD_destroy_response(resp);	/* releases data */
-		return reply_internal_error(rq);
-	}
-	rq->status = status;
-	return queue(rq, status, resp);
-}
-
-int http_reply_text(struct http_request *rq, unsigned int status,
-		    const char *const *headers, const char *fmt, ...)
-{
-	struct buf body = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&body, fmt, ap);
-	va_end(ap);
-	buf_addch(&body, '\n');
-	return http_reply(rq, status, "text/plain; charset=utf-8", &body, headers);
-}
-
-/* ---- streams ---- */
-
-struct http_stream {
-	struct http_server *srv;
-	struct MHD_Connection *conn;
-	struct deadline_conn *dl;
-	int fd;
-	http_stream_read_fn read;
-	void (*release)(void *cls);
-	void *cls;
-	uint64_t acked;		/* bytes the peer had acknowledged at the last look */
-};
-
-/*
- * Whether the peer took some of what was sent since the last look (its
- * kernel acknowledged more bytes); *idle: nothing is left in the socket
- * to send or to be acknowledged.
- */
-static bool peer_took_some(struct http_stream *s, bool *idle)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-	int outq = 0;
-	bool took;
-
-	memset(&ti, 0, sizeof(ti));
-	*idle = ioctl(s->fd, SIOCOUTQ, &outq) == 0 && outq == 0;
-	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
-		return false;	/* cannot tell: only an idle socket re-arms the deadline */
-	took = ti.tcpi_bytes_acked > s->acked;
-	s->acked = ti.tcpi_bytes_acked;
-	return took;
-}
-
-/* libmicrohttpd has room for more of the stream. */
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct http_stream *s = cls;
-	struct http_server *srv = s->srv;
-	bool idle;
-	long n;
-
-	(void)pos;
-	if (peer_took_some(s, &idle) || idle)
-		deadline_set(srv->deadlines, s->dl, DEADLINE_WRITE,
-			     deadline_now_ms() + srv->cfg.write_timeout_ms);
-	n = s->read(s->cls, s, buf, max);
-	if (n > 0)
-		return n;
-	if (n == HTTP_STREAM_WAIT) {
-		if (idle)	/* the client has everything: nothing pinned while it waits */
-			deadline_set(srv->deadlines, s->dl, DEADLINE_NONE, 0);
-		return 0;	/* suspended: not called again until resumed */
-	}
-	return n == HTTP_STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM :
-	       MHD_CONTENT_READER_END_WITH_ERROR;
-}
-
-static void stream_free(void *cls)
-{
-	struct http_stream *s = cls;
-
-	s->release(s->cls);
-	free(s);
-}
-
-/* The buffer libmicrohttpd asks a stream to fill at most (it may ask less). */
-#define STREAM_BLOCK 16384
-
-int http_reply_stream(struct http_request *rq, const char *type, const char *const *headers,
-		      http_stream_read_fn read, void (*release)(void *cls), void *cls)
-{
-	struct request *r = request_of(rq);
-	struct http_stream *s = calloc(1, sizeof(*s));
-	struct MHD_Response *resp;
-
-	if (!s) {
-		release(cls);
-		return -ENOMEM;
-	}
-	*s = (struct http_stream){ .srv = r->srv, .conn = rq->conn, .dl = r->dl, .fd = r->fd,
-				   .read = read, .release = release, .cls = cls };
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s,
-						 stream_free);
-	if (!resp) {
-		stream_free(s);
-		return -ENOMEM;
-	}
-	if (!add_headers(resp, rq, type, headers)) {
-		MHD_destroy_response(resp);	/* frees s */
-		return reply_internal_error(rq);
-	}
-	rq->status = MHD_HTTP_OK;
-	return queue(rq, MHD_HTTP_OK, resp);
-}
-
-void http_stream_suspend(struct http_stream *s)
-{
-	__atomic_add_fetch(&s->srv->suspended, 1, __ATOMIC_RELAXED);
-	MHD_suspend_connection(s->conn);
-}
-
-void http_stream_resume(struct http_stream *s)
-{
-	struct http_server *srv = s->srv;	/* s may be gone once resumed */
-
-	MHD_resume_connection(s->conn);
-	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
-}
-
-int http_stream_fd(const struct http_stream *s)
-{
-	return s->fd;
-}
-
-/* ---- routing ---- */
-
-static const char *const fixed_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };
-
-bool http_path_fixed(const char *path)
-{
-	for (size_t i = 0; i < sizeof(fixed_paths) / sizeof(fixed_paths[0]); i++)
-		if (!strcmp(path, fixed_paths[i]))
-			return true;
-	return false;
-}
-
-static int not_found(struct http_request *rq)
-{
-	if (!rq->cfg->telemetry_path)
-		return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found");
-	return http_reply_text(rq, MHD_HTTP_NOT_FOUND, NULL, "not found; metrics are at %s",
-			       rq->cfg->telemetry_path);
-}
-
-static const struct http_route no_route = { NULL, HTTP_GET | HTTP_HEAD, not_found, HSTATS_OTHER };
-
-static unsigned int method_bit(const char *method)
-{
-	if (!strcmp(method, MHD_HTTP_METHOD_GET))
-		return HTTP_GET;
-	if (!strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return HTTP_HEAD;
-	return 0;
-}
-
-static const struct http_route *find_route(const struct http_route *table, const char *url)
-{
-	for (; table->path; table++)
-		if (!strcmp(url, table->path))
-			return table;
-	return &no_route;
-}
-
-static int refuse_method(struct http_request *rq, unsigned int methods)
-{
-	const char *allow = methods == HTTP_GET ? "GET" : methods == HTTP_HEAD ? "HEAD" : "GET, HEAD";
-	const char *const headers[] = { MHD_HTTP_HEADER_ALLOW, allow, NULL };
-
-	return http_reply_text(rq, MHD_HTTP_METHOD_NOT_ALLOWED, headers,
-			       "method not allowed: use %s", methods == (HTTP_GET | HTTP_HEAD) ?
-			       "GET or HEAD" : allow);
 }
 
 /*
@@ -625,10 +291,10 @@ static int dispatch(struct http_server *srv, struct request *r)
 				       MAX_HEADER_BYTES, MAX_HEADERS);
 	if (srv->cfg.web && (ret = check_web(srv, rq)))
 		return ret < 0 ? ret : 0;
-	route = find_route(srv->cfg.routes, rq->url);
+	route = http_route_find(srv->cfg.routes, rq->url);
 
-	if (!(route->methods & method_bit(rq->method)))
-		return refuse_method(rq, route->methods);
+	if (!(route->methods & http_route_method_bit(rq->method)))
+		return http_route_refuse(rq, route->methods);
 	r->route = route;
 	return route->handler(rq);
 }
@@ -739,7 +405,7 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	struct http_server *srv;
 	int ret;
 
-	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN) {
+	if (!cfg->nr_listen_fds || cfg->nr_listen_fds > HTTP_MAX_LISTEN || !cfg->routes) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
 		return -EINVAL;
 	}
@@ -763,17 +429,6 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		slots_release(&srv->slots);
 		free(srv);
 		return ret;
-	}
-	if (!srv->cfg.routes) {
-		const struct http_route own[] = {
-			{ cfg->telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HSTATS_METRICS },
-			{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing, HSTATS_LANDING },
-			{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events, HSTATS_EVENTS },
-			{ NULL, 0, NULL, HSTATS_OTHER },
-		};
-
-		memcpy(srv->own_routes, own, sizeof(own));
-		srv->cfg.routes = srv->own_routes;
 	}
 	for (size_t i = 0; i < cfg->nr_listen_fds; i++) {
 		srv->daemons[i] = start_daemon(srv, cfg->listen_fds[i]);

@@ -4,8 +4,8 @@
  * handler and the methods it allows) and a per-request context handed to
  * every handler.  The checks every request passes before its handler runs
  * (limits; the web config's client certificate and basic auth) live here;
- * the endpoints live in src/h_*.c and answer with http_reply() or
- * http_reply_text().
+ * the endpoints live in h_*.c and answer with http_reply() or
+ * http_reply_text(); the table of routes is the caller's (src/routes.c).
  *
  * With a web config (webguard.h) the daemon speaks TLS, each connection's
  * TLS session is set up with the credentials current when it is accepted,
@@ -99,10 +99,7 @@ struct http_config {
 	struct scraper *scraper;	/* runs the telemetry path's scrapes; must outlive the server */
 	struct ev_ring *events;		/* NULL: /events answers 404 (no audit) */
 	struct http_stats *stats;	/* NULL: requests are not counted */
-	/*
-	 * NULL: the exporter's own table (the telemetry path, "/", "/events").
-	 * Tests set their own; it must outlive the server.
-	 */
+	/* the routes (routes_init() makes the exporter's); must outlive the server */
 	const struct http_route *routes;
 	struct webguard *web;		/* --web.config.file: TLS, auth, headers; NULL: none */
 	/* /events?follow=1 (follow.h): NULL answers 503, following is off; must outlive the server */
@@ -218,7 +215,7 @@ void http_resume(struct http_request *rq);
 #define HTTP_STREAM_ERROR (-2)
 struct http_stream;
 typedef long (*http_stream_read_fn)(void *cls, struct http_stream *s, char *buf, size_t max);
-int http_reply_stream(struct http_request *rq, const char *type, const char *const *headers,
+int http_stream_reply(struct http_request *rq, const char *type, const char *const *headers,
 		      http_stream_read_fn read, void (*release)(void *cls), void *cls);
 /*
  * From read() only: suspend the stream until http_stream_resume(), which
@@ -237,7 +234,7 @@ struct http_server;
 
 /*
  * Start serving every listening socket of cfg; returns 0 or -errno (-EINVAL:
- * no socket, or more than HTTP_MAX_LISTEN).  The listen fds are the
+ * no socket, more than HTTP_MAX_LISTEN, or no routes).  The listen fds are the
  * server's either way: closed on failure, and by http_stop().
  */
 int http_start(struct http_server **out, const struct http_config *cfg);

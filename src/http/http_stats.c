@@ -4,22 +4,22 @@
 
 #include <stdbool.h>
 
-static const char *const names[HSTATS_NR_HANDLERS] = {
-	[HSTATS_OTHER] = "other",
-	[HSTATS_METRICS] = "metrics",
-	[HSTATS_LANDING] = "landing",
-	[HSTATS_EVENTS] = "events",
+static const char *const names[HTTP_STATS_NR_HANDLERS] = {
+	[HTTP_STATS_OTHER] = "other",
+	[HTTP_STATS_METRICS] = "metrics",
+	[HTTP_STATS_LANDING] = "landing",
+	[HTTP_STATS_EVENTS] = "events",
 };
 
 const char *http_stats_handler_name(enum http_stats_handler h)
 {
-	return (unsigned int)h < HSTATS_NR_HANDLERS ? names[h] : names[HSTATS_OTHER];
+	return (unsigned int)h < HTTP_STATS_NR_HANDLERS ? names[h] : names[HTTP_STATS_OTHER];
 }
 
 static bool counted(enum http_stats_handler h, unsigned int code)
 {
-	return (unsigned int)h < HSTATS_NR_HANDLERS && code >= HSTATS_MIN_CODE &&
-	       code <= HSTATS_MAX_CODE;
+	return (unsigned int)h < HTTP_STATS_NR_HANDLERS && code >= HTTP_STATS_MIN_CODE &&
+	       code <= HTTP_STATS_MAX_CODE;
 }
 
 void http_stats_begin(struct http_stats *st)
@@ -30,7 +30,7 @@ void http_stats_begin(struct http_stats *st)
 void http_stats_end(struct http_stats *st, enum http_stats_handler h, unsigned int code)
 {
 	if (counted(h, code))
-		__atomic_add_fetch(&st->requests[h][code - HSTATS_MIN_CODE], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&st->requests[h][code - HTTP_STATS_MIN_CODE], 1, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&st->in_flight, 1, __ATOMIC_RELAXED);
 }
 
@@ -38,7 +38,7 @@ uint64_t http_stats_requests(const struct http_stats *st, enum http_stats_handle
 {
 	if (!counted(h, code))
 		return 0;
-	return __atomic_load_n(&st->requests[h][code - HSTATS_MIN_CODE], __ATOMIC_RELAXED);
+	return __atomic_load_n(&st->requests[h][code - HTTP_STATS_MIN_CODE], __ATOMIC_RELAXED);
 }
 
 int64_t http_stats_in_flight(const struct http_stats *st)

@@ -13,19 +13,19 @@
 
 /* The handler label: the route a request's path names. */
 enum http_stats_handler {
-	HSTATS_OTHER,		/* no route: the 404s (a refusal before the handler counts under its path's route) */
-	HSTATS_METRICS,		/* the telemetry path */
-	HSTATS_LANDING,		/* "/" */
-	HSTATS_EVENTS,		/* "/events" */
-	HSTATS_NR_HANDLERS
+	HTTP_STATS_OTHER,		/* no route: the 404s (a refusal before the handler counts under its path's route) */
+	HTTP_STATS_METRICS,		/* the telemetry path */
+	HTTP_STATS_LANDING,		/* "/" */
+	HTTP_STATS_EVENTS,		/* "/events" */
+	HTTP_STATS_NR_HANDLERS
 };
 
 /* Status codes counted: 100 to 599; others are not. */
-#define HSTATS_MIN_CODE 100
-#define HSTATS_MAX_CODE 599
+#define HTTP_STATS_MIN_CODE 100
+#define HTTP_STATS_MAX_CODE 599
 
 struct http_stats {
-	uint64_t requests[HSTATS_NR_HANDLERS][HSTATS_MAX_CODE - HSTATS_MIN_CODE + 1];
+	uint64_t requests[HTTP_STATS_NR_HANDLERS][HTTP_STATS_MAX_CODE - HTTP_STATS_MIN_CODE + 1];
 	int64_t in_flight;
 };
 

@@ -12,7 +12,7 @@
 
 /* Handlers in the order their samples come. */
 static const enum http_stats_handler order[] = {
-	HSTATS_METRICS, HSTATS_LANDING, HSTATS_EVENTS, HSTATS_OTHER,
+	HTTP_STATS_METRICS, HTTP_STATS_LANDING, HTTP_STATS_EVENTS, HTTP_STATS_OTHER,
 };
 
 static bool have_stats(const struct coll_scrape *sc)
@@ -31,11 +31,11 @@ static void emit_requests(struct coll_scrape *sc, const struct coll_family *f, s
 
 	(void)f;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		for (unsigned int code = HSTATS_MIN_CODE; code <= HSTATS_MAX_CODE; code++) {
+		for (unsigned int code = HTTP_STATS_MIN_CODE; code <= HTTP_STATS_MAX_CODE; code++) {
 			uint64_t n = http_stats_requests(st, order[i], code);
 			char c[8];
 
-			if (!n && !(order[i] == HSTATS_METRICS && (code == 200 || code == 500)))
+			if (!n && !(order[i] == HTTP_STATS_METRICS && (code == 200 || code == 500)))
 				continue;
 			snprintf(c, sizeof(c), "%u", code);
 			om_sample_start(w);

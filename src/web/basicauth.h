@@ -32,7 +32,7 @@ void basicauth_free(struct basicauth *ba);
 /*
  * Whether authorization (the Authorization header's value, or NULL) is
  * "Basic " and the base64 of "user:password" for one of users (whose
- * hashes webconfig_bcrypt_ok() accepted) with that user's password.
+ * hashes bcrypt_hash_ok() accepted) with that user's password.
  */
 bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, size_t nr_users,
 		     const char *authorization);

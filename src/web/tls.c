@@ -43,7 +43,7 @@ void tls_priority_string(const struct webconfig *cfg, struct buf *out)
 
 	buf_addstr(out, "NORMAL:-VERS-ALL");
 	for (int v = cfg->max_version; v >= (int)cfg->min_version; v--)
-		buf_addf(out, ":+%s", vers[v - WEBCFG_TLS10]);
+		buf_addf(out, ":+%s", vers[v - WEBCONFIG_TLS10]);
 	if (cfg->nr_ciphers) {
 		size_t n = cfg->nr_ciphers < 64 ? cfg->nr_ciphers : 64;
 
@@ -160,14 +160,14 @@ static int check_pair(const struct webconfig *cfg, const char *cert_pem, const c
 
 static bool requires_cert(const struct tls_creds *c)
 {
-	return c->client_auth == WEBCFG_REQUIRE_ANY_CLIENT_CERT ||
-	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT || c->allowed_sans;
+	return c->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
+	       c->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT || c->allowed_sans;
 }
 
 static bool verifies_cert(const struct tls_creds *c)
 {
-	return c->client_auth == WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN ||
-	       c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT;
+	return c->client_auth == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+	       c->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
 }
 
 /*
@@ -304,7 +304,7 @@ int tls_session_setup(struct tls_creds *c, gnutls_session_t session)
 	if (gnutls_priority_set(session, c->prio) ||
 	    gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, c->cred))
 		return -EIO;
-	if (c->client_auth != WEBCFG_NO_CLIENT_CERT)
+	if (c->client_auth != WEBCONFIG_NO_CLIENT_CERT)
 		req = requires_cert(c) ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST;
 	gnutls_certificate_server_set_request(session, req);
 	return 0;
@@ -365,7 +365,7 @@ int tls_check_client(const struct tls_creds *c, gnutls_session_t session, char *
 	const gnutls_datum_t *certs;
 	char first[256];
 
-	if (c->client_auth == WEBCFG_NO_CLIENT_CERT)
+	if (c->client_auth == WEBCONFIG_NO_CLIENT_CERT)
 		return 0;
 	certs = gnutls_certificate_get_peers(session, &n);
 	if (!certs || !n) {

@@ -22,46 +22,17 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "web/bcrypt.h"
 
 /* Larger than any real web config; reading stops there. */
 #define MAX_FILE_BYTES (1024 * 1024)
 
-const struct webconfig_cipher webconfig_ciphers[] = {
-	/* Go's tls.CipherSuites(): the suites it deems secure, with its names */
-	{ "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA", "AES-128-CBC", "SHA1" },
-	{ "TLS_RSA_WITH_AES_256_CBC_SHA", "RSA", "AES-256-CBC", "SHA1" },
-	{ "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA", "AES-128-GCM", "AEAD" },
-	{ "TLS_RSA_WITH_AES_256_GCM_SHA384", "RSA", "AES-256-GCM", "AEAD" },
-	{ "TLS_AES_128_GCM_SHA256", NULL, "AES-128-GCM", "AEAD" },
-	{ "TLS_AES_256_GCM_SHA384", NULL, "AES-256-GCM", "AEAD" },
-	{ "TLS_CHACHA20_POLY1305_SHA256", NULL, "CHACHA20-POLY1305", "AEAD" },
-	{ "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA", "AES-128-CBC", "SHA1" },
-	{ "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA", "AES-256-CBC", "SHA1" },
-	{ "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA", "AES-128-CBC", "SHA1" },
-	{ "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA", "AES-256-CBC", "SHA1" },
-	{ "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA", "AES-128-GCM", "AEAD" },
-	{ "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA", "AES-256-GCM", "AEAD" },
-	{ "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA", "AES-128-GCM", "AEAD" },
-	{ "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA", "AES-256-GCM", "AEAD" },
-	{ "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA", "CHACHA20-POLY1305", "AEAD" },
-	{ "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA", "CHACHA20-POLY1305", "AEAD" },
-};
-const size_t webconfig_nr_ciphers = sizeof(webconfig_ciphers) / sizeof(webconfig_ciphers[0]);
-
-const struct webconfig_curve webconfig_curves[] = {
-	{ "CurveP256", "GROUP-SECP256R1" },
-	{ "CurveP384", "GROUP-SECP384R1" },
-	{ "CurveP521", "GROUP-SECP521R1" },
-	{ "X25519", "GROUP-X25519" },
-};
-const size_t webconfig_nr_curves = sizeof(webconfig_curves) / sizeof(webconfig_curves[0]);
-
 static const char *const client_auth_names[] = {
-	[WEBCFG_NO_CLIENT_CERT] = "NoClientCert",
-	[WEBCFG_REQUEST_CLIENT_CERT] = "RequestClientCert",
-	[WEBCFG_REQUIRE_ANY_CLIENT_CERT] = "RequireAnyClientCert",
-	[WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN] = "VerifyClientCertIfGiven",
-	[WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT] = "RequireAndVerifyClientCert",
+	[WEBCONFIG_NO_CLIENT_CERT] = "NoClientCert",
+	[WEBCONFIG_REQUEST_CLIENT_CERT] = "RequestClientCert",
+	[WEBCONFIG_REQUIRE_ANY_CLIENT_CERT] = "RequireAnyClientCert",
+	[WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN] = "VerifyClientCertIfGiven",
+	[WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT] = "RequireAndVerifyClientCert",
 };
 
 /*
@@ -71,7 +42,7 @@ static const char *const client_auth_names[] = {
 static const struct {
 	const char *name;
 	const char *values[3];	/* NULL-terminated; none: any value */
-} allowed_headers[WEBCFG_MAX_HEADERS] = {
+} allowed_headers[WEBCONFIG_MAX_HEADERS] = {
 	{ "Strict-Transport-Security", { NULL } },
 	{ "X-Content-Type-Options", { "nosniff", NULL } },
 	{ "X-Frame-Options", { "deny", "sameorigin", NULL } },
@@ -89,30 +60,7 @@ const char *webconfig_tls_version_name(enum webconfig_tls_version v)
 {
 	static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
 
-	return v >= WEBCFG_TLS10 && v <= WEBCFG_TLS13 ? names[v - WEBCFG_TLS10] : "?";
-}
-
-static bool bcrypt_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '/';
-}
-
-bool webconfig_bcrypt_ok(const char *s)
-{
-	int cost;
-
-	/* "$2y$" cost "$" then 22 characters of salt and 31 of hash */
-	if (strlen(s) != 60 || s[0] != '$' || s[1] != '2' || !strchr("ayb", s[2]) ||
-	    s[3] != '$' || s[4] < '0' || s[4] > '9' || s[5] < '0' || s[5] > '9' || s[6] != '$')
-		return false;
-	cost = (s[4] - '0') * 10 + (s[5] - '0');
-	if (cost < 4 || cost > 31)
-		return false;
-	for (size_t i = 7; i < 60; i++)
-		if (!bcrypt_char(s[i]))
-			return false;
-	return true;
+	return v >= WEBCONFIG_TLS10 && v <= WEBCONFIG_TLS13 ? names[v - WEBCONFIG_TLS10] : "?";
 }
 
 /* ---- walking the document ---- */
@@ -290,7 +238,7 @@ static int get_version(struct walk *w, const char *field, const yaml_node_t *n,
 	if (is_null(n))
 		return 0;	/* yaml.v2 leaves the default */
 	if (n->type == YAML_SCALAR_NODE)
-		for (int i = WEBCFG_TLS10; i <= WEBCFG_TLS13; i++)
+		for (int i = WEBCONFIG_TLS10; i <= WEBCONFIG_TLS13; i++)
 			if (!strcmp(scalar(n), webconfig_tls_version_name(i))) {
 				*out = i;
 				return 0;
@@ -330,9 +278,9 @@ static int cipher_item(struct walk *w, const yaml_node_t *n, size_t i)
 {
 	char v[80];
 
-	for (size_t c = 0; c < webconfig_nr_ciphers; c++)
-		if (!strcmp(scalar(n), webconfig_ciphers[c].go_name)) {
-			w->cfg->ciphers[i] = &webconfig_ciphers[c];
+	for (size_t c = 0; c < tls_names_nr_ciphers; c++)
+		if (!strcmp(scalar(n), tls_names_ciphers[c].go_name)) {
+			w->cfg->ciphers[i] = &tls_names_ciphers[c];
 			return 0;
 		}
 	return fail(w, n, "tls_server_config: cipher_suites: unknown cipher \"%s\"", shown(scalar(n), v));
@@ -342,9 +290,9 @@ static int curve_item(struct walk *w, const yaml_node_t *n, size_t i)
 {
 	char v[80];
 
-	for (size_t c = 0; c < webconfig_nr_curves; c++)
-		if (!strcmp(scalar(n), webconfig_curves[c].go_name)) {
-			w->cfg->curves[i] = &webconfig_curves[c];
+	for (size_t c = 0; c < tls_names_nr_curves; c++)
+		if (!strcmp(scalar(n), tls_names_curves[c].go_name)) {
+			w->cfg->curves[i] = &tls_names_curves[c];
 			return 0;
 		}
 	return fail(w, n, "tls_server_config: curve_preferences: unknown curve \"%s\" (expected "
@@ -391,7 +339,7 @@ static int tls_pair(struct walk *w, const char *section, const yaml_node_t *k, c
 		if (ret)
 			return ret;
 		if (!*s || !strcmp(s, "RequireClientCert"))	/* the toolkit's old name */
-			c->client_auth = *s ? WEBCFG_REQUIRE_ANY_CLIENT_CERT : WEBCFG_NO_CLIENT_CERT;
+			c->client_auth = *s ? WEBCONFIG_REQUIRE_ANY_CLIENT_CERT : WEBCONFIG_NO_CLIENT_CERT;
 		else {
 			size_t i;
 
@@ -454,10 +402,10 @@ static int header_pair(struct walk *w, const char *section, const yaml_node_t *k
 	int ret;
 
 	(void)section;
-	for (h = 0; h < WEBCFG_MAX_HEADERS; h++)
+	for (h = 0; h < WEBCONFIG_MAX_HEADERS; h++)
 		if (!strcmp(scalar(k), allowed_headers[h].name))
 			break;
-	if (h == WEBCFG_MAX_HEADERS)
+	if (h == WEBCONFIG_MAX_HEADERS)
 		return fail(w, k, "http_server_config: headers: \"%s\" cannot be configured (allowed: "
 			    "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
 			    "X-XSS-Protection, Content-Security-Policy)", shown(scalar(k), s1));
@@ -487,7 +435,7 @@ static int header_pair(struct walk *w, const char *section, const yaml_node_t *k
 	}
 	c->headers[c->nr_headers].name = allowed_headers[h].name;
 	c->headers[c->nr_headers].value = value;
-	c->nr_headers++;	/* each name once (each_pair), so at most WEBCFG_MAX_HEADERS */
+	c->nr_headers++;	/* each name once (each_pair), so at most WEBCONFIG_MAX_HEADERS */
 	return 0;
 }
 
@@ -531,7 +479,7 @@ static int user_pair(struct walk *w, const char *section, const yaml_node_t *k, 
 	ret = get_string(w, "basic_auth_users", v, false, &u->hash);
 	if (ret)
 		return ret;
-	if (!webconfig_bcrypt_ok(u->hash))
+	if (!bcrypt_hash_ok(u->hash))
 		return fail(w, v, "basic_auth_users: user \"%s\": not a bcrypt hash (expected "
 			    "$2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 characters, as "
 			    "htpasswd -nBC 10 makes)", shown(u->name, s1));
@@ -565,10 +513,10 @@ static bool ciphers_usable(const struct webconfig *c)
 {
 	for (int v = c->min_version; v <= (int)c->max_version; v++) {
 		for (size_t i = 0; i < c->nr_ciphers; i++) {
-			const struct webconfig_cipher *s = c->ciphers[i];
+			const struct tls_names_cipher *s = c->ciphers[i];
 			bool aead = !strcmp(s->mac, "AEAD");
 
-			if (v == WEBCFG_TLS13 ? aead : v == WEBCFG_TLS12 ? s->kx != NULL : s->kx && !aead)
+			if (v == WEBCONFIG_TLS13 ? aead : v == WEBCONFIG_TLS12 ? s->kx != NULL : s->kx && !aead)
 				return true;
 		}
 	}
@@ -595,15 +543,15 @@ static int check(struct walk *w)
 		return fail(w, NULL, "tls_server_config: missing cert_file");
 	if (!*c->key_file)
 		return fail(w, NULL, "tls_server_config: missing key_file");
-	if (*c->client_ca_file && c->client_auth == WEBCFG_NO_CLIENT_CERT)
+	if (*c->client_ca_file && c->client_auth == WEBCONFIG_NO_CLIENT_CERT)
 		return fail(w, NULL, "tls_server_config: client_ca_file is set without a "
 			    "client_auth_type that asks for a client certificate");
-	if (!*c->client_ca_file && (c->client_auth == WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN ||
-				    c->client_auth == WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT))
+	if (!*c->client_ca_file && (c->client_auth == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+				    c->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT))
 		return fail(w, NULL, "tls_server_config: client_auth_type %s needs client_ca_file "
 			    "to verify client certificates against",
 			    webconfig_client_auth_name(c->client_auth));
-	if (c->allowed_sans && c->client_auth == WEBCFG_NO_CLIENT_CERT)
+	if (c->allowed_sans && c->client_auth == WEBCONFIG_NO_CLIENT_CERT)
 		return fail(w, NULL, "tls_server_config: client_allowed_sans is set without a "
 			    "client_auth_type that asks for a client certificate");
 	if (c->nr_ciphers && !ciphers_usable(c))
@@ -618,8 +566,8 @@ static int check(struct walk *w)
 static void init(struct webconfig *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->min_version = WEBCFG_TLS12;
-	cfg->max_version = WEBCFG_TLS13;
+	cfg->min_version = WEBCONFIG_TLS12;
+	cfg->max_version = WEBCONFIG_TLS13;
 	cfg->prefer_server_cipher_suites = true;
 	cfg->http2 = true;
 }

@@ -22,35 +22,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "web/tls_names.h"
+
 /* tls_server_config.client_auth_type, as Go's crypto/tls names them. */
 enum webconfig_client_auth {
-	WEBCFG_NO_CLIENT_CERT,
-	WEBCFG_REQUEST_CLIENT_CERT,
-	WEBCFG_REQUIRE_ANY_CLIENT_CERT,
-	WEBCFG_VERIFY_CLIENT_CERT_IF_GIVEN,
-	WEBCFG_REQUIRE_AND_VERIFY_CLIENT_CERT,
+	WEBCONFIG_NO_CLIENT_CERT,
+	WEBCONFIG_REQUEST_CLIENT_CERT,
+	WEBCONFIG_REQUIRE_ANY_CLIENT_CERT,
+	WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN,
+	WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT,
 };
 
 /* TLS versions, min_version and max_version: TLS10 ... TLS13. */
-enum webconfig_tls_version { WEBCFG_TLS10 = 10, WEBCFG_TLS11, WEBCFG_TLS12, WEBCFG_TLS13 };
-
-/* A cipher suite by its Go name, and the GnuTLS priority parts it stands for. */
-struct webconfig_cipher {
-	const char *go_name;		/* e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
-	const char *kx;			/* GnuTLS key exchange, e.g. "ECDHE-RSA"; NULL for TLS 1.3 */
-	const char *cipher;		/* GnuTLS cipher, e.g. "AES-128-GCM" */
-	const char *mac;		/* GnuTLS MAC, e.g. "AEAD" or "SHA1" */
-};
-/* A curve by its Go name and its GnuTLS group. */
-struct webconfig_curve {
-	const char *go_name;		/* e.g. "CurveP256" */
-	const char *group;		/* e.g. "GROUP-SECP256R1" */
-};
-/* Every name the toolkit takes (Go's tls.CipherSuites() and its curves). */
-extern const struct webconfig_cipher webconfig_ciphers[];
-extern const size_t webconfig_nr_ciphers;
-extern const struct webconfig_curve webconfig_curves[];
-extern const size_t webconfig_nr_curves;
+enum webconfig_tls_version { WEBCONFIG_TLS10 = 10, WEBCONFIG_TLS11, WEBCONFIG_TLS12, WEBCONFIG_TLS13 };
 
 struct webconfig_user {
 	char *name;
@@ -62,7 +46,7 @@ struct webconfig_header {
 	char *value;
 };
 
-#define WEBCFG_MAX_HEADERS 5
+#define WEBCONFIG_MAX_HEADERS 5
 
 struct webconfig {
 	/* tls_server_config */
@@ -72,14 +56,14 @@ struct webconfig {
 	char **allowed_sans;		/* client_allowed_sans; NULL when absent */
 	size_t nr_allowed_sans;
 	enum webconfig_tls_version min_version, max_version;	/* default TLS12, TLS13 */
-	const struct webconfig_cipher **ciphers;	/* in the order given; NULL: GnuTLS's defaults */
+	const struct tls_names_cipher **ciphers;	/* in the order given; NULL: GnuTLS's defaults */
 	size_t nr_ciphers;
-	const struct webconfig_curve **curves;	/* in the order given; NULL: GnuTLS's defaults */
+	const struct tls_names_curve **curves;	/* in the order given; NULL: GnuTLS's defaults */
 	size_t nr_curves;
 	bool prefer_server_cipher_suites;	/* default true */
 	/* http_server_config */
 	bool http2;			/* accepted as the toolkit does; this server speaks HTTP/1.1 */
-	struct webconfig_header headers[WEBCFG_MAX_HEADERS];
+	struct webconfig_header headers[WEBCONFIG_MAX_HEADERS];
 	size_t nr_headers;
 	/* basic_auth_users, in file order */
 	struct webconfig_user *users;
@@ -102,8 +86,6 @@ int webconfig_parse(const char *text, size_t len, const char *dir, struct webcon
 int webconfig_load(const char *path, struct webconfig *cfg, char *err, size_t errlen);
 void webconfig_release(struct webconfig *cfg);
 
-/* Whether s is a well-formed bcrypt hash: $2y$, $2b$ or $2a$, cost 04-31, 53 characters of salt and hash. */
-bool webconfig_bcrypt_ok(const char *s);
 /* The names, for messages: "NoClientCert" ...; "TLS10" ... */
 const char *webconfig_client_auth_name(enum webconfig_client_auth a);
 const char *webconfig_tls_version_name(enum webconfig_tls_version v);

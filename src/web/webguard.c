@@ -30,7 +30,7 @@ struct webguard_config {
 	int refs;			/* __atomic */
 	struct webconfig cfg;
 	struct tls_creds *tls;		/* NULL without TLS */
-	const char *headers[2 * WEBCFG_MAX_HEADERS + 1];
+	const char *headers[2 * WEBCONFIG_MAX_HEADERS + 1];
 	struct file_id ids[NR_IDS];	/* as they were just before this load read them */
 };
 

@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "fuzz.h"
 #include "web/tls.h"
+#include "web/bcrypt.h"
 #include "web/webconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,9 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_path("client_ca_file", c.client_ca_file);
 	FUZZ_ASSERT(!c.tls || (*c.cert_file && *c.key_file), "TLS without a certificate and key");
 	FUZZ_ASSERT(c.tls || (!*c.cert_file && !*c.key_file && !*c.client_ca_file), "files without TLS");
-	FUZZ_ASSERT(c.min_version >= WEBCFG_TLS10 && c.min_version <= c.max_version &&
-		    c.max_version <= WEBCFG_TLS13, "versions %d..%d", c.min_version, c.max_version);
-	FUZZ_ASSERT(c.nr_headers <= WEBCFG_MAX_HEADERS, "%zu headers", c.nr_headers);
+	FUZZ_ASSERT(c.min_version >= WEBCONFIG_TLS10 && c.min_version <= c.max_version &&
+		    c.max_version <= WEBCONFIG_TLS13, "versions %d..%d", c.min_version, c.max_version);
+	FUZZ_ASSERT(c.nr_headers <= WEBCONFIG_MAX_HEADERS, "%zu headers", c.nr_headers);
 	for (size_t i = 0; i < c.nr_headers; i++) {
 		FUZZ_ASSERT(c.headers[i].name && c.headers[i].value, "header %zu unset", i);
 		for (const char *p = c.headers[i].value; *p; p++)
@@ -66,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < c.nr_users; i++) {
 		FUZZ_ASSERT(c.users[i].name && !strchr(c.users[i].name, ':'), "user %zu's name", i);
-		FUZZ_ASSERT(webconfig_bcrypt_ok(c.users[i].hash), "user %s's hash %s", c.users[i].name,
+		FUZZ_ASSERT(bcrypt_hash_ok(c.users[i].hash), "user %s's hash %s", c.users[i].name,
 			    c.users[i].hash);
 	}
 	for (size_t i = 0; i < c.nr_ciphers; i++)
