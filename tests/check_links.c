@@ -14,6 +14,7 @@
  * machine's kernel lacks; their texts are unit-tested (check_linktarget).
  * Every link, program, cgroup, mount and file is removed.  Needs root.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -152,10 +153,44 @@ static uint64_t fdinfo_num(int fd, const char *key)
 }
 
 /*
+ * The kernel's own name of value in enum uapi_enum (its BTF): the constant
+ * without prefix, in lower case, into out; false if the kernel has none.
+ */
+static bool kernel_enum_name(const char *uapi_enum, const char *prefix, uint32_t value, char *out,
+			     size_t len)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found = false;
+
+	ck_assert_msg(btf, "no kernel BTF");
+	for (__u32 id = 1; id < btf__type_cnt(btf) && !found; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *v;
+
+		if (!btf_is_enum(t) || strcmp(btf__name_by_offset(btf, t->name_off), uapi_enum))
+			continue;
+		v = btf_enum(t);
+		for (__u16 i = 0; i < btf_vlen(t) && !found; i++, v++) {
+			const char *c = btf__name_by_offset(btf, v->name_off);
+			size_t j, plen = strlen(prefix);
+
+			if ((uint32_t)v->val != value || strncmp(c, prefix, plen) || strstr(c, "_DEPRECATED"))
+				continue;
+			for (j = 0; c[plen + j] && j < len - 1; j++)
+				out[j] = (char)tolower((unsigned char)c[plen + j]);
+			out[j] = '\0';
+			found = true;
+		}
+	}
+	btf__free(btf);
+	return found;
+}
+
+/*
  * Scrape the exporter and check the link's labels: the id is the one fdinfo
- * says, type_name is libbpf's name of the link's type (or the number where
- * this libbpf does not know it), attach_type libbpf's name of want_attach
- * (or the number; "" for -1: the link type says none), target want_target.
+ * says, type_name the running kernel's name of the link's type (its enum
+ * constant in lower case), attach_type the kernel's name of want_attach ("" for
+ * -1: the link type says none), target want_target.
  */
 static void check_served(int fd, int want_attach, const char *want_target)
 {
@@ -164,23 +199,15 @@ static void check_served(int fd, int want_attach, const char *want_target)
 	struct tu_expo e;
 	const struct tu_sample *s;
 	char id[16], type[32], attach[32] = "";
-	const char *v, *name;
+	const char *v;
 
 	ck_assert_int_eq(tu_obj_info(fd, &info, sizeof(info)), 0);
 	snprintf(id, sizeof(id), "%u", info.id);
 	ck_assert_uint_eq(fdinfo_num(fd, "link_id"), info.id);
-	name = libbpf_bpf_link_type_str(info.type);
-	if (name)
-		snprintf(type, sizeof(type), "%s", name);
-	else
-		snprintf(type, sizeof(type), "%u", info.type);
-	if (want_attach >= 0) {
-		name = libbpf_bpf_attach_type_str((enum bpf_attach_type)want_attach);
-		if (name)
-			snprintf(attach, sizeof(attach), "%s", name);
-		else
-			snprintf(attach, sizeof(attach), "%d", want_attach);
-	}
+	ck_assert(kernel_enum_name("bpf_link_type", "BPF_LINK_TYPE_", info.type, type, sizeof(type)));
+	if (want_attach >= 0)
+		ck_assert(kernel_enum_name("bpf_attach_type", "BPF_", (uint32_t)want_attach, attach,
+					   sizeof(attach)));
 	ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
