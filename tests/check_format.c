@@ -162,7 +162,7 @@ static void get(const char *accept, struct tu_http_resp *r)
 
 	if (accept)
 		snprintf(headers, sizeof(headers), "Accept: %s\r\n", accept);
-	ret = tu_http(exporter.port, "GET", "/metrics", headers, r);
+	ret = tu_http_as_is(exporter.port, "GET", "/metrics", headers, r);
 	ck_assert_msg(ret == 0, "GET /metrics: %s", strerror(-ret));
 	ck_assert_msg(r->status == 200, "GET /metrics (Accept: %s): status %d: %.300s",
 		      accept ? accept : "none", r->status, r->body);
@@ -261,7 +261,7 @@ static void run_promtool(const char *file)
 
 START_TEST(test_openmetrics_strict_parser)
 {
-	char *body = body_for(NULL);
+	char *body = body_for("application/openmetrics-text");
 
 	ck_assert_uint_ge(count_families(body), 17);
 	run_python(om_script, write_temp(0, body), count_families(body));
@@ -289,6 +289,25 @@ START_TEST(test_text_promtool)
 }
 END_TEST
 
+/*
+ * An operator's first habit: `curl -s HOST:9435/metrics | promtool check
+ * metrics`.  curl sends "Accept: * / *", some clients nothing: both get the
+ * 0.0.4 text, which promtool reads, lint-clean.
+ */
+START_TEST(test_plain_curl_promtool)
+{
+	static const char *const accepts[] = { NULL, "*/*" };
+
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		char *body = body_for(accepts[i]);
+
+		ck_assert_ptr_null(strstr(body, "# EOF"));
+		run_promtool(write_temp(0, body));
+		free(body);
+	}
+}
+END_TEST
+
 START_TEST(test_text_python_parser)
 {
 	char *body = body_for("text/plain");
@@ -302,7 +321,7 @@ END_TEST
 /* The strict parser must not be a rubber stamp: a broken body is refused. */
 START_TEST(test_strict_parser_refuses_broken)
 {
-	char *body = body_for(NULL), *eof;
+	char *body = body_for(prometheus_accept), *eof;
 	char *const argv[] = { (char *)python3(), "-c", (char *)om_script, tmp_path[0], NULL };
 	int status = 0, ret;
 
@@ -329,7 +348,7 @@ START_TEST(test_weird_comm)
 	static const char comm[] = "\xff\r\"\\\n\t\x01" "caf\xc3\xa9";
 	static const char label[] = "\xef\xbf\xbd\xef\xbf\xbd\"\\\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 				    "caf\xc3\xa9";
-	static const char *const accepts[] = { NULL, prometheus_accept, "text/plain" };
+	static const char *const accepts[] = { prometheus_accept, NULL, "text/plain" };
 	double deadline;
 	int status;
 	pid_t child;
@@ -364,7 +383,7 @@ START_TEST(test_weird_comm)
 	}
 	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
 		char *body = body_for(accepts[i]);
-		bool text = i == 2;
+		bool text = i > 0;	/* no Accept header: the text */
 
 		run_python(text ? text_script : om_script, write_temp(0, body), count_families(body));
 		if (text)
@@ -378,8 +397,10 @@ static const struct {
 	const char *accept;	/* NULL: no Accept header */
 	const char *type;
 } negotiation[] = {
-	{ NULL, om_type },
-	{ "*/*", om_type },
+	{ NULL, text_type },
+	{ "*/*", text_type },
+	{ "*/*;q=0.8", text_type },
+	{ "application/*", om_type },
 	{ prometheus_accept, om_type },
 	{ "application/openmetrics-text", om_type },
 	{ "text/plain", text_type },
@@ -426,6 +447,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, test_openmetrics_strict_parser);
 	tcase_add_test(tc, test_prometheus_accept_strict_parser);
 	tcase_add_test(tc, test_text_promtool);
+	tcase_add_test(tc, test_plain_curl_promtool);
 	tcase_add_test(tc, test_text_python_parser);
 	tcase_add_test(tc, test_strict_parser_refuses_broken);
 	tcase_add_test(tc, test_weird_comm);

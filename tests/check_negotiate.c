@@ -34,17 +34,19 @@ static void expect_format(const char *accept, enum om_format want)
 #define OM OM_FMT_OPENMETRICS
 #define TEXT OM_FMT_TEXT
 
+/* No Accept header, or only * / * (curl): the text every client reads, promtool included. */
 START_TEST(test_negotiate_nothing_sent)
 {
-	expect_format(NULL, OM);
-	expect_format("", OM);
-	expect_format("   ", OM);
+	expect_format(NULL, TEXT);
+	expect_format("", TEXT);
+	expect_format("   ", TEXT);
+	expect_format("*/*", TEXT);
+	expect_format("*/*;q=0.5", TEXT);
 }
 END_TEST
 
 START_TEST(test_negotiate_basic)
 {
-	expect_format("*/*", OM);
 	expect_format("text/plain", TEXT);
 	expect_format("text/plain;version=0.0.4", TEXT);
 	expect_format("application/openmetrics-text", OM);
@@ -68,7 +70,7 @@ START_TEST(test_negotiate_other_version)
 {
 	expect_format("application/openmetrics-text;version=0.0.1", TEXT);
 	expect_format("application/openmetrics-text;version=2.0.0", TEXT);
-	expect_format("application/openmetrics-text;version=0.0.1,*/*;q=0.2", OM);
+	expect_format("application/openmetrics-text;version=0.0.1,*/*;q=0.2", TEXT);
 	expect_format("text/plain;version=1.0.0,application/openmetrics-text;q=0.1", OM);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -492,8 +493,33 @@ int tu_dechunk(char *body, size_t len, size_t *out_len)
 	return 0;
 }
 
+/* Whether headers ("Name: value\r\n"...) has an Accept field. */
+static bool has_accept(const char *headers)
+{
+	for (const char *p = headers; p && *p; p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : "")
+		if (!strncasecmp(p, "Accept:", 7))
+			return true;
+	return false;
+}
+
+static int http_request(int port, const char *method, const char *path, const char *accept,
+			const char *extra_headers, struct tu_http_resp *r);
+
 int tu_http(int port, const char *method, const char *path, const char *extra_headers,
 	    struct tu_http_resp *r)
+{
+	return http_request(port, method, path, has_accept(extra_headers) ? "" : TU_ACCEPT_OPENMETRICS,
+			    extra_headers, r);
+}
+
+int tu_http_as_is(int port, const char *method, const char *path, const char *headers,
+		  struct tu_http_resp *r)
+{
+	return http_request(port, method, path, "", headers, r);
+}
+
+static int http_request(int port, const char *method, const char *path, const char *accept,
+			const char *extra_headers, struct tu_http_resp *r)
 {
 	char *req = NULL, *all, *sep, *te;
 	size_t len;
@@ -504,8 +530,8 @@ int tu_http(int port, const char *method, const char *path, const char *extra_he
 	fd = tu_connect(port, 10000);
 	if (fd < 0)
 		return fd;
-	if (asprintf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s\r\n",
-		     method, path, port, extra_headers ? extra_headers : "") < 0) {
+	if (asprintf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s%s\r\n",
+		     method, path, port, accept, extra_headers ? extra_headers : "") < 0) {
 		close(fd);
 		return -ENOMEM;
 	}

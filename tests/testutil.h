@@ -119,12 +119,19 @@ struct tu_http_resp {
 	size_t body_len;
 };
 
+/* The Accept header Prometheus sends, which tu_http() sends unless told otherwise. */
+#define TU_ACCEPT_OPENMETRICS "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n"
 /*
  * One request to 127.0.0.1:port with "Connection: close"; extra_headers is
- * "Name: value\r\n..." or NULL.  Waits at most 10 s.  0 or -errno.
+ * "Name: value\r\n..." or NULL.  Without an Accept field in extra_headers
+ * it asks as Prometheus does (TU_ACCEPT_OPENMETRICS).  Waits at most 10 s.
+ * 0 or -errno.
  */
 int tu_http(int port, const char *method, const char *path, const char *extra_headers,
 	    struct tu_http_resp *r);
+/* As tu_http(), with no header but Host, Connection and headers (no Accept of its own). */
+int tu_http_as_is(int port, const char *method, const char *path, const char *headers,
+		  struct tu_http_resp *r);
 /* The newest seq at /events of the exporter on port into *seq (0 when it has none); 0 or -1. */
 int tu_events_last_seq(int port, uint64_t *seq);
 /* The value of a response header (case-insensitive name), malloc'd, or NULL. */

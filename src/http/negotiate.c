@@ -79,12 +79,15 @@ static void parse_element(const char *p, const char *end, struct range *r)
 	}
 }
 
+/* How a media range matched: none, * / *, type/ *, type/sub, type/sub;version=ours. */
+enum { MATCH_NONE, MATCH_ANY, MATCH_TYPE, MATCH_EXACT, MATCH_VERSION };
+
 /*
  * The q a header gives to type/sub (with our version): the q of the most
- * specific matching range, 0 when none matches.
+ * specific matching range, 0 when none matches; *how: how specific it was.
  */
 static double media_q(const char *accept, const char *type, const char *sub,
-		      const char *version)
+		      const char *version, int *how)
 {
 	const char *p = accept, *end = accept + strlen(accept);
 	int best = 0;
@@ -105,33 +108,38 @@ static double media_q(const char *accept, const char *type, const char *sub,
 		size_t tlen = (size_t)(slash - r.value), slen = r.len - tlen - 1;
 
 		if (token_eq(r.value, tlen, "*") && token_eq(slash + 1, slen, "*"))
-			spec = 1;
+			spec = MATCH_ANY;
 		else if (token_eq(r.value, tlen, type) && token_eq(slash + 1, slen, "*"))
-			spec = 2;
+			spec = MATCH_TYPE;
 		else if (token_eq(r.value, tlen, type) && token_eq(slash + 1, slen, sub)) {
 			if (r.version && !token_eq(r.version, r.version_len, version))
 				continue;	/* a version we do not produce */
-			spec = r.version ? 4 : 3;
+			spec = r.version ? MATCH_VERSION : MATCH_EXACT;
 		}
 		if (spec > best) {
 			best = spec;
 			q = r.q;
 		}
 	}
+	*how = best;
 	return q;
 }
 
 enum om_format negotiate_format(const char *accept)
 {
+	int om_how, text_how;
 	double om, text;
 
 	if (!accept || !*skip_ws(accept, accept + strlen(accept)))
+		return OM_FMT_TEXT;
+	om = media_q(accept, "application", "openmetrics-text", "1.0.0", &om_how);
+	text = media_q(accept, "text", "plain", "0.0.4", &text_how);
+	/* OpenMetrics when named (application/openmetrics-text or application/ *) */
+	if (om > 0 && om_how >= MATCH_TYPE && om >= text)
 		return OM_FMT_OPENMETRICS;
-	om = media_q(accept, "application", "openmetrics-text", "1.0.0");
-	text = media_q(accept, "text", "plain", "0.0.4");
-	if (om > 0 && om >= text)
-		return OM_FMT_OPENMETRICS;
-	return OM_FMT_TEXT;
+	if (text > 0)
+		return OM_FMT_TEXT;
+	return om > 0 ? OM_FMT_OPENMETRICS : OM_FMT_TEXT;
 }
 
 bool negotiate_accepts_gzip(const char *accept_encoding)

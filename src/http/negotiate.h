@@ -15,8 +15,11 @@
 
 /*
  * The format for an Accept header (NULL: none sent).  OpenMetrics 1.0.0
- * whenever the header allows it at least as much as text/plain; 0.0.4 text
- * when text/plain is preferred or nothing we have is acceptable.
+ * when the header names it (application/openmetrics-text, version 1.0.0 or
+ * none, or application/ *) with a q at least text/plain's, as Prometheus
+ * does; otherwise 0.0.4 text, which every client reads (no header, * / *
+ * alone, as curl sends: promtool check metrics reads only 0.0.4) -- unless
+ * text/plain is refused and OpenMetrics is not.
  */
 enum om_format negotiate_format(const char *accept);
 /* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
