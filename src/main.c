@@ -24,6 +24,8 @@
 #include <bpf/bpf.h>
 
 #include "audit/audit_reader.h"
+#include "cli.h"
+#include "collectors.h"
 #include "metrics/coll.h"
 #include "audit/ev.h"
 #include "http/follow.h"
@@ -197,7 +199,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	switch (flags_parse(&f, argc, argv, stdout, stderr)) {
+	switch (flags_parse(&f, cli_flags_env(), argc, argv, stdout, stderr)) {
 	case FLAGS_EXIT_OK:
 		return 0;
 	case FLAGS_USAGE:
@@ -244,8 +246,8 @@ int main(int argc, char **argv)
 	if (f.enable_stats && enable_stats())
 		return 1;
 
-	coll_init(&coll, VERSION);
-	for (size_t i = 0; i < coll_nr_defs; i++)
+	coll_init(&coll, VERSION, &collectors_table);
+	for (size_t i = 0; i < collectors_table.nr_defs; i++)
 		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
 	coll.exporter_metrics = !f.disable_exporter_metrics;
