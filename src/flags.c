@@ -11,10 +11,6 @@
 
 #include "lib/buf.h"
 
-#ifndef VERSION
-#define VERSION "unknown"
-#endif
-
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_MAX_REQUESTS, OPT_READ_TIMEOUT,
 	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
@@ -467,7 +463,7 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			flags_usage(env, out);
 			return FLAGS_EXIT_OK;
 		case OPT_VERSION:
-			fprintf(out, "bpf-metrics-exporter %s\n", VERSION);
+			fprintf(out, "bpf-metrics-exporter %s\n", env->version ? env->version : "unknown");
 			return FLAGS_EXIT_OK;
 		case ':':
 			return usage_error(err, "flag %s needs a value", argv[optind - 1]);

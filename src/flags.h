@@ -53,6 +53,7 @@ struct flags_env {
 	/* other endpoints' paths, which --web.telemetry-path may not be */
 	const char *const *taken_paths;
 	size_t nr_taken_paths;
+	const char *version;	/* what --version prints; NULL: "unknown" */
 };
 
 struct flags {

@@ -39,9 +39,7 @@
 #include "web/webguard.h"
 #include "metrics/scraper.h"
 
-#ifndef VERSION
-#define VERSION "unknown"
-#endif
+#include "version.h"	/* generated (Makefile): VERSION, the git revision; only this file uses it */
 
 /*
  * --bpf.enable-stats: the kernel counts program runs and run time while any
@@ -209,6 +207,7 @@ int main(int argc, char **argv)
 	struct ev_ring ring = { .slots = NULL };
 	struct http_config hc;
 	struct collector coll;
+	struct flags_env env;
 	struct flags f;
 	sigset_t sigs;
 	int fds[FLAGS_MAX_LISTEN];
@@ -230,7 +229,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	switch (flags_parse(&f, cli_flags_env(), argc, argv, stdout, stderr)) {
+	env = *cli_flags_env();
+	env.version = VERSION;
+	switch (flags_parse(&f, &env, argc, argv, stdout, stderr)) {
 	case FLAGS_EXIT_OK:
 		return 0;
 	case FLAGS_USAGE:

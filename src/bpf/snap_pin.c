@@ -24,7 +24,7 @@
 
 #include "lib/buf.h"
 #include "lib/log.h"
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
 #include "lib/array.h"
 #include "bpf/snap_ops.h"
 

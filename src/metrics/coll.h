@@ -30,13 +30,13 @@
 #include "audit/audit_reader.h"
 #include "lib/buf.h"
 #include "audit/ev.h"
-#include "http/http_stats.h"
 #include "metrics/om.h"
 #include "audit/progcache.h"
 #include "bpf/snap.h"
 
 struct collector;
 struct coll_family;
+struct http_stats;	/* http/http_stats.h: only coll_http.c reads it */
 
 /* What the collectors of one scrape see. */
 struct coll_scrape {
