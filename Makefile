@@ -8,9 +8,17 @@
 #   make contrib/metrics-stack.yaml   regenerate the podman stack from contrib/
 #   make DEVELOPER=1        warnings are errors
 #   make SANITIZE=address,undefined check
+#                           the same tests built with ASan and UBSan, in
+#                           build/san-address-undefined/ (binaries there too)
 #   make check-tsan         the threaded unit suites under ThreadSanitizer
+#                           (build/san-thread/)
+#   make CC=clang           the binary built with clang, in build/clang/
+#   make check-layering     no circle between modules, includes follow the
+#                           layers (tests/module-cycles, tests/include-direction)
 #   make fuzz               build the libFuzzer targets (tests/fuzz/) with clang,
-#                           ASan and UBSan; run each FUZZ_SECONDS (default 30)
+#                           ASan and UBSan (build/fuzz/); run each FUZZ_SECONDS
+#                           (default 30)
+#   make clean              every flavour: rm -rf build and the binaries
 #   make V=1                show the commands
 
 VERSION_BASE = 0.1.0
@@ -48,19 +56,43 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
-	     $(PKG_CFLAGS) -Isrc -MMD -MP
+	     $(PKG_CFLAGS) -Isrc -Ibuild/gen -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
+# Each flavour builds in a folder of its own, so that none rebuilds over
+# another: build/ for the plain build (./bpf-metrics-exporter and
+# tests/check_all, as the README says), build/san-address-undefined/ for
+# SANITIZE=address,undefined, build/san-thread/ for check-tsan,
+# build/clang/ for CC=clang, build/fuzz/ for the fuzz targets.  A
+# flavour's binaries stay in its folder (B/bpf-metrics-exporter,
+# B/check_all, B/bench); its test and bench targets run those.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+CC_FLAVOUR := $(filter-out cc gcc,$(notdir $(firstword $(CC))))
+SAN_FLAVOUR := $(if $(SANITIZE),san-$(subst $(comma),-,$(SANITIZE)))
+FLAVOUR := $(subst $(space),-,$(strip $(CC_FLAVOUR) $(SAN_FLAVOUR)))
+B := build$(if $(FLAVOUR),/$(FLAVOUR))
+
 BIN = bpf-metrics-exporter
+ifeq ($(FLAVOUR),)
+BIN_OUT = $(BIN)
+CHECK_ALL = tests/check_all
+BENCH = tests/bench
+else
+BIN_OUT = $(B)/$(BIN)
+CHECK_ALL = $(B)/check_all
+BENCH = $(B)/bench
+endif
 # Every module in src/ but main.c: a new file needs no Makefile change.
 LIB_SRCS = $(filter-out src/main.c,$(sort $(wildcard src/*.c src/*/*.c)))
-LIB_OBJS = $(LIB_SRCS:%.c=build/%.o)
-MAIN_OBJ = build/src/main.o
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
+MAIN_OBJ = $(B)/src/main.o
 
 TEST_SRCS = $(sort $(wildcard tests/check_*.c)) tests/testutil.c tests/loadgen.c
-TEST_OBJS = $(TEST_SRCS:%.c=build/%.o)
-BENCH_OBJS = build/tests/bench.o build/tests/testutil.o build/tests/loadgen.o
+TEST_OBJS = $(TEST_SRCS:%.c=$(B)/%.o)
+BENCH_OBJS = $(B)/tests/bench.o $(B)/tests/testutil.o $(B)/tests/loadgen.o
 
 ifneq ($(V),1)
 Q = @
@@ -68,30 +100,51 @@ QUIET_CC = @echo '   CC ' $@;
 QUIET_LINK = @echo ' LINK ' $@;
 endif
 
-all: $(BIN)
+all: $(BIN_OUT)
 
-# Rebuild everything when the compiler flags change (SANITIZE=..., CFLAGS=...).
-build/FLAGS: FORCE
-	@mkdir -p build
-	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION)' > build/FLAGS.new
-	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
+# Rebuild a flavour's objects when its compiler flags change (CFLAGS=...,
+# DEVELOPER=1).
+$(B)/FLAGS: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $(B)/FLAGS.new
+	@cmp -s $(B)/FLAGS.new $(B)/FLAGS && rm $(B)/FLAGS.new || mv $(B)/FLAGS.new $(B)/FLAGS
 
-build/%.o: %.c build/FLAGS
+# The version (the git revision) is a generated header, rewritten only when
+# it changes, that only main.c includes: a commit rebuilds main.o alone.
+build/gen/version.h: FORCE
+	@mkdir -p build/gen
+	@echo '#define VERSION "$(VERSION)"' > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(B)/%.o: %.c $(B)/FLAGS | build/gen/version.h
 	@mkdir -p $(dir $@)
-	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -DVERSION='"$(VERSION)"' -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/tests/%.o: tests/%.c build/FLAGS
+$(B)/tests/%.o: tests/%.c $(B)/FLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -c -o $@ $<
 
-$(BIN): $(LIB_OBJS) $(MAIN_OBJ)
+$(BIN_OUT): $(LIB_OBJS) $(MAIN_OBJ)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-tests/check_all: $(TEST_OBJS) $(LIB_OBJS)
+$(CHECK_ALL): $(TEST_OBJS) $(LIB_OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
 
-tests/bench: $(BENCH_OBJS) $(LIB_OBJS)
+$(BENCH): $(BENCH_OBJS) $(LIB_OBJS)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+ifneq ($(FLAVOUR),)
+# In a flavour, the plain names build the flavour's binaries, never the plain ones.
+$(BIN): $(BIN_OUT)
+tests/check_all: $(CHECK_ALL)
+tests/bench: $(BENCH)
+.PHONY: $(BIN) tests/check_all tests/bench
+endif
+
+# No circle between modules; every #include follows the layers (HACKING).
+check-layering: $(LIB_OBJS) $(MAIN_OBJ)
+	$(Q)$(PYTHON3) tests/module-cycles $(B)/src $(LIB_OBJS) $(MAIN_OBJ)
+	$(Q)$(PYTHON3) tests/include-direction src
 
 # ---- fuzzing: each tests/fuzz/fuzz_*.c is a libFuzzer target ----
 # The modules are compiled again with clang and the sanitizers under
@@ -103,21 +156,20 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_SAN = address,undefined
 FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
-	      -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -MMD -MP
+	      -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -Ibuild/gen -MMD -MP
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=build/fuzz/%.o)
 
 build/fuzz/FLAGS: FORCE
 	@mkdir -p build/fuzz
-	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(VERSION)' > build/fuzz/FLAGS.new
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN)' > build/fuzz/FLAGS.new
 	@cmp -s build/fuzz/FLAGS.new build/fuzz/FLAGS && rm build/fuzz/FLAGS.new || \
 		mv build/fuzz/FLAGS.new build/fuzz/FLAGS
 
-build/fuzz/src/%.o: src/%.c build/fuzz/FLAGS
+build/fuzz/src/%.o: src/%.c build/fuzz/FLAGS | build/gen/version.h
 	@mkdir -p $(dir $@)
-	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
-		-DVERSION='"$(VERSION)"' -c -o $@ $<
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c build/fuzz/FLAGS
 	@mkdir -p $(dir $@)
@@ -151,32 +203,35 @@ deps: deps-build
 # ---- the README's commands ----
 run: deps-build
 	@$(MAKE) --no-print-directory all
-	./$(BIN) $(ARGS)
+	./$(BIN_OUT) $(ARGS)
 
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(BIN) tests/check_all
+# The layering check last: a circle is a finding, not a reason to skip the suites.
+test: $(BIN_OUT) $(CHECK_ALL)
 	$(Q)mandoc -T lint -W warning man/$(BIN).8
-	$(Q)BPFME_BIN=./$(BIN) PYTHON3=$(PYTHON3) ./tests/check_all
-	$(Q)BPFME_BIN=$(CURDIR)/$(BIN) PYTHON3=$(PYTHON3) ./tests/check_contrib
+	$(Q)BPFME_BIN=./$(BIN_OUT) PYTHON3=$(PYTHON3) ./$(CHECK_ALL)
+	$(Q)BPFME_BIN=$(CURDIR)/$(BIN_OUT) PYTHON3=$(PYTHON3) ./tests/check_contrib
+	@$(MAKE) --no-print-directory check-layering
 
 # The threaded unit suites (event ring, program cache, assembler, basic auth,
 # slots, deadlines, scraper, followers) under ThreadSanitizer.
+TSAN_CHECK_ALL = build/san-thread/check_all
 check-tsan: deps
-	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
-	$(Q)CK_RUN_SUITE=events ./tests/check_all
-	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
-	$(Q)CK_RUN_SUITE=audit ./tests/check_all
-	$(Q)CK_RUN_SUITE=basicauth ./tests/check_all
-	$(Q)CK_RUN_SUITE=slots ./tests/check_all
-	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
-	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
-	$(Q)CK_RUN_SUITE=follow ./tests/check_all
+	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=events ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=progcache ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=audit ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=basicauth ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=slots ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=deadline ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=scraper ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=follow ./$(TSAN_CHECK_ALL)
 
 bench: deps
-	@$(MAKE) --no-print-directory tests/bench $(BIN)
-	BPFME_BIN=./$(BIN) ./tests/bench
+	@$(MAKE) --no-print-directory $(BENCH) $(BIN_OUT)
+	BPFME_BIN=./$(BIN_OUT) ./$(BENCH)
 
 # contrib/metrics-stack.yaml embeds these files; test_stack.py checks it is current.
 STACK_SRCS = contrib/prometheus/prometheus.yml \
@@ -195,9 +250,9 @@ CONTRIB_FILES = $(STACK_SRCS) contrib/prometheus/bpf-metrics-exporter.rules.test
 UNIT = contrib/systemd/$(BIN).service
 SOCKET_UNIT = contrib/systemd/$(BIN).socket
 
-install: $(BIN)
+install: $(BIN_OUT)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR)
-	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/$(BIN)
+	install -m 0755 $(BIN_OUT) $(DESTDIR)$(SBINDIR)/$(BIN)
 	install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
 	sed 's|^ExecStart=/usr/local/sbin/|ExecStart=$(SBINDIR)/|' $(UNIT) > $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(BIN).service
@@ -216,7 +271,8 @@ uninstall:
 clean:
 	rm -rf build $(BIN) tests/check_all tests/bench
 
-.PHONY: all run check check-tsan test bench install uninstall clean deps deps-build FORCE \
-	fuzz fuzz-build deps-fuzz
+.PHONY: all run check check-tsan check-layering test bench install uninstall clean deps \
+	deps-build FORCE fuzz fuzz-build deps-fuzz
 
--include $(wildcard build/src/*.d build/src/*/*.d build/tests/*.d build/fuzz/src/*.d build/fuzz/src/*/*.d build/fuzz/tests/fuzz/*.d)
+-include $(wildcard $(B)/src/*.d $(B)/src/*/*.d $(B)/tests/*.d build/fuzz/src/*.d \
+	build/fuzz/src/*/*.d build/fuzz/tests/fuzz/*.d)

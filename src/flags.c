@@ -10,13 +10,6 @@
 #include <string.h>
 
 #include "lib/buf.h"
-#include "metrics/coll.h"
-#include "http/http.h"
-#include "http/listen.h"
-
-#ifndef VERSION
-#define VERSION "unknown"
-#endif
 
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_MAX_REQUESTS, OPT_READ_TIMEOUT,
@@ -62,20 +55,29 @@ static const struct option base_options[] = {
 static struct option options[NR_BASE_OPTIONS + 2 * FLAGS_MAX_COLLECTORS + 1];
 static char collector_names[FLAGS_MAX_COLLECTORS][2][64];
 
-static size_t nr_collectors(void)
+static size_t nr_collectors(const struct flags_env *env)
 {
-	return coll_nr_defs < FLAGS_MAX_COLLECTORS ? coll_nr_defs : FLAGS_MAX_COLLECTORS;
+	return env->nr_collectors < FLAGS_MAX_COLLECTORS ? env->nr_collectors : FLAGS_MAX_COLLECTORS;
 }
 
-static void build_options(void)
+/* Index of the collector called name among env's, or -1. */
+static int find_collector(const struct flags_collector *collectors, size_t nr, const char *name)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(collectors[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void build_options(const struct flags_env *env)
 {
 	size_t n = NR_BASE_OPTIONS;
 
 	memcpy(options, base_options, sizeof(base_options));
-	for (size_t i = 0; i < nr_collectors(); i++) {
+	for (size_t i = 0; i < nr_collectors(env); i++) {
 		for (int no = 0; no < 2; no++) {
 			snprintf(collector_names[i][no], sizeof(collector_names[i][no]), "%s%s",
-				 no ? NO_COLLECTOR_PREFIX : COLLECTOR_PREFIX, coll_defs[i].name);
+				 no ? NO_COLLECTOR_PREFIX : COLLECTOR_PREFIX, env->collectors[i].name);
 			options[n].name = collector_names[i][no];
 			options[n].has_arg = no_argument;
 			options[n].flag = NULL;
@@ -88,9 +90,9 @@ static void build_options(void)
 
 bool flags_collector_on(const struct flags *f, const char *name)
 {
-	int i = coll_find(name);
+	int i = find_collector(f->collectors, f->nr_collectors, name);
 
-	return i >= 0 && (size_t)i < nr_collectors() && f->collector_on[i];
+	return i >= 0 && f->collector_on[i];
 }
 
 /* Print text from column indent, wrapped at spaces to end before column 80. */
@@ -117,7 +119,7 @@ static void print_wrapped(FILE *out, const char *text, int col, int indent)
 	fputc('\n', out);
 }
 
-void flags_usage(FILE *out)
+void flags_usage(const struct flags_env *env, FILE *out)
 {
 	struct buf line = BUF_INIT;
 
@@ -181,10 +183,12 @@ void flags_usage(FILE *out)
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_MAX_FOLLOWERS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
 		FLAGS_DEFAULT_WRITE_TIMEOUT_MS / 1000, FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
-	for (size_t i = 0; i < nr_collectors(); i++) {
-		fprintf(out, "  --collector.%s, --no-collector.%s\n", coll_defs[i].name, coll_defs[i].name);
+	for (size_t i = 0; i < nr_collectors(env); i++) {
+		const struct flags_collector *fc = &env->collectors[i];
+
+		fprintf(out, "  --collector.%s, --no-collector.%s\n", fc->name, fc->name);
 		buf_reset(&line);
-		buf_addf(&line, "%s (default %s)", coll_defs[i].help, coll_defs[i].default_on ? "on" : "off");
+		buf_addf(&line, "%s (default %s)", fc->help, fc->default_on ? "on" : "off");
 		print_wrapped(out, line.buf, 0, 25);
 	}
 	buf_release(&line);
@@ -275,7 +279,7 @@ static const char *collector_arg(const char *arg)
 }
 
 /* Whether getopt refused arg for naming no collector (not for a value given to one). */
-static bool is_unknown_collector(const char *arg)
+static bool is_unknown_collector(const struct flags_env *env, const char *arg)
 {
 	const char *name = collector_arg(arg);
 	char known[64];
@@ -288,24 +292,48 @@ static bool is_unknown_collector(const char *arg)
 		return true;
 	memcpy(known, name, len);
 	known[len] = '\0';
-	return coll_find(known) < 0;
+	return find_collector(env->collectors, nr_collectors(env), known) < 0;
 }
 
-static enum flags_result unknown_collector(FILE *err, const char *arg)
+static enum flags_result unknown_collector(const struct flags_env *env, FILE *err, const char *arg)
 {
 	const char *name = collector_arg(arg);
 	struct buf names = BUF_INIT;
 	enum flags_result r;
 
-	for (size_t i = 0; i < nr_collectors(); i++)
-		buf_addf(&names, "%s%s", i ? ", " : "", coll_defs[i].name);
+	for (size_t i = 0; i < nr_collectors(env); i++)
+		buf_addf(&names, "%s%s", i ? ", " : "", env->collectors[i].name);
 	r = usage_error(err, "unknown collector \"%.*s\" in %s: the collectors are %s",
 			(int)strcspn(name, "="), name, arg, names.buf);
 	buf_release(&names);
 	return r;
 }
 
-enum flags_result flags_parse(struct flags *f, int argc, char **argv,
+/* Whether path is one of env's taken paths. */
+static bool path_taken(const struct flags_env *env, const char *path)
+{
+	for (size_t i = 0; i < env->nr_taken_paths; i++)
+		if (!strcmp(path, env->taken_paths[i]))
+			return true;
+	return false;
+}
+
+/* "invalid --web.telemetry-path ...: ... (/ and /events are taken)" */
+static enum flags_result path_taken_error(const struct flags_env *env, FILE *err, const char *path)
+{
+	struct buf taken = BUF_INIT;
+	enum flags_result r;
+
+	for (size_t i = 0; i < env->nr_taken_paths; i++)
+		buf_addf(&taken, "%s%s", !i ? "" : i + 1 == env->nr_taken_paths ? " and " : ", ",
+			 env->taken_paths[i]);
+	r = usage_error(err, "invalid --web.telemetry-path \"%s\": %s is another endpoint's path "
+			"(%s %s taken)", path, path, taken.buf, env->nr_taken_paths > 1 ? "are" : "is");
+	buf_release(&taken);
+	return r;
+}
+
+enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int argc, char **argv,
 			      FILE *out, FILE *err)
 {
 	int c, longindex = 0;
@@ -321,9 +349,11 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 	f->log_format = LOG_FMT_LOGFMT;
 	f->audit_buffer_bytes = FLAGS_DEFAULT_AUDIT_BUFFER;
 	f->events_capacity = FLAGS_DEFAULT_EVENTS_CAPACITY;
-	for (size_t i = 0; i < nr_collectors(); i++)
-		f->collector_on[i] = coll_defs[i].default_on;
-	build_options();
+	f->collectors = env->collectors;
+	f->nr_collectors = nr_collectors(env);
+	for (size_t i = 0; i < f->nr_collectors; i++)
+		f->collector_on[i] = env->collectors[i].default_on;
+	build_options(env);
 
 	opterr = 0;
 	optind = 0;	/* glibc: 0 also forgets a half-parsed cluster like -hx */
@@ -332,14 +362,13 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 		case OPT_COLLECTOR ... OPT_COLLECTOR + 2 * FLAGS_MAX_COLLECTORS - 1:
 			/* a name in full: a new collector must not take over an abbreviation */
 			if (strcmp(argv[optind - 1] + 2, options[longindex].name))
-				return unknown_collector(err, argv[optind - 1]);
+				return unknown_collector(env, err, argv[optind - 1]);
 			f->collector_on[(c - OPT_COLLECTOR) / 2] = !((c - OPT_COLLECTOR) % 2);
 			break;
 		case OPT_LISTEN: {
-			char host[256], why[256];
-			unsigned int port;
+			char why[256];
 
-			if (listen_split_address(optarg, host, sizeof(host), &port, why, sizeof(why)))
+			if (env->check_listen && env->check_listen(optarg, why, sizeof(why)))
 				return usage_error(err, "%s", why);
 			for (size_t i = 0; i < f->nr_listen_addresses; i++)
 				if (!strcmp(f->listen_addresses[i], optarg))
@@ -363,11 +392,8 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 				return usage_error(err, "invalid --web.telemetry-path \"%s\": must start "
 						   "with /, not be / itself, and hold none of ?#\"<> or spaces",
 						   optarg);
-			if (http_path_fixed(optarg))
-				return usage_error(err, "invalid --web.telemetry-path \"%s\": %s is another "
-						   "endpoint's path (" HTTP_PATH_LANDING " and " HTTP_PATH_EVENTS
-						   " are taken)",
-						   optarg, optarg);
+			if (path_taken(env, optarg))
+				return path_taken_error(env, err, optarg);
 			f->telemetry_path = optarg;
 			break;
 		case OPT_MAX_CONN:
@@ -411,9 +437,9 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 						   "expected logfmt or json", optarg);
 			break;
 		case OPT_NO_AUDIT: {
-			int audit = coll_find("audit");
+			int audit = find_collector(f->collectors, f->nr_collectors, "audit");
 
-			if (audit >= 0 && (size_t)audit < nr_collectors())
+			if (audit >= 0)
 				f->collector_on[audit] = false;
 			break;
 		}
@@ -434,16 +460,16 @@ enum flags_result flags_parse(struct flags *f, int argc, char **argv,
 						   "expected a number from 1 to 1000000", optarg);
 			break;
 		case 'h':
-			flags_usage(out);
+			flags_usage(env, out);
 			return FLAGS_EXIT_OK;
 		case OPT_VERSION:
-			fprintf(out, "bpf-metrics-exporter %s\n", VERSION);
+			fprintf(out, "bpf-metrics-exporter %s\n", env->version ? env->version : "unknown");
 			return FLAGS_EXIT_OK;
 		case ':':
 			return usage_error(err, "flag %s needs a value", argv[optind - 1]);
 		default:
-			if (is_unknown_collector(argv[optind - 1]))
-				return unknown_collector(err, argv[optind - 1]);
+			if (is_unknown_collector(env, argv[optind - 1]))
+				return unknown_collector(env, err, argv[optind - 1]);
 			/* inside a cluster (-xy) argv[optind - 1] is not the culprit */
 			if (optopt > 0 && optopt < 256 && optopt != 'h')
 				return usage_error(err, "unknown flag -%c", optopt);

@@ -26,10 +26,35 @@
 #define FLAGS_DEFAULT_MAX_FOLLOWERS 16
 #define FLAGS_MAX_FOLLOWERS 1024
 
-/* Room for the collectors of coll_defs[] (collector.h). */
+/* Room for the collectors of struct flags_env (src/collectors.c's table). */
 #define FLAGS_MAX_COLLECTORS 16
 /* Most --web.listen-address flags (each address is one more listening socket). */
 #define FLAGS_MAX_LISTEN 16
+
+/*
+ * A collector as the flags know it, plain data: the NAME of its two flags
+ * (--collector.NAME, --no-collector.NAME), its default and its --help line.
+ */
+struct flags_collector {
+	const char *name;
+	bool default_on;
+	const char *help;
+};
+
+/*
+ * What parsing needs of the rest of the exporter, handed over by main (and
+ * the tests) as plain data and one check, so that flags names no subsystem.
+ */
+struct flags_env {
+	const struct flags_collector *collectors;	/* in --help's order */
+	size_t nr_collectors;				/* the first FLAGS_MAX_COLLECTORS count */
+	/* --web.listen-address's syntax: 0, or -EINVAL with a one-line reason in why */
+	int (*check_listen)(const char *address, char *why, size_t whylen);
+	/* other endpoints' paths, which --web.telemetry-path may not be */
+	const char *const *taken_paths;
+	size_t nr_taken_paths;
+	const char *version;	/* what --version prints; NULL: "unknown" */
+};
 
 struct flags {
 	/* --web.listen-address, in the order given; FLAGS_DEFAULT_LISTEN alone if none was */
@@ -52,28 +77,32 @@ struct flags {
 	unsigned int audit_buffer_bytes;
 	unsigned int events_capacity;
 	bool enable_stats;	/* --bpf.enable-stats: hold a BPF_ENABLE_STATS fd while running */
-	/* by index in coll_defs[]: --collector.NAME, --no-collector.NAME, the last one wins */
+	/* by index in env->collectors: --collector.NAME, --no-collector.NAME, the last one wins */
 	bool collector_on[FLAGS_MAX_COLLECTORS];
+	const struct flags_collector *collectors;	/* env's, for flags_collector_on() */
+	size_t nr_collectors;
 };
 
 enum flags_result { FLAGS_RUN, FLAGS_EXIT_OK, FLAGS_USAGE };
 
 /*
- * Parse argv into f (defaults first).  FLAGS_RUN: go on; FLAGS_EXIT_OK:
- * --help or --version was printed to out; FLAGS_USAGE: a one-line error and
- * a pointer to --help were printed to err (exit status 2).  Not reentrant
+ * Parse argv into f (defaults first), with the collectors and checks of env
+ * (kept by f: it must outlive f).  FLAGS_RUN: go on; FLAGS_EXIT_OK: --help
+ * or --version was printed to out; FLAGS_USAGE: a one-line error and a
+ * pointer to --help were printed to err (exit status 2).  Not reentrant
  * (getopt).
  */
-enum flags_result flags_parse(struct flags *f, int argc, char **argv,
+enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int argc, char **argv,
 			      FILE *out, FILE *err);
-void flags_usage(FILE *out);
+/* The --help text, env's collectors included, to out. */
+void flags_usage(const struct flags_env *env, FILE *out);
 /*
  * A duration as Prometheus flags write it: one or more NUMBER UNIT with
  * UNIT ms, s, m or h ("10s", "1m30s", "500ms"), or a bare NUMBER of
  * seconds; from min_ms to max_ms.  0 and *ms, or -EINVAL.
  */
 int flags_parse_duration(const char *s, unsigned int min_ms, unsigned int max_ms, unsigned int *ms);
-/* Whether the collector called name is on; false for a name not in coll_defs[]. */
+/* Whether the collector called name is on; false for a name not among f's collectors. */
 bool flags_collector_on(const struct flags *f, const char *name);
 
 #endif

@@ -6,6 +6,7 @@
  * for SIGINT/SIGTERM (SIGHUP re-reads the web config).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -24,6 +25,8 @@
 #include <bpf/bpf.h>
 
 #include "audit/audit_reader.h"
+#include "cli.h"
+#include "collectors.h"
 #include "metrics/coll.h"
 #include "audit/ev.h"
 #include "http/follow.h"
@@ -37,9 +40,7 @@
 #include "metrics/scraper.h"
 #include "routes.h"
 
-#ifndef VERSION
-#define VERSION "unknown"
-#endif
+#include "version.h"	/* generated (Makefile): VERSION, the git revision; only this file uses it */
 
 /*
  * --bpf.enable-stats: the kernel counts program runs and run time while any
@@ -113,6 +114,36 @@ static void raise_fd_limit(unsigned int *max_connections, size_t nr_sockets)
 	}
 }
 
+/* How many more fds this process can open now, up to max (at most 16): opened and closed. */
+static int fds_left(int max)
+{
+	int fds[16], n = 0;
+
+	while (n < max && n < 16 && (fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		n++;
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return n;
+}
+
+/*
+ * A start-up failure of what (err: an errno value), in one line.  When the
+ * open file limit is what ran out -- EMFILE, or a failure (libmicrohttpd's
+ * answers only -EIO) with fewer than 8 fds left below the limit -- the line
+ * says so and names the limit, not what the failing call made of it.
+ */
+static void log_start_error(const char *what, int err)
+{
+	struct rlimit rl;
+
+	if ((err == EMFILE || fds_left(8) < 8) && !getrlimit(RLIMIT_NOFILE, &rl))
+		log_errx("%s: %s: the open file limit (%llu) is too low; raise it (ulimit -n, "
+			 "LimitNOFILE= in a systemd unit)", what, strerror(EMFILE),
+			 (unsigned long long)rl.rlim_cur);
+	else
+		log_errx("%s: %s", what, strerror(err));
+}
+
 /* fd's address, "HOST:PORT" or "[HOST]:PORT", into addr. */
 static void socket_address(int fd, char *addr, size_t size)
 {
@@ -178,12 +209,13 @@ int main(int argc, char **argv)
 	struct http_config hc;
 	struct http_route routes[ROUTES_MAX];
 	struct collector coll;
+	struct flags_env env;
 	struct flags f;
 	sigset_t sigs;
 	int fds[FLAGS_MAX_LISTEN];
 	size_t nr_fds = 0;
 	char err[256];
-	int sig, ret;
+	int sig = 0, ret;
 
 	/*
 	 * Signals are taken by sigwait() at the end, and every thread inherits
@@ -199,7 +231,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	switch (flags_parse(&f, argc, argv, stdout, stderr)) {
+	env = *cli_flags_env();
+	env.version = VERSION;
+	switch (flags_parse(&f, &env, argc, argv, stdout, stderr)) {
 	case FLAGS_EXIT_OK:
 		return 0;
 	case FLAGS_USAGE:
@@ -246,8 +280,8 @@ int main(int argc, char **argv)
 	if (f.enable_stats && enable_stats())
 		return 1;
 
-	coll_init(&coll, VERSION);
-	for (size_t i = 0; i < coll_nr_defs; i++)
+	coll_init(&coll, VERSION, &collectors_table);
+	for (size_t i = 0; i < collectors_table.nr_defs; i++)
 		coll_set_on(&coll, (int)i, f.collector_on[i]);
 	memset(&hc, 0, sizeof(hc));
 	coll.exporter_metrics = !f.disable_exporter_metrics;
@@ -263,9 +297,14 @@ int main(int argc, char **argv)
 			.enable = f.audit_enable,
 		};
 
-		if (ev_ring_init(&ring, f.events_capacity) || !(progs = progcache_new(PROGCACHE_DEFAULT)) ||
-		    !(ac.progs = progs, audit = audit_reader_open(&ac))) {
+		if (ev_ring_init(&ring, f.events_capacity) || !(progs = progcache_new(PROGCACHE_DEFAULT))) {
 			log_errx("out of memory");
+			return 1;
+		}
+		ac.progs = progs;
+		audit = audit_reader_open(&ac);
+		if (!audit) {
+			log_start_error("cannot open the audit reader", errno);
 			return 1;
 		}
 		coll_set_audit(&coll, &ring, audit, progs);
@@ -287,7 +326,7 @@ int main(int argc, char **argv)
 	if (hc.events && f.max_followers) {
 		ret = follow_start(&followers, &ring, f.max_followers, f.write_timeout_ms);
 		if (ret) {
-			log_errx("cannot start the follow thread: %s", strerror(-ret));
+			log_start_error("cannot start the follow thread", -ret);
 			return 1;
 		}
 		hc.followers = followers;
@@ -303,7 +342,7 @@ int main(int argc, char **argv)
 	hc.write_timeout_ms = f.write_timeout_ms;
 	ret = scraper_start(&scraper, &coll_scraper_ops, &coll);
 	if (ret) {
-		log_errx("cannot start the scrape thread: %s", strerror(-ret));
+		log_start_error("cannot start the scrape thread", -ret);
 		return 1;
 	}
 	hc.scraper = scraper;
@@ -320,7 +359,7 @@ int main(int argc, char **argv)
 	hc.start_time_ms = (int64_t)started.tv_sec * 1000 + started.tv_nsec / 1000000;
 	ret = http_start(&srv, &hc);
 	if (ret) {
-		log_errx("cannot start the HTTP server: %s", strerror(-ret));
+		log_start_error("cannot start the HTTP server", -ret);
 		return 1;
 	}
 	ret = audit_reader_start(audit);
@@ -333,6 +372,12 @@ int main(int argc, char **argv)
 		ret = sigwait(&sigs, &sig);
 		if (ret == EINTR)
 			continue;
+		if (ret) {
+			/* sig is not set: stop, as for SIGTERM, rather than wait on nothing */
+			log_errx("sigwait: %s", strerror(ret));
+			sig = 0;
+			break;
+		}
 		if (sig != SIGHUP)
 			break;
 		if (web)
@@ -340,7 +385,8 @@ int main(int argc, char **argv)
 		else
 			log_info("SIGHUP: no --web.config.file to re-read");
 	}
-	log_kv(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+	log_kv(LOG_INFO, "shutting down", "signal",
+	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "none", NULL);
 	scraper_stop(scraper);	/* every scrape answered: none left suspended */
 	follow_stop(followers);	/* every follower resumed to end */
 	http_stop(srv);

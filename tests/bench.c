@@ -50,6 +50,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "collectors.h"
 #include "metrics/coll.h"
 #include "bpf/fdinfo.h"
 #include "loadgen.h"
@@ -318,10 +319,10 @@ static void collector_cost(unsigned int want, const char *name, double *snap_ms,
 		struct snap s;
 		double t0, t1, t2;
 
-		coll_init(&coll, "bench");
+		coll_init(&coll, "bench", &collectors_table);
 		coll.exporter_metrics = false;
-		for (size_t k = 0; k < coll_nr_defs; k++)
-			coll_set_on(&coll, (int)k, name && !strcmp(coll_defs[k].name, name));
+		for (size_t k = 0; k < collectors_table.nr_defs; k++)
+			coll_set_on(&coll, (int)k, name && !strcmp(collectors_table.defs[k].name, name));
 		snap_init(&s);
 		s.want = want;
 		buf_reset(&out);
@@ -798,8 +799,8 @@ static void stages(struct result *r)
 	struct collector coll;
 	char err[160];
 
-	coll_init(&coll, "bench");
-	coll_set_on(&coll, coll_find("holders"), false);	/* as the exporter measured with it */
+	coll_init(&coll, "bench", &collectors_table);
+	coll_set_on(&coll, coll_find(&coll, "holders"), false);	/* as the exporter measured with it */
 	for (int i = 0; i < NR_STAGE; i++) {
 		struct buf body = BUF_INIT;
 		struct om_writer w;

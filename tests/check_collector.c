@@ -27,6 +27,8 @@
 
 #include "lib/buf.h"
 #include "proc/cgroupid.h"
+#include "collectors.h"
+#include "http/http_stats.h"
 #include "metrics/coll.h"
 #include "lib/monotime.h"
 #include "metrics/om.h"
@@ -167,7 +169,7 @@ static void recorded_collector(struct collector *c)
 	static char proc_dir[512], holders_proc[512];
 	static struct http_stats requests;
 
-	coll_init(c, "1.2.3-test");
+	coll_init(c, "1.2.3-test", &collectors_table);
 	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", data_dir());
 	c->proc_dir = proc_dir;		/* process_* from recorded files */
 	/* the holders from a recorded /proc (see check_holders.c); 300 is "the exporter" */
@@ -183,8 +185,8 @@ static void recorded_collector(struct collector *c)
 	c->vanished[SNAP_LINK] = 3;
 	c->failed[SNAP_MAP] = 1;
 	/* every collector on: btf and pins too (off by default) */
-	coll_set_on(c, coll_find("btf"), true);
-	coll_set_on(c, coll_find("pins"), true);
+	coll_set_on(c, coll_find(c, "btf"), true);
+	coll_set_on(c, coll_find(c, "pins"), true);
 	c->stats_sysctl = "/dev/null";	/* no value: bpf_stats_enabled 0, unless an fd is held */
 	c->stats_fd_held = true;
 }
@@ -419,7 +421,7 @@ START_TEST(test_empty_snapshot)
 	struct snap s;
 
 	snap_init(&s);
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
 	ck_assert_ptr_nonnull(strstr(b.buf, "# HELP bpf_program_info "));
@@ -486,9 +488,11 @@ START_TEST(test_select)
 	struct collector c;
 	bool sel[COLL_MAX];
 	char why[512], longname[200];
-	int core_i = coll_find("core"), audit_i = coll_find("audit");
+	int core_i, audit_i;
 
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
+	core_i = coll_find(&c, "core");
+	audit_i = coll_find(&c, "audit");
 	ck_assert_int_eq(select_names(&c, NULL, 0, sel, why, sizeof(why)), 0);
 	ck_assert(sel[core_i] && sel[audit_i]);
 	ck_assert_int_eq(select_names(&c, core, 1, sel, why, sizeof(why)), 0);
@@ -542,7 +546,7 @@ START_TEST(test_scrape_selected)
 	char err[256] = "";
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
 	coll_set_audit(&c, &ring, NULL, NULL);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
@@ -633,7 +637,7 @@ START_TEST(test_audit_families)
 	char *got;
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
 	coll_set_audit(&c, &ring, NULL, NULL);	/* no reader: no bpf_audit_kernel_* */
 	for (int i = 0; i < 4; i++)
 		ev_count_op(&ring, EV_LOAD);
@@ -729,7 +733,7 @@ START_TEST(test_loader_family)
 		;
 	remember_loader(pc, 120, "late", 6, 0, "/");	/* after the snapshot started */
 
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
 	coll_set_audit(&c, &ring, NULL, pc);
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
@@ -779,7 +783,7 @@ START_TEST(test_audit_by_comm_empty)
 	char *got;
 
 	ck_assert_int_eq(ev_ring_init(&ring, 2), 0);
-	coll_init(&c, "v");
+	coll_init(&c, "v", &collectors_table);
 	coll_set_audit(&c, &ring, NULL, NULL);
 	got = audit_part(&c, OM_FMT_OPENMETRICS);
 	ck_assert_ptr_nonnull(strstr(got,
@@ -803,8 +807,8 @@ START_TEST(test_scrape_out_of_memory)
 	struct buf out = BUF_INIT;
 	char err[64] = "";
 
-	coll_init(&c, "v");
-	coll_set_on(&c, coll_find("core"), false);	/* no snapshot: no kernel needed */
+	coll_init(&c, "v", &collectors_table);
+	coll_set_on(&c, coll_find(&c, "core"), false);	/* no snapshot: no kernel needed */
 	out.oom = true;	/* as after a failed allocation: every append is dropped */
 	ck_assert_int_eq(coll_scrape(&c, &out, OM_FMT_OPENMETRICS, NULL, 0, err, sizeof(err)), -ENOMEM);
 	ck_assert_str_eq(err, "out of memory");

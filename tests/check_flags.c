@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/coll.h"
+#include "cli.h"
+#include "collectors.h"
 #include "flags.h"
 #include "suites.h"
 
@@ -55,6 +56,9 @@ static void clear(void)
 	open_streams();
 }
 
+/* The struct flags_env parse_args() hands over: the exporter's, unless a test sets another. */
+static const struct flags_env *env;
+
 /* flags_parse(argv = { "bpf-metrics-exporter", args..., NULL }). */
 static enum flags_result parse_args(const char *first, ...)
 {
@@ -73,7 +77,7 @@ static enum flags_result parse_args(const char *first, ...)
 	}
 	va_end(ap);
 	argv[argc] = NULL;
-	r = flags_parse(&f, argc, argv, out, err);
+	r = flags_parse(&f, env ? env : cli_flags_env(), argc, argv, out, err);
 	fflush(out);
 	fflush(err);
 	return r;
@@ -103,9 +107,9 @@ static void assert_defaults(void)
 	ck_assert(!f.enable_stats);
 	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		ck_assert_msg(flags_collector_on(&f, coll_defs[i].name) == coll_defs[i].default_on,
-			      "collector %s", coll_defs[i].name);
+	for (size_t i = 0; i < collectors_table.nr_defs; i++)
+		ck_assert_msg(flags_collector_on(&f, collectors_table.defs[i].name) == collectors_table.defs[i].default_on,
+			      "collector %s", collectors_table.defs[i].name);
 }
 
 /* A usage error: nothing on out, two lines on err, the first mentioning what. */
@@ -425,11 +429,11 @@ START_TEST(test_listen_repeated)
 	}
 	argv[argc] = NULL;
 	clear();
-	ck_assert_int_eq(flags_parse(&f, argc - 1, argv, out, err), FLAGS_RUN);
+	ck_assert_int_eq(flags_parse(&f, cli_flags_env(), argc - 1, argv, out, err), FLAGS_RUN);
 	ck_assert_uint_eq(f.nr_listen_addresses, FLAGS_MAX_LISTEN);
 	ck_assert_str_eq(f.listen_addresses[FLAGS_MAX_LISTEN - 1], args[FLAGS_MAX_LISTEN - 1] + 21);
 	clear();
-	ck_assert_int_eq(flags_parse(&f, argc, argv, out, err), FLAGS_USAGE);
+	ck_assert_int_eq(flags_parse(&f, cli_flags_env(), argc, argv, out, err), FLAGS_USAGE);
 	fflush(err);
 	ck_assert_msg(strstr(err_text, "too many --web.listen-address flags: at most 16"), "%s", err_text);
 }
@@ -472,7 +476,7 @@ START_TEST(test_usage_matches_help)
 	FILE *u = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(u);
-	flags_usage(u);
+	flags_usage(cli_flags_env(), u);
 	fclose(u);
 	ck_assert_int_eq(parse("--help"), FLAGS_EXIT_OK);
 	ck_assert_str_eq(out_text, text);
@@ -673,7 +677,7 @@ END_TEST
 
 START_TEST(test_collectors_default)
 {
-	ck_assert_uint_le(coll_nr_defs, FLAGS_MAX_COLLECTORS);
+	ck_assert_uint_le(collectors_table.nr_defs, FLAGS_MAX_COLLECTORS);
 	ck_assert_int_eq(parse_args(NULL), FLAGS_RUN);
 	ck_assert(flags_collector_on(&f, "core"));
 	ck_assert(flags_collector_on(&f, "audit"));
@@ -683,18 +687,52 @@ START_TEST(test_collectors_default)
 }
 END_TEST
 
+/*
+ * flags knows the collectors only as the plain data it is given: another
+ * table gives other flags, other --help lines and other errors, and no
+ * listen-address check given means none is made.
+ */
+START_TEST(test_collectors_plain_data)
+{
+	static const struct flags_collector mine[] = { { "x", false, "the x collector" } };
+	static const char *const taken[] = { "/a" };
+	static const struct flags_env other = {
+		.collectors = mine, .nr_collectors = 1, .taken_paths = taken, .nr_taken_paths = 1,
+	};
+
+	env = &other;
+	ck_assert_int_eq(parse(NULL), FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "x"));
+	ck_assert(!flags_collector_on(&f, "core"));
+	ck_assert(f.no_audit);	/* no collector called audit */
+	ck_assert_int_eq(parse("--collector.x"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "x"));
+	ck_assert_int_eq(parse("--collector.core"), FLAGS_USAGE);
+	ck_assert_msg(strstr(err_text, "unknown collector \"core\" in --collector.core: the collectors are x\n"),
+		      "%s", err_text);
+	ck_assert_int_eq(parse("--web.telemetry-path=/a"), FLAGS_USAGE);
+	ck_assert_msg(strstr(err_text, "/a is another endpoint's path (/a is taken)\n"), "%s", err_text);
+	ck_assert_int_eq(parse("--web.telemetry-path=/events", "--web.listen-address=any"), FLAGS_RUN);
+	ck_assert_int_eq(parse("--help"), FLAGS_EXIT_OK);
+	ck_assert_msg(strstr(out_text, "  --collector.x, --no-collector.x\n"
+			     "                         the x collector (default off)\n"), "%s", out_text);
+	ck_assert_ptr_null(strstr(out_text, "--collector.core"));
+	env = NULL;
+}
+END_TEST
+
 /* Every collector of the table has its two flags. */
 START_TEST(test_collector_table)
 {
-	for (size_t i = 0; i < coll_nr_defs; i++) {
+	for (size_t i = 0; i < collectors_table.nr_defs; i++) {
 		char on[80], off[80];
 
-		snprintf(on, sizeof(on), "--collector.%s", coll_defs[i].name);
-		snprintf(off, sizeof(off), "--no-collector.%s", coll_defs[i].name);
+		snprintf(on, sizeof(on), "--collector.%s", collectors_table.defs[i].name);
+		snprintf(off, sizeof(off), "--no-collector.%s", collectors_table.defs[i].name);
 		ck_assert_msg(parse(off) == FLAGS_RUN, "%s: %s", off, err_text);
-		ck_assert_msg(!flags_collector_on(&f, coll_defs[i].name), "%s left it on", off);
+		ck_assert_msg(!flags_collector_on(&f, collectors_table.defs[i].name), "%s left it on", off);
 		ck_assert_msg(parse(off, on) == FLAGS_RUN, "%s: %s", on, err_text);
-		ck_assert_msg(flags_collector_on(&f, coll_defs[i].name), "%s left it off", on);
+		ck_assert_msg(flags_collector_on(&f, collectors_table.defs[i].name), "%s left it off", on);
 	}
 }
 END_TEST
@@ -769,14 +807,14 @@ START_TEST(test_help_collectors)
 			flat[n++] = blank ? ' ' : out_text[i];
 	}
 	flat[n] = '\0';
-	for (size_t i = 0; i < coll_nr_defs; i++) {
+	for (size_t i = 0; i < collectors_table.nr_defs; i++) {
 		char want[160];
 
-		snprintf(want, sizeof(want), " --collector.%s, --no-collector.%s ", coll_defs[i].name,
-			 coll_defs[i].name);
+		snprintf(want, sizeof(want), " --collector.%s, --no-collector.%s ", collectors_table.defs[i].name,
+			 collectors_table.defs[i].name);
 		ck_assert_msg(strstr(flat, want), "--help lacks \"%s\": %s", want, out_text);
-		snprintf(want, sizeof(want), " %s (default %s)", coll_defs[i].help,
-			 coll_defs[i].default_on ? "on" : "off");
+		snprintf(want, sizeof(want), " %s (default %s)", collectors_table.defs[i].help,
+			 collectors_table.defs[i].default_on ? "on" : "off");
 		ck_assert_msg(strstr(flat, want), "--help lacks \"%s\": %s", want, out_text);
 	}
 	/* and stays within 80 columns */
@@ -841,6 +879,7 @@ Suite *flags_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_collectors_default);
 	tcase_add_test(tc, test_collector_table);
+	tcase_add_test(tc, test_collectors_plain_data);
 	tcase_add_test(tc, test_collector_flags);
 	tcase_add_test(tc, test_collector_last_wins);
 	tcase_add_test(tc, test_collector_unknown);

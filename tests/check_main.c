@@ -19,6 +19,7 @@ static const struct {
 	const char *name;
 } suites[] = {
 	{ buf_suite, false, "buf" },
+	{ array_suite, false, "array" },
 	{ json_suite, false, "json" },
 	{ log_suite, false, "log" },
 	{ openmetrics_suite, false, "openmetrics" },

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
 #include "suites.h"
 
 struct found {

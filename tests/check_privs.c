@@ -7,8 +7,11 @@
  * bounding set cannot shrink, must be told so (-EPERM), not 0.  The
  * binary run without one of the capabilities it keeps is in the suite of
  * the feature it degrades (check_audit_live: CAP_AUDIT_READ;
- * check_holders_live: CAP_SYS_PTRACE).
+ * check_holders_live: CAP_SYS_PTRACE).  And the thread contract of
+ * HACKING ("Threads, and who locks what"): every thread of the running
+ * exporter has a name the table lists and the capabilities it gives.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,6 +29,7 @@
 
 #include "lib/privs.h"
 #include "suites.h"
+#include "testutil.h"
 
 #define BIT(cap) (UINT64_C(1) << (cap))
 
@@ -263,6 +268,174 @@ START_TEST(test_nothing_to_drop_from_bounding)
 }
 END_TEST
 
+/* ---- the thread table of HACKING ---- */
+
+/* What main keeps (main.c keep_caps), on every thread, permitted and effective. */
+#define KEPT (BIT(CAP_SYS_ADMIN) | BIT(CAP_AUDIT_READ) | BIT(CAP_AUDIT_CONTROL) | BIT(CAP_SYS_PTRACE))
+
+/*
+ * HACKING's thread table, row by row: the name a thread has (comm), how
+ * many may run at once, how many must be up once serving, and its
+ * capabilities.  A change to the table changes this, and the other way.
+ */
+static const struct thread_row {
+	const char *comm;
+	int min, max;
+	uint64_t caps;
+} thread_table[] = {
+	{ "bpf-metrics-exp", 1, 1, KEPT },	/* main (the binary's name, cut to 15) */
+	{ "MHD-single", 1, 1, KEPT },		/* one polling thread per listening socket (one here) */
+	{ "bpfme-scrape", 1, 3, KEPT },		/* and its snapshot and gather helpers */
+	{ "bpfme-deadline", 1, 1, KEPT },
+	{ "bpfme-follow", 1, 1, KEPT },
+	{ "bpfme-audit", 1, 1, KEPT },
+};
+#define NR_ROWS (sizeof(thread_table) / sizeof(thread_table[0]))
+
+/* One thread's comm and capability sets, from /proc/PID/task/TID/status. */
+struct thread_seen {
+	char tid[16], comm[32];
+	uint64_t inh, prm, eff;
+	int no_new_privs;
+};
+
+/* The threads of pid now: how many (at most max) into t[], or -errno. */
+static int read_threads(pid_t pid, struct thread_seen *t, int max)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && n < max) {
+		char file[400], text[4096];
+		struct outcome o;
+		size_t len;
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/status", path, d->d_name);
+		f = fopen(file, "r");
+		if (!f)
+			continue;	/* a helper thread that ended meanwhile */
+		len = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[len] = '\0';
+		memset(&t[n], 0, sizeof(t[n]));
+		snprintf(t[n].tid, sizeof(t[n].tid), "%.15s", d->d_name);
+		if (sscanf(text, "Name:\t%31[^\n]", t[n].comm) != 1)
+			continue;
+		memset(&o, 0, sizeof(o));
+		parse_status(text, &o);
+		t[n].inh = o.inh;
+		t[n].prm = o.prm;
+		t[n].eff = o.eff;
+		t[n].no_new_privs = o.no_new_privs;
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+static const struct thread_row *row_of(const char *comm)
+{
+	for (size_t i = 0; i < NR_ROWS; i++)
+		if (!strcmp(thread_table[i].comm, comm))
+			return &thread_table[i];
+	return NULL;
+}
+
+/* Whether every row has its minimum of threads in t[] (counts by row into count[]). */
+static bool table_filled(const struct thread_seen *t, int n, int count[NR_ROWS])
+{
+	bool filled = true;
+
+	memset(count, 0, NR_ROWS * sizeof(count[0]));
+	for (int i = 0; i < n; i++) {
+		const struct thread_row *r = row_of(t[i].comm);
+
+		if (r)
+			count[r - thread_table]++;
+	}
+	for (size_t i = 0; i < NR_ROWS; i++)
+		filled &= count[i] >= thread_table[i].min;
+	return filled;
+}
+
+/*
+ * The running exporter against the table: once every long-lived thread is
+ * up (a scrape answered, then each row's minimum seen, within 5 s), every
+ * thread has a name of the table, no row has more threads than it allows,
+ * and each has the row's capabilities, permitted and effective, nothing
+ * inheritable, with no_new_privs.  HACKING names every row.
+ */
+START_TEST(test_thread_roles)
+{
+	struct thread_seen t[64];
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	int count[NR_ROWS], n = 0;
+	double deadline;
+	char *hacking = NULL;
+	size_t hacking_len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(tu_exporter_start(&e, NULL), 0);
+	ck_assert_int_eq(tu_http(e.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);	/* the scrape thread has run a round */
+	tu_http_free(&r);
+	deadline = tu_now_ms() + 5000;
+	for (;;) {
+		n = read_threads(e.pid, t, (int)(sizeof(t) / sizeof(t[0])));
+		ck_assert_int_gt(n, 0);
+		if (table_filled(t, n, count) || tu_now_ms() > deadline)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	for (size_t i = 0; i < NR_ROWS; i++)
+		ck_assert_msg(count[i] >= thread_table[i].min && count[i] <= thread_table[i].max,
+			      "%d thread(s) named %s, the table says %d to %d", count[i],
+			      thread_table[i].comm, thread_table[i].min, thread_table[i].max);
+	for (int i = 0; i < n; i++) {
+		const struct thread_row *row = row_of(t[i].comm);
+
+		ck_assert_msg(row, "thread %s is named \"%s\", which HACKING's thread table does not list",
+			      t[i].tid, t[i].comm);
+		ck_assert_msg(t[i].prm == row->caps && t[i].eff == row->caps && !t[i].inh,
+			      "thread %s (%s): CapPrm %" PRIx64 " CapEff %" PRIx64 " CapInh %" PRIx64
+			      ", the table says %" PRIx64, t[i].tid, t[i].comm, t[i].prm, t[i].eff,
+			      t[i].inh, row->caps);
+		ck_assert_msg(t[i].no_new_privs == 1, "thread %s (%s) without no_new_privs", t[i].tid,
+			      t[i].comm);
+	}
+	ck_assert_int_eq(tu_exporter_stop(&e, 5000, NULL, NULL), 0);
+
+	/* and HACKING's table names each row (run from the top of the tree) */
+	f = fopen("HACKING", "r");
+	ck_assert_msg(f, "HACKING: %s", strerror(errno));
+	{
+		FILE *m = open_memstream(&hacking, &hacking_len);
+		char chunk[4096];
+		size_t got;
+
+		ck_assert_ptr_nonnull(m);
+		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			fwrite(chunk, 1, got, m);
+		fclose(m);
+	}
+	fclose(f);
+	for (size_t i = 0; i < NR_ROWS; i++)
+		ck_assert_msg(strstr(hacking, thread_table[i].comm), "HACKING's thread table lacks %s",
+			      thread_table[i].comm);
+	free(hacking);
+}
+END_TEST
+
 Suite *privs_suite(void)
 {
 	Suite *s = suite_create("privs");
@@ -272,6 +445,11 @@ Suite *privs_suite(void)
 	tcase_add_test(tc, test_keep_setpcap_and_none);
 	tcase_add_test(tc, test_failed_bounding_drop_is_reported);
 	tcase_add_test(tc, test_nothing_to_drop_from_bounding);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("threads");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_thread_roles);
 	suite_add_tcase(s, tc);
 	return s;
 }

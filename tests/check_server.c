@@ -29,6 +29,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -1509,6 +1510,64 @@ START_TEST(test_no_privilege)
 }
 END_TEST
 
+static rlim_t nofile_limit;
+
+/* In the child: stdout to /dev/null, then an open file limit of nofile_limit, soft and hard. */
+static void low_nofile(void)
+{
+	struct rlimit rl = { nofile_limit, nofile_limit };
+
+	stderr_only();
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		_exit(126);
+}
+
+/*
+ * Run out of fds at start, at each limit from 4 up to the first the
+ * exporter starts with: every start-up failure of the exporter's own is
+ * one error line naming the open file limit (before, the audit reader's
+ * EMFILE said "out of memory" and libmicrohttpd's "Input/output error").
+ * A limit too low for the dynamic loader (exit 127) tells nothing.
+ */
+START_TEST(test_fd_limit_at_start)
+{
+	char listen_arg[64];
+	char *argv[] = { (char *)tu_bin(), listen_arg, NULL };
+	int failures = 0, started = 0;
+
+	snprintf(listen_arg, sizeof(listen_arg), "--web.listen-address=127.0.0.1:%d", tu_free_port());
+	for (nofile_limit = 4; nofile_limit <= 64 && !started; nofile_limit++) {
+		char *err = NULL, want[64];
+		const char *line;
+		int st = 0, ret;
+
+		ret = tu_run(argv, 3000, low_nofile, &st, &err);
+		if (ret == -ETIMEDOUT) {
+			started = 1;	/* serving: every limit above serves too */
+		} else {
+			ck_assert_msg(ret == 0, "limit %d: %s", (int)nofile_limit, strerror(-ret));
+			line = strstr(err, "level=error");
+			if (line) {
+				snprintf(want, sizeof(want), "the open file limit (%d) is too low",
+					 (int)nofile_limit);
+				ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+					      "limit %d: %s: %s", (int)nofile_limit, describe_status(st),
+					      clip(err));
+				ck_assert_msg(strstr(line, "Too many open files") && strstr(line, want),
+					      "limit %d: the error does not name the limit: %s",
+					      (int)nofile_limit, clip(err));
+				ck_assert_msg(!strstr(err, "out of memory"), "limit %d: %s",
+					      (int)nofile_limit, clip(err));
+				failures++;
+			}
+		}
+		free(err);
+	}
+	ck_assert_msg(started, "the exporter did not start even with %d fds", (int)nofile_limit - 1);
+	ck_assert_int_ge(failures, 1);
+}
+END_TEST
+
 /* --no-collector.audit is --no-audit; --no-collector.core leaves out every BPF object. */
 START_TEST(test_collector_flags)
 {
@@ -2416,6 +2475,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, test_port_in_use);
 	tcase_add_test(tc, test_bad_address);
 	tcase_add_test(tc, test_no_privilege);
+	tcase_add_test(tc, test_fd_limit_at_start);
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_collector_flags);
 	tcase_add_test(tc, test_every_thread_dropped);

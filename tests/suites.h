@@ -11,6 +11,7 @@
 
 /* unit suites (tests/check_<module>.c) */
 Suite *buf_suite(void);
+Suite *array_suite(void);
 Suite *json_suite(void);
 Suite *log_suite(void);
 Suite *openmetrics_suite(void);

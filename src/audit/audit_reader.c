@@ -190,11 +190,13 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 	r->sock = -1;
 	pthread_mutex_init(&r->sock_lock, NULL);
 	r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	err = r->wake_fd < 0 ? errno : ENOMEM;	/* EMFILE, ENFILE: the open file limit */
 	r->recv_buf = malloc((size_t)RECV_SLOT * RECV_BATCH);
 	r->asm_ = audit_asm_new(&ac);
 	r->status = audit_status_open();
 	if (r->wake_fd < 0 || !r->recv_buf || !r->asm_ || !r->status) {
 		audit_reader_stop(r);
+		errno = err;
 		return NULL;
 	}
 

@@ -32,8 +32,8 @@ struct audit_reader;
 /*
  * Open the sockets (call before privileges are dropped: SO_RCVBUFFORCE
  * needs CAP_NET_ADMIN) and ask the kernel's audit status once.  Never
- * fatal: problems are logged once with the fix.  NULL only on out of
- * memory.
+ * fatal: problems are logged once with the fix.  NULL, errno set, only
+ * when it cannot be made: ENOMEM, or EMFILE/ENFILE for its eventfd.
  */
 struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg);
 /* Start the thread.  0 or -errno. */

@@ -58,3 +58,14 @@ int fdinfo_u64(const char *text, const char *key, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+uint64_t fdinfo_memlock(int dirfd, int fd)
+{
+	char text[FDINFO_SIZE];
+	uint64_t v;
+
+	if (dirfd < 0 || fdinfo_read(dirfd, fd, text, sizeof(text)) <= 0 ||
+	    fdinfo_u64(text, "memlock", &v))
+		return 0;
+	return v;
+}

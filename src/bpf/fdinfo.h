@@ -28,4 +28,10 @@ ssize_t fdinfo_read(int dirfd, int fd, char *text, size_t size);
  */
 int fdinfo_u64(const char *text, const char *key, uint64_t *out);
 
+/*
+ * The "memlock:" of fd read through dirfd (an open /proc/PID/fdinfo), in
+ * bytes; 0 when dirfd is -1, the fd is gone or the kernel does not say.
+ */
+uint64_t fdinfo_memlock(int dirfd, int fd);
+
 #endif

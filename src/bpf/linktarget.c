@@ -18,7 +18,7 @@
 #include <linux/bpf.h>
 
 #include "bpf/linkinfo.h"
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
 
 /* ---- the text ---- */
 

@@ -14,7 +14,6 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "bpf/fdinfo.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "bpf/snap_ops.h"
@@ -52,34 +51,6 @@ static const struct snap_kind_ops *const snap_kinds[SNAP_NR_KINDS] = {
 	[SNAP_PROG] = &snap_prog_ops, [SNAP_MAP] = &snap_map_ops, [SNAP_LINK] = &snap_link_ops,
 	[SNAP_BTF] = &snap_btf_ops,
 };
-
-int snap_grow(void **arr, size_t *alloc, size_t need, size_t size)
-{
-	size_t n = *alloc ? *alloc : 64;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*alloc = n;
-	return 0;
-}
-
-uint64_t snap_fd_memlock(int dirfd, int fd)
-{
-	char text[FDINFO_SIZE];
-	uint64_t v;
-
-	if (dirfd < 0 || fdinfo_read(dirfd, fd, text, sizeof(text)) <= 0 ||
-	    fdinfo_u64(text, "memlock", &v))
-		return 0;
-	return v;
-}
 
 void snap_release(struct snap *s)
 {

@@ -189,9 +189,6 @@ int64_t snap_boot_to_wall_offset(void);
  */
 void snap_boot_to_wall(uint64_t boot_ns, int64_t offset_ns, int64_t *sec, char *iso);
 
-/* Make room for need elements of size in *arr, doubling (the snapshot's arrays, the holders walk's); 0 or -ENOMEM. */
-int snap_grow(void **arr, size_t *alloc, size_t need, size_t size);
-
 /* A program tag as 16 lowercase hex digits (out holds 17 bytes). */
 void snap_tag_hex(const uint8_t tag[8], char *out);
 

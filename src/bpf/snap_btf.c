@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "lib/array.h"
 #include "bpf/snap_ops.h"
 
 static int add_btf(struct snap *s, int fd, int dirfd)
@@ -24,7 +25,7 @@ static int add_btf(struct snap *s, int fd, int dirfd)
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err && err != -ENOSPC)	/* -ENOSPC: a longer name, cut (the kernel NUL-terminates it) */
 		return err;
-	err = snap_grow((void **)&s->btfs, &s->alloc_btfs, s->nr_btfs + 1, sizeof(*s->btfs));
+	err = array_grow((void **)&s->btfs, &s->alloc_btfs, s->nr_btfs + 1, sizeof(*s->btfs));
 	if (err)
 		return err;
 	b = &s->btfs[s->nr_btfs++];

@@ -26,6 +26,7 @@
 #include "bpf/fdinfo.h"
 #include "bpf/linkinfo.h"
 #include "bpf/linktarget.h"
+#include "lib/array.h"
 #include "bpf/snap_ops.h"
 
 /* Longest name a second call asks for (uprobe paths: PATH_MAX). */
@@ -187,7 +188,7 @@ static int add_link(struct snap *s, int fd, int dirfd)
 	err = link_info(fd, &info, &len);
 	if (err)
 		return err;
-	err = snap_grow((void **)&s->links, &s->alloc_links, s->nr_links + 1, sizeof(*s->links));
+	err = array_grow((void **)&s->links, &s->alloc_links, s->nr_links + 1, sizeof(*s->links));
 	if (err)
 		return err;
 	l = &s->links[s->nr_links];

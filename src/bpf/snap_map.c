@@ -5,6 +5,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/fdinfo.h"
+#include "lib/array.h"
 #include "bpf/snap_ops.h"
 
 static int add_map(struct snap *s, int fd, int dirfd)
@@ -18,7 +20,7 @@ static int add_map(struct snap *s, int fd, int dirfd)
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
-	err = snap_grow((void **)&s->maps, &s->alloc_maps, s->nr_maps + 1, sizeof(*s->maps));
+	err = array_grow((void **)&s->maps, &s->alloc_maps, s->nr_maps + 1, sizeof(*s->maps));
 	if (err)
 		return err;
 	m = &s->maps[s->nr_maps++];
@@ -30,7 +32,7 @@ static int add_map(struct snap *s, int fd, int dirfd)
 	m->value_size = info.value_size;
 	m->max_entries = info.max_entries;
 	m->flags = info.map_flags;
-	m->memlock = snap_fd_memlock(dirfd, fd);
+	m->memlock = fdinfo_memlock(dirfd, fd);
 	return 0;
 }
 

@@ -29,7 +29,4 @@ extern const struct snap_kind_ops snap_prog_ops, snap_map_ops, snap_link_ops, sn
 /* The pinned objects of every bpffs in /proc/self/mountinfo (snap_pin.c); 0 or -ENOMEM. */
 int snap_pin_take(struct snap *s);
 
-/* memlock of fd from dirfd (/proc/self/fdinfo); 0 if the kernel does not say. */
-uint64_t snap_fd_memlock(int dirfd, int fd);
-
 #endif

@@ -24,7 +24,8 @@
 
 #include "lib/buf.h"
 #include "lib/log.h"
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
+#include "lib/array.h"
 #include "bpf/snap_ops.h"
 
 #define MOUNTINFO_MAX (64u << 20)	/* bytes of /proc/self/mountinfo read */
@@ -96,8 +97,8 @@ static int add_pin(struct pin_walk *w, const char *name)
 	if (err)
 		return 0;
 	id = kind == SNAP_PROG ? info.prog.id : kind == SNAP_MAP ? info.map.id : info.link.id;
-	if (snap_grow((void **)&s->pins, &s->alloc_pins, s->nr_pins + 1, sizeof(*s->pins)) ||
-	    snap_grow((void **)&s->pin_paths, &s->alloc_pin_paths, s->pin_paths_len + plen + 1, 1))
+	if (array_grow((void **)&s->pins, &s->alloc_pins, s->nr_pins + 1, sizeof(*s->pins)) ||
+	    array_grow((void **)&s->pin_paths, &s->alloc_pin_paths, s->pin_paths_len + plen + 1, 1))
 		return -ENOMEM;
 	p = &s->pins[s->nr_pins++];
 	p->kind = (enum snap_kind)kind;

@@ -7,6 +7,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/fdinfo.h"
+#include "lib/array.h"
 #include "bpf/snap_ops.h"
 
 #define MAP_IDS_GUESS 64	/* map ids asked for in the first info call */
@@ -38,7 +40,7 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 	int err;
 
 	for (;;) {
-		err = snap_grow((void **)&s->map_ids, &s->alloc_map_ids,
+		err = array_grow((void **)&s->map_ids, &s->alloc_map_ids,
 			   s->nr_map_ids + want, sizeof(*s->map_ids));
 		if (err)
 			return err;
@@ -55,7 +57,7 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 			break;
 		want = info.nr_map_ids;	/* more maps than guessed: ask again */
 	}
-	err = snap_grow((void **)&s->progs, &s->alloc_progs, s->nr_progs + 1, sizeof(*s->progs));
+	err = array_grow((void **)&s->progs, &s->alloc_progs, s->nr_progs + 1, sizeof(*s->progs));
 	if (err)
 		return err;
 	p = &s->progs[s->nr_progs++];
@@ -63,7 +65,7 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 	p->nr_map_ids = info.nr_map_ids;
 	p->map_ids_off = s->nr_map_ids;
 	s->nr_map_ids += info.nr_map_ids;
-	p->memlock = snap_fd_memlock(dirfd, fd);
+	p->memlock = fdinfo_memlock(dirfd, fd);
 	return 0;
 }
 

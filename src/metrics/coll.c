@@ -14,46 +14,27 @@
 /* Bytes of a collect[] value echoed in a reason; a longer one is cut and marked "...". */
 #define ECHO_MAX 64
 
-const struct coll_def coll_defs[] = {
-	{ "core", true, "every BPF program, map and link (bpf_program_*, bpf_map_*, bpf_link_*)",
-	  &coll_core_ops },
-	{ "audit", true, "BPF program LOAD/UNLOAD events from the kernel audit log (bpf_audit_*, /events)",
-	  &coll_audit_ops },
-	{ "loaders", true, "the process that loaded each program, from its LOAD event (bpf_program_loader_info)",
-	  &coll_loaders_ops },
-	{ "holders", true, "the processes holding each BPF program, map and link (bpf_*_holder_info)",
-	  &coll_holders_ops },
-	{ "stats", true, "run count, run time and recursion misses of every BPF program, counted while "
-	  "the kernel's BPF stats are on (bpf_program_run_*, bpf_program_recursion_misses, "
-	  "bpf_stats_enabled)", &coll_stats_ops },
-	{ "btf", false, "every BTF object: the kernel's, its modules', those programs load "
-	  "(bpf_btf_*)", &coll_btf_ops },
-	{ "pins", false, "every object pinned in a bpffs mounted in the exporter's mount namespace "
-	  "(bpf_pin_info)", &coll_pins_ops },
-};
-const size_t coll_nr_defs = sizeof(coll_defs) / sizeof(coll_defs[0]);
-_Static_assert(sizeof(coll_defs) / sizeof(coll_defs[0]) <= COLL_MAX, "raise COLL_MAX");
-
-int coll_find(const char *name)
+int coll_find(const struct collector *c, const char *name)
 {
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		if (!strcmp(coll_defs[i].name, name))
+	for (size_t i = 0; i < c->table->nr_defs; i++)
+		if (!strcmp(c->table->defs[i].name, name))
 			return (int)i;
 	return -1;
 }
 
-void coll_init(struct collector *c, const char *version)
+void coll_init(struct collector *c, const char *version, const struct coll_table *table)
 {
 	memset(c, 0, sizeof(*c));
 	c->version = version;
+	c->table = table;
 	c->exporter_metrics = true;
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		c->on[i] = coll_defs[i].default_on;
+	for (size_t i = 0; i < c->table->nr_defs; i++)
+		c->on[i] = c->table->defs[i].default_on;
 }
 
 void coll_set_on(struct collector *c, int i, bool on)
 {
-	if (i >= 0 && (size_t)i < coll_nr_defs)
+	if (i >= 0 && (size_t)i < c->table->nr_defs)
 		c->on[i] = on;
 }
 
@@ -107,12 +88,12 @@ static void run(struct coll_scrape *sc, const struct coll_ops *ops, void *gather
 }
 
 /* What of the snapshot the collectors of sel read (SNAP_WANT_*); 0: no snapshot. */
-static unsigned int snap_want(const bool sel[COLL_MAX])
+static unsigned int snap_want(const struct collector *c, const bool sel[COLL_MAX])
 {
 	unsigned int want = 0;
 
-	for (size_t i = 0; i < coll_nr_defs; i++) {
-		const struct coll_ops *ops = coll_defs[i].ops;
+	for (size_t i = 0; i < c->table->nr_defs; i++) {
+		const struct coll_ops *ops = c->table->defs[i].ops;
 
 		if (sel[i] && ops->needs_snapshot)
 			want |= ops->snap_want ? ops->snap_want : SNAP_WANT_OBJECTS;
@@ -120,13 +101,13 @@ static unsigned int snap_want(const bool sel[COLL_MAX])
 	return want;
 }
 
-static bool needs_snapshot(const bool sel[COLL_MAX])
+static bool needs_snapshot(const struct collector *c, const bool sel[COLL_MAX])
 {
-	return snap_want(sel) != 0;
+	return snap_want(c, sel) != 0;
 }
 
 /* "bad collect[]=VALUE: WHY" with VALUE a JSON string: one line of UTF-8 whatever was sent. */
-static int bad_collect(struct buf *why, const char *value, const char *what, const char *name)
+static int bad_collect(const struct collector *c, struct buf *why, const char *value, const char *what, const char *name)
 {
 	buf_addstr(why, "bad collect[]=");
 	json_add_echo(why, value, ECHO_MAX);
@@ -134,9 +115,9 @@ static int bad_collect(struct buf *why, const char *value, const char *what, con
 	if (name)
 		buf_addf(why, " (--no-collector.%s)", name);
 	else
-		for (size_t i = 0; i < coll_nr_defs; i++)
-			buf_addf(why, "%s%s%s", i ? ", " : " (the collectors are ", coll_defs[i].name,
-				 i + 1 == coll_nr_defs ? ")" : "");
+		for (size_t i = 0; i < c->table->nr_defs; i++)
+			buf_addf(why, "%s%s%s", i ? ", " : " (the collectors are ", c->table->defs[i].name,
+				 i + 1 == c->table->nr_defs ? ")" : "");
 	return -EINVAL;
 }
 
@@ -149,12 +130,12 @@ int coll_select(const struct collector *c, const char *const *names, size_t nr,
 		return 0;
 	}
 	for (size_t k = 0; k < nr; k++) {
-		int i = coll_find(names[k]);
+		int i = coll_find(c, names[k]);
 
 		if (i < 0 || !c->on[i]) {
 			memset(sel, 0, COLL_MAX * sizeof(sel[0]));	/* nothing half-selected */
-			return i < 0 ? bad_collect(why, names[k], "no such collector", NULL)
-				     : bad_collect(why, names[k], "the collector is off", coll_defs[i].name);
+			return i < 0 ? bad_collect(c, why, names[k], "no such collector", NULL)
+				     : bad_collect(c, why, names[k], "the collector is off", c->table->defs[i].name);
 		}
 		sel[i] = true;
 	}
@@ -176,8 +157,8 @@ struct gathering {
 
 static bool needs_gathering(const struct collector *c)
 {
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		if (c->on[i] && coll_defs[i].ops->gather)
+	for (size_t i = 0; i < c->table->nr_defs; i++)
+		if (c->on[i] && c->table->defs[i].ops->gather)
 			return true;
 	return false;
 }
@@ -186,9 +167,9 @@ static void *gather_all(void *arg)
 {
 	struct gathering *g = arg;
 
-	for (size_t i = 0; i < coll_nr_defs; i++)
-		if (g->c->on[i] && coll_defs[i].ops->gather &&
-		    coll_defs[i].ops->gather(g->c, &g->data[i]))
+	for (size_t i = 0; i < g->c->table->nr_defs; i++)
+		if (g->c->on[i] && g->c->table->defs[i].ops->gather &&
+		    g->c->table->defs[i].ops->gather(g->c, &g->data[i]))
 			g->data[i] = NULL;
 	return NULL;
 }
@@ -217,9 +198,9 @@ static void *const *gathering_wait(struct gathering *g)
 static void gathering_release(struct gathering *g)
 {
 	gathering_wait(g);
-	for (size_t i = 0; i < coll_nr_defs; i++)
+	for (size_t i = 0; i < g->c->table->nr_defs; i++)
 		if (g->data[i])
-			coll_defs[i].ops->drop(g->data[i]);
+			g->c->table->defs[i].ops->drop(g->data[i]);
 	memset(g->data, 0, sizeof(g->data));
 }
 
@@ -229,17 +210,16 @@ static void write_all(struct collector *c, const bool sel[COLL_MAX], const struc
 {
 	struct coll_scrape sc = { .c = c, .snap = s };
 
-	for (size_t i = 0; i < coll_nr_defs; i++)
+	for (size_t i = 0; i < c->table->nr_defs; i++)
 		if (sel[i])
-			run(&sc, coll_defs[i].ops,
-			    coll_defs[i].ops->gather ? gathering_wait(g)[i] : NULL, w);
+			run(&sc, c->table->defs[i].ops,
+			    c->table->defs[i].ops->gather ? gathering_wait(g)[i] : NULL, w);
 	/* The duration covers the snapshot and the collectors' families. */
 	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
-	run(&sc, &coll_exporter_ops, NULL, w);
-	if (c->exporter_metrics) {
-		run(&sc, &coll_http_ops, NULL, w);
-		run(&sc, &coll_process_ops, NULL, w);
-	}
+	run(&sc, c->table->own, NULL, w);
+	if (c->exporter_metrics)
+		for (size_t i = 0; i < c->table->nr_exporter; i++)
+			run(&sc, c->table->exporter[i], NULL, w);
 	om_eof(w);
 }
 
@@ -264,14 +244,14 @@ struct coll_round {
 void coll_sel_of(const struct collector *c, unsigned int select, bool sel[COLL_MAX])
 {
 	for (size_t i = 0; i < COLL_MAX; i++)
-		sel[i] = i < coll_nr_defs && (select ? (select >> i) & 1 : c->on[i]);
+		sel[i] = i < c->table->nr_defs && (select ? (select >> i) & 1 : c->on[i]);
 }
 
 unsigned int coll_sel_mask(const bool sel[COLL_MAX])
 {
 	unsigned int mask = 0;
 
-	for (size_t i = 0; i < coll_nr_defs; i++)
+	for (size_t i = 0; i < COLL_MAX; i++)
 		if (sel[i])
 			mask |= 1u << i;
 	return mask;
@@ -297,9 +277,9 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	 * reads before the join.
 	 */
 	gathering_start(&r->gathered, c);
-	if (!needs_snapshot(c->on))
+	if (!needs_snapshot(c, c->on))
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
-	r->snap.want = snap_want(c->on);	/* BTF and pins only when their collector is on */
+	r->snap.want = snap_want(c, c->on);	/* BTF and pins only when their collector is on */
 	ret = snap_take(&r->snap);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->snap.error);
@@ -335,7 +315,7 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 		bool sel[COLL_MAX];
 
 		coll_sel_of(c, select, sel);
-		if (!r->has_snap && needs_snapshot(sel)) {
+		if (!r->has_snap && needs_snapshot(c, sel)) {
 			snprintf(err, errlen, "no snapshot for this selection");
 			return -EIO;
 		}

@@ -12,7 +12,8 @@
  * type, unit and HELP.  A family's emit function writes any number of
  * samples, with any labels, integer or double values.  To add a family,
  * add a row to its collector's table; to add a collector, a file
- * coll_NAME.c with its table and struct coll_ops, and a row in coll_defs.
+ * coll_NAME.c with its table and struct coll_ops, and a row in the table
+ * of src/collectors.c, which hands them all to coll_init().
  *
  * Thread-safe: concurrent scrapes share only the cumulative counters in
  * struct collector, which are updated atomically, and the sources (the
@@ -29,13 +30,13 @@
 #include "audit/audit_reader.h"
 #include "lib/buf.h"
 #include "audit/ev.h"
-#include "http/http_stats.h"
 #include "metrics/om.h"
 #include "audit/progcache.h"
 #include "bpf/snap.h"
 
 struct collector;
 struct coll_family;
+struct http_stats;	/* http/http_stats.h: only coll_http.c reads it */
 
 /* What the collectors of one scrape see. */
 struct coll_scrape {
@@ -78,8 +79,8 @@ struct coll_ops {
 };
 
 /*
- * The named collectors, in the order they write: each optional part of the
- * exposition, turned on and off with --collector.NAME / --no-collector.NAME.
+ * A named collector: an optional part of the exposition, turned on and off
+ * with --collector.NAME / --no-collector.NAME.
  */
 struct coll_def {
 	const char *name;
@@ -88,25 +89,24 @@ struct coll_def {
 	const struct coll_ops *ops;
 };
 #define COLL_MAX 16
-extern const struct coll_def coll_defs[];
-extern const size_t coll_nr_defs;
-/* Index of the collector called name in coll_defs, or -1. */
-int coll_find(const char *name);
 
 /*
- * The collectors' own tables (coll_core.c, coll_audit.c, coll_loaders.c,
- * coll_holders.c, coll_stats.c, coll_btf.c, coll_pins.c), the exporter's
- * own families (coll_exporter.c, always written) and the exporter metrics
- * that --web.disable-exporter-metrics leaves out (coll_process.c,
- * coll_http.c).
+ * The plug-ins the framework runs, handed to coll_init() by the one table
+ * above both (src/collectors.c): the framework names none of them.
  */
-extern const struct coll_ops coll_core_ops, coll_audit_ops, coll_loaders_ops, coll_holders_ops;
-extern const struct coll_ops coll_stats_ops, coll_btf_ops, coll_pins_ops, coll_exporter_ops;
-extern const struct coll_ops coll_process_ops, coll_http_ops;
+struct coll_table {
+	const struct coll_def *defs;	/* the named collectors, in the order they write */
+	size_t nr_defs;			/* at most COLL_MAX */
+	const struct coll_ops *own;	/* the exporter's own families, always written after them */
+	/* then these, unless --web.disable-exporter-metrics */
+	const struct coll_ops *const *exporter;
+	size_t nr_exporter;
+};
 
 struct collector {
 	const char *version;
-	bool on[COLL_MAX];		/* by coll_defs index */
+	const struct coll_table *table;
+	bool on[COLL_MAX];		/* by table->defs index */
 	/* process_* and the request families; off: --web.disable-exporter-metrics */
 	bool exporter_metrics;
 	/* the process_* source: NULL is /proc/self; tests point it at recorded files */
@@ -135,9 +135,11 @@ struct collector {
 	uint64_t last_size;	/* bytes of the last exposition, to size the next */
 };
 
-/* Every collector at its default, exporter metrics on. */
-void coll_init(struct collector *c, const char *version);
-/* Turn the collector of coll_defs index i on or off (before serving). */
+/* Every collector of table (kept, not copied) at its default, exporter metrics on. */
+void coll_init(struct collector *c, const char *version, const struct coll_table *table);
+/* Index of the collector called name in c->table->defs, or -1. */
+int coll_find(const struct collector *c, const char *name);
+/* Turn the collector of table->defs index i on or off (before serving). */
 void coll_set_on(struct collector *c, int i, bool on);
 /*
  * The audit collector's sources, audit may be NULL (no reader); and the
@@ -150,7 +152,7 @@ void coll_set_audit(struct collector *c, struct ev_ring *ring, struct audit_read
  * Which collectors one scrape runs: those named in names (nr of them, the
  * collect[] values of a request; repeats are fine), or every one that is on
  * when nr is 0.  Each name must be a collector that is on.  Pure.  0 and
- * sel[] (by coll_defs index), or -EINVAL, sel[] all false, with a one-line
+ * sel[] (by table->defs index), or -EINVAL, sel[] all false, with a one-line
  * reason appended to why, naming the value (as a JSON string, cut after 64
  * bytes) and why it names nothing to scrape.
  */
@@ -188,7 +190,7 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 void coll_round_release(void *collector, void *round);
 
 /*
- * A selection as a bit set (bit i: coll_defs[i]; 0: every collector that is
+ * A selection as a bit set (bit i: table->defs[i]; 0: every collector that is
  * on), for the scrapes of a round to be grouped by.  coll_select_mask() is
  * coll_select() of names (nr 0: *select 0), -EINVAL with the reason in why;
  * coll_sel_of() and coll_sel_mask() convert.

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf/fdinfo.h"
+#include "lib/array.h"
 
 #define ANON_PREFIX "anon_inode:"
 
@@ -107,7 +108,7 @@ int holders_fdinfo_classify(const char *text, enum snap_kind *kind, uint32_t *id
 
 int holders_add(struct holders *h, enum snap_kind kind, uint32_t id, uint32_t proc)
 {
-	if (snap_grow((void **)&h->rows, &h->alloc_rows, h->nr_rows + 1, sizeof(*h->rows)))
+	if (array_grow((void **)&h->rows, &h->alloc_rows, h->nr_rows + 1, sizeof(*h->rows)))
 		return -ENOMEM;
 	h->rows[h->nr_rows++] = (struct holders_row){ .id = id, .proc = proc, .kind = (uint8_t)kind };
 	return 0;
@@ -190,7 +191,7 @@ static int add_row(struct walk_proc *wp, enum snap_kind kind, uint32_t id)
 	struct holders *h = wp->h;
 
 	if (!wp->has_proc) {
-		if (snap_grow((void **)&h->procs, &h->alloc_procs, h->nr_procs + 1, sizeof(*h->procs)))
+		if (array_grow((void **)&h->procs, &h->alloc_procs, h->nr_procs + 1, sizeof(*h->procs)))
 			return -ENOMEM;
 		memset(&h->procs[h->nr_procs], 0, sizeof(h->procs[0]));
 		h->procs[h->nr_procs++].pid = wp->pid;
@@ -355,7 +356,7 @@ static int list_fds(struct holders *h, DIR *d)
 
 		if (fd < 0)
 			continue;
-		if (snap_grow((void **)&h->fds, &h->alloc_fds, h->nr_fds + 1, sizeof(*h->fds)))
+		if (array_grow((void **)&h->fds, &h->alloc_fds, h->nr_fds + 1, sizeof(*h->fds)))
 			return -ENOMEM;
 		h->fds[h->nr_fds++] = fd;
 	}

@@ -4,7 +4,7 @@
  *
  * Input: the values, separated by the byte 0x1e (at most 64); the first
  * byte, if the input is not empty, picks which collectors are on (bit i:
- * coll_defs[i]).  Invariants: 0 selects exactly the collectors named, each
+ * collectors_table.defs[i]).  Invariants: 0 selects exactly the collectors named, each
  * one that is on; -EINVAL gives a reason that starts "bad collect[]=" and
  * is valid UTF-8 on one line (it becomes a 400 body), and selects nothing.
  */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "collectors.h"
 #include "metrics/coll.h"
 #include "fuzz.h"
 
@@ -35,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	coll_init(&c, "fuzz");
+	coll_init(&c, "fuzz", &collectors_table);
 	p = copy;
 	if (size) {
-		for (size_t i = 0; i < coll_nr_defs; i++)
+		for (size_t i = 0; i < collectors_table.nr_defs; i++)
 			coll_set_on(&c, (int)i, (data[0] >> i) & 1);
 		p++;
 	}
@@ -54,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = coll_select(&c, (const char *const *)names, n, sel, &why);
 	if (ret == 0) {
 		for (size_t k = 0; k < n; k++) {
-			int i = coll_find(names[k]);
+			int i = coll_find(&c, names[k]);
 
 			FUZZ_ASSERT(i >= 0 && c.on[i], "selected \"%s\", which is no collector that is on",
 				    names[k]);
 			named[i] = true;
 		}
-		for (size_t i = 0; i < coll_nr_defs; i++)
+		for (size_t i = 0; i < collectors_table.nr_defs; i++)
 			FUZZ_ASSERT(sel[i] == (n ? named[i] : c.on[i]), "collector %zu: selected %d",
 				    i, sel[i]);
 	} else {
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    "reason not one line of UTF-8 at byte %zu", i);
 			i += len;
 		}
-		for (size_t i = 0; i < coll_nr_defs; i++)
+		for (size_t i = 0; i < collectors_table.nr_defs; i++)
 			FUZZ_ASSERT(!sel[i], "collector %zu selected after -EINVAL", i);
 	}
 	buf_release(&why);

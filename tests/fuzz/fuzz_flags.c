@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "flags.h"
 #include "fuzz.h"
 
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = open_memstream(&err_s, &err_n);
 	if (!out || !err)
 		abort();
-	r = flags_parse(&f, argc, argv, out, err);
+	r = flags_parse(&f, cli_flags_env(), argc, argv, out, err);
 	fclose(out);
 	fclose(err);
 

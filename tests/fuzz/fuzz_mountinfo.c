@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

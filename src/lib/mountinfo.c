@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* mountinfo - the mount points of a filesystem type in /proc/PID/mountinfo; see mountinfo.h. */
-#include "proc/mountinfo.h"
+#include "lib/mountinfo.h"
 
 #include <errno.h>
 #include <stdbool.h>
