@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/parse.h"
 #include "metrics/coll.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
@@ -20,6 +21,8 @@
 static int sysctl_on(const char *path)
 {
 	char text[16];
+	const char *p = text;
+	uint64_t v;
 	ssize_t n;
 	int fd = open(path ? path : STATS_SYSCTL, O_RDONLY | O_CLOEXEC);
 
@@ -30,7 +33,7 @@ static int sysctl_on(const char *path)
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
-	return atoi(text) != 0;
+	return !parse_dec(&p, NULL, UINT64_MAX, &v) && v != 0;
 }
 
 static uint64_t run_cnt(const struct snap_prog *p)

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf/fdinfo.h"
+#include "lib/parse.h"
 
 #define ANON_PREFIX "anon_inode:"
 
@@ -144,16 +145,9 @@ void holders_sort(struct holders *h)
 /* A positive decimal pid that fits, or 0. */
 static pid_t parse_pid(const char *name)
 {
-	long v = 0;
+	uint64_t v;
 
-	if (!*name)
-		return 0;
-	for (const char *p = name; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (INT_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return (pid_t)v;
+	return parse_dec_str(name, INT_MAX, &v) ? 0 : (pid_t)v;
 }
 
 /* An fd number from a directory entry's name, or -1. */
