@@ -14,6 +14,7 @@
 
 #include "lib/parse.h"
 #include "metrics/coll.h"
+#include "metrics/coll_labels.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
@@ -48,26 +49,13 @@ static uint64_t recursion_misses(const struct snap_prog *p)
 
 static int stats_begin(struct coll_scrape *sc)
 {
-	struct coll_labels *l = calloc(1, sizeof(*l));
-
-	if (!l)
-		return -ENOMEM;
-	sc->priv = l;
-	if (coll_labels_build(l, sc->snap, SNAP_PROG)) {
-		coll_labels_release(l);
-		free(l);
-		sc->priv = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	sc->priv = coll_labels_objects(sc->snap, SNAP_PROG);
+	return sc->priv ? 0 : -ENOMEM;
 }
 
 static void stats_end(struct coll_scrape *sc)
 {
-	struct coll_labels *l = sc->priv;
-
-	coll_labels_release(l);
-	free(l);
+	coll_labels_free(sc->priv);
 }
 
 static void prog_labels(struct coll_scrape *sc, struct om_writer *w, size_t i)
