@@ -48,6 +48,7 @@ static const struct {
 	{ scraper_suite, false, "scraper" },
 	{ mountinfo_suite, false, "mountinfo" },
 	{ linktarget_suite, false, "linktarget" },
+	{ bpffd_suite, false, "bpffd" },
 	{ coll_labels_suite, false, "coll_labels" },
 	{ parse_suite, false, "parse" },
 	{ integration_suite, true, "integration" },

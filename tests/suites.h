@@ -40,6 +40,7 @@ Suite *deadline_suite(void);	/* loopback sockets, no root */
 Suite *scraper_suite(void);
 Suite *mountinfo_suite(void);
 Suite *linktarget_suite(void);
+Suite *bpffd_suite(void);	/* BPF fds by their link target */
 Suite *coll_labels_suite(void);	/* label sets rendered once per scrape */
 Suite *parse_suite(void);	/* the one decimal parser (lib/parse) */
 

@@ -16,21 +16,9 @@
 
 #include <bpf/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "bpf/fdinfo.h"
 #include "lib/parse.h"
-
-#define ANON_PREFIX "anon_inode:"
-
-/* The link targets of BPF fds: links have two spellings (anon_inode_getfd's names differ by path). */
-static const struct {
-	const char *name;
-	enum snap_kind kind;
-} link_names[] = {
-	{ "bpf-prog", SNAP_PROG },
-	{ "bpf-map", SNAP_MAP },
-	{ "bpf_link", SNAP_LINK },
-	{ "bpf-link", SNAP_LINK },
-};
 
 static const char *const id_keys[SNAP_NR_KINDS] = {
 	[SNAP_PROG] = "prog_id", [SNAP_MAP] = "map_id", [SNAP_LINK] = "link_id",
@@ -56,19 +44,6 @@ void holders_release(struct holders *h)
 	free(h->procs);
 	free(h->fds);
 	holders_init(h);
-}
-
-int holders_link_kind(const char *target, size_t len)
-{
-	size_t plen = sizeof(ANON_PREFIX) - 1;
-
-	if (len <= plen || memcmp(target, ANON_PREFIX, plen))
-		return -1;
-	for (size_t i = 0; i < sizeof(link_names) / sizeof(link_names[0]); i++)
-		if (strlen(link_names[i].name) == len - plen &&
-		    !memcmp(target + plen, link_names[i].name, len - plen))
-			return (int)link_names[i].kind;
-	return -1;
 }
 
 int holders_fdinfo_id(const char *text, enum snap_kind kind, uint32_t *id)
@@ -405,7 +380,7 @@ static int walk_fds(struct walk_proc *wp, int fddir)
 			continue;	/* closed meanwhile */
 		}
 		seen++;
-		kind = holders_link_kind(target, (size_t)n);
+		kind = bpffd_kind(target, (size_t)n);
 		if (kind < 0)
 			continue;
 		bpf++;

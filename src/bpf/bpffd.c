@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+/* bpffd - BPF fds classified by their link target; see bpffd.h. */
+#include "bpf/bpffd.h"
+
+#include <string.h>
+
+#define ANON_PREFIX "anon_inode:"
+
+/* The anon-inode names of BPF fds: links have two (anon_inode_getfd's names differ by path). */
+static const struct {
+	const char *name;
+	enum snap_kind kind;
+} names[] = {
+	{ "bpf-prog", SNAP_PROG },
+	{ "bpf-map", SNAP_MAP },
+	{ "bpf_link", SNAP_LINK },
+	{ "bpf-link", SNAP_LINK },
+};
+
+int bpffd_kind(const char *target, size_t len)
+{
+	size_t plen = sizeof(ANON_PREFIX) - 1;
+
+	if (len <= plen || memcmp(target, ANON_PREFIX, plen))
+		return -1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == len - plen &&
+		    !memcmp(target + plen, names[i].name, len - plen))
+			return (int)names[i].kind;
+	return -1;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bpffd - the one classifier of BPF fds by their /proc/PID/fd link target:
+ * what the kernel names the anonymous inode behind a program, map or link
+ * fd.  Used by the holders walk (other processes' fds) and the pins walk
+ * (the exporter's own fds from BPF_OBJ_GET).  Pure; safe from any thread.
+ */
+#ifndef BPFME_BPFFD_H
+#define BPFME_BPFFD_H
+
+#include <stddef.h>
+
+#include "bpf/snap.h"
+
+/*
+ * The kind of BPF object an fd's link target names, target being len bytes
+ * (not necessarily NUL-terminated): SNAP_PROG for "anon_inode:bpf-prog",
+ * SNAP_MAP for "anon_inode:bpf-map", SNAP_LINK for "anon_inode:bpf_link"
+ * (bpf_link_prime(): the fd that created the link) and "anon_inode:bpf-link"
+ * (bpf_link_new_fd(): an fd from BPF_OBJ_GET or BPF_LINK_GET_FD_BY_ID);
+ * -1 for anything else, BTF ("anon_inode:btf") and iterators
+ * ("anon_inode:bpf_iter") among them.
+ */
+int bpffd_kind(const char *target, size_t len);
+
+#endif
