@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "suites.h"
+#include "testutil.h"
 
 static const struct {
 	Suite *(*make)(void);
@@ -64,13 +65,6 @@ static const struct {
 	{ live_suite, true, "live" },
 };
 
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
-}
-
 int main(void)
 {
 	bool root = geteuid() == 0;
@@ -79,7 +73,7 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		if (suites[i].root && !root) {
-			if (in_ci()) {
+			if (tu_in_ci()) {
 				fprintf(stderr, "FAIL: suite %s needs root and CI=true forbids skipping it\n",
 					suites[i].name);
 				return 1;
