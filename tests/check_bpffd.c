@@ -4,7 +4,14 @@
  * every spelling the kernel uses and the near misses around them.  The
  * spellings are met live by the holders_live and bpfstats (pins) suites.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include <bpf/bpf.h>
 
 #include "bpf/bpffd.h"
 #include "suites.h"
@@ -46,6 +53,46 @@ START_TEST(test_near_misses)
 }
 END_TEST
 
+/* Stand-ins for bpf_*_get_fd_by_id: an fd that is no BPF object's, and none. */
+static int pipe_fd;
+
+static int fd_not_bpf(__u32 id)
+{
+	(void)id;
+	return dup(pipe_fd);
+}
+
+static int fd_gone(__u32 id)
+{
+	(void)id;
+	errno = ENOENT;
+	return -ENOENT;
+}
+
+/* The fd it opens is closed on every path; errors come back as -errno. */
+START_TEST(test_info_by_id)
+{
+	struct bpf_prog_info info;
+	int fds[2], before;
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	pipe_fd = fds[0];
+	before = dup(0);	/* the lowest free fd now */
+	close(before);
+	memset(&info, 0, sizeof(info));
+	ck_assert_int_eq(bpffd_info_by_id(fd_not_bpf, 1, &info, sizeof(info)), -EINVAL);
+	ck_assert_int_eq(bpffd_info_by_id(fd_gone, 1, &info, sizeof(info)), -ENOENT);
+	ck_assert_int_eq(dup(0), before);	/* nothing left open */
+	close(before);
+	/* the real one: no program has id 2^32 - 1 (or this is no root) */
+	int err = bpffd_info_by_id(bpf_prog_get_fd_by_id, UINT32_MAX, &info, sizeof(info));
+
+	ck_assert_msg(err == -ENOENT || err == -EPERM, "%d", err);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 Suite *bpffd_suite(void)
 {
 	Suite *s = suite_create("bpffd");
@@ -53,6 +100,7 @@ Suite *bpffd_suite(void)
 
 	tcase_add_test(tc, test_kernel_spellings);
 	tcase_add_test(tc, test_near_misses);
+	tcase_add_test(tc, test_info_by_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

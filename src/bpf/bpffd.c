@@ -2,7 +2,11 @@
 /* bpffd - BPF fds classified by their link target; see bpffd.h. */
 #include "bpf/bpffd.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #define ANON_PREFIX "anon_inode:"
 
@@ -28,4 +32,15 @@ int bpffd_kind(const char *target, size_t len)
 		    !memcmp(target + plen, names[i].name, len - plen))
 			return (int)names[i].kind;
 	return -1;
+}
+
+int bpffd_info_by_id(int (*fd_by_id)(__u32 id), uint32_t id, void *info, __u32 len)
+{
+	int fd = fd_by_id(id), err;
+
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+	close(fd);
+	return err;
 }

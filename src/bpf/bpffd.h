@@ -2,13 +2,17 @@
 /*
  * bpffd - the one classifier of BPF fds by their /proc/PID/fd link target:
  * what the kernel names the anonymous inode behind a program, map or link
- * fd.  Used by the holders walk (other processes' fds) and the pins walk
- * (the exporter's own fds from BPF_OBJ_GET).  Pure; safe from any thread.
+ * fd (used by the holders walk, of other processes' fds, and the pins walk,
+ * of the exporter's own fds from BPF_OBJ_GET); and an object's info by its
+ * id through a short-lived fd.  Safe from any thread.
  */
 #ifndef BPFME_BPFFD_H
 #define BPFME_BPFFD_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <linux/types.h>
 
 #include "bpf/snap.h"
 
@@ -22,5 +26,14 @@
  * ("anon_inode:bpf_iter") among them.
  */
 int bpffd_kind(const char *target, size_t len);
+
+/*
+ * The info of the object id into info (len bytes, the kernel's struct
+ * bpf_*_info; what the caller set in it before, e.g. a name buffer, is
+ * passed on): an fd from fd_by_id (bpf_prog_get_fd_by_id,
+ * bpf_btf_get_fd_by_id, ...), bpf_obj_get_info_by_fd, close.  0 or -errno
+ * (-ENOENT: no such object, or it vanished).
+ */
+int bpffd_info_by_id(int (*fd_by_id)(__u32 id), uint32_t id, void *info, __u32 len);
 
 #endif
