@@ -95,12 +95,5 @@ END_TEST
 
 Suite *bpffd_suite(void)
 {
-	Suite *s = suite_create("bpffd");
-	TCase *tc = tcase_create("bpffd");
-
-	tcase_add_test(tc, test_kernel_spellings);
-	tcase_add_test(tc, test_near_misses);
-	tcase_add_test(tc, test_info_by_id);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("bpffd", "bpffd", test_kernel_spellings, test_near_misses, test_info_by_id);
 }

@@ -98,12 +98,5 @@ END_TEST
 
 Suite *coll_labels_suite(void)
 {
-	Suite *s = suite_create("coll_labels");
-	TCase *tc = tcase_create("coll_labels");
-
-	tcase_add_test(tc, test_rows);
-	tcase_add_test(tc, test_bounds);
-	tcase_add_test(tc, test_objects);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("coll_labels", "coll_labels", test_rows, test_bounds, test_objects);
 }

@@ -65,6 +65,17 @@ static const struct {
 	{ live_suite, true, "live" },
 };
 
+Suite *suite_of_tests(const char *name, const char *tcase, const TTest *const *tests, size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(tcase);
+
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 int main(void)
 {
 	bool root = geteuid() == 0;

@@ -121,12 +121,5 @@ END_TEST
 
 Suite *parse_suite(void)
 {
-	Suite *s = suite_create("parse");
-	TCase *tc = tcase_create("parse");
-
-	tcase_add_test(tc, test_str);
-	tcase_add_test(tc, test_str_bounds);
-	tcase_add_test(tc, test_dec);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("parse", "parse", test_str, test_str_bounds, test_dec);
 }

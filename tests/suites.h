@@ -9,6 +9,16 @@
 
 #include <check.h>
 
+/*
+ * A suite called name of one test case called tcase, running the tests
+ * (check's START_TEST names) in order, for the suites that need no fixture
+ * or timeout: return SUITE_OF("parse", "parse", test_a, test_b);
+ * Defined in check_main.c.
+ */
+Suite *suite_of_tests(const char *name, const char *tcase, const TTest *const *tests, size_t n);
+#define SUITE_OF(name, tcase, ...) suite_of_tests(name, tcase, (const TTest *const[]){ __VA_ARGS__ }, \
+	sizeof((const TTest *const[]){ __VA_ARGS__ }) / sizeof(const TTest *))
+
 /* unit suites (tests/check_<module>.c) */
 Suite *buf_suite(void);
 Suite *json_suite(void);
