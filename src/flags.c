@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/parse.h"
 
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_MAX_REQUESTS, OPT_READ_TIMEOUT,
@@ -202,14 +203,9 @@ void flags_usage(const struct flags_env *env, FILE *out)
 /* A decimal number from min to max; 0 or -EINVAL. */
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *out)
 {
-	unsigned long n;
-	char *end;
+	uint64_t n;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || n < min || n > max)
+	if (parse_dec_str(s, max, &n) || n < min)
 		return -EINVAL;
 	*out = (unsigned int)n;
 	return 0;
@@ -226,13 +222,8 @@ int flags_parse_duration(const char *s, unsigned int min_ms, unsigned int max_ms
 	while (*p) {
 		uint64_t n = 0, unit;
 
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			n = n * 10 + (uint64_t)(*p - '0');
-			if (n > max_ms)
-				return -EINVAL;	/* too long in any unit */
-		}
+		if (parse_dec(&p, NULL, max_ms, &n))
+			return -EINVAL;	/* none, or too long in any unit */
 		if (bare) {
 			unit = 1000;
 		} else if (!strncmp(p, "ms", 2)) {

@@ -180,27 +180,6 @@ static double minimum(const double *v, size_t n)
 	return m;
 }
 
-/* A "Name:   value kB" line of /proc/PID/status, in kB; -1 if absent. */
-static long proc_status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 static void loadavg(char *out, size_t len)
 {
 	FILE *f = fopen("/proc/loadavg", "re");
@@ -724,7 +703,6 @@ static void scrape_once(int port, bool gzip, struct scrape *s)
 /* Run argv with all output to /dev/null; 0 if it exited 0 within timeout_ms. */
 static int run_quiet(char *const argv[], int timeout_ms)
 {
-	double deadline = tu_now_ms() + timeout_ms;
 	int st;
 	pid_t pid = fork();
 
@@ -739,20 +717,8 @@ static int run_quiet(char *const argv[], int timeout_ms)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (tu_now_ms() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -ETIMEDOUT;
-		}
-		usleep(200);
-	}
+	if (tu_reap(pid, timeout_ms, &st))
+		return -ETIMEDOUT;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
@@ -895,7 +861,7 @@ static void measure(int port, struct result *r)
 	r->floor_best = minimum(floor_ms, 2 * NR_FLOOR);
 	r->floor_med = median(floor_ms, 2 * NR_FLOOR);
 	stages(r);
-	r->hwm_kb = proc_status_kb(exporter.pid, "VmHWM");
+	r->hwm_kb = lg_status_kb(exporter.pid, "VmHWM");
 }
 
 static void print_result(const char *title, const struct result *r)
@@ -1052,7 +1018,7 @@ static void serving(void)
 	usleep(500 * 1000);
 	third_max = probe("/metrics", 6000, 500, 10000, &third_med, &bad, &probes);
 	lg_slowloris_stats(slow, &sl);
-	threads = proc_status_kb(exporter.pid, "Threads");
+	threads = lg_status_kb(exporter.pid, "Threads");
 	rss = lg_rss_kb(exporter.pid);
 	lg_slowloris_stop(slow);
 	printf("  slowloris, %d connections from %s and %s, a header line every %d s:\n"
@@ -1329,9 +1295,9 @@ int main(void)
 		release_all();
 		return 0;
 	}
-	idle_kb = proc_status_kb(exporter.pid, "VmRSS");
-	idle_anon_kb = proc_status_kb(exporter.pid, "RssAnon");
-	idle_file_kb = proc_status_kb(exporter.pid, "RssFile");
+	idle_kb = lg_status_kb(exporter.pid, "VmRSS");
+	idle_anon_kb = lg_status_kb(exporter.pid, "RssAnon");
+	idle_file_kb = lg_status_kb(exporter.pid, "RssFile");
 	if (idle_kb < 0)
 		die("cannot read /proc/%d/status", (int)exporter.pid);
 
@@ -1367,8 +1333,8 @@ int main(void)
 	}
 
 	usleep(200 * 1000);
-	idle_after_kb = proc_status_kb(exporter.pid, "VmRSS");
-	after_anon_kb = proc_status_kb(exporter.pid, "RssAnon");
+	idle_after_kb = lg_status_kb(exporter.pid, "VmRSS");
+	after_anon_kb = lg_status_kb(exporter.pid, "RssAnon");
 	loadavg(load_end, sizeof(load_end));
 
 	{

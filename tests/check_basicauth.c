@@ -16,6 +16,7 @@
 #include "web/basicauth.h"
 #include "web/bcrypt.h"
 #include "suites.h"
+#include "testutil.h"
 
 /* The toolkit's dummy hash is bcrypt("fakepassword") at cost 10. */
 #define FAKE_HASH "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
@@ -33,31 +34,6 @@ static char *hash(const char *prefix, const char *password)
 	ck_assert_msg(out && strlen(out) == 60, "crypt_rn with %s", salt);
 	ck_assert_msg(bcrypt_hash_ok(out), "libcrypt's hash %s is not well-formed for the parser", out);
 	return strdup(out);
-}
-
-/* "Basic " and the base64 of user:password; static. */
-static const char *header(const char *user, const char *password)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	static __thread char out[512];	/* test_threads calls it from several threads */
-	char in[300];
-	size_t len = (size_t)snprintf(in, sizeof(in), "%s:%s", user, password), o = 6;
-
-	memcpy(out, "Basic ", 6);
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned int v = (unsigned char)in[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned char)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)in[i + 2];
-		out[o++] = tbl[v >> 18 & 63];
-		out[o++] = tbl[v >> 12 & 63];
-		out[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? tbl[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
 }
 
 static unsigned long bcrypts(struct basicauth *ba)
@@ -86,28 +62,30 @@ START_TEST(test_right_and_wrong)
 	struct basicauth *ba = basicauth_new();
 
 	ck_assert(ba);
-	ck_assert(basicauth_check(ba, users, 3, header("alice", "wonderland")));
-	ck_assert(basicauth_check(ba, users, 3, header("bob", "builder")));
-	ck_assert(basicauth_check(ba, users, 3, header("carol", "")));
+	ck_assert_str_eq(tu_basic_auth("alice", "x"), "Basic YWxpY2U6eA==");
+	ck_assert_str_eq(tu_basic_auth("ab", "c"), "Basic YWI6Yw==");
+	ck_assert(basicauth_check(ba, users, 3, tu_basic_auth("alice", "wonderland")));
+	ck_assert(basicauth_check(ba, users, 3, tu_basic_auth("bob", "builder")));
+	ck_assert(basicauth_check(ba, users, 3, tu_basic_auth("carol", "")));
 	ck_assert_int_eq(bcrypts(ba), 3);
-	ck_assert(!basicauth_check(ba, users, 3, header("alice", "builder")));
-	ck_assert(!basicauth_check(ba, users, 3, header("bob", "wonderland")));
-	ck_assert(!basicauth_check(ba, users, 3, header("alice", "wonderlanD")));
-	ck_assert(!basicauth_check(ba, users, 3, header("alice", "wonderland ")));
-	ck_assert(!basicauth_check(ba, users, 3, header("Alice", "wonderland")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("alice", "builder")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("bob", "wonderland")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("alice", "wonderlanD")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("alice", "wonderland ")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("Alice", "wonderland")));
 	ck_assert_int_eq(bcrypts(ba), 8);
 	/* "basic" in any case, as Go's net/http */
 	{
 		char lower[512];
 
-		snprintf(lower, sizeof(lower), "bASIC%s", header("alice", "wonderland") + 5);
+		snprintf(lower, sizeof(lower), "bASIC%s", tu_basic_auth("alice", "wonderland") + 5);
 		ck_assert(basicauth_check(ba, users, 3, lower));
 	}
 	/* a password may hold a colon: the user ends at the first one */
 	free(users[1].hash);
 	users[1].hash = hash("$2b$", "a:b:c");
-	ck_assert(basicauth_check(ba, users, 3, header("bob", "a:b:c")));
-	ck_assert(!basicauth_check(ba, users, 3, header("bob", "a:b")));
+	ck_assert(basicauth_check(ba, users, 3, tu_basic_auth("bob", "a:b:c")));
+	ck_assert(!basicauth_check(ba, users, 3, tu_basic_auth("bob", "a:b")));
 	for (int i = 0; i < 3; i++)
 		free(users[i].hash);
 	basicauth_free(ba);
@@ -119,8 +97,8 @@ START_TEST(test_known_hash)
 	struct webconfig_user u = { "prometheus", (char *)FAKE_HASH };
 	struct basicauth *ba = basicauth_new();
 
-	ck_assert(basicauth_check(ba, &u, 1, header("prometheus", "fakepassword")));
-	ck_assert(!basicauth_check(ba, &u, 1, header("prometheus", "fakepassworD")));
+	ck_assert(basicauth_check(ba, &u, 1, tu_basic_auth("prometheus", "fakepassword")));
+	ck_assert(!basicauth_check(ba, &u, 1, tu_basic_auth("prometheus", "fakepassworD")));
 	basicauth_free(ba);
 }
 END_TEST
@@ -130,11 +108,11 @@ START_TEST(test_unknown_user_costs_a_bcrypt)
 	struct webconfig_user u = { "alice", hash("$2y$", "x") };
 	struct basicauth *ba = basicauth_new();
 
-	ck_assert(!basicauth_check(ba, &u, 1, header("mallory", "x")));
+	ck_assert(!basicauth_check(ba, &u, 1, tu_basic_auth("mallory", "x")));
 	ck_assert_int_eq(bcrypts(ba), 1);
-	ck_assert(!basicauth_check(ba, &u, 1, header("mallory", "x")));
+	ck_assert(!basicauth_check(ba, &u, 1, tu_basic_auth("mallory", "x")));
 	ck_assert_msg(bcrypts(ba) == 2, "a failed check was cached");
-	ck_assert(!basicauth_check(ba, &u, 1, header("alice", "y")));
+	ck_assert(!basicauth_check(ba, &u, 1, tu_basic_auth("alice", "y")));
 	ck_assert_int_eq(bcrypts(ba), 3);
 	free(u.hash);
 	basicauth_free(ba);
@@ -183,24 +161,24 @@ START_TEST(test_cache)
 		users[i].name = name[i];
 		users[i].hash = hash("$2b$", name[i]);
 	}
-	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
-	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
-	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth("u0", "u0")));
 	ck_assert_int_eq(bcrypts(ba), 1);
 	ck_assert_int_eq(hits(ba), 2);
 	/* a new hash for the user (a reload) is a new key: checked again */
 	free(users[0].hash);
 	users[0].hash = hash("$2b$", "u0");
-	ck_assert(basicauth_check(ba, users, N, header("u0", "u0")));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth("u0", "u0")));
 	ck_assert_int_eq(bcrypts(ba), 2);
 
 	/* N users fill it past its bound: the least recently used go first */
 	for (int i = 1; i < N; i++)
-		ck_assert(basicauth_check(ba, users, N, header(name[i], name[i])));
+		ck_assert(basicauth_check(ba, users, N, tu_basic_auth(name[i], name[i])));
 	ck_assert_int_eq(bcrypts(ba), N + 1);
-	ck_assert(basicauth_check(ba, users, N, header(name[N - 1], name[N - 1])));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth(name[N - 1], name[N - 1])));
 	ck_assert_msg(bcrypts(ba) == N + 1, "the newest entry was not cached");
-	ck_assert(basicauth_check(ba, users, N, header("u1", "u1")));
+	ck_assert(basicauth_check(ba, users, N, tu_basic_auth("u1", "u1")));
 	ck_assert_msg(bcrypts(ba) == N + 2, "u1 was still cached: the cache holds more than %d",
 		      BASICAUTH_CACHE_SIZE);
 	for (int i = 0; i < N; i++)
@@ -222,7 +200,7 @@ static void *checker(void *p)
 	for (int i = 0; i < 20; i++) {
 		char hdr[512];
 
-		snprintf(hdr, sizeof(hdr), "%s", header(i % 2 ? "alice" : "bob", i % 4 < 2 ? "pw" : "no"));
+		snprintf(hdr, sizeof(hdr), "%s", tu_basic_auth(i % 2 ? "alice" : "bob", i % 4 < 2 ? "pw" : "no"));
 		if (basicauth_check(a->ba, a->users, 2, hdr))
 			a->good++;
 		else

@@ -185,15 +185,7 @@ END_TEST
 
 Suite *bpfnames_suite(void)
 {
-	Suite *s = suite_create("bpfnames");
-	TCase *tc = tcase_create("names");
-
-	tcase_add_test(tc, test_type_names);
-	tcase_add_test(tc, test_type_names_unknown);
-	tcase_add_test(tc, test_type_names_uapi_6_18);
-	tcase_add_test(tc, test_type_names_running_kernel);
-	tcase_add_test(tc, test_type_names_as_libbpf);
-	tcase_add_test(tc, test_cmd_names);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("bpfnames", "names", test_type_names, test_type_names_unknown,
+			test_type_names_uapi_6_18, test_type_names_running_kernel,
+			test_type_names_as_libbpf, test_cmd_names);
 }

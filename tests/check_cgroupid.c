@@ -213,12 +213,5 @@ END_TEST
 
 Suite *cgroupid_suite(void)
 {
-	Suite *s = suite_create("cgroupid");
-	TCase *tc = tcase_create("cgroupid");
-
-	tcase_add_test(tc, test_parse);
-	tcase_add_test(tc, test_path);
-	tcase_add_test(tc, test_read_live);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("cgroupid", "cgroupid", test_parse, test_path, test_read_live);
 }

@@ -80,11 +80,5 @@ END_TEST
 
 Suite *fdinfo_suite(void)
 {
-	Suite *s = suite_create("fdinfo");
-	TCase *tc = tcase_create("fdinfo");
-
-	tcase_add_test(tc, test_u64);
-	tcase_add_test(tc, test_read);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("fdinfo", "fdinfo", test_u64, test_read);
 }

@@ -67,7 +67,8 @@ END_TEST
 /* limit: any decimal number from 1, of any size; past the capacity is all. */
 START_TEST(test_limit_any_size)
 {
-	static const char *const bad_limits[] = { "0", "000", "", "+1", "-1", " 1", "1 ", "1e3", "0x10", "ten" };
+	static const char *const bad_limits[] = { "0", "000", "", "+1", "-1", " 1", "1 ", "1e3", "0x10", "ten",
+						  "99999999999999999999999x" };
 	char digits[1001];
 
 	ck_assert_int_eq(parse(NULL, "99999999999999999999", NULL), 0);

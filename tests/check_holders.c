@@ -3,7 +3,7 @@
  * check_holders - the holders walk on a recorded /proc tree
  * (tests/data/holders/proc: fd symlinks with the kernel's link targets,
  * fdinfo as the kernel writes it, comm and cgroup files), and its pure
- * parts: the link targets, the fdinfo ids, the classification of fdinfo
+ * parts: the fdinfo ids, the classification of fdinfo
  * alone, the sorting and the dropping of repeats.  The live walk is in
  * check_holders_live.c.
  */
@@ -26,31 +26,6 @@ static const char *data_dir(void)
 
 	return d && *d ? d : "tests/data";
 }
-
-static int kind_of(const char *s)
-{
-	return holders_link_kind(s, strlen(s));
-}
-
-START_TEST(test_link_kind)
-{
-	ck_assert_int_eq(kind_of("anon_inode:bpf-prog"), SNAP_PROG);
-	ck_assert_int_eq(kind_of("anon_inode:bpf-map"), SNAP_MAP);
-	/* bpf_link_prime() names a new link "bpf_link", bpf_link_new_fd() (by id) "bpf-link" */
-	ck_assert_int_eq(kind_of("anon_inode:bpf_link"), SNAP_LINK);
-	ck_assert_int_eq(kind_of("anon_inode:bpf-link"), SNAP_LINK);
-	ck_assert_int_eq(kind_of("anon_inode:bpf-mapx"), -1);
-	ck_assert_int_eq(kind_of("anon_inode:bpf-ma"), -1);
-	ck_assert_int_eq(kind_of("anon_inode:bpf_prog"), -1);
-	ck_assert_int_eq(kind_of("anon_inode:[eventfd]"), -1);
-	ck_assert_int_eq(kind_of("anon_inode:"), -1);
-	ck_assert_int_eq(kind_of("/dev/bpf-map"), -1);
-	ck_assert_int_eq(kind_of("socket:[1]"), -1);
-	ck_assert_int_eq(kind_of(""), -1);
-	/* the length given, not the NUL, ends the target */
-	ck_assert_int_eq(holders_link_kind("anon_inode:bpf-mapXYZ", 18), SNAP_MAP);
-}
-END_TEST
 
 START_TEST(test_fdinfo_id)
 {
@@ -219,7 +194,6 @@ Suite *holders_suite(void)
 	Suite *s = suite_create("holders");
 	TCase *tc = tcase_create("parse");
 
-	tcase_add_test(tc, test_link_kind);
 	tcase_add_test(tc, test_fdinfo_id);
 	tcase_add_test(tc, test_fdinfo_classify);
 	tcase_add_test(tc, test_sort);

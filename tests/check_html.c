@@ -57,12 +57,5 @@ END_TEST
 
 Suite *html_suite(void)
 {
-	Suite *s = suite_create("html");
-	TCase *tc = tcase_create("escape");
-
-	tcase_add_test(tc, test_entities);
-	tcase_add_test(tc, test_bytes);
-	tcase_add_test(tc, test_null_and_appends);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("html", "escape", test_entities, test_bytes, test_null_and_appends);
 }

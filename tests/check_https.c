@@ -144,25 +144,9 @@ static const char *bcrypt(const char *password)
 /* "Authorization: Basic ...\r\n" for user:password; static. */
 static const char *auth(const char *user, const char *password)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	static char out[512];
-	char in[256];
-	size_t len = (size_t)snprintf(in, sizeof(in), "%s:%s", user, password), o;
+	static char out[64 + (TU_BASIC_AUTH_MAX + 2) / 3 * 4];
 
-	o = (size_t)sprintf(out, "Authorization: Basic ");
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned int v = (unsigned char)in[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned char)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)in[i + 2];
-		out[o++] = tbl[v >> 18 & 63];
-		out[o++] = tbl[v >> 12 & 63];
-		out[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < len ? tbl[v & 63] : '=';
-	}
-	strcpy(out + o, "\r\n");
+	snprintf(out, sizeof(out), "Authorization: %s\r\n", tu_basic_auth(user, password));
 	return out;
 }
 

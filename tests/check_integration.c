@@ -1050,15 +1050,8 @@ START_TEST(test_churn)
 	close(stop[1]);
 
 	/* the child stops at once now; give it 15 s at most */
-	deadline = tu_now_ms() + 15000;
-	while (waitpid(child, &status, WNOHANG) == 0) {
-		if (tu_now_ms() > deadline) {
-			kill(child, SIGKILL);
-			waitpid(child, &status, 0);
-			ck_abort_msg("the churn process did not stop");
-		}
-		usleep(10000);
-	}
+	if (tu_reap(child, 15000, &status))
+		ck_abort_msg("the churn process did not stop");
 	n = read(report[0], line, sizeof(line) - 1);
 	close(report[0]);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);

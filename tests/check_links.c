@@ -92,13 +92,6 @@ static void teardown(void)
 		ck_assert_int_eq(tu_exporter_stop(&exporter, 5000, &status, NULL), 0);
 }
 
-static bool ci(void)
-{
-	const char *v = getenv("CI");
-
-	return v && !strcmp(v, "true");
-}
-
 /* "r0 = ret; exit" of type, with an expected attach type and BTF id; fd or -errno. */
 static int load(enum bpf_prog_type type, enum bpf_attach_type eat, uint32_t btf_id, int ret)
 {
@@ -285,7 +278,7 @@ START_TEST(test_tcx)
 
 	ck_assert_int_ge(prog, 0);
 	link = bpf_link_create(prog, (int)lo_index(), ATTACH_TCX_INGRESS, NULL);
-	if (link < 0 && !kernel_at_least(6, 6) && !ci()) {
+	if (link < 0 && !kernel_at_least(6, 6) && !tu_in_ci()) {
 		printf("SKIP: links: tcx needs linux 6.6 (%s)\n", strerror(errno));
 		close(prog);
 		return;
@@ -467,7 +460,7 @@ START_TEST(test_perf_event_uprobe)
 	int prog, pfd, link;
 	char want[128];
 
-	if (type < 0 && !ci()) {
+	if (type < 0 && !tu_in_ci()) {
 		printf("SKIP: links: no uprobe PMU (CONFIG_UPROBE_EVENTS)\n");
 		return;
 	}
@@ -511,7 +504,7 @@ START_TEST(test_uprobe_multi)
 	int prog, link;
 
 	prog = load(BPF_PROG_TYPE_KPROBE, ATTACH_UPROBE_MULTI, 0, 0);
-	if (prog < 0 && !kernel_at_least(6, 6) && !ci()) {
+	if (prog < 0 && !kernel_at_least(6, 6) && !tu_in_ci()) {
 		printf("SKIP: links: uprobe_multi needs linux 6.6 (%s)\n", strerror(-prog));
 		return;
 	}
@@ -553,7 +546,7 @@ START_TEST(test_netfilter)
 	int prog = load(PROG_TYPE_NETFILTER, ATTACH_NETFILTER, 0, 1 /* NF_ACCEPT */), link;
 	char v[256];
 
-	if (prog < 0 && !kernel_at_least(6, 4) && !ci()) {
+	if (prog < 0 && !kernel_at_least(6, 4) && !tu_in_ci()) {
 		printf("SKIP: links: netfilter links need linux 6.4 (%s)\n", strerror(-prog));
 		return;
 	}

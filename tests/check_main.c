@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "suites.h"
+#include "testutil.h"
 
 static const struct {
 	Suite *(*make)(void);
@@ -49,6 +50,9 @@ static const struct {
 	{ scraper_suite, false, "scraper" },
 	{ mountinfo_suite, false, "mountinfo" },
 	{ linktarget_suite, false, "linktarget" },
+	{ bpffd_suite, false, "bpffd" },
+	{ coll_labels_suite, false, "coll_labels" },
+	{ parse_suite, false, "parse" },
 	{ integration_suite, true, "integration" },
 	{ format_suite, true, "format" },
 	{ server_suite, true, "server" },
@@ -62,11 +66,15 @@ static const struct {
 	{ live_suite, true, "live" },
 };
 
-static bool in_ci(void)
+Suite *suite_of_tests(const char *name, const char *tcase, const TTest *const *tests, size_t n)
 {
-	const char *ci = getenv("CI");
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(tcase);
 
-	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 int main(void)
@@ -77,7 +85,7 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		if (suites[i].root && !root) {
-			if (in_ci()) {
+			if (tu_in_ci()) {
 				fprintf(stderr, "FAIL: suite %s needs root and CI=true forbids skipping it\n",
 					suites[i].name);
 				return 1;

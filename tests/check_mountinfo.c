@@ -149,14 +149,6 @@ END_TEST
 
 Suite *mountinfo_suite(void)
 {
-	Suite *s = suite_create("mountinfo");
-	TCase *tc = tcase_create("parse");
-
-	tcase_add_test(tc, test_host);
-	tcase_add_test(tc, test_bad_lines);
-	tcase_add_test(tc, test_path_bound);
-	tcase_add_test(tc, test_escape_range);
-	tcase_add_test(tc, test_callback_stops);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("mountinfo", "parse", test_host, test_bad_lines,
+			test_path_bound, test_escape_range, test_callback_stops);
 }

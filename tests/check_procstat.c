@@ -142,15 +142,6 @@ END_TEST
 
 Suite *procstat_suite(void)
 {
-	Suite *s = suite_create("procstat");
-	TCase *tc = tcase_create("parse");
-
-	tcase_add_test(tc, test_stat);
-	tcase_add_test(tc, test_stat_signed);
-	tcase_add_test(tc, test_stat_bad);
-	tcase_add_test(tc, test_limits);
-	tcase_add_test(tc, test_read_recorded);
-	tcase_add_test(tc, test_read_self);
-	suite_add_tcase(s, tc);
-	return s;
+	return SUITE_OF("procstat", "parse", test_stat, test_stat_signed,
+			test_stat_bad, test_limits, test_read_recorded, test_read_self);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -117,17 +118,6 @@ static const char *tail(const char *s, size_t n)
 	return len > n ? s + len - n : s;
 }
 
-/* At most 1000 bytes of s, for failure messages (check caps them at 4 kB). */
-static const char *clip(const char *s)
-{
-	static char bufs[4][1024];
-	static unsigned int next;
-	char *b = bufs[next++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s", s ? s : "(null)");
-	return b;
-}
-
 /* xorshift32: reproducible junk without touching rand()'s state. */
 static uint32_t next_rand(uint32_t *state)
 {
@@ -174,37 +164,16 @@ static void assert_alive(struct tu_exporter *e, const char *when)
 }
 
 /*
- * Send sig and wait up to timeout_ms (SIGKILL after that).  *status, *ms
- * and, if log is not NULL, the exporter's stderr (malloc'd).  Returns 0 or
- * -ETIMEDOUT.  Removes the log file.
+ * tu_exporter_stop_with, and the exporter no longer tracked for
+ * kill_leftovers.
  */
 static int stop_with(struct tu_exporter *e, int sig, int timeout_ms, int *status,
 		     double *ms, char **log)
 {
-	double start_ms = tu_now_ms();
-	int st = 0, ret = 0;
+	pid_t pid = e->pid;
+	int ret = tu_exporter_stop_with(e, sig, timeout_ms, status, ms, log);
 
-	kill(e->pid, sig);
-	for (;;) {
-		pid_t r = waitpid(e->pid, &st, WNOHANG);
-
-		if (r == e->pid || (r < 0 && errno != EINTR))
-			break;
-		if (tu_now_ms() - start_ms > timeout_ms) {
-			kill(e->pid, SIGKILL);
-			waitpid(e->pid, &st, 0);
-			ret = -ETIMEDOUT;
-			break;
-		}
-		usleep(500);
-	}
-	*ms = tu_now_ms() - start_ms;
-	*status = st;
-	untrack(e->pid);
-	e->pid = 0;
-	if (log)
-		*log = tu_exporter_log(e);
-	tu_exporter_stop(e, 0, NULL, NULL);	/* removes the log */
+	untrack(pid);
 	return ret;
 }
 
@@ -238,30 +207,15 @@ static int resting_fds(pid_t pid)
 	return best;
 }
 
-/* Wait (at most timeout_ms) until the exporter holds at most want fds. */
-static int wait_fds_at_most(pid_t pid, int want, int timeout_ms)
+/* Wait (at most timeout_ms) until the exporter holds from min to max fds; the last count. */
+static int wait_fds(pid_t pid, int min, int max, int timeout_ms)
 {
 	double deadline = tu_now_ms() + timeout_ms;
 	int n;
 
 	do {
 		n = tu_fd_count(pid);
-		if (n >= 0 && n <= want)
-			return n;
-		sleep_ms(20);
-	} while (tu_now_ms() < deadline);
-	return n;
-}
-
-/* Wait (at most timeout_ms) until the exporter holds at least want fds. */
-static int wait_fds_at_least(pid_t pid, int want, int timeout_ms)
-{
-	double deadline = tu_now_ms() + timeout_ms;
-	int n;
-
-	do {
-		n = tu_fd_count(pid);
-		if (n >= want)
+		if (n >= 0 && n >= min && n <= max)
 			return n;
 		sleep_ms(20);
 	} while (tu_now_ms() < deadline);
@@ -413,7 +367,7 @@ static double scrape_ok(int port, const char *path, const char *when)
 
 	ms = tu_now_ms() - t0;
 	ck_assert_msg(ret == 0, "scrape %s: %s", when, strerror(-ret));
-	ck_assert_msg(r.status == 200, "scrape %s: status %d: %s", when, r.status, clip(r.body));
+	ck_assert_msg(r.status == 200, "scrape %s: status %d: %s", when, r.status, tu_clip(r.body));
 	ck_assert_msg(r.body_len >= 6 && !strcmp(r.body + r.body_len - 6, "# EOF\n"),
 		      "scrape %s: the exposition does not end in # EOF", when);
 	ck_assert_msg(ms <= PROMPT_MS, "scrape %s took %.0f ms (limit %.0f)", when, ms, PROMPT_MS);
@@ -428,7 +382,7 @@ static void expect_status(int port, const char *method, const char *path, const 
 
 	ck_assert_msg(ret == 0, "%s %s: %s", method, path, strerror(-ret));
 	ck_assert_msg(r->status == want, "%s %s: status %d, want %d; body: %s", method, path,
-		      r->status, want, clip(r->body));
+		      r->status, want, tu_clip(r->body));
 }
 
 static void expect_header_prefix(const struct tu_http_resp *r, const char *name,
@@ -540,23 +494,10 @@ static int wait_port(pid_t pid, int port, int timeout_ms, unsigned int pause_us,
 /* Wait for pid at most timeout_ms (SIGKILL after that); 0 or -ETIMEDOUT. */
 static int reap(pid_t pid, int timeout_ms, int *st)
 {
-	double deadline = tu_now_ms() + timeout_ms;
+	int ret = tu_reap(pid, timeout_ms, st);
 
-	for (;;) {
-		pid_t r = waitpid(pid, st, WNOHANG);
-
-		if (r == pid || (r < 0 && errno != EINTR))
-			break;
-		if (tu_now_ms() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, st, 0);
-			untrack(pid);
-			return -ETIMEDOUT;
-		}
-		usleep(1000);
-	}
 	untrack(pid);
-	return 0;
+	return ret;
 }
 
 static char *read_file_str(const char *path)
@@ -595,9 +536,9 @@ START_TEST(test_landing_page)
 	expect_status(e.port, "GET", "/", NULL, 200, &r);
 	expect_header_prefix(&r, "Content-Type", "text/html", "GET /");
 	ck_assert_msg(strstr(r.body, "<html") && strstr(r.body, "</html>"),
-		      "GET / is not an HTML page: %s", clip(r.body));
+		      "GET / is not an HTML page: %s", tu_clip(r.body));
 	ck_assert_msg(strstr(r.body, "<a href=\"/metrics\">"),
-		      "the landing page does not link /metrics: %s", clip(r.body));
+		      "the landing page does not link /metrics: %s", tu_clip(r.body));
 	ck_assert_msg(r.body_len < 4096, "the landing page is %zu bytes; want a small page",
 		      r.body_len);
 	tu_http_free(&r);
@@ -627,7 +568,7 @@ START_TEST(test_unknown_path)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		expect_status(e.port, "GET", paths[i], NULL, 404, &r);
 		ck_assert_msg(strstr(r.body, "/metrics"), "404 for %s does not say where the metrics are: %s",
-			      paths[i], clip(r.body));
+			      paths[i], tu_clip(r.body));
 		tu_http_free(&r);
 	}
 	expect_status(e.port, "HEAD", "/nope", NULL, 404, &r);
@@ -669,7 +610,7 @@ START_TEST(test_methods)
 	ck_assert_msg(raw.status == 405, "POST with a body: status %d", raw.status);
 	ck_assert_msg(strstr(raw.data, "\r\n\r\nmethod not allowed") &&
 		      strstr(raw.data, "HTTP/1.1 200 OK") && strstr(raw.data, "</html>"),
-		      "the GET after a refused POST on one connection was not served: %s", clip(raw.data));
+		      "the GET after a refused POST on one connection was not served: %s", tu_clip(raw.data));
 	free(raw.data);
 	assert_alive(&e, "after refused methods");
 	stop_clean(&e);
@@ -758,15 +699,15 @@ START_TEST(test_custom_path)
 	start(&e, args);
 	scrape_ok(e.port, "/custom", "at --web.telemetry-path=/custom");
 	expect_status(e.port, "GET", "/metrics", NULL, 404, &r);
-	ck_assert_msg(strstr(r.body, "/custom"), "the 404 does not point to /custom: %s", clip(r.body));
+	ck_assert_msg(strstr(r.body, "/custom"), "the 404 does not point to /custom: %s", tu_clip(r.body));
 	tu_http_free(&r);
 	expect_status(e.port, "HEAD", "/custom", NULL, 200, &r);
 	ck_assert_msg(r.body_len == 0, "HEAD /custom sent a body");
 	tu_http_free(&r);
 	expect_status(e.port, "GET", "/", NULL, 200, &r);
 	ck_assert_msg(strstr(r.body, "<a href=\"/custom\">"), "the landing page does not link /custom: %s",
-		      clip(r.body));
-	ck_assert_msg(!strstr(r.body, "\"/metrics\""), "the landing page still links /metrics: %s", clip(r.body));
+		      tu_clip(r.body));
+	ck_assert_msg(!strstr(r.body, "\"/metrics\""), "the landing page still links /metrics: %s", tu_clip(r.body));
 	tu_http_free(&r);
 	stop_clean(&e);
 }
@@ -796,7 +737,7 @@ START_TEST(test_idle_connections)
 		ck_assert_msg(fds[i] >= 0, "idle connection %d: %s", i, strerror(-fds[i]));
 	}
 	/* Accepted, not just queued in the backlog. */
-	n = wait_fds_at_least(e.pid, base + IDLE_CONNS, 5000);
+	n = wait_fds(e.pid, base + IDLE_CONNS, INT_MAX, 5000);
 	ck_assert_msg(n >= base + IDLE_CONNS, "the exporter holds %d fds with %d idle clients; want >= %d",
 		      n, IDLE_CONNS, base + IDLE_CONNS);
 	closed = 0;
@@ -832,7 +773,7 @@ START_TEST(test_idle_connections)
 		      IDLE_CONNS - 2 - closed, IDLE_CONNS - 2);
 	for (int i = 0; i < IDLE_CONNS; i++)
 		close(fds[i]);
-	n = wait_fds_at_most(e.pid, base, 5000);
+	n = wait_fds(e.pid, 0, base, 5000);
 	ck_assert_msg(n <= base, "the exporter holds %d fds after every client left; %d before", n, base);
 	scrape_ok(e.port, "/metrics", "after the idle connections");
 	stop_clean(&e);
@@ -1034,7 +975,7 @@ START_TEST(test_garbage)
 		} else {
 			ck_assert_msg(raw.status < 0 ? raw.closed : refusal_status(raw.status),
 				      "%s: %s (want 400 or a close)", junk[i].name,
-				      raw.status < 0 ? "neither answered nor closed in 3 s" : clip(raw.data));
+				      raw.status < 0 ? "neither answered nor closed in 3 s" : tu_clip(raw.data));
 		}
 		free(raw.data);
 		free(junk[i].data);
@@ -1136,7 +1077,7 @@ START_TEST(test_non_reading_clients)
 
 	for (int i = 0; i < NON_READERS; i++)
 		close(fds[i]);
-	n = wait_fds_at_most(e.pid, base, 5000);
+	n = wait_fds(e.pid, 0, base, 5000);
 	ck_assert_msg(n <= base, "the exporter holds %d fds after the non-readers left; %d before", n, base);
 	scrape_ok(e.port, "/metrics", "after the non-readers");
 	free(reqs);
@@ -1363,16 +1304,16 @@ static void expect_startup_error(const char *const *args, int want, size_t lines
 
 	st = run_bin(args, setup ? setup : stderr_only, 15000, &err);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == want,
-		      "%s: %s, want exit status %d; stderr: %s", args[0], describe_status(st), want, clip(err));
+		      "%s: %s, want exit status %d; stderr: %s", args[0], describe_status(st), want, tu_clip(err));
 	ck_assert_msg(count_lines(err) == lines && err[strlen(err) - 1] == '\n',
-		      "%s: want %zu line(s) on stderr, got: %s", args[0], lines, clip(err));
+		      "%s: want %zu line(s) on stderr, got: %s", args[0], lines, tu_clip(err));
 	for (size_t i = 0; needles && needles[i]; i++)
 		ck_assert_msg(strstr(err, needles[i]), "%s: stderr does not say \"%s\": %s", args[0],
-			      needles[i], clip(err));
+			      needles[i], tu_clip(err));
 	free(err);
 	if (!setup) {
 		st = run_bin(args, stdout_only, 15000, &out);
-		ck_assert_msg(!*out, "%s: wrote to stdout: %s", args[0], clip(out));
+		ck_assert_msg(!*out, "%s: wrote to stdout: %s", args[0], tu_clip(out));
 		free(out);
 	}
 }
@@ -1552,12 +1493,12 @@ START_TEST(test_fd_limit_at_start)
 					 (int)nofile_limit);
 				ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
 					      "limit %d: %s: %s", (int)nofile_limit, describe_status(st),
-					      clip(err));
+					      tu_clip(err));
 				ck_assert_msg(strstr(line, "Too many open files") && strstr(line, want),
 					      "limit %d: the error does not name the limit: %s",
-					      (int)nofile_limit, clip(err));
+					      (int)nofile_limit, tu_clip(err));
 				ck_assert_msg(!strstr(err, "out of memory"), "limit %d: %s",
-					      (int)nofile_limit, clip(err));
+					      (int)nofile_limit, tu_clip(err));
 				failures++;
 			}
 		}
@@ -1578,7 +1519,7 @@ START_TEST(test_collector_flags)
 
 	start(&e, no_audit);
 	expect_status(e.port, "GET", "/events", NULL, 404, &r);
-	ck_assert_msg(strstr(r.body, "--no-collector.audit"), "the 404 does not say why: %s", clip(r.body));
+	ck_assert_msg(strstr(r.body, "--no-collector.audit"), "the 404 does not say why: %s", tu_clip(r.body));
 	tu_http_free(&r);
 	expect_status(e.port, "GET", "/metrics", NULL, 200, &r);
 	ck_assert_msg(!strstr(r.body, "bpf_audit_"), "bpf_audit_* families with --no-collector.audit");
@@ -1719,9 +1660,9 @@ START_TEST(test_help_and_version)
 
 	st = run_bin(help, stdout_only, 5000, &out);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "--help: %s", describe_status(st));
-	ck_assert_msg(!strncmp(out, "Usage: ", 7), "--help does not print usage to stdout: %s", clip(out));
+	ck_assert_msg(!strncmp(out, "Usage: ", 7), "--help does not print usage to stdout: %s", tu_clip(out));
 	st = run_bin(help, stderr_only, 5000, &err);
-	ck_assert_msg(!*err, "--help wrote to stderr: %s", clip(err));
+	ck_assert_msg(!*err, "--help wrote to stderr: %s", tu_clip(err));
 	free(err);
 	st = run_bin(h, stdout_only, 5000, &err);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !strcmp(err, out), "-h differs from --help");
@@ -1742,14 +1683,14 @@ START_TEST(test_help_and_version)
 		ck_assert_msg(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2) &&
 			      !strstr(err, "unknown flag"),
 			      "%s (listed in --help) is not accepted: %s: %s", with_value,
-			      describe_status(st), clip(err));
+			      describe_status(st), tu_clip(err));
 		free(err);
 		if (takes_value[i]) {
 			const char *bare[] = { names[i], NULL };
 
 			st = run_bin(bare, stderr_only, 5000, &err);
 			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(err, "needs a value"),
-				      "%s without a value: %s: %s", names[i], describe_status(st), clip(err));
+				      "%s without a value: %s: %s", names[i], describe_status(st), tu_clip(err));
 			free(err);
 		}
 	}
@@ -1758,10 +1699,10 @@ START_TEST(test_help_and_version)
 	st = run_bin(version, stdout_only, 5000, &out);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "--version: %s", describe_status(st));
 	ck_assert_msg(!strncmp(out, "bpf-metrics-exporter ", 21) && out[21] >= '0' && out[21] <= '9' &&
-		      count_lines(out) == 1, "--version prints \"%s\"; want \"bpf-metrics-exporter X.Y.Z\"", clip(out));
+		      count_lines(out) == 1, "--version prints \"%s\"; want \"bpf-metrics-exporter X.Y.Z\"", tu_clip(out));
 	free(out);
 	st = run_bin(version, stderr_only, 5000, &err);
-	ck_assert_msg(!*err, "--version wrote to stderr: %s", clip(err));
+	ck_assert_msg(!*err, "--version wrote to stderr: %s", tu_clip(err));
 	free(err);
 }
 END_TEST
@@ -2092,7 +2033,7 @@ START_TEST(test_log_json)
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", e.port);
 	ret = stop_with(&e, SIGTERM, 5000, &st, &ms, &log);
 	ck_assert_msg(!ret && WIFEXITED(st) && WEXITSTATUS(st) == 0, "SIGTERM: %s", describe_status(st));
-	ck_assert_msg(count_lines(log) >= 2, "the JSON log has fewer than 2 lines:\n%s", clip(log));
+	ck_assert_msg(count_lines(log) >= 2, "the JSON log has fewer than 2 lines:\n%s", tu_clip(log));
 
 	fd = mkstemp(path);
 	ck_assert(fd >= 0);
@@ -2106,8 +2047,8 @@ START_TEST(test_log_json)
 	}
 	unlink(path);
 	ck_assert_msg(ret == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		      "--log.format=json: %s: %s\nthe log:\n%s", describe_status(st), clip(out), tail(log, 1500));
-	ck_assert_msg(!strncmp(out, "ok ", 3), "python3 did not check the log: %s", clip(out));
+		      "--log.format=json: %s: %s\nthe log:\n%s", describe_status(st), tu_clip(out), tail(log, 1500));
+	ck_assert_msg(!strncmp(out, "ok ", 3), "python3 did not check the log: %s", tu_clip(out));
 	free(out);
 	free(log);
 }
@@ -2141,13 +2082,13 @@ START_TEST(test_log_logfmt)
 		char *p;
 
 		nl = strchr(line, '\n');
-		ck_assert_msg(nl, "the log does not end in a newline: %s", clip(line));
+		ck_assert_msg(nl, "the log does not end in a newline: %s", tu_clip(line));
 		*nl = '\0';
 		/* ts=2026-01-02T03:04:05.678Z level=info msg=... */
 		p = strchr(line, ' ');
 		ck_assert_msg(!strncmp(line, "ts=", 3) && p && p - line == 27 && line[26] == 'Z' &&
 			      !strncmp(p, " level=", 7) && logfmt_level_ok(p + 7) && strstr(p, " msg="),
-			      "not a logfmt line with ts=, level= and msg=: %s", clip(line));
+			      "not a logfmt line with ts=, level= and msg=: %s", tu_clip(line));
 		if (strstr(line, " msg=listening ") && strstr(line, want))
 			listening = true;
 		lines++;
@@ -2386,14 +2327,14 @@ START_TEST(test_scrape_failure)
 		ck_assert_msg(n == 0, "scrape while %s fails: %s", cases[i].what, strerror(-n));
 		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			      "the ptrace helper failed no call (%s); status %d, body: %s",
-			      describe_status(st), r.status, clip(r.body));
+			      describe_status(st), r.status, tu_clip(r.body));
 		ck_assert_msg(r.status == 500, "scrape while %s fails: status %d, want 500", cases[i].what,
 			      r.status);
 		expect_header_prefix(&r, "Content-Type", "text/plain", "the 500");
 		ck_assert_msg(count_lines(r.body) == 1 && r.body[r.body_len - 1] == '\n' && r.body_len < 300,
-			      "the 500 is not one line: %s", clip(r.body));
+			      "the 500 is not one line: %s", tu_clip(r.body));
 		ck_assert_msg(strstr(r.body, cases[i].what) && strstr(r.body, "permission denied"),
-			      "the 500 does not say why (%s: permission denied): %s", cases[i].what, clip(r.body));
+			      "the 500 does not say why (%s: permission denied): %s", cases[i].what, tu_clip(r.body));
 		tu_http_free(&r);
 		assert_alive(&e, "after a failed scrape");
 	}
@@ -2404,7 +2345,7 @@ START_TEST(test_scrape_failure)
 	ck_assert_str_eq(metric_value(r.body, "bpf_exporter_scrape_errors_total"), "2");
 	ck_assert_str_eq(metric_value(r.body, "bpf_exporter_scrapes_total"), "4");
 	tu_http_free(&r);
-	n = wait_fds_at_most(e.pid, base, 3000);
+	n = wait_fds(e.pid, 0, base, 3000);
 	ck_assert_msg(n <= base, "the exporter holds %d fds after failed scrapes; %d before", n, base);
 	log = tu_exporter_log(&e);
 	ck_assert_msg(strstr(log, "scrape failed") && strstr(log, "listing BPF programs"),

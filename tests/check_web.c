@@ -32,17 +32,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* At most 1000 bytes of s, for failure messages. */
-static const char *clip(const char *s)
-{
-	static char bufs[4][1024];
-	static unsigned int next;
-	char *b = bufs[next++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s", s ? s : "(null)");
-	return b;
-}
-
 static void start(struct tu_exporter *e, const char *const *args)
 {
 	int ret = tu_exporter_start(e, args);
@@ -50,7 +39,7 @@ static void start(struct tu_exporter *e, const char *const *args)
 	if (ret) {
 		char *log = tu_exporter_log(e);
 
-		ck_abort_msg("exporter did not start (%s); its stderr:\n%s", strerror(-ret), clip(log));
+		ck_abort_msg("exporter did not start (%s); its stderr:\n%s", strerror(-ret), tu_clip(log));
 	}
 }
 
@@ -87,7 +76,7 @@ static void get(int port, const char *path, int want, struct tu_http_resp *r)
 
 	ck_assert_msg(ret == 0, "GET %s on port %d: %s", path, port, strerror(-ret));
 	ck_assert_msg(r->status == want, "GET %s on port %d: status %d, want %d; body: %s", path,
-		      port, r->status, want, clip(r->body));
+		      port, r->status, want, tu_clip(r->body));
 }
 
 /* A listening socket on 127.0.0.1:port (0: any free one; the port in *port). */
@@ -164,10 +153,10 @@ START_TEST(test_several_addresses)
 		tu_http_free(&r);
 	}
 	log = tu_exporter_log(&e);
-	ck_assert_msg(count_str(log, "msg=listening") == 3, "want 3 listening lines: %s", clip(log));
+	ck_assert_msg(count_str(log, "msg=listening") == 3, "want 3 listening lines: %s", tu_clip(log));
 	for (int i = 0; i < 3; i++) {
 		snprintf(want, sizeof(want), "address=127.0.0.1:%d ", ports[i]);
-		ck_assert_msg(strstr(log, want), "no line says %s: %s", want, clip(log));
+		ck_assert_msg(strstr(log, want), "no line says %s: %s", want, tu_clip(log));
 	}
 	free(log);
 	stop(&e);
@@ -188,10 +177,10 @@ START_TEST(test_address_in_use)
 	ck_assert_int_eq(tu_run(argv, 15000, NULL, &st, &out), 0);
 	close(fd);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "wait status 0x%x, want exit 1: %s", st,
-		      clip(out));
+		      tu_clip(out));
 	snprintf(want, sizeof(want), "cannot listen on 127.0.0.1:%d: address already in use", busy);
-	ck_assert_msg(strstr(out, want), "the error does not name the address: %s", clip(out));
-	ck_assert_msg(count_str(out, "\n") == 1, "want one line: %s", clip(out));
+	ck_assert_msg(strstr(out, want), "the error does not name the address: %s", tu_clip(out));
+	ck_assert_msg(count_str(out, "\n") == 1, "want one line: %s", tu_clip(out));
 	ck_assert_msg(port_free(other), "the first address is still bound");
 	free(out);
 }
@@ -206,8 +195,8 @@ START_TEST(test_address_twice)
 
 	ck_assert_int_eq(tu_run(argv, 15000, NULL, &st, &out), 0);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "wait status 0x%x, want exit 2: %s", st,
-		      clip(out));
-	ck_assert_msg(strstr(out, "\"127.0.0.1:9\" is given twice"), "%s", clip(out));
+		      tu_clip(out));
+	ck_assert_msg(strstr(out, "\"127.0.0.1:9\" is given twice"), "%s", tu_clip(out));
 	free(out);
 }
 END_TEST
@@ -283,17 +272,9 @@ static char *spawned_log(const struct spawned *sp)
 /* Wait at most ms for it to exit on its own; its wait status, or -1 (then killed). */
 static int spawned_wait(struct spawned *sp, int ms)
 {
-	double deadline = tu_now_ms() + ms;
 	int st;
 
-	while (tu_now_ms() < deadline) {
-		if (waitpid(sp->pid, &st, WNOHANG) == sp->pid)
-			return st;
-		usleep(5000);
-	}
-	kill(sp->pid, SIGKILL);
-	waitpid(sp->pid, &st, 0);
-	return -1;
+	return tu_reap(sp->pid, ms, &st) ? -1 : st;
 }
 
 /* Served on the socket it was given, and on nothing else; the log says where it came from. */
@@ -318,8 +299,8 @@ START_TEST(test_systemd_socket)
 	log = spawned_log(&sp);
 	snprintf(want, sizeof(want), "address=127.0.0.1:%d ", port);
 	ck_assert_msg(strstr(log, "msg=listening") && strstr(log, want) && strstr(log, "socket=systemd"),
-		      "no listening line naming the socket from systemd: %s", clip(log));
-	ck_assert_msg(strstr(log, "--web.listen-address is ignored"), "%s", clip(log));
+		      "no listening line naming the socket from systemd: %s", tu_clip(log));
+	ck_assert_msg(strstr(log, "--web.listen-address is ignored"), "%s", tu_clip(log));
 	free(log);
 	kill(sp.pid, SIGTERM);
 	st = spawned_wait(&sp, 5000);
@@ -356,10 +337,10 @@ START_TEST(test_systemd_socket_missing)
 		log = spawned_log(&sp);
 		unlink(sp.log);
 		ck_assert_msg(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
-			      "LISTEN_FDS=%s: wait status 0x%x, want exit 1: %s", cases[i].nfds, st, clip(log));
+			      "LISTEN_FDS=%s: wait status 0x%x, want exit 1: %s", cases[i].nfds, st, tu_clip(log));
 		ck_assert_msg(strstr(log, cases[i].needle) && count_str(log, "\n") == 1,
 			      "LISTEN_FDS=%s: want one line saying \"%s\": %s", cases[i].nfds,
-			      cases[i].needle, clip(log));
+			      cases[i].needle, tu_clip(log));
 		free(log);
 	}
 }
@@ -544,13 +525,13 @@ START_TEST(test_collect)
 	start(&e, NULL);
 	get(e.port, "/metrics?collect[]=core", 200, &r);
 	ck_assert_msg(strstr(r.body, "name=\"web_collect\"") && !strstr(r.body, "bpf_audit_"),
-		      "collect[]=core: %s", clip(r.body));
+		      "collect[]=core: %s", tu_clip(r.body));
 	ck_assert_ptr_nonnull(strstr(r.body, "\nbpf_exporter_scrapes_total 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "\nprocess_cpu_seconds_total "));
 	tu_http_free(&r);
 	get(e.port, "/metrics?collect%5B%5D=audit", 200, &r);
 	ck_assert_msg(!strstr(r.body, "bpf_program_") && strstr(r.body, "\nbpf_audit_events_total{"),
-		      "collect[]=audit: %s", clip(r.body));
+		      "collect[]=audit: %s", tu_clip(r.body));
 	tu_http_free(&r);
 	get(e.port, "/metrics?collect[]=audit&collect[]=core", 200, &r);
 	ck_assert(strstr(r.body, "name=\"web_collect\"") && strstr(r.body, "\nbpf_audit_events_total{"));

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include <linux/bpf.h>
 
+#include "lib/parse.h"
 #include "testutil.h"
 
 #define LINK_TP "task_rename"	/* fires on exec and prctl(PR_SET_NAME) only */
@@ -504,9 +506,10 @@ void lg_non_readers_close(struct lg_non_readers *nr)
 
 /* ---- figures ---- */
 
-long lg_rss_kb(pid_t pid)
+long lg_status_kb(pid_t pid, const char *key)
 {
 	char path[64], line[256];
+	size_t klen = strlen(key);
 	long v = -1;
 	FILE *f;
 
@@ -514,11 +517,24 @@ long lg_rss_kb(pid_t pid)
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &v) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = line + klen + 1;
+		uint64_t n;
+
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		p += strspn(p, " \t");
+		if (!parse_dec(&p, NULL, LONG_MAX, &n))
+			v = (long)n;
+		break;
+	}
 	fclose(f);
 	return v;
+}
+
+long lg_rss_kb(pid_t pid)
+{
+	return lg_status_kb(pid, "VmRSS");
 }
 
 long lg_send_queue_bytes(int port, size_t *sockets)

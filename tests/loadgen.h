@@ -118,6 +118,11 @@ void lg_non_readers_close(struct lg_non_readers *nr);
 /* VmRSS of pid in KiB, -1 if unknown. */
 long lg_rss_kb(pid_t pid);
 /*
+ * The number on the line "key:" of /proc/PID/status (kB for the Vm* and
+ * Rss* lines, a count for Threads), -1 if unknown.
+ */
+long lg_status_kb(pid_t pid, const char *key);
+/*
  * Bytes in the send queues of the server's side of every connection to
  * 127.0.0.1:port (/proc/net/tcp), and how many of those sockets hold some.
  */

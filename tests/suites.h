@@ -9,6 +9,16 @@
 
 #include <check.h>
 
+/*
+ * A suite called name of one test case called tcase, running the tests
+ * (check's START_TEST names) in order, for the suites that need no fixture
+ * or timeout: return SUITE_OF("parse", "parse", test_a, test_b);
+ * Defined in check_main.c.
+ */
+Suite *suite_of_tests(const char *name, const char *tcase, const TTest *const *tests, size_t n);
+#define SUITE_OF(name, tcase, ...) suite_of_tests(name, tcase, (const TTest *const[]){ __VA_ARGS__ }, \
+	sizeof((const TTest *const[]){ __VA_ARGS__ }) / sizeof(const TTest *))
+
 /* unit suites (tests/check_<module>.c) */
 Suite *buf_suite(void);
 Suite *array_suite(void);
@@ -41,6 +51,9 @@ Suite *deadline_suite(void);	/* loopback sockets, no root */
 Suite *scraper_suite(void);
 Suite *mountinfo_suite(void);
 Suite *linktarget_suite(void);
+Suite *bpffd_suite(void);	/* BPF fds by their link target */
+Suite *coll_labels_suite(void);	/* label sets rendered once per scrape */
+Suite *parse_suite(void);	/* the one decimal parser (lib/parse) */
 
 /* root suites: real kernel, real binary, real capabilities */
 Suite *integration_suite(void);	/* check_integration.c: /metrics vs the kernel */

@@ -35,6 +35,48 @@ double tu_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+bool tu_in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+}
+
+const char *tu_clip(const char *s)
+{
+	static __thread char bufs[4][1024];
+	static __thread unsigned int next;
+	char *b = bufs[next++ % 4];
+
+	snprintf(b, sizeof(bufs[0]), "%s", s ? s : "(null)");
+	return b;
+}
+
+const char *tu_basic_auth(const char *user, const char *password)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static __thread char out[6 + (TU_BASIC_AUTH_MAX + 2) / 3 * 4 + 1];
+	char in[TU_BASIC_AUTH_MAX + 1];
+	int n = snprintf(in, sizeof(in), "%s:%s", user, password);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(in) ? (size_t)n : sizeof(in) - 1, o = 6;
+
+	memcpy(out, "Basic ", 6);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned int v = (unsigned char)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = tbl[v >> 18 & 63];
+		out[o++] = tbl[v >> 12 & 63];
+		out[o++] = i + 1 < len ? tbl[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* ---- BPF objects ---- */
 
 int tu_prog_load(enum bpf_prog_type type, const char *name, const char *license,
@@ -300,37 +342,68 @@ int tu_exporter_start(struct tu_exporter *e, const char *const *args)
 	return ret;
 }
 
-int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double *ms)
+int tu_reap(pid_t pid, int timeout_ms, int *status)
 {
-	double start = tu_now_ms();
+	double deadline = tu_now_ms() + timeout_ms;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int st = 0, ret = 0;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		int left;
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		left = (int)(deadline - tu_now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (pidfd >= 0) {	/* readable once the process has exited */
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+			poll(&pfd, 1, left);
+		} else {
+			usleep(500);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (status)
+		*status = st;
+	return ret;
+}
+
+int tu_exporter_stop_with(struct tu_exporter *e, int sig, int timeout_ms, int *status, double *ms,
+			  char **log)
+{
+	double start;
 	int st = 0, ret = 0;
 
 	guard_stop(e);
+	start = tu_now_ms();
 	if (e->pid > 0) {
-		kill(e->pid, SIGTERM);
-		for (;;) {
-			pid_t r = waitpid(e->pid, &st, WNOHANG);
-
-			if (r == e->pid || (r < 0 && errno != EINTR))
-				break;
-			if (tu_now_ms() - start > timeout_ms) {
-				kill(e->pid, SIGKILL);
-				waitpid(e->pid, &st, 0);
-				ret = -ETIMEDOUT;
-				break;
-			}
-			usleep(2000);
-		}
+		kill(e->pid, sig);
+		ret = tu_reap(e->pid, timeout_ms, &st);
 	}
 	if (status)
 		*status = st;
 	if (ms)
 		*ms = tu_now_ms() - start;
+	if (log)
+		*log = tu_exporter_log(e);
 	e->pid = 0;
 	if (e->log_path[0])
 		unlink(e->log_path);
 	e->log_path[0] = '\0';
 	return ret;
+}
+
+int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double *ms)
+{
+	return tu_exporter_stop_with(e, SIGTERM, timeout_ms, status, ms, NULL);
 }
 
 static char *read_all_fd(int fd, size_t *len_out)

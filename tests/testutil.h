@@ -82,9 +82,24 @@ int tu_exporter_start(struct tu_exporter *e, const char *const *args);
 /*
  * SIGTERM, then wait up to timeout_ms (SIGKILL after that).  *status gets
  * the wait status, *ms the time it took to exit (either may be NULL).
- * Removes the log file.  Returns 0, or -ETIMEDOUT if it had to be killed.
+ * Stops the watchdog, removes the log file.  Returns 0, or -ETIMEDOUT if it
+ * had to be killed.  e->pid 0 (stopped already): only the cleanup.
  */
 int tu_exporter_stop(struct tu_exporter *e, int timeout_ms, int *status, double *ms);
+/*
+ * tu_exporter_stop with sig instead of SIGTERM; *ms counts from the signal,
+ * and with log not NULL *log gets the exporter's stderr (malloc'd) read
+ * before its file is removed.
+ */
+int tu_exporter_stop_with(struct tu_exporter *e, int sig, int timeout_ms, int *status, double *ms,
+			  char **log);
+/*
+ * Wait for the child pid to exit, at most timeout_ms (then SIGKILL it and
+ * wait again), without polling on a timer (a pidfd).  *status (may be
+ * NULL) gets its wait status.  0 (also when pid is no child to wait for),
+ * or -ETIMEDOUT if it had to be killed.
+ */
+int tu_reap(pid_t pid, int timeout_ms, int *status);
 /* The exporter's stderr so far (malloc'd, NUL-terminated). */
 char *tu_exporter_log(const struct tu_exporter *e);
 /*
@@ -174,5 +189,28 @@ size_t tu_expo_count(const struct tu_expo *e, const char *name);
 
 /* Monotonic milliseconds. */
 double tu_now_ms(void);
+
+/*
+ * Whether this is a CI run: CI set and not "", "false" or "0" (CI=true in
+ * .ci/run).  In CI a test that cannot run fails instead of skipping.
+ * tests/contrib/ctutil.py's IN_CI is the same rule.
+ */
+bool tu_in_ci(void);
+
+/*
+ * s (NULL: "(null)") cut to its first 1023 bytes, for failure messages
+ * (check caps a message at 4 kB).  Returns one of four per-thread static
+ * buffers in turn: four clips fit in one message.
+ */
+const char *tu_clip(const char *s);
+
+/* The longest user:password tu_basic_auth encodes; longer ones are cut. */
+#define TU_BASIC_AUTH_MAX 1023
+/*
+ * "Basic " and the base64 of user:password: an Authorization header's
+ * value.  Returns a per-thread static buffer, valid until the thread's
+ * next call.
+ */
+const char *tu_basic_auth(const char *user, const char *password);
 
 #endif

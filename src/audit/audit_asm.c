@@ -22,6 +22,7 @@
 #include "audit/ev_json.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
+#include "lib/parse.h"
 
 #ifndef AUDIT_BPF
 #define AUDIT_BPF 1334
@@ -71,26 +72,6 @@ static void parse_error(struct audit_asm *a, const char *what, const char *paylo
 	if (log_ratelimit_ok(&parse_rl))
 		log_warnx("cannot parse audit record (%s): %.*s (further such messages suppressed for 60s)",
 			  what, (int)(len > 200 ? 200 : len), payload);
-}
-
-/* A decimal number in p[0..end): 0, -EINVAL (none), -ERANGE (too big). */
-static int parse_dec(const char **pp, const char *end, uint64_t max, uint64_t *out)
-{
-	const char *p = *pp;
-	uint64_t v = 0;
-
-	if (p >= end || *p < '0' || *p > '9')
-		return -EINVAL;
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		unsigned int d = (unsigned int)(*p - '0');
-
-		if (v > (max - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*pp = p;
-	*out = v;
-	return 0;
 }
 
 /*

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/parse.h"
+
 ssize_t fdinfo_read(int dirfd, int fd, char *text, size_t size)
 {
 	char name[16];
@@ -46,13 +48,8 @@ int fdinfo_u64(const char *text, const char *key, uint64_t *out)
 	p += klen + 1;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -EINVAL;	/* overflow */
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
+	if (parse_dec(&p, NULL, UINT64_MAX, &v))
+		return -EINVAL;	/* none, or overflow */
 	if (*p && *p != '\n')
 		return -EINVAL;
 	*out = v;

@@ -17,6 +17,7 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "bpf/linkinfo.h"
 #include "lib/mountinfo.h"
 
@@ -351,17 +352,12 @@ static int btf_is_vmlinux(uint32_t id, bool *vmlinux)
 {
 	struct bpf_btf_info info;
 	char name[64] = "";
-	__u32 len = sizeof(info);
-	int fd, err;
+	int err;
 
-	fd = bpf_btf_get_fd_by_id(id);
-	if (fd < 0)
-		return -errno;
 	memset(&info, 0, sizeof(info));
 	info.name = (__u64)(uintptr_t)name;
 	info.name_len = sizeof(name);
-	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
-	close(fd);
+	err = bpffd_info_by_id(bpf_btf_get_fd_by_id, id, &info, sizeof(info));
 	name[sizeof(name) - 1] = '\0';
 	*vmlinux = info.kernel_btf && !strcmp(name, "vmlinux");
 	return err;
@@ -371,15 +367,10 @@ static int btf_is_vmlinux(uint32_t id, bool *vmlinux)
 static int prog_btf_id(uint32_t prog_id, uint32_t *btf_id)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd, err;
+	int err;
 
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return -errno;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
-	close(fd);
+	err = bpffd_info_by_id(bpf_prog_get_fd_by_id, prog_id, &info, sizeof(info));
 	if (!err && !info.btf_id)
 		err = -ENOENT;
 	*btf_id = info.btf_id;

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "bpf/fdinfo.h"
 #include "bpf/linkinfo.h"
 #include "bpf/linktarget.h"
@@ -301,15 +302,10 @@ static int add_link(struct snap *s, int fd, int dirfd)
 static bool targets_prog(uint32_t prog_id)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd, err;
+	int err;
 
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
+	err = bpffd_info_by_id(bpf_prog_get_fd_by_id, prog_id, &info, sizeof(info));
 	/* freplace always targets a program; others do when loaded without kernel BTF */
 	return !err && (info.type == BPF_PROG_TYPE_EXT || !info.attach_btf_obj_id);
 }

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/mountinfo.h"
@@ -55,15 +56,7 @@ static int fd_kind(int proc_fd, int fd)
 	n = readlinkat(proc_fd, name, target, sizeof(target) - 1);
 	if (n <= 0)
 		return -1;
-	target[n] = '\0';
-	if (!strcmp(target, "anon_inode:bpf-prog"))
-		return SNAP_PROG;
-	if (!strcmp(target, "anon_inode:bpf-map"))
-		return SNAP_MAP;
-	/* "bpf_link" from the link's creation, "bpf-link" from BPF_OBJ_GET */
-	if (!strcmp(target, "anon_inode:bpf-link") || !strcmp(target, "anon_inode:bpf_link"))
-		return SNAP_LINK;
-	return -1;
+	return bpffd_kind(target, (size_t)n);
 }
 
 /* The object pinned at w->path + "/" + name; 0, or -ENOMEM. Objects that cannot be read are left out. */

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "bpf/fdinfo.h"
 #include "lib/array.h"
 #include "bpf/snap_ops.h"
@@ -78,15 +79,10 @@ const struct snap_kind_ops snap_prog_ops = {
 int snap_prog_by_id(uint32_t id, struct snap_prog *out)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd, err;
+	int err;
 
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return fd;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
+	err = bpffd_info_by_id(bpf_prog_get_fd_by_id, id, &info, sizeof(info));
 	if (err)
 		return err;
 	from_info(out, &info);

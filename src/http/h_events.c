@@ -9,38 +9,19 @@
 #include "audit/ev_json.h"
 #include "http/follow.h"
 #include "lib/json.h"
+#include "lib/parse.h"
 
 /* Bytes of a bad value echoed in a reason; a longer one is cut and marked "...". */
 #define ECHO_MAX 64
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
 /* A decimal count of any length, saturated at UINT64_MAX; 0 or -EINVAL. */
 static int parse_count(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
+	int err = parse_dec_str(s, UINT64_MAX, out);
 
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned int d;
-
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		d = (unsigned int)(*s - '0');
-		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
-	}
-	*out = v;
-	return 0;
+	if (err == -ERANGE)
+		*out = UINT64_MAX;
+	return err == -ERANGE ? 0 : err;
 }
 
 /*
@@ -71,10 +52,10 @@ int h_events_parse(const struct h_events_params *p, size_t capacity, struct ev_q
 
 	memset(q, 0, sizeof(*q));
 	*follow = false;
-	if (p->since && parse_u64(p->since, &q->since))
+	if (p->since && parse_dec_str(p->since, UINT64_MAX, &q->since))
 		return bad(why, "since", p->since, "a sequence number (0 or more)");
 	if (p->last_event_id) {
-		if (parse_u64(p->last_event_id, &v))
+		if (parse_dec_str(p->last_event_id, UINT64_MAX, &v))
 			return bad(why, "Last-Event-ID", p->last_event_id, "a sequence number (0 or more)");
 		if (v > q->since)
 			q->since = v;
@@ -90,13 +71,13 @@ int h_events_parse(const struct h_events_params *p, size_t capacity, struct ev_q
 		q->has_op = true;
 	}
 	if (p->pid) {
-		if (parse_u64(p->pid, &v) || v > INT32_MAX)
+		if (parse_dec_str(p->pid, UINT64_MAX, &v) || v > INT32_MAX)
 			return bad(why, "pid", p->pid, "a process id (0 to 2147483647)");
 		q->pid = (int64_t)v;
 		q->has_pid = true;
 	}
 	if (p->prog_id) {
-		if (parse_u64(p->prog_id, &v) || v > UINT32_MAX)
+		if (parse_dec_str(p->prog_id, UINT64_MAX, &v) || v > UINT32_MAX)
 			return bad(why, "prog_id", p->prog_id, "a program id (0 to 4294967295)");
 		q->prog_id = (uint32_t)v;
 		q->has_prog_id = true;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+#include "lib/parse.h"
 
 
 static void bind_error(const char *address, int err, char *msg, size_t len)
@@ -84,8 +87,7 @@ int listen_split_address(const char *address, char *host, size_t hostlen,
 			 unsigned int *port, char *err, size_t errlen)
 {
 	const char *colon, *p;
-	unsigned long portnum;
-	char *end;
+	uint64_t portnum;
 	size_t len;
 
 	if (address[0] == '[') {
@@ -118,9 +120,7 @@ int listen_split_address(const char *address, char *host, size_t hostlen,
 	memcpy(host, p, len);
 	host[len] = '\0';
 	p = colon + 1;
-	errno = 0;
-	portnum = strtoul(p, &end, 10);
-	if (*p < '0' || *p > '9' || *end || errno || portnum > 65535) {
+	if (parse_dec_str(p, 65535, &portnum)) {
 		snprintf(err, errlen, "invalid listen address \"%s\": port must be a number from 0 to 65535", address);
 		return -EINVAL;
 	}
@@ -201,13 +201,12 @@ int listen_open(const char *address, int *fd, char *err, size_t errlen)
 /* A decimal number without sign, blanks or excess; 0 or -EINVAL. */
 static int parse_env_ulong(const char *s, unsigned long *out)
 {
-	char *end;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (parse_dec_str(s, ULONG_MAX, &v))
 		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
+	*out = (unsigned long)v;
+	return 0;
 }
 
 int listen_systemd_count(const char *listen_pid, const char *listen_fds, pid_t self,

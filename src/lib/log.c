@@ -3,6 +3,7 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/json.h"
+#include "lib/parse.h"
 #include "lib/utf8.h"
 
 static enum log_level log_min = LOG_INFO;
@@ -257,10 +259,13 @@ void log_mhd(void *cls, const char *fmt, va_list ap)
 	buf_vaddf(&msg, fmt, ap);
 	if (!strncmp(msg.buf, mhd_refused, sizeof(mhd_refused) - 1)) {
 		/* The status says it; a client's bad request is no warning. */
-		unsigned long code = strtoul(msg.buf + sizeof(mhd_refused) - 1, NULL, 10);
+		const char *digits = msg.buf + sizeof(mhd_refused) - 1;
+		uint64_t code = 0;
+
+		parse_dec(&digits, NULL, UINT64_MAX, &code);	/* none: 0 */
 
 		buf_reset(&msg);
-		buf_addf(&msg, "libmicrohttpd answered %lu to a request itself and closed the connection",
+		buf_addf(&msg, "libmicrohttpd answered %" PRIu64 " to a request itself and closed the connection",
 			 code);
 		if (code >= 400 && code < 500)
 			level = LOG_DEBUG;

@@ -209,22 +209,6 @@ unsigned int coll_sel_mask(const bool sel[COLL_MAX]);
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s);
 
-/*
- * The short label set of each program (id, name, type) or map (id, name,
- * type, type_name) of a snapshot, in every one of that object's families
- * (the core collector's, the stats collector's): rendered once per scrape
- * by coll_labels_build() (0 or -ENOMEM; release it either way), written
- * for object i by coll_labels_add().  Object i's labels are
- * text[off[i] .. off[i + 1]).
- */
-struct coll_labels {
-	struct buf text;
-	size_t *off;
-};
-int coll_labels_build(struct coll_labels *l, const struct snap *s, enum snap_kind kind);
-void coll_labels_release(struct coll_labels *l);
-void coll_labels_add(struct om_writer *w, const struct coll_labels *l, size_t i);
-
 /* For the collectors: monotonic seconds, and a relaxed atomic load. */
 double coll_now_s(void);
 uint64_t coll_load(const uint64_t *p);

@@ -10,6 +10,7 @@
 
 #include "bpf/bpfnames.h"
 #include "metrics/coll.h"
+#include "metrics/coll_labels.h"
 
 /* Label sets; each object kind has a short one and, for *_info, a full one. */
 enum labels { L_PROG_INFO, L_PROG, L_MAP_INFO, L_MAP, L_LINK_INFO };
@@ -22,7 +23,7 @@ struct per_object {
 };
 
 struct core_scrape {
-	struct coll_labels progs, maps;
+	struct coll_labels *progs, *maps;
 };
 
 static uint64_t load_time_sec(const struct snap *s, const struct snap_prog *p)
@@ -47,71 +48,6 @@ GETTER(map_key_size, struct snap_map, o->key_size)
 GETTER(map_value_size, struct snap_map, o->value_size)
 GETTER(map_max_entries, struct snap_map, o->max_entries)
 GETTER(map_mem, struct snap_map, o->memlock)
-
-/* key="value" (escaped), after a comma unless it starts the object's set */
-static void add_label(struct buf *b, size_t start, const char *key, const char *value)
-{
-	if (b->len > start)
-		buf_addch(b, ',');
-	buf_addstr(b, key);
-	buf_addstr(b, "=\"");
-	om_escape_label_value(b, value);
-	buf_addch(b, '"');
-}
-
-static void add_label_u64(struct buf *b, size_t start, const char *key, uint64_t value)
-{
-	if (b->len > start)
-		buf_addch(b, ',');
-	buf_addstr(b, key);
-	buf_addstr(b, "=\"");
-	buf_addu64(b, value);
-	buf_addch(b, '"');
-}
-
-int coll_labels_build(struct coll_labels *sl, const struct snap *s, enum snap_kind kind)
-{
-	size_t n = kind == SNAP_PROG ? s->nr_progs : s->nr_maps;
-	struct buf *b = &sl->text;
-	char tbuf[BPFNAMES_LEN];
-
-	buf_init(b, n * 64);
-	sl->off = malloc((n + 1) * sizeof(*sl->off));
-	if (!sl->off)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		size_t start = sl->off[i] = b->len;
-
-		if (kind == SNAP_PROG) {
-			const struct snap_prog *p = &s->progs[i];
-
-			add_label_u64(b, start, "id", p->id);
-			add_label(b, start, "name", p->name);
-			add_label(b, start, "type", bpfnames_prog_type(p->type, tbuf));
-		} else {
-			const struct snap_map *m = &s->maps[i];
-
-			add_label_u64(b, start, "id", m->id);
-			add_label(b, start, "name", m->name);
-			add_label_u64(b, start, "type", m->type);
-			add_label(b, start, "type_name", bpfnames_map_type(m->type, tbuf));
-		}
-	}
-	sl->off[n] = b->len;
-	return b->oom ? -ENOMEM : 0;
-}
-
-void coll_labels_release(struct coll_labels *sl)
-{
-	buf_release(&sl->text);
-	free(sl->off);
-	sl->off = NULL;
-}
-
-void coll_labels_add(struct om_writer *w, const struct coll_labels *sl, size_t i)
-{
-	om_labels_raw(w, sl->text.buf + sl->off[i], sl->off[i + 1] - sl->off[i]);
-}
 
 static void prog_info_labels(struct om_writer *w, const struct snap *s,
 			     const struct snap_prog *p)
@@ -184,13 +120,13 @@ static void emit_per_object(struct coll_scrape *sc, const struct coll_family *f,
 		switch (po->labels) {
 		case L_PROG_INFO:
 		case L_PROG:
-			coll_labels_add(w, &cs->progs, i);
+			coll_labels_add(w, cs->progs, i);
 			if (po->labels == L_PROG_INFO)
 				prog_info_labels(w, s, obj);
 			break;
 		case L_MAP_INFO:
 		case L_MAP:
-			coll_labels_add(w, &cs->maps, i);
+			coll_labels_add(w, cs->maps, i);
 			if (po->labels == L_MAP_INFO)
 				map_info_labels(w, obj);
 			break;
@@ -208,15 +144,15 @@ static int core_begin(struct coll_scrape *sc)
 
 	if (!cs)
 		return -ENOMEM;
-	sc->priv = cs;
-	if (coll_labels_build(&cs->progs, sc->snap, SNAP_PROG) ||
-	    coll_labels_build(&cs->maps, sc->snap, SNAP_MAP)) {
-		coll_labels_release(&cs->progs);
-		coll_labels_release(&cs->maps);
+	cs->progs = coll_labels_objects(sc->snap, SNAP_PROG);
+	cs->maps = coll_labels_objects(sc->snap, SNAP_MAP);
+	if (!cs->progs || !cs->maps) {
+		coll_labels_free(cs->progs);
+		coll_labels_free(cs->maps);
 		free(cs);
-		sc->priv = NULL;
 		return -ENOMEM;
 	}
+	sc->priv = cs;
 	return 0;
 }
 
@@ -224,8 +160,8 @@ static void core_end(struct coll_scrape *sc)
 {
 	struct core_scrape *cs = sc->priv;
 
-	coll_labels_release(&cs->progs);
-	coll_labels_release(&cs->maps);
+	coll_labels_free(cs->progs);
+	coll_labels_free(cs->maps);
 	free(cs);
 }
 

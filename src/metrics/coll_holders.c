@@ -21,6 +21,7 @@
 #include <linux/capability.h>
 
 #include "metrics/coll.h"
+#include "metrics/coll_labels.h"
 #include "proc/holders.h"
 #include "lib/log.h"
 #include "lib/privs.h"
@@ -74,70 +75,37 @@ static void drop(void *data)
 }
 
 /* The labels of each holding process after id, rendered once per scrape. */
-struct holders_scrape {
-	struct buf text;
-	size_t *off;		/* process i's labels are text[off[i] .. off[i + 1]) */
-};
-
-static void add_label(struct buf *b, bool first, const char *key, const char *value)
-{
-	if (!first)
-		buf_addch(b, ',');
-	buf_addstr(b, key);
-	buf_addstr(b, "=\"");
-	om_escape_label_value(b, value);
-	buf_addch(b, '"');
-}
-
 static int begin(struct coll_scrape *sc)
 {
 	const struct holders *h = sc->gathered;
-	struct holders_scrape *hs;
+	struct coll_labels *l;
 
 	if (!h)
 		return 0;
-	hs = calloc(1, sizeof(*hs));
-	if (!hs)
+	l = coll_labels_new(h->nr_procs, 96);
+	if (!l)
 		return -ENOMEM;
-	buf_init(&hs->text, h->nr_procs * 96);
-	hs->off = malloc((h->nr_procs + 1) * sizeof(*hs->off));
-	if (!hs->off) {
-		buf_release(&hs->text);
-		free(hs);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < h->nr_procs; i++) {
 		const struct holders_proc *p = &h->procs[i];
 
-		hs->off[i] = hs->text.len;
-		buf_addstr(&hs->text, "pid=\"");
-		buf_addu64(&hs->text, (uint64_t)p->pid);
-		buf_addch(&hs->text, '"');
-		add_label(&hs->text, false, "comm", p->comm);
-		add_label(&hs->text, false, "cgroup", p->cgroup ? p->cgroup : "");
-		add_label(&hs->text, false, "container_id", p->container_id);
-		add_label(&hs->text, false, "pod_uid", p->pod_uid);
+		coll_labels_row(l);
+		coll_labels_u64(l, "pid", (uint64_t)p->pid);
+		coll_labels_str(l, "comm", p->comm);
+		coll_labels_str(l, "cgroup", p->cgroup ? p->cgroup : "");
+		coll_labels_str(l, "container_id", p->container_id);
+		coll_labels_str(l, "pod_uid", p->pod_uid);
 	}
-	hs->off[h->nr_procs] = hs->text.len;
-	if (hs->text.oom) {
-		buf_release(&hs->text);
-		free(hs->off);
-		free(hs);
+	if (coll_labels_done(l)) {
+		coll_labels_free(l);
 		return -ENOMEM;
 	}
-	sc->priv = hs;
+	sc->priv = l;
 	return 0;
 }
 
 static void end(struct coll_scrape *sc)
 {
-	struct holders_scrape *hs = sc->priv;
-
-	if (!hs)
-		return;
-	buf_release(&hs->text);
-	free(hs->off);
-	free(hs);
+	coll_labels_free(sc->priv);
 	sc->priv = NULL;
 }
 
@@ -165,7 +133,7 @@ static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_
 {
 	enum snap_kind kind = (enum snap_kind)(uintptr_t)f->arg;
 	const struct holders *h = sc->gathered;
-	const struct holders_scrape *hs = sc->priv;
+	const struct coll_labels *labels = sc->priv;
 	size_t n = snap_nr(sc->snap, kind), j = 0;
 
 	for (size_t i = 0; i < h->nr_rows; i++) {
@@ -181,7 +149,7 @@ static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_
 			continue;	/* not in the snapshot: appeared after it, or vanished */
 		om_sample_start(w);
 		om_label_u64(w, "id", r->id);
-		om_labels_raw(w, hs->text.buf + hs->off[r->proc], hs->off[r->proc + 1] - hs->off[r->proc]);
+		coll_labels_add(w, labels, r->proc);
 		om_sample_u64(w, 1);
 	}
 }

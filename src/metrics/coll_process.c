@@ -7,6 +7,7 @@
  * --web.disable-exporter-metrics.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,76 +65,52 @@ static bool have_open_fds(const struct coll_scrape *sc)
 	return ps && ps->has_open_fds;
 }
 
-static void emit_cpu(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+/* A value of struct procstat: where it is, and whether a double (else a uint64_t). */
+struct field {
+	size_t off;
+	bool is_double;
+};
+
+#define FIELD(name, is_double) &(const struct field){ offsetof(struct procstat, name), is_double }
+
+static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
 {
-	const struct procstat *ps = sc->priv;
+	const struct field *field = f->arg;
+	const char *ps = sc->priv;
 
-	(void)f;
-	om_sample_start(w);
-	om_sample_double(w, ps->cpu_seconds);
-}
+	if (field->is_double) {
+		double v;
 
-static void emit_resident(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
-{
-	const struct procstat *ps = sc->priv;
+		memcpy(&v, ps + field->off, sizeof(v));
+		om_sample_start(w);
+		om_sample_double(w, v);
+	} else {
+		uint64_t v;
 
-	(void)f;
-	coll_emit_single_u64(w, ps->resident_bytes);
-}
-
-static void emit_virtual(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
-{
-	const struct procstat *ps = sc->priv;
-
-	(void)f;
-	coll_emit_single_u64(w, ps->virtual_bytes);
-}
-
-static void emit_open_fds(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
-{
-	const struct procstat *ps = sc->priv;
-
-	(void)f;
-	coll_emit_single_u64(w, ps->open_fds);
-}
-
-static void emit_max_fds(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
-{
-	const struct procstat *ps = sc->priv;
-
-	(void)f;
-	om_sample_start(w);
-	om_sample_double(w, ps->max_fds);
-}
-
-static void emit_start_time(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
-{
-	const struct procstat *ps = sc->priv;
-
-	(void)f;
-	om_sample_start(w);
-	om_sample_double(w, ps->start_time_s);
+		memcpy(&v, ps + field->off, sizeof(v));
+		coll_emit_single_u64(w, v);
+	}
 }
 
 static const struct coll_family families[] = {
 	{ "process_cpu_seconds", OM_COUNTER, "seconds",
 	  "CPU time the exporter's process has used, user and system, in seconds.",
-	  emit_cpu, NULL, have_stat },
+	  emit, FIELD(cpu_seconds, true), have_stat },
 	{ "process_resident_memory_bytes", OM_GAUGE, "bytes",
 	  "Resident memory of the exporter's process (RSS) in bytes.",
-	  emit_resident, NULL, have_stat },
+	  emit, FIELD(resident_bytes, false), have_stat },
 	{ "process_virtual_memory_bytes", OM_GAUGE, "bytes",
 	  "Virtual memory size of the exporter's process in bytes.",
-	  emit_virtual, NULL, have_stat },
+	  emit, FIELD(virtual_bytes, false), have_stat },
 	{ "process_open_fds", OM_GAUGE, NULL,
 	  "File descriptors the exporter's process has open.",
-	  emit_open_fds, NULL, have_open_fds },
+	  emit, FIELD(open_fds, false), have_open_fds },
 	{ "process_max_fds", OM_GAUGE, NULL,
 	  "Most file descriptors the exporter's process may open (its soft RLIMIT_NOFILE).",
-	  emit_max_fds, NULL, have_max_fds },
+	  emit, FIELD(max_fds, true), have_max_fds },
 	{ "process_start_time_seconds", OM_GAUGE, "seconds",
 	  "Time the exporter's process started, in unix seconds.",
-	  emit_start_time, NULL, have_stat },
+	  emit, FIELD(start_time_s, true), have_stat },
 };
 
 const struct coll_ops coll_process_ops = {

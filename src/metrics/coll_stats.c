@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/parse.h"
 #include "metrics/coll.h"
+#include "metrics/coll_labels.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
@@ -20,6 +22,8 @@
 static int sysctl_on(const char *path)
 {
 	char text[16];
+	const char *p = text;
+	uint64_t v;
 	ssize_t n;
 	int fd = open(path ? path : STATS_SYSCTL, O_RDONLY | O_CLOEXEC);
 
@@ -30,7 +34,7 @@ static int sysctl_on(const char *path)
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
-	return atoi(text) != 0;
+	return !parse_dec(&p, NULL, UINT64_MAX, &v) && v != 0;
 }
 
 static uint64_t run_cnt(const struct snap_prog *p)
@@ -45,26 +49,13 @@ static uint64_t recursion_misses(const struct snap_prog *p)
 
 static int stats_begin(struct coll_scrape *sc)
 {
-	struct coll_labels *l = calloc(1, sizeof(*l));
-
-	if (!l)
-		return -ENOMEM;
-	sc->priv = l;
-	if (coll_labels_build(l, sc->snap, SNAP_PROG)) {
-		coll_labels_release(l);
-		free(l);
-		sc->priv = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	sc->priv = coll_labels_objects(sc->snap, SNAP_PROG);
+	return sc->priv ? 0 : -ENOMEM;
 }
 
 static void stats_end(struct coll_scrape *sc)
 {
-	struct coll_labels *l = sc->priv;
-
-	coll_labels_release(l);
-	free(l);
+	coll_labels_free(sc->priv);
 }
 
 static void prog_labels(struct coll_scrape *sc, struct om_writer *w, size_t i)

@@ -16,21 +16,10 @@
 
 #include <bpf/bpf.h>
 
+#include "bpf/bpffd.h"
 #include "bpf/fdinfo.h"
 #include "lib/array.h"
-
-#define ANON_PREFIX "anon_inode:"
-
-/* The link targets of BPF fds: links have two spellings (anon_inode_getfd's names differ by path). */
-static const struct {
-	const char *name;
-	enum snap_kind kind;
-} link_names[] = {
-	{ "bpf-prog", SNAP_PROG },
-	{ "bpf-map", SNAP_MAP },
-	{ "bpf_link", SNAP_LINK },
-	{ "bpf-link", SNAP_LINK },
-};
+#include "lib/parse.h"
 
 static const char *const id_keys[SNAP_NR_KINDS] = {
 	[SNAP_PROG] = "prog_id", [SNAP_MAP] = "map_id", [SNAP_LINK] = "link_id",
@@ -56,19 +45,6 @@ void holders_release(struct holders *h)
 	free(h->procs);
 	free(h->fds);
 	holders_init(h);
-}
-
-int holders_link_kind(const char *target, size_t len)
-{
-	size_t plen = sizeof(ANON_PREFIX) - 1;
-
-	if (len <= plen || memcmp(target, ANON_PREFIX, plen))
-		return -1;
-	for (size_t i = 0; i < sizeof(link_names) / sizeof(link_names[0]); i++)
-		if (strlen(link_names[i].name) == len - plen &&
-		    !memcmp(target + plen, link_names[i].name, len - plen))
-			return (int)link_names[i].kind;
-	return -1;
 }
 
 int holders_fdinfo_id(const char *text, enum snap_kind kind, uint32_t *id)
@@ -145,16 +121,9 @@ void holders_sort(struct holders *h)
 /* A positive decimal pid that fits, or 0. */
 static pid_t parse_pid(const char *name)
 {
-	long v = 0;
+	uint64_t v;
 
-	if (!*name)
-		return 0;
-	for (const char *p = name; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (INT_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return (pid_t)v;
+	return parse_dec_str(name, INT_MAX, &v) ? 0 : (pid_t)v;
 }
 
 /* An fd number from a directory entry's name, or -1. */
@@ -412,7 +381,7 @@ static int walk_fds(struct walk_proc *wp, int fddir)
 			continue;	/* closed meanwhile */
 		}
 		seen++;
-		kind = holders_link_kind(target, (size_t)n);
+		kind = bpffd_kind(target, (size_t)n);
 		if (kind < 0)
 			continue;
 		bpf++;

@@ -5,7 +5,8 @@
  * entry; the fdinfo, for the object's id, only of BPF fds), then the comm
  * and the cgroup (container id, pod uid) of each holding process, read once
  * per process.  The walk is holders_take(); the rest is pure and tested on
- * its own (holders_link_kind, holders_fdinfo_*, holders_add, holders_sort).
+ * its own (holders_fdinfo_*, holders_add, holders_sort; an fd's link target
+ * is classified by bpffd_kind).
  *
  * Reading another process's fds takes ptrace read access to it
  * (CAP_SYS_PTRACE, unless it is an unprivileged process of the same uid).
@@ -74,13 +75,6 @@ void holders_release(struct holders *h);
  * of opening proc_dir itself.
  */
 int holders_take(struct holders *h, const char *proc_dir, pid_t self);
-
-/*
- * The kind of BPF object an fd's link target names ("anon_inode:bpf-prog",
- * "anon_inode:bpf-map", "anon_inode:bpf_link" or "anon_inode:bpf-link";
- * target is len bytes, not NUL-terminated), or -1 for anything else.
- */
-int holders_link_kind(const char *target, size_t len);
 
 /*
  * The id of an object of kind from its fdinfo text ("prog_id:", "map_id:",

@@ -11,29 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/parse.h"
+
 /* stat is one line of ~300 bytes (the comm at most 64); limits ~1.4 KB. */
 #define PROC_FILE_MAX 4096
 
 /* Field numbers of proc_pid_stat(5), counting pid as 1. */
 enum { F_STATE = 3, F_UTIME = 14, F_STIME = 15, F_STARTTIME = 22, F_VSIZE = 23, F_RSS = 24 };
-
-/* A decimal number at *p, advancing past it; 0 or -EINVAL. */
-static int take_u64(const char **p, uint64_t *out)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	*out = v;
-	return 0;
-}
 
 int procstat_parse_stat(const char *text, long ticks, long page_size, struct procstat *ps)
 {
@@ -61,7 +45,7 @@ int procstat_parse_stat(const char *text, long ticks, long page_size, struct pro
 				return -EINVAL;
 			p++;
 		}
-		if (take_u64(&p, &v))
+		if (parse_dec(&p, NULL, UINT64_MAX, &v))
 			return -EINVAL;
 		switch (field) {
 		case F_UTIME: utime = v; break;
@@ -99,7 +83,7 @@ int procstat_parse_limits(const char *text, double *max)
 		*max = INFINITY;
 		return 0;
 	}
-	if (take_u64(&p, &v) || (*p != ' ' && *p != '\n' && *p))
+	if (parse_dec(&p, NULL, UINT64_MAX, &v) || (*p != ' ' && *p != '\n' && *p))
 		return -EINVAL;
 	*max = (double)v;
 	return 0;

@@ -2,7 +2,8 @@
 """Shared helpers for the contrib/ tests (tests/contrib/test_*.py).
 
 The rules are the C runner's: a test that needs root or a tool this machine
-lacks is skipped with a reason, except under CI (CI=true), where that is a
+lacks is skipped with a reason, except under CI (CI=true; any value but
+"", "false" and "0", as tu_in_ci() in tests/testutil.c), where that is a
 failure.  `make check` installs every tool these tests use.
 """
 import contextlib
@@ -18,7 +19,7 @@ import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 CONTRIB = os.path.join(REPO, 'contrib')
-IN_CI = os.environ.get('CI') == 'true'
+IN_CI = os.environ.get('CI', '') not in ('', 'false', '0')
 
 
 def contrib(*parts):

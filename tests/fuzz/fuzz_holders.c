@@ -2,11 +2,11 @@
 /*
  * fuzz_holders - what the holders walk reads of other processes: an fd's
  * link target (for a file, a path its process chose) through
- * holders_link_kind, and fdinfo text through holders_fdinfo_id and
+ * bpffd_kind, and fdinfo text through holders_fdinfo_id and
  * holders_fdinfo_classify.
  *
  * Input: the bytes, whole as a link target (no NUL needed) and cut at the
- * first NUL as fdinfo text.  Invariants: holders_link_kind gives -1 or a
+ * first NUL as fdinfo text.  Invariants: bpffd_kind gives -1 or a
  * kind, and a kind only for the four anon-inode names exactly;
  * holders_fdinfo_id gives 0 with an id that is not 0, -ENOENT or -EINVAL;
  * holders_fdinfo_classify gives 0 with a kind and an id that
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/bpffd.h"
 #include "fuzz.h"
 #include "proc/holders.h"
 
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(copy, data, size);	/* exactly size bytes: reading past them is caught */
-	k = holders_link_kind(copy, size);
+	k = bpffd_kind(copy, size);
 	FUZZ_ASSERT(k == -1 || (k >= 0 && k < SNAP_NR_KINDS), "kind %d", k);
 	if (k >= 0) {
 		int named = 0;
