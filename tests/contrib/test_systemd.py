@@ -61,6 +61,7 @@ EXPECTED_EXPOSURES = {
     'IPAddressDeny=',				# who scrapes it is the operator's choice
     'RootDirectory=/RootImage=',		# runs the installed binary in place
     'DeviceAllow=',				# char-rtc:r, which ProtectClock= adds
+    'ProcSubset=',				# kernel.bpf_stats_enabled is in /proc/sys
 }
 
 # Deny lists systemd adds on top of SystemCallFilter= for these settings.
@@ -190,6 +191,14 @@ def load_prog(name):
     return bpfload.prog_load(bpfload.PROG_SOCKET_FILTER, name.encode())
 
 
+STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled'
+
+
+def write_file(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
 def get(url, headers=None):
     """(status, body) of a GET; error statuses are answers too."""
     req = urllib.request.Request(url, headers=headers or {})
@@ -282,8 +291,8 @@ SANDBOX_SH = r'''
 for m in $(awk '{ print $5 }' /proc/self/mountinfo | sort -u); do
 	mount -n -o remount,bind,ro "$m" 2>/dev/null || :
 done
-# ProtectProc=invisible, ProcSubset=pid
-mount -n -t proc -o nosuid,nodev,noexec,hidepid=invisible,subset=pid proc /proc
+# ProtectProc=invisible, and ProcSubset=pid where the unit says so ($PROC_SUBSET)
+mount -n -t proc -o nosuid,nodev,noexec,hidepid=invisible$PROC_SUBSET proc /proc
 # PrivateTmp=
 mount -n -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 [ ! -d /var/tmp ] || mount -n -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp
@@ -459,8 +468,16 @@ class TestSystemdUnit(unittest.TestCase):
                 *setpriv_argv(CAPS), sys.executable, '-I', '-c', SECCOMP_PY,
                 libseccomp, ','.join(sorted(allowed)), ','.join(map(str, fams)),
                 exe, f'--web.listen-address=127.0.0.1:{port}', '--events.capacity=1000000']
+        subset = (values(self.unit, 'ProcSubset') or ['all'])[-1]
         env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C.UTF-8',
-               'MASK': ' '.join(mask), **NO_LSAN}
+               'MASK': ' '.join(mask), 'PROC_SUBSET': ',subset=pid' if subset == 'pid' else '',
+               **NO_LSAN}
+        # The kernel counting BPF runs while the sandboxed exporter is asked:
+        # what it reads of the sysctl must be what root reads.
+        with open(STATS_SYSCTL) as f:
+            stats_before = f.read().strip()
+        self.addCleanup(write_file, STATS_SYSCTL, stats_before)
+        write_file(STATS_SYSCTL, '1')
         with ctutil.process(argv, 'sandboxed exporter', log, env=env,
                             preexec_fn=systemd_rlimit) as p:
             ctutil.wait_listening(url, p, log)
@@ -475,11 +492,11 @@ class TestSystemdUnit(unittest.TestCase):
             self.assertEqual(st['NoNewPrivs'].strip(), '1')
             self.assertEqual(st['Seccomp'].strip(), '2')
             self.assertEqual(st['Seccomp_filters'].strip(), '2')
-            # The exporter sees the emulated mounts: read-only /, pid-only /proc.
+            # The exporter sees the emulated mounts: read-only /, /proc as the unit has it.
             with open(f'/proc/{p.pid}/mountinfo') as f:
                 mounts = {l.split()[4]: l for l in f.read().splitlines()}
             self.assertTrue(mounts['/'].split()[5].startswith('ro'), mounts['/'])
-            self.assertIn('subset=pid', mounts['/proc'])
+            self.assertEqual('subset=pid' in mounts['/proc'], subset == 'pid', mounts['/proc'])
             self.assertIn('tmpfs', mounts['/dev'])
 
             status, body = get(url + '/metrics')
@@ -493,6 +510,8 @@ class TestSystemdUnit(unittest.TestCase):
             self.assertEqual(metric(text, 'bpf_audit_listener_up'), 1, 'bpf_audit_listener_up')
             self.assertIn(metric(text, 'bpf_audit_kernel_enabled'), (1, 2),
                           'kernel audit must be on (auditctl -e 1)')
+            # the sysctl as root reads it (ProcSubset=pid hid it: 0 while the kernel counted)
+            self.assertEqual(metric(text, 'bpf_stats_enabled'), 1, 'bpf_stats_enabled in the sandbox')
 
             # The audit reader works in the sandbox: a LOAD made now reaches
             # /events, with the name the exporter looked up through bpf(2).
@@ -579,7 +598,7 @@ class TestSystemdSocket(unittest.TestCase):
             # the first request waits in the socket's backlog while the exporter starts
             ctutil.wait_listening(url, p, log)
             self.assertEqual(os.readlink(f'/proc/{p.pid}/exe'), exe)
-            status, body = get(url + '/metrics')
+            status, body = get(url + '/metrics', {'Accept': 'application/openmetrics-text'})
             self.assertEqual(status, 200, body)
             self.assertTrue(body.endswith(b'# EOF\n'))
             # it serves fd 3 from systemd and opened no listening socket of its own
