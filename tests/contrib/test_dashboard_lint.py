@@ -20,6 +20,7 @@ Each rule is a mistake the dashboard once made (issue 18):
   README names that version.
 """
 import json
+import os
 import re
 import unittest
 
@@ -32,7 +33,7 @@ DASHBOARD = ctutil.contrib('grafana', 'ebpf-subsystem-metrics.json')
 SCHEMA_GRAFANA = {36: '9.0.0', 37: '9.1.0', 38: '10.0.0', 39: '10.3.0'}
 
 # Families and recording rules with one series per BPF object (label id).
-PER_OBJECT = re.compile(r'\b(bpf_program_\w+|bpf_map_\w+|bpf_link_\w+)(:\w+)?(?=\s*[{\[)\s,])')
+PER_OBJECT = re.compile(r'(?<![\w:])(bpf_program_\w+|bpf_map_\w+|bpf_link_\w+)(:\w+)?(?=\s*[{\[)\s,])')
 AGGREGATORS = {'sum', 'count', 'max', 'min', 'avg', 'group', 'stddev', 'stdvar',
                'quantile', 'count_values', 'topk', 'bottomk'}
 COMPARISON = re.compile(r'(?<![=!<>])(>=|<=|==|!=|>|<)(?!=)(?!\s*bool\b)')
@@ -177,7 +178,10 @@ class Lint(unittest.TestCase):
         grafana = [r['version'] for r in self.dash['__requires'] if r['type'] == 'grafana']
         self.assertEqual(grafana, [SCHEMA_GRAFANA[self.dash['schemaVersion']]])
         major_minor = '.'.join(grafana[0].split('.')[:2])
-        self.assertIn(f'Grafana {major_minor} or later', ' '.join(ctutil.read('README').split()))
+        with open(os.path.join(ctutil.REPO, 'README'), encoding='utf-8') as f:
+            readme = ' '.join(f.read().split())
+        self.assertTrue(f'Grafana {major_minor} or later' in readme,
+                        f'the README does not say "Grafana {major_minor} or later"')
 
 
 class TheLintFinds(unittest.TestCase):
