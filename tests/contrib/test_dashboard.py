@@ -37,6 +37,8 @@ KUBE_POD_INFO = (
 
 # Grafana's own variables, as it would fill them for the last 5 minutes.
 BUILTINS = {'$__rate_interval': '1m', '$__interval': '15s', '$__range': '5m'}
+# The tables' row limit: every object, but for the test that the limit holds.
+NO_LIMIT = '1000000'
 
 def panels(dash):
     for p in dash['panels']:
@@ -55,6 +57,15 @@ def substitute(expr, variables):
     for name in sorted(variables, key=len, reverse=True):
         expr = expr.replace(name, variables[name])
     return expr
+
+
+def unfiltered(expr):
+    """expr without its top-level "> 0" filter, or None if it has none: a
+    filtered query may rightly be empty (no recursion misses, nothing skipped),
+    what it filters must not be."""
+    m = re.fullmatch(r'(.*\S)\s*>\s*0', expr, re.S)
+    return m.group(1) if m and expr.count('(') == expr.count(')') and m.group(1).count('(') == m.group(1).count(')') \
+        else None
 
 
 class Dashboard(unittest.TestCase):
@@ -81,13 +92,57 @@ class Dashboard(unittest.TestCase):
 
     def test_variables(self):
         v = {t['name']: t for t in self.dash['templating']['list']}
-        self.assertEqual(list(v), ['datasource', 'job', 'instance'])
+        self.assertEqual(list(v), ['datasource', 'job', 'instance', 'limit'])
         self.assertEqual((v['datasource']['type'], v['datasource']['query']), ('datasource', 'prometheus'))
         # the import input fills the data source variable; provisioning leaves it to the default
         self.assertEqual(v['datasource']['current']['value'], '${DS_PROMETHEUS}')
         self.assertIn('$job', v['instance']['definition'])
         for name in ('job', 'instance'):
             self.assertEqual(v[name]['datasource'], {'type': 'prometheus', 'uid': '${datasource}'})
+        # the tables' row limit: a fixed choice, its default one of them
+        limit = v['limit']
+        self.assertEqual(limit['type'], 'custom')
+        choices = limit['query'].split(',')
+        self.assertEqual([o['value'] for o in limit['options']], choices)
+        self.assertIn(limit['current']['value'], choices)
+        self.assertTrue(all(c.isdigit() for c in choices))
+
+    def test_tables_are_bounded_sorted_by_number_and_paged(self):
+        tables = [p for p in panels(self.dash) if p['type'] == 'table']
+        self.assertEqual({p['title'] for p in tables}, {'Loaded programs', 'All maps', 'All links', 'Owners'})
+        for p in tables:
+            for t in p['targets']:
+                self.assertIn('topk($limit,', t['expr'], p['title'])
+            self.assertTrue(p['options']['footer']['enablePagination'], p['title'])
+            conv = [t for t in p['transformations'] if t['id'] == 'convertFieldType']
+            self.assertEqual(len(conv), 1, p['title'])
+            numeric = {c['targetField'] for c in conv[0]['options']['conversions']
+                       if c['destinationType'] == 'number'}
+            self.assertIn('id', numeric, p['title'])
+            # converted before organize renames the columns
+            ids = [t['id'] for t in p['transformations']]
+            self.assertLess(ids.index('convertFieldType'), ids.index('organize'), p['title'])
+            self.assertTrue(p['options']['sortBy'], p['title'])
+
+    def test_owners_cover_programs_maps_and_links(self):
+        expr = next(e for t, _, e in expressions(self.dash) if t == 'Owners')
+        for family in ('bpf_program_loader_info', 'bpf_program_holder_info', 'bpf_map_holder_info',
+                       'bpf_link_holder_info'):
+            self.assertIn(family + '{', expr)
+            self.assertIn(family + ':pod{', expr)
+
+    def test_panels_that_filter_say_so_when_empty(self):
+        for p in panels(self.dash):
+            for t in p.get('targets', []):
+                if unfiltered(t['expr']) is not None and p['type'] == 'timeseries' and len(p['targets']) == 1:
+                    self.assertTrue(p['fieldConfig']['defaults'].get('noValue'), p['title'])
+        avg = next(p for p in panels(self.dash) if p['title'] == 'Average time per run')
+        self.assertIn('BPF stats are off', avg['fieldConfig']['defaults']['noValue'])
+
+    def test_map_fill_row_says_it_is_not_measured_yet(self):
+        text = next(p for p in panels(self.dash) if p['type'] == 'text')
+        self.assertIn('bpf_map_entries', text['options']['content'])
+        self.assertIn('issue 17', text['options']['content'])
 
     def test_original_panels_are_there(self):
         titles = [p['title'] for p in panels(self.dash)]
@@ -109,7 +164,7 @@ class Dashboard(unittest.TestCase):
             self.assertIn('instance=~"$instance"', expr, f'{title} {ref}')
         self.assertGreater(n, 25)
         for p in panels(self.dash):
-            if p['type'] != 'row':
+            if p.get('targets'):
                 self.assertEqual(p['datasource'], {'type': 'prometheus', 'uid': '${datasource}'}, p['title'])
                 for t in p['targets']:
                     self.assertEqual(t['datasource'], p['datasource'], p['title'])
@@ -180,7 +235,10 @@ class LivePrometheus(unittest.TestCase):
         cls._wait_scrapes(p, 8, 'instance:bpf_audit_events:rate5m{op="LOAD"} > 0')
         # the run statistics panels need a program that ran within $__rate_interval
         cls._wait_scrapes(p, 8, f'sum(rate(bpf_program_run_count_total{{job="{JOB}"}}[1m])) > 0')
-        cls.vars = {'$job': JOB, '$instance': cls.instance, '${datasource}': 'unused', **BUILTINS}
+        # the CPU per container and pod rules: the rate, then the pod join (a group of its own)
+        cls._wait_scrapes(p, 8, f'pod:bpf_program_run_time_seconds:rate5m{{job="{JOB}"}} > 0')
+        cls.vars = {'$job': JOB, '$instance': cls.instance, '${datasource}': 'unused', '$limit': NO_LIMIT,
+                    **BUILTINS}
 
     @classmethod
     def _wait_scrapes(cls, prom, n, also='vector(1)'):
@@ -215,8 +273,12 @@ class LivePrometheus(unittest.TestCase):
         n = 0
         for title, ref, expr in expressions(self.dash):
             q = substitute(expr, self.vars)
-            self.assertNotIn('$', q, f'{title} {ref}: a variable was left: {q}')
-            self.assertTrue(self.query(q), f'{title} {ref}: no data for {q}')
+            # ($1 is label_replace's: Grafana leaves it, no variable has that name)
+            self.assertIsNone(re.search(r'\$(?!1")', q), f'{title} {ref}: a variable was left: {q}')
+            # a filtered query may be empty (it ran without error); what it filters may not
+            self.assertTrue(self.query(unfiltered(q) or q), f'{title} {ref}: no data for {q}')
+            if unfiltered(q):
+                self.query(q)
             n += 1
         self.assertGreater(n, 25)
 
@@ -228,10 +290,12 @@ class LivePrometheus(unittest.TestCase):
                 continue
             for t in p['targets']:
                 q = substitute(t['expr'], self.vars)
-                data = self.api_get('query_range', query=q, start=f'{now - 20:.3f}',
+                data = self.api_get('query_range', query=unfiltered(q) or q, start=f'{now - 20:.3f}',
                                     end=f'{now:.3f}', step='2')
                 self.assertEqual(data['resultType'], 'matrix')
                 self.assertTrue(data['result'], f"{p['title']} {t['refId']}: no range data for {q}")
+                if 'topk(10,' in q:	# ranked once for the range: at most ten, at every step
+                    self.assertLessEqual(len(data['result']), 10, p['title'])
                 n += 1
         self.assertGreater(n, 10)
 
@@ -293,15 +357,87 @@ class LivePrometheus(unittest.TestCase):
 
     def test_owners_name_the_loader_its_container_and_pod(self):
         expr = next(e for t, _, e in expressions(self.dash) if t == 'Owners')
-        rows = [s['metric'] for s in self.query(substitute(expr, self.vars))
-                if s['metric'].get('name') == 'dash_filter' and s['metric']['role'] == 'loader']
+        result = [s['metric'] for s in self.query(substitute(expr, self.vars))]
+        rows = [m for m in result
+                if m.get('name') == 'dash_filter' and m['role'] == 'loader' and m['kind'] == 'program']
         self.assertEqual(len(rows), 3, 'the three filters the loader made')
+        # it holds them, its two maps and its link too (a link named by its program)
+        held = {(m['kind'], m.get('name')) for m in result if m['role'] == 'holder' and m.get('comm') == COMM}
+        for want in (('program', 'dash_filter'), ('program', 'dash_rawtp'), ('map', 'dash_hash'),
+                     ('map', 'dash_array'), ('link', 'dash_rawtp')):
+            self.assertIn(want, held)
+        for m in result:
+            if m.get('comm') == COMM and m['role'] == 'holder':
+                self.assertEqual((m['namespace'], m['pod']), ('bpfme-dash', 'dash-loader-7c9d4'), m)
         for m in rows:
             self.assertEqual(m['comm'], COMM)
             self.assertEqual(m['container_id'], ctutil.CONTAINER_ID)
             self.assertEqual(m['pod_uid'], ctutil.POD_UID)
             self.assertEqual((m['namespace'], m['pod']), ('bpfme-dash', 'dash-loader-7c9d4'))
             self.assertTrue(m['cgroup'].endswith(f'/cri-containerd-{ctutil.CONTAINER_ID}.scope'), m['cgroup'])
+
+    def panel_expr(self, title, ref='A', **extra):
+        t = next(t for p in panels(self.dash) if p['title'] == title for t in p['targets'] if t['refId'] == ref)
+        return substitute(t['expr'], {**self.vars, **extra})
+
+    def test_loads_in_the_range_are_the_exact_count(self):
+        sel = f'job="{JOB}",instance="{self.instance}"'
+        for title, op in (('Program loads (range)', 'LOAD'), ('Program unloads (range)', 'UNLOAD')):
+            now = self.api_get('query', query='time()')['result'][0]
+            got = self.api_get('query', query=self.panel_expr(title), time=now)['result']
+            # the exporter started within the range: the count is the counter's value, exactly
+            want = self.api_get('query', query=f'sum(bpf_audit_events_total{{{sel},op="{op}"}})',
+                                time=now)['result']
+            self.assertEqual(float(got[0]['value'][1]), float(want[0]['value'][1]), title)
+            self.assertTrue(float(got[0]['value'][1]).is_integer(), title)
+        self.assertGreaterEqual(float(got[0]['value'][1]), 1, 'the loader closed one program')
+        # over a range the exporter covers whole: the counter's delta, an integer
+        q = self.panel_expr('Program loads (range)', **{'$__range': '3s'})
+        v = float(self.query(q)[0]['value'][1])
+        self.assertTrue(v.is_integer(), v)
+
+    def test_objects_and_memory_show_zero_not_nothing(self):
+        """With the family matching nothing (a host without links, or whose
+        programs all exited), each line is still there, at 0."""
+        for title, refs in (('Objects', 'ABC'), ('Memory locked by programs and maps', 'AB')):
+            for ref in refs:
+                q = self.panel_expr(title, ref)
+                family = re.match(r'(?:count|sum) by \(instance\) \((\w+)\{', q).group(1)
+                q = q.replace(family + '{', family + '{id="none",', 1)
+                got = {s['metric']['instance']: float(s['value'][1]) for s in self.query(q)}
+                self.assertEqual(got.get(self.instance), 0.0, f'{title} {ref}: {q}')
+
+    def test_audit_listener_is_not_up_while_kernel_audit_is_off(self):
+        q = self.panel_expr('Audit listener')
+        self.assertEqual(float(self.query(q)[0]['value'][1]), 3, 'up: listening, kernel audit on')
+        enabled = f'bpf_audit_kernel_enabled{{job=~"{JOB}",instance=~"{self.instance}"}}'
+        self.assertIn(enabled, q)
+        off = q.replace(enabled, f'(0 * {enabled})')
+        self.assertEqual(float(self.query(off)[0]['value'][1]), 1, 'kernel audit off')
+        unknown = q.replace(enabled, f'{enabled[:-1]},id="none"}}')
+        self.assertEqual(float(self.query(unknown)[0]['value'][1]), 2, 'kernel audit status unreadable')
+        p = next(p for p in panels(self.dash) if p['title'] == 'Audit listener')
+        texts = {k: v['text'] for m in p['fieldConfig']['defaults']['mappings'] for k, v in m['options'].items()}
+        self.assertEqual(texts['3'], 'up')
+        self.assertEqual(set(texts), {'0', '1', '2', '3'})
+
+    def test_tables_hold_at_most_the_limit(self):
+        for title in ('Loaded programs', 'All maps', 'All links', 'Owners'):
+            p = next(p for p in panels(self.dash) if p['title'] == title)
+            for t in p['targets']:
+                q = substitute(t['expr'], {**self.vars, '$limit': '2'})
+                n = len(self.query(q))
+                self.assertGreater(n, 0, f'{title} {t["refId"]}')
+                self.assertLessEqual(n, 2, f'{title} {t["refId"]}')
+
+    def test_cpu_by_container_and_pod_names_the_loaders_pod(self):
+        rows = self.query(self.panel_expr('BPF CPU by container'))
+        mine = [s for s in rows if s['metric'].get('container_id') == ctutil.CONTAINER_ID]
+        self.assertEqual(len(mine), 1, rows)
+        self.assertGreater(float(mine[0]['value'][1]), 0)
+        rows = self.query(self.panel_expr('BPF CPU by pod'))
+        self.assertIn(('bpfme-dash', 'dash-loader-7c9d4'),
+                      {(s['metric']['namespace'], s['metric']['pod']) for s in rows})
 
     def test_template_variables_list_the_exporter(self):
         v = {t['name']: t for t in self.dash['templating']['list']}
@@ -316,7 +452,7 @@ class LivePrometheus(unittest.TestCase):
         with open(RULES, encoding='utf-8') as f:
             groups = yaml.safe_load(f)['groups']
         records = [r['record'] for g in groups for r in g['rules'] if 'record' in r]
-        self.assertEqual(len(records), 12)
+        self.assertEqual(len(records), 15)
         for name in records:
             result = self.query(f'{name}{{job="{JOB}",instance="{self.instance}"}}')
             self.assertTrue(result, f'{name}: no data')
@@ -326,7 +462,7 @@ class LivePrometheus(unittest.TestCase):
     def test_rules_are_healthy_and_no_alert_fires(self):
         groups = self.api_get('rules')['groups']
         rules = [r for g in groups for r in g['rules']]
-        self.assertEqual(len(rules), 23)
+        self.assertEqual(len(rules), 26)
         for r in rules:
             self.assertEqual(r['health'], 'ok', f"{r['name']}: {r.get('lastError')}")
         # A healthy node with a working exporter: nothing pending or firing.
