@@ -64,15 +64,19 @@ def exporter_pids():
     return pids
 
 
-def enabled_links():
-    """Symlinks under /etc/systemd/system, and deb-systemd-helper's state files,
-    that name one of the package's units."""
+def unit_links(roots=('/etc/systemd/system',)):
+    """Files and symlinks under roots that name one of the package's units."""
     found = []
-    for root in ('/etc/systemd/system', '/var/lib/systemd/deb-systemd-helper-enabled',
-                 '/var/lib/systemd/deb-systemd-helper-masked'):
+    for root in roots:
         for d, _, names in os.walk(root):
             found += [os.path.join(d, n) for n in names if n.startswith(PKG)]
     return found
+
+
+# deb-systemd-helper's record of what it enabled, masked, and the links each
+# unit made (UNIT.dsh-also, written on install even for a unit not enabled)
+DSH_STATE = ('/var/lib/systemd/deb-systemd-helper-enabled',
+             '/var/lib/systemd/deb-systemd-helper-masked')
 
 
 class Static(unittest.TestCase):
@@ -219,8 +223,11 @@ class Package(unittest.TestCase):
 
     def check_not_started(self):
         """The decision: installed, neither enabled nor started."""
-        self.assertEqual(enabled_links(), [])
+        self.assertEqual(unit_links(), [])
         self.assertEqual(exporter_pids(), [])
+        # deb-systemd-helper made no link for either unit (UNIT.dsh-also lists
+        # the links enabling would make)
+        self.assertEqual([f for f in unit_links(DSH_STATE) if not f.endswith('.dsh-also')], [])
         if systemd_runs():
             for u in UNITS:
                 p = ctutil.run(['systemctl', 'is-enabled', u], check=False)
@@ -278,7 +285,7 @@ class Package(unittest.TestCase):
         self.assertEqual(glob.glob(DEFAULT + '*'), [])
         for d in (f'/usr/share/{PKG}', f'/usr/share/doc/{PKG}'):
             self.assertFalse(os.path.exists(d), d)
-        self.assertEqual(enabled_links(), [])
+        self.assertEqual(unit_links(('/etc/systemd/system', *DSH_STATE)), [])
         self.assertEqual(ctutil.run(['getent', 'passwd', PKG], check=False).returncode, 2)
         self.assertEqual(exporter_pids(), [])
         if systemd_runs():
