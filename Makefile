@@ -153,7 +153,8 @@ deps: deps-build
 # build/deb/src and the .deb lands in build/deb/.  debian/rules runs the
 # upstream build with dpkg-buildflags' hardening flags and not the test suite
 # (it needs root and the real kernel: tests/contrib/test_deb.py installs the
-# package and runs it).  lintian checks the result; an error fails.
+# package and runs it).  lintian checks the result; an error fails.  No
+# fakeroot: debian/control says Rules-Requires-Root: no.
 DEB_PKG = debhelper lintian
 DEB_TEST += $(DEB_PKG)
 DEB_OUT = build/deb
@@ -161,13 +162,13 @@ deps-deb:
 	@sh tests/install-deps.sh $(DEB_BUILD) $(DEB_PKG)
 deb: deps-deb
 	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%-*}" = "$(VERSION_BASE)" ] || { \
-		echo "debian/changelog is at $$v, VERSION_BASE at $(VERSION_BASE): add an entry (dch -v $(VERSION_BASE)-1)" >&2; \
+		echo "debian/changelog is at $$v, VERSION_BASE at $(VERSION_BASE): add an entry for $(VERSION_BASE)-1 at its top" >&2; \
 		exit 1; }
 	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
 	tar -c --exclude=./build --exclude=./.git --exclude=./$(BIN) --exclude=./tests/check_all \
 		--exclude=./tests/bench . | tar -x -C $(DEB_OUT)/src
 	cd $(DEB_OUT)/src && dpkg-buildpackage -b --no-sign -J2
-	lintian --fail-on error --info $(DEB_OUT)/*.changes
+	lintian --fail-on error $(DEB_OUT)/*.changes
 	@ls $(DEB_OUT)/*.deb
 .PHONY: deb deps-deb
 
