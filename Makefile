@@ -200,6 +200,30 @@ deps-fuzz:
 deps: deps-build
 	@sh tests/install-deps.sh $(DEB_TEST)
 
+# ---- the Debian package (debian/): make deb ----
+# dpkg-buildpackage writes next to the tree it builds, so it builds a copy in
+# build/deb/src and the .deb lands in build/deb/.  debian/rules runs the
+# upstream build with dpkg-buildflags' hardening flags and not the test suite
+# (it needs root and the real kernel: tests/contrib/test_deb.py installs the
+# package and runs it).  lintian checks the result; an error fails.  No
+# fakeroot: debian/control says Rules-Requires-Root: no.
+DEB_PKG = debhelper lintian
+DEB_TEST += $(DEB_PKG)
+DEB_OUT = build/deb
+deps-deb:
+	@sh tests/install-deps.sh $(DEB_BUILD) $(DEB_PKG)
+deb: deps-deb
+	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%-*}" = "$(VERSION_BASE)" ] || { \
+		echo "debian/changelog is at $$v, VERSION_BASE at $(VERSION_BASE): add an entry for $(VERSION_BASE)-1 at its top" >&2; \
+		exit 1; }
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	tar -c --exclude=./build --exclude=./.git --exclude=./$(BIN) --exclude=./tests/check_all \
+		--exclude=./tests/bench . | tar -x -C $(DEB_OUT)/src
+	cd $(DEB_OUT)/src && dpkg-buildpackage -b --no-sign -J2
+	lintian --fail-on error $(DEB_OUT)/*.changes
+	@ls $(DEB_OUT)/*.deb
+.PHONY: deb deps-deb
+
 # ---- the README's commands ----
 run: deps-build
 	@$(MAKE) --no-print-directory all
