@@ -590,7 +590,7 @@ static void push(struct ev_ring *r, enum ev_op op, const char *comm)
 
 	memset(&e, 0, sizeof(e));
 	e.op = op;
-	e.comm = comm ? strdup(comm) : NULL;
+	e.proc.comm = comm ? strdup(comm) : NULL;
 	ev_push(r, &e);
 }
 
@@ -674,13 +674,13 @@ static void remember_loader(struct progcache *pc, uint32_t id, const char *comm,
 	e.op = EV_LOAD;
 	e.prog_id = id;
 	e.has = EV_HAS_PROCESS;
-	e.pid = pid;
-	e.uid = uid;
-	e.comm = (char *)comm;
+	e.proc.pid = pid;
+	e.proc.uid = uid;
+	e.proc.comm = (char *)comm;
 	if (cgroup) {
 		e.has |= EV_HAS_CGROUP;
-		e.cgroup = (char *)cgroup;
-		cgroupid_parse(cgroup, e.container_id, e.pod_uid);
+		e.proc.cgroup = (char *)cgroup;
+		cgroupid_parse(cgroup, e.proc.container_id, e.proc.pod_uid);
 	}
 	progcache_add(pc, id, NULL);
 	progcache_set_loader(pc, id, &e);
@@ -741,7 +741,10 @@ START_TEST(test_loader_family)
 	part = strndup(start, (size_t)(end - start));
 	ck_assert_str_eq(part, want);
 	free(part);
-	ck_assert_uint_eq(progcache_count(pc), 5);	/* 11 too: its UNLOAD may be on its way */
+	ck_assert_uint_eq(progcache_count(pc), 5);
+	/* the audit thread's turn: 11 stays, its UNLOAD may be on its way */
+	ck_assert_uint_eq(progcache_forget(pc), 0);
+	ck_assert_uint_eq(progcache_count(pc), 5);
 	buf_release(&b);
 
 	/* a snapshot that skipped a program forgets nothing */
@@ -749,13 +752,17 @@ START_TEST(test_loader_family)
 	s.taken_ns += PROGCACHE_GONE_NS;
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* nothing handed over */
 	ck_assert_uint_eq(progcache_count(pc), 5);
 	buf_release(&b);
 
-	/* missed for long enough, by whole snapshots: 11 is forgotten */
+	/* missed for long enough, by whole snapshots: 11 is forgotten, by the audit side */
 	s.failed[SNAP_PROG] = 0;
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_count(pc), 5);	/* the scrape changes nothing */
+	ck_assert_uint_eq(progcache_forget(pc), 1);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* the set is taken once */
 	ck_assert_uint_eq(progcache_count(pc), 4);	/* 7, 42, 99, 120 */
 	buf_release(&b);
 

@@ -38,7 +38,7 @@ static uint64_t push(uint32_t prog_id, enum ev_op op, const char *comm)
 	e.op = op;
 	e.time_ms = 1795582365863LL;
 	e.audit_serial = prog_id * 10;
-	e.comm = comm ? strdup(comm) : NULL;
+	e.proc.comm = comm ? strdup(comm) : NULL;
 	return ev_push(&ring, &e);
 }
 
@@ -137,10 +137,10 @@ START_TEST(test_event_json_nulls_and_bytes)
 	e.syscall = 321;
 	strcpy(e.syscall_name, "bpf");
 	strcpy(e.syscall_op, "BPF_PROG_LOAD");
-	e.pid = 7038;
-	e.ppid = 1;
-	e.auid = 4294967295u;
-	e.comm = (char *)"a\"b\\c\x01\xff";
+	e.proc.pid = 7038;
+	e.proc.ppid = 1;
+	e.proc.auid = 4294967295u;
+	e.proc.comm = (char *)"a\"b\\c\x01\xff";
 	strcpy(e.prog_name, "p");
 	strcpy(e.prog_type, "xdp");
 	strcpy(e.prog_tag, "0011223344556677");
@@ -154,7 +154,7 @@ START_TEST(test_event_json_nulls_and_bytes)
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":null,\"container_id\":null,\"pod_uid\":null,"));
 	buf_reset(&b);
 	e.has |= EV_HAS_CGROUP;
-	e.cgroup = (char *)"/system.slice/a\"b.service";
+	e.proc.cgroup = (char *)"/system.slice/a\"b.service";
 	ev_json_event(&e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/a\\\"b.service\","
 					    "\"container_id\":\"\",\"pod_uid\":\"\","));
@@ -341,7 +341,7 @@ static void *writer(void *arg)
 		memset(&e, 0, sizeof(e));
 		e.prog_id = i;
 		e.op = i % 2 ? EV_LOAD : EV_UNLOAD;
-		e.comm = strdup("writer");
+		e.proc.comm = strdup("writer");
 		ev_push(&ring, &e);
 		ev_count_op(&ring, e.op);
 	}
@@ -483,8 +483,8 @@ START_TEST(test_copy_out)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(out[0].seq, 1);
 	ck_assert_uint_eq(cursor, 1);
-	ck_assert_str_eq(out[0].comm, "c");
-	ck_assert_ptr_ne(out[0].comm, ring.slots[0].comm);	/* a copy of its own */
+	ck_assert_str_eq(out[0].proc.comm, "c");
+	ck_assert_ptr_ne(out[0].proc.comm, ring.slots[0].proc.comm);	/* a copy of its own */
 	ev_event_release(&out[0]);
 	ck_assert_int_eq(pthread_mutex_trylock(&ring.lock), 0);
 	pthread_mutex_unlock(&ring.lock);
@@ -517,13 +517,13 @@ START_TEST(test_filters_and_desc)
 		memset(&e, 0, sizeof(e));
 		e.prog_id = 10 + i;
 		e.op = i % 2 ? EV_LOAD : EV_UNLOAD;
-		e.comm = strdup(i <= 2 ? "bpftool" : "cilium-agent");
+		e.proc.comm = strdup(i <= 2 ? "bpftool" : "cilium-agent");
 		if (i != 4) {
 			e.has = EV_HAS_PROCESS;
-			e.pid = 100 + i % 2;	/* 101, 100, 101 */
+			e.proc.pid = 100 + i % 2;	/* 101, 100, 101 */
 		}
 		if (i >= 3)
-			strcpy(e.container_id, i == 3 ? "abcdef0123" : "abcd99");
+			strcpy(e.proc.container_id, i == 3 ? "abcdef0123" : "abcd99");
 		ev_push(&ring, &e);
 	}
 	q.has_pid = true;

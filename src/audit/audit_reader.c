@@ -335,6 +335,8 @@ static void *reader_main(void *arg)
 		now = monotime_ms();
 		if (now >= next_age) {
 			audit_asm_age(r->asm_);
+			/* what the newest snapshot shows is gone: this thread forgets it */
+			progcache_forget(r->cfg.progs);
 			next_age = now + AGE_INTERVAL_MS;
 		}
 		if (now >= next_status) {

@@ -30,13 +30,47 @@ int ev_parse_op(const char *s, enum ev_op *op)
 	return -EINVAL;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void ev_proc_release(struct ev_proc *p)
+{
+	free(p->comm);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	memset(p, 0, sizeof(*p));
+}
+
+int ev_proc_copy(struct ev_proc *dst, const struct ev_proc *src)
+{
+	if (dst == src)
+		return 0;
+	ev_proc_release(dst);
+	*dst = *src;	/* the numbers and the fixed-size ids */
+	dst->comm = dup_or_null(src->comm);
+	dst->exe = dup_or_null(src->exe);
+	dst->cmdline = dup_or_null(src->cmdline);
+	dst->cgroup = dup_or_null(src->cgroup);
+	if ((src->comm && !dst->comm) || (src->exe && !dst->exe) ||
+	    (src->cmdline && !dst->cmdline) || (src->cgroup && !dst->cgroup)) {
+		ev_proc_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void ev_event_release(struct ev_event *e)
 {
-	free(e->comm);
-	free(e->exe);
-	free(e->cmdline);
-	free(e->cgroup);
-	e->comm = e->exe = e->cmdline = e->cgroup = NULL;
+	struct ev_proc *p = &e->proc;
+
+	free(p->comm);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	p->comm = p->exe = p->cmdline = p->cgroup = NULL;
 }
 
 int ev_ring_init(struct ev_ring *r, size_t capacity)
@@ -154,7 +188,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	uint64_t seq;
 	uint32_t h;
 
-	ev_comm_label(e->comm, label);	/* outside the lock */
+	ev_comm_label(e->proc.comm, label);	/* outside the lock */
 	h = comm_hash(label);
 	pthread_mutex_lock(&r->lock);
 	seq = r->next_seq++;
@@ -165,7 +199,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	if (e->op < EV_NR_OPS)
 		comm_row(r, label, h)->n[e->op]++;
 	pthread_mutex_unlock(&r->lock);
-	e->comm = e->exe = e->cmdline = e->cgroup = NULL;	/* moved */
+	e->proc.comm = e->proc.exe = e->proc.cmdline = e->proc.cgroup = NULL;	/* moved */
 	e->seq = seq;
 	if (r->notify_fd >= 0 && __atomic_load_n(&r->listeners, __ATOMIC_ACQUIRE)) {
 		uint64_t one = 1;
@@ -242,12 +276,12 @@ bool ev_query_matches(const struct ev_query *q, const struct ev_event *e)
 		return false;
 	if (q->has_prog_id && e->prog_id != q->prog_id)
 		return false;
-	if (q->has_pid && (!(e->has & EV_HAS_PROCESS) || e->pid != q->pid))
+	if (q->has_pid && (!(e->has & EV_HAS_PROCESS) || e->proc.pid != q->pid))
 		return false;
-	if (q->has_comm && (!e->comm || strcmp(e->comm, q->comm)))
+	if (q->has_comm && (!e->proc.comm || strcmp(e->proc.comm, q->comm)))
 		return false;
 	if (q->has_container_id &&
-	    strncmp(e->container_id, q->container_id, strlen(q->container_id)))
+	    strncmp(e->proc.container_id, q->container_id, strlen(q->container_id)))
 		return false;
 	return true;
 }
@@ -305,11 +339,6 @@ out:
 	return start;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
 	       struct ev_event *out, size_t max)
 {
@@ -341,10 +370,9 @@ size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cur
 			if (!matches(e, q))
 				continue;
 			*o = *e;
-			o->comm = dup_or_null(e->comm);
-			o->exe = dup_or_null(e->exe);
-			o->cmdline = dup_or_null(e->cmdline);
-			o->cgroup = dup_or_null(e->cgroup);
+			memset(&o->proc, 0, sizeof(o->proc));
+			if (ev_proc_copy(&o->proc, &e->proc))	/* out of memory: no process */
+				o->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP);
 			n++;
 		}
 		if (n || seq > last || n == max)

@@ -33,6 +33,34 @@ enum {
 	EV_HAS_CGROUP = 1 << 4,		/* cgroup, container_id, pod_uid */
 };
 
+/*
+ * A process's identity as its audit records and /proc gave it: the one type
+ * for it on the audit side (an event's process, a program's loader).  The
+ * strings are malloc'd and owned by the struct; ev_proc_copy and
+ * ev_proc_release are the only ways they are duplicated and freed.
+ */
+struct ev_proc {
+	int64_t pid, ppid;
+	uint32_t uid, auid, gid, euid;
+	char *comm, *exe, *cmdline;	/* NULL when absent */
+	/*
+	 * The process's cgroup and the container and pod its name gives (""
+	 * for none), read when the event was assembled; cgroup NULL when the
+	 * process was gone by then (or no way to know).
+	 */
+	char *cgroup;
+	char container_id[CGROUPID_ID_LEN + 1];
+	char pod_uid[CGROUPID_UID_LEN + 1];
+};
+
+/*
+ * Make *dst a deep copy of *src (what dst held is released first).  0, or
+ * -ENOMEM with *dst released (all zero).
+ */
+int ev_proc_copy(struct ev_proc *dst, const struct ev_proc *src);
+/* Free p's strings and zero it. */
+void ev_proc_release(struct ev_proc *p);
+
 struct ev_event {
 	uint64_t seq;			/* set by ev_push() */
 	int64_t time_ms;		/* unix ms, from the audit timestamp */
@@ -43,17 +71,11 @@ struct ev_event {
 	int syscall;
 	char syscall_name[32];		/* "" when the name is unknown */
 	char syscall_op[32];		/* the bpf() command, e.g. BPF_PROG_LOAD */
-	int64_t pid, ppid;
-	uint32_t uid, auid, gid, euid;
-	char *comm, *exe, *cmdline;	/* malloc'd, NULL when absent */
 	/*
-	 * The process's cgroup (malloc'd) and the container and pod its name
-	 * gives ("" for none), read when the event was assembled; absent
-	 * (NULL, EV_HAS_CGROUP clear) when the process was gone by then.
+	 * pid .. euid valid with EV_HAS_PROCESS; cgroup, container_id and
+	 * pod_uid with EV_HAS_CGROUP (then cgroup is not NULL).
 	 */
-	char *cgroup;
-	char container_id[CGROUPID_ID_LEN + 1];
-	char pod_uid[CGROUPID_UID_LEN + 1];
+	struct ev_proc proc;
 	char prog_name[17];
 	char prog_type[32];
 	char prog_tag[17];
