@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/eventfd.h>
@@ -486,8 +488,8 @@ START_TEST(test_copy_out)
 	ck_assert_str_eq(out[0].proc.comm, "c");
 	ck_assert_ptr_ne(out[0].proc.comm, ring.slots[0].proc.comm);	/* a copy of its own */
 	ev_event_release(&out[0]);
-	ck_assert_int_eq(pthread_mutex_trylock(&ring.lock), 0);
-	pthread_mutex_unlock(&ring.lock);
+	ck_assert_int_eq(pthread_rwlock_trywrlock(&ring.lock), 0);
+	pthread_rwlock_unlock(&ring.lock);
 	n = ev_copy(&ring, &q, &cursor, out, 3);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(out[0].seq, 3);
@@ -633,6 +635,51 @@ START_TEST(test_notify)
 }
 END_TEST
 
+static bool pushed;	/* __atomic */
+
+static void *push_one(void *arg)
+{
+	(void)arg;
+	push(1, EV_LOAD, "w");
+	__atomic_store_n(&pushed, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Readers cannot starve the writer: while ev_push() waits for a reader's
+ * chunk, no reader gets the lock again (the lock is writer-preferring),
+ * so a reader's let-go between chunks really lets the writer in; the push
+ * completes the moment the chunk ends.
+ */
+START_TEST(test_writer_goes_first)
+{
+	struct timespec t0, now;
+	pthread_t w;
+	bool blocked = false;
+
+	__atomic_store_n(&pushed, false, __ATOMIC_RELAXED);
+	ck_assert_int_eq(pthread_rwlock_rdlock(&ring.lock), 0);	/* a reader in its chunk */
+	ck_assert_int_eq(pthread_create(&w, NULL, push_one, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		int err = pthread_rwlock_tryrdlock(&ring.lock);	/* another reader's next chunk */
+
+		if (!err) {
+			pthread_rwlock_unlock(&ring.lock);
+			sched_yield();
+		}
+		blocked = err == EBUSY;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!blocked && now.tv_sec - t0.tv_sec < 5);
+	ck_assert_msg(blocked, "a reader got the lock while the writer waited");
+	ck_assert(!__atomic_load_n(&pushed, __ATOMIC_ACQUIRE));	/* it waits for the chunk */
+	pthread_rwlock_unlock(&ring.lock);
+	pthread_join(w, NULL);
+	ck_assert(__atomic_load_n(&pushed, __ATOMIC_ACQUIRE));
+	ck_assert_uint_eq(ev_last_seq(&ring), 1);
+}
+END_TEST
+
 Suite *events_suite(void)
 {
 	Suite *s = suite_create("events");
@@ -655,6 +702,7 @@ Suite *events_suite(void)
 	tcase_add_test(tc, test_filters_and_desc);
 	tcase_add_test(tc, test_copy_missed);
 	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_writer_goes_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -91,7 +91,19 @@ int ev_ring_init(struct ev_ring *r, size_t capacity)
 	r->capacity = capacity;
 	r->next_seq = 1;
 	r->notify_fd = -1;
-	pthread_mutex_init(&r->lock, NULL);
+	{
+		pthread_rwlockattr_t attr;
+
+		/*
+		 * Writer-preferring: a reader that asks while ev_push() waits
+		 * is let in only after the push, so a reader's unlock/relock
+		 * between chunks really lets the writer in.
+		 */
+		pthread_rwlockattr_init(&attr);
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&r->lock, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
 	return 0;
 }
 
@@ -104,7 +116,7 @@ void ev_ring_release(struct ev_ring *r)
 	free(r->slots);
 	free(r->comms);
 	free(r->comm_index);
-	pthread_mutex_destroy(&r->lock);
+	pthread_rwlock_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -190,7 +202,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 
 	ev_comm_label(e->proc.comm, label);	/* outside the lock */
 	h = comm_hash(label);
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_wrlock(&r->lock);
 	seq = r->next_seq++;
 	slot = &r->slots[(seq - 1) % r->capacity];
 	ev_event_release(slot);	/* the oldest event leaves the ring */
@@ -198,7 +210,7 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	slot->seq = seq;
 	if (e->op < EV_NR_OPS)
 		comm_row(r, label, h)->n[e->op]++;
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	e->proc.comm = e->proc.exe = e->proc.cmdline = e->proc.cgroup = NULL;	/* moved */
 	e->seq = seq;
 	if (r->notify_fd >= 0 && __atomic_load_n(&r->listeners, __ATOMIC_ACQUIRE)) {
@@ -258,14 +270,14 @@ size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out)
 {
 	size_t n, named;
 
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	named = n = r->nr_comms;
 	memcpy(out, r->comms, n * sizeof(*out));
 	if (counted(&r->comm_none))
 		out[n++] = r->comm_none;
 	if (counted(&r->comm_other))
 		out[n++] = r->comm_other;
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	qsort(out, named, sizeof(*out), comm_cmp);	/* names are unique: a total order */
 	return n;
 }
@@ -306,9 +318,9 @@ uint64_t ev_last_seq(struct ev_ring *r)
 {
 	uint64_t last;
 
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	last = r->next_seq - 1;
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	return last;
 }
 
@@ -319,7 +331,7 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 	if (!q->limit)
 		return q->since;
 	/* Walk back from the newest; events that leave meanwhile end the walk. */
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	seq = start = r->next_seq - 1;
 	while (seq > q->since && seq >= first_seq(r)) {
 		for (size_t i = 0; i < SCAN_CHUNK && seq > q->since && seq >= first_seq(r); i++, seq--) {
@@ -329,13 +341,14 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 			if (++found == q->limit)
 				goto out;
 		}
-		pthread_mutex_unlock(&r->lock);
-		pthread_mutex_lock(&r->lock);
+		/* the writer, if waiting, goes first (writer-preferring) */
+		pthread_rwlock_unlock(&r->lock);
+		pthread_rwlock_rdlock(&r->lock);
 	}
 out:
 	if (!found)
 		start = r->next_seq - 1;	/* none: start at the end */
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	return start;
 }
 
@@ -354,7 +367,7 @@ size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cur
 	size_t n = 0;
 
 	*missed = 0;
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	for (;;) {
 		size_t scanned = 0;
 
@@ -377,11 +390,11 @@ size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cur
 		}
 		if (n || seq > last || n == max)
 			break;
-		/* a long stretch without a match: let the writer in */
-		pthread_mutex_unlock(&r->lock);
-		pthread_mutex_lock(&r->lock);
+		/* a long stretch without a match: let a waiting writer in (it goes first) */
+		pthread_rwlock_unlock(&r->lock);
+		pthread_rwlock_rdlock(&r->lock);
 	}
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	if (seq - 1 > *cursor)
 		*cursor = seq - 1;
 	return n;

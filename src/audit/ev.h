@@ -4,12 +4,16 @@
  * BPF program LOAD/UNLOAD events with a strictly increasing seq, and the
  * counters exported at /metrics.
  *
- * Written by the audit thread, read by HTTP threads.  A mutex guards the
- * ring and the counts by command name; the other counters are atomics.
- * Readers copy events out under the lock, a bounded chunk at a time
- * (ev_copy), and render them after releasing it, so a large answer never
- * holds up the audit thread or other readers, and nothing a reader holds
- * points into the ring.
+ * Written by the audit thread, read by other threads.  A writer-preferring
+ * rwlock guards the ring and the counts by command name (ev_push takes it
+ * to write, readers to read, side by side); the other counters are
+ * atomics.  Readers copy events out under the lock, a bounded chunk at a
+ * time (ev_copy: at most SCAN_CHUNK slots looked at, at most max events
+ * copied), and render them after releasing it; between chunks a reader
+ * lets go of the lock, and a waiting ev_push gets it before any reader
+ * gets it again.  So ev_push waits at most for the chunks the readers
+ * hold at that moment, a large answer never holds up the audit thread,
+ * and nothing a reader holds points into the ring.
  */
 #ifndef BPFME_EVENTS_H
 #define BPFME_EVENTS_H
@@ -116,7 +120,7 @@ struct ev_comm_count {
 };
 
 struct ev_ring {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;		/* writer-preferring: ev_push writes, readers read */
 	struct ev_event *slots;
 	size_t capacity;
 	uint64_t next_seq;		/* seq of the next event; starts at 1 */
