@@ -627,7 +627,11 @@ START_TEST(test_audit_families)
 		"bpf_audit_socket_drops_total 0\n"
 		"# HELP bpf_audit_parse_errors Audit records the exporter could not parse.\n"
 		"# TYPE bpf_audit_parse_errors counter\n"
-		"bpf_audit_parse_errors_total 0\n";
+		"bpf_audit_parse_errors_total 0\n"
+		"# HELP bpf_audit_log_lines_dropped Log lines of the audit thread dropped because the log's queue was full "
+		"(the audit thread never waits on the log).\n"
+		"# TYPE bpf_audit_log_lines_dropped counter\n"
+		"bpf_audit_log_lines_dropped_total 0\n";
 	struct collector c;
 	struct ev_ring ring;
 	char *got;

@@ -297,6 +297,8 @@ static void *reader_main(void *arg)
 	int backoff = RESUBSCRIBE_MIN_MS;
 	bool resub_failed = false;	/* since the last success: logged once */
 
+	log_thread_queued();	/* this thread never waits on the log */
+
 	for (;;) {
 		struct pollfd pfd[3] = { { .fd = r->wake_fd, .events = POLLIN } };
 		int nfds = 1, isock = -1, istatus = -1, n, fd, err;
@@ -401,6 +403,7 @@ void audit_reader_stop(struct audit_reader *r)
 			log_warn("cannot wake the audit thread");
 		pthread_join(r->thread, NULL);
 		r->running = false;
+		log_flush(1000);	/* its last lines are out */
 	}
 	set_sock(r, -1);
 	if (r->wake_fd >= 0)
