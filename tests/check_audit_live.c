@@ -31,6 +31,7 @@
 #include "lib/buf.h"
 #include "audit/ev.h"
 #include "lib/log.h"
+#include "metrics/coll.h"
 #include "audit/progcache.h"
 #include "suites.h"
 #include "testutil.h"
@@ -1169,6 +1170,7 @@ START_TEST(test_reader_recovers)
 	} while (st.resubscribed == 0 && tu_now_ms() < deadline);
 	ck_assert_uint_eq(st.resubscribed, 1);
 	ck_assert(st.listening);
+	ck_assert_int_eq(log_flush(2000), 0);	/* the audit thread's lines are out */
 	n = pread(logfd, text, sizeof(text) - 1, 0);
 	ck_assert_int_gt(n, 0);
 	text[n] = '\0';
@@ -1212,15 +1214,122 @@ static void drop_effective(int cap)
 /* Occurrences of needle in the log file fd. */
 static int count_in_log(int fd, const char *needle, char *text, size_t size)
 {
-	ssize_t n = pread(fd, text, size - 1, 0);
+	ssize_t n;
 	int count = 0;
 
+	ck_assert_int_eq(log_flush(2000), 0);	/* the audit thread's lines are out */
+	n = pread(fd, text, size - 1, 0);
 	ck_assert_int_ge(n, 0);
 	text[n] = '\0';
 	for (const char *p = text; (p = strstr(p, needle)); p++)
 		count++;
 	return count;
 }
+
+/* The value of the single-sample family name in the audit collector's answer. */
+static long long served(struct audit_reader *r, struct ev_ring *ring, struct progcache *pc, const char *name)
+{
+	struct collector c;
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct snap s;
+	char needle[128];
+	const char *p;
+	long long v;
+
+	coll_init(&c, "v");
+	coll_set_audit(&c, ring, r, pc);
+	snap_init(&s);
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0);
+	ck_assert(!b.oom);
+	snprintf(needle, sizeof(needle), "\n%s ", name);
+	p = strstr(b.buf, needle);
+	ck_assert_msg(p != NULL, "no %s in the answer", name);
+	v = strtoll(p + strlen(needle), NULL, 10);
+	buf_release(&b);
+	snap_release(&s);
+	return v;
+}
+
+/* Break the socket and wait (5 s at most) until the reader has subscribed again. */
+static void resubscription(struct audit_reader *r, uint64_t *count)
+{
+	struct audit_reader_state st;
+	double deadline;
+
+	break_audit_socket(r);
+	deadline = tu_now_ms() + 5000;
+	do {
+		usleep(20000);
+		audit_reader_state(r, &st);
+	} while (st.resubscribed == *count && tu_now_ms() < deadline);
+	ck_assert_uint_eq(st.resubscribed, *count + 1);
+	ck_assert(st.listening);
+	*count = st.resubscribed;
+}
+
+/*
+ * The socket keeps its buffer across a resubscription, though the reader's
+ * thread has no CAP_NET_ADMIN (as in the exporter, which drops it after
+ * start): bpf_audit_socket_receive_buffer_bytes serves the same size
+ * before and after.  Once the spares kept from the start are used up, a
+ * new socket gets net.core.rmem_max, and the warning says what helps then.
+ */
+START_TEST(test_reader_keeps_buffer)
+{
+	struct audit_reader_config cfg = { 0 };
+	struct ev_ring ring;
+	struct progcache *pc = progcache_new(64);
+	struct audit_reader *r;
+	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[16384];
+	int logfd = mkstemp(logpath);
+	long long before, after;
+	uint64_t count = 0;
+	long rmem_max = 0;
+	FILE *f;
+
+	f = fopen("/proc/sys/net/core/rmem_max", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &rmem_max), 1);
+	fclose(f);
+	ck_assert_msg(rmem_max >= 32768 && rmem_max <= (1L << 27),
+		      "net.core.rmem_max=%ld: outside what this test can use", rmem_max);
+	cfg.buffer_bytes = (int)rmem_max * 4;	/* beyond what rmem_max allows */
+	audit_on();
+	ck_assert_int_ge(logfd, 0);
+	unlink(logpath);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, logfd);
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	cfg.ring = &ring;
+	cfg.progs = pc;
+	r = audit_reader_open(&cfg);	/* with CAP_NET_ADMIN, as the exporter at start */
+	ck_assert_ptr_nonnull(r);
+	drop_effective(CAP_NET_ADMIN);	/* the reader's thread starts without it */
+	ck_assert_int_eq(audit_reader_start(r), 0);
+	before = served(r, &ring, pc, "bpf_audit_socket_receive_buffer_bytes");
+	ck_assert_int_eq(before, 2LL * cfg.buffer_bytes);	/* the kernel reports twice */
+
+	resubscription(r, &count);
+	after = served(r, &ring, pc, "bpf_audit_socket_receive_buffer_bytes");
+	ck_assert_int_eq(after, before);
+	ck_assert_msg(count_in_log(logfd, "receive buffer", text, sizeof(text)) == 0, "log: %s", text);
+
+	/* the spares run out: rmem_max, and advice that is true now */
+	while (count < 4)
+		resubscription(r, &count);
+	ck_assert_int_eq(served(r, &ring, pc, "bpf_audit_socket_receive_buffer_bytes"), before);
+	resubscription(r, &count);
+	ck_assert_int_eq(served(r, &ring, pc, "bpf_audit_socket_receive_buffer_bytes"), 2LL * rmem_max);
+	ck_assert_msg(count_in_log(logfd, "no spare left from the start (4 were kept) and "
+				   "net.core.rmem_max caps it; raise net.core.rmem_max", text, sizeof(text)) == 1,
+		      "log: %s", text);
+	audit_reader_stop(r);
+	progcache_free(pc);
+	ev_ring_release(&ring);
+	close(logfd);
+}
+END_TEST
 
 /*
  * The socket fails and subscribing again is refused (the reader's thread
@@ -1299,6 +1408,7 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc2, test_status_not_on_scrape_path);
 	tcase_add_test(tc2, test_reader_recovers);
 	tcase_add_test(tc2, test_reader_resubscribe_refused);
+	tcase_add_test(tc2, test_reader_keeps_buffer);
 	suite_add_tcase(s, tc2);
 	return s;
 }

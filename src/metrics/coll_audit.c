@@ -65,6 +65,7 @@ static void emit_by_comm(struct coll_scrape *sc, const struct coll_family *f, st
 
 STATE(emit_listener_up, as->st.listening)
 STATE(emit_socket_drops, as->st.socket_drops)
+STATE(emit_socket_buffer, (uint64_t)as->st.receive_buffer_bytes)
 STATE(emit_parse_errors, ev_parse_errors(sc->c->ring))
 STATE(emit_kernel_enabled, as->st.kernel.enabled)
 STATE(emit_kernel_lost, as->st.kernel.lost)
@@ -107,6 +108,10 @@ static const struct coll_family families[] = {
 	{ "bpf_audit_socket_drops", OM_COUNTER, NULL,
 	  "Audit messages dropped because the exporter's audit socket buffer was full.",
 	  emit_socket_drops, NULL, have_ring },
+	{ "bpf_audit_socket_receive_buffer_bytes", OM_GAUGE, NULL,
+	  "The receive buffer the exporter's audit socket has, as the kernel reports it (SO_RCVBUF: twice "
+	  "the bytes granted, its bookkeeping included); 0 while not subscribed.",
+	  emit_socket_buffer, NULL, have_ring },
 	{ "bpf_audit_parse_errors", OM_COUNTER, NULL,
 	  "Audit records the exporter could not parse.",
 	  emit_parse_errors, NULL, have_ring },
