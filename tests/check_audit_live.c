@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -1379,12 +1381,224 @@ START_TEST(test_reader_resubscribe_refused)
 }
 END_TEST
 
+/* ---- audit under scrapes ---- */
+
+/*
+ * Loads and unloads in the audit-under-load test: 20,000 (the issue's
+ * figure) unless BPFME_AUDIT_LOAD_PROGS says otherwise.  See
+ * test_audit_under_scrapes for the time it takes.
+ */
+#define LOAD_PROGS_DEFAULT 20000
+#define LOAD_CLIENTS 20
+
+struct load_client {
+	pthread_t thread;
+	int port, index;
+	bool *stop;		/* __atomic */
+	unsigned int scrapes, ok, failed;
+	double max_ms, sum_ms;
+};
+
+/* GET /metrics from 127.0.0.(index + 2); the status, or -errno. */
+static int get_metrics_from(int port, int index)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK + 2 + (uint32_t)index) };
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 30 };
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	char head[16], chunk[65536];
+	size_t got = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), status = -EIO;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) || connect(fd, (struct sockaddr *)&dst, sizeof(dst)) ||
+	    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1)) {
+		status = -errno;
+		goto out;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (got < sizeof(head) - 1) {
+			size_t k = (size_t)n < sizeof(head) - 1 - got ? (size_t)n : sizeof(head) - 1 - got;
+
+			memcpy(head + got, chunk, k);
+			got += k;
+		}
+	}
+	head[got] = '\0';
+	if (n == 0 && !strncmp(head, "HTTP/1.1 ", 9))
+		status = atoi(head + 9);
+out:
+	close(fd);
+	return status;
+}
+
+static void *load_client_main(void *arg)
+{
+	struct load_client *c = arg;
+
+	while (!__atomic_load_n(c->stop, __ATOMIC_ACQUIRE)) {
+		double t0 = tu_now_ms(), ms;
+		int status = get_metrics_from(c->port, c->index);
+
+		ms = tu_now_ms() - t0;
+		c->scrapes++;
+		if (status == 200) {
+			c->ok++;
+			c->sum_ms += ms;
+			if (ms > c->max_ms)
+				c->max_ms = ms;
+		} else {
+			c->failed++;
+		}
+	}
+	return NULL;
+}
+
+/* bpf_audit_* single values the load test compares. */
+struct audit_figures {
+	uint64_t load, unload, drops, lost, by_comm_load;
+	bool have_lost;
+};
+
+static void audit_figures(int port, const char *comm, struct audit_figures *f)
+{
+	struct tu_http_resp r;
+	struct tu_expo e;
+	const struct tu_sample *s;
+
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(tu_http(port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+	tu_http_free(&r);
+	s = tu_expo_find(&e, "bpf_audit_events_total", "op", "LOAD");
+	ck_assert_ptr_nonnull(s);
+	f->load = strtoull(s->value, NULL, 10);
+	s = tu_expo_find(&e, "bpf_audit_events_total", "op", "UNLOAD");
+	ck_assert_ptr_nonnull(s);
+	f->unload = strtoull(s->value, NULL, 10);
+	s = tu_expo_find(&e, "bpf_audit_socket_drops_total", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	f->drops = strtoull(s->value, NULL, 10);
+	s = tu_expo_find(&e, "bpf_audit_kernel_lost_total", NULL, NULL);
+	f->have_lost = s != NULL;
+	f->lost = s ? strtoull(s->value, NULL, 10) : 0;
+	f->by_comm_load = by_comm(&e, "LOAD", comm);
+	tu_expo_free(&e);
+}
+
+/*
+ * The audit side under load: a process loads and unloads programs as fast
+ * as it can while 20 clients (from 20 addresses) scrape back to back with
+ * every collector on.  Every LOAD and UNLOAD is counted exactly (while
+ * this test holds the kernel lock, nothing else on the host loads
+ * programs), the socket drops nothing and the kernel loses nothing.  The
+ * counts are taken after warm-up loads in this process (libbpf's probes),
+ * so the child's are all there is.
+ */
+START_TEST(test_audit_under_scrapes)
+{
+	static const char *const args[] = { "--events.capacity=100000", "--collector.btf",
+					    "--collector.pins", NULL };
+	const char *env = getenv("BPFME_AUDIT_LOAD_PROGS");
+	int progs = env && atoi(env) > 0 ? atoi(env) : LOAD_PROGS_DEFAULT;
+	struct load_client clients[LOAD_CLIENTS];
+	struct audit_figures before, after;
+	struct tu_exporter ex;
+	unsigned int scrapes = 0, ok = 0, failed = 0;
+	double t0, churn_ms, settle_ms, max_ms = 0, sum_ms = 0, deadline;
+	bool stop = false;
+	char comm[16];
+	int fd, status;
+	pid_t child;
+
+	audit_on();
+	tu_raise_nofile(4096);
+	ck_assert_int_eq(tu_exporter_start(&ex, args), 0);
+	fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
+	ck_assert_int_ge(fd, 0);	/* libbpf's probes: in this process, not the child */
+	close(fd);
+	snprintf(comm, sizeof(comm), "load%d", (int)getpid() % 100000);
+	/* the warm-up's events are in before the count starts */
+	deadline = tu_now_ms() + 10000;
+	do {
+		audit_figures(ex.port, comm, &before);
+		if (before.unload && before.load == before.unload)
+			break;
+		usleep(50000);
+	} while (tu_now_ms() < deadline);
+
+	for (int i = 0; i < LOAD_CLIENTS; i++) {
+		clients[i] = (struct load_client){ .port = ex.port, .index = i, .stop = &stop };
+		ck_assert_int_eq(pthread_create(&clients[i].thread, NULL, load_client_main, &clients[i]), 0);
+	}
+	t0 = tu_now_ms();
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+			_exit(1);
+		for (int i = 0; i < progs; i++) {
+			int p = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "churn", "GPL", NULL, 0);
+
+			if (p < 0)
+				_exit(2);
+			close(p);
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	churn_ms = tu_now_ms() - t0;
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < LOAD_CLIENTS; i++) {
+		pthread_join(clients[i].thread, NULL);
+		scrapes += clients[i].scrapes;
+		ok += clients[i].ok;
+		failed += clients[i].failed;
+		sum_ms += clients[i].sum_ms;
+		if (clients[i].max_ms > max_ms)
+			max_ms = clients[i].max_ms;
+	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the loader failed: %d", status);
+
+	/* every event in: wait (30 s at most) for the counts to reach the loads */
+	deadline = tu_now_ms() + 30000;
+	do {
+		audit_figures(ex.port, comm, &after);
+		if (after.load - before.load >= (uint64_t)progs && after.unload - before.unload >= (uint64_t)progs)
+			break;
+		usleep(50000);
+	} while (tu_now_ms() < deadline);
+	settle_ms = tu_now_ms() - t0 - churn_ms;
+	printf("test_audit_under_scrapes: %d loads and unloads in %.1f s (%.0f/s), all counted %.0f ms later; "
+	       "%u scrapes by %d clients (%u answered 200, %u not), %.1f ms on average, %.0f ms at worst; "
+	       "socket drops %llu, kernel lost %llu\n",
+	       progs, churn_ms / 1000, progs / (churn_ms / 1000), settle_ms, scrapes, LOAD_CLIENTS, ok, failed,
+	       ok ? sum_ms / ok : 0, max_ms, (unsigned long long)(after.drops - before.drops),
+	       (unsigned long long)(after.lost - before.lost));
+	ck_assert_uint_eq(after.load - before.load, (uint64_t)progs);
+	ck_assert_uint_eq(after.unload - before.unload, (uint64_t)progs);
+	ck_assert_uint_eq(after.by_comm_load - before.by_comm_load, (uint64_t)progs);
+	ck_assert_uint_eq(after.drops, before.drops);
+	ck_assert(after.have_lost);
+	ck_assert_uint_eq(after.lost, before.lost);
+	ck_assert_uint_gt(ok, LOAD_CLIENTS);	/* they did scrape meanwhile */
+	ck_assert_int_eq(tu_exporter_stop(&ex, 5000, NULL, NULL), 0);
+}
+END_TEST
+
 Suite *audit_live_suite(void)
 {
 	Suite *s = suite_create("audit_live");
 	TCase *tc = tcase_create("events");
 	TCase *tc2 = tcase_create("modes");
 	TCase *tc3 = tcase_create("loaders");
+	TCase *tc4 = tcase_create("load");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -1410,5 +1624,8 @@ Suite *audit_live_suite(void)
 	tcase_add_test(tc2, test_reader_resubscribe_refused);
 	tcase_add_test(tc2, test_reader_keeps_buffer);
 	suite_add_tcase(s, tc2);
+	tcase_set_timeout(tc4, 110);
+	tcase_add_test(tc4, test_audit_under_scrapes);
+	suite_add_tcase(s, tc4);
 	return s;
 }
