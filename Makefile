@@ -167,6 +167,7 @@ check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread tests/check_all
 	$(Q)CK_RUN_SUITE=events ./tests/check_all
 	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
+	$(Q)CK_RUN_SUITE=log ./tests/check_all
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
 	$(Q)CK_RUN_SUITE=basicauth ./tests/check_all
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all

@@ -323,26 +323,41 @@ END_TEST
 static struct progcache *shared;
 static volatile bool stop;
 
+/* What any thread may call: the loaders' copy, the count, the handoff of a snapshot's ids. */
 static void *reader(void *arg)
 {
 	unsigned long found = 0;
 
 	(void)arg;
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		for (uint32_t id = 0; id < 256; id++) {
-			struct ev_event e;
+		struct progcache_seen *seen = progcache_seen_new(128);
+		struct progcache_loader *l;
+		size_t n;
 
-			memset(&e, 0, sizeof(e));
-			found += progcache_fill_prog(shared, id, &e);
-			if (progcache_fill_loader(shared, id, &e))
-				ck_assert_str_eq(e.proc.comm, "loader");
-			ev_event_release(&e);
+		ck_assert_int_eq(progcache_loaders(shared, &l, &n), 0);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_str_eq(l[i].proc->comm, "loader");
+			ck_assert_int_eq(l[i].proc->pid, 1000 + l[i].id);
+			ck_assert(!i || l[i - 1].id < l[i].id);	/* sorted, each once */
 		}
+		found += n;
+		progcache_loaders_free(l, n);
+		ck_assert_uint_le(progcache_count(shared), 64);
+		ck_assert_ptr_nonnull(seen);
+		for (uint32_t i = 0; i < 128; i++)
+			seen->ids[i] = i;
+		seen->before_ns = monotime_ns();
+		progcache_seen_publish(shared, seen);
+		progcache_seen_put(seen);
 	}
 	return (void *)found;
 }
 
-/* Readers beside the writer: what they see is whole (TSan checks the locking). */
+/*
+ * Readers beside the writer, which also forgets on the readers' handoffs:
+ * what they see is whole (TSan checks the locking and the writer's
+ * lock-free reads).
+ */
 START_TEST(test_concurrent_readers)
 {
 	pthread_t t[2];
@@ -355,20 +370,68 @@ START_TEST(test_concurrent_readers)
 	stop = false;
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, reader, NULL), 0);
-	for (int round = 0; round < 2000; round++) {
+	for (int round = 0; round < 20000; round++) {
 		uint32_t id = (uint32_t)round % 256;
 		struct progcache_prog p = prog(id);
+		struct ev_event e;
 
 		progcache_add(shared, id, &p);
+		load.proc.pid = 1000 + id;
 		progcache_set_loader(shared, id, &load);
+		memset(&e, 0, sizeof(e));
+		ck_assert(progcache_fill_loader(shared, id, &e));
+		ck_assert_int_eq(e.proc.pid, 1000 + id);
+		ev_event_release(&e);
 		if (round % 3 == 0)
 			progcache_remove(shared, (id + 128) % 256);
+		if (round % 100 == 0)
+			progcache_forget(shared);
 	}
 	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
 	ck_assert_uint_le(progcache_count(shared), 64);
 	progcache_free(shared);
+}
+END_TEST
+
+/*
+ * The handoff: the newest set published is what the writer takes, once;
+ * a set outlives the cache's reference as long as its maker holds one.
+ */
+START_TEST(test_seen_handoff)
+{
+	struct progcache *pc = progcache_new(16);
+	struct progcache_seen *a = progcache_seen_new(0), *b = progcache_seen_new(1);
+	uint64_t mark;
+
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	progcache_add(pc, 5, NULL);
+	progcache_add(pc, 6, NULL);
+	mark = monotime_ns() + 1;
+	while (monotime_ns() <= mark)
+		;
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* nothing published */
+	/* a lists neither, b lists 6; both missed long enough */
+	a->before_ns = mark;
+	progcache_seen_publish(pc, a);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* first miss: UNLOADs may be on their way */
+	b->ids[0] = 6;
+	b->before_ns = mark + PROGCACHE_GONE_NS;
+	a->before_ns = mark + PROGCACHE_GONE_NS;	/* (not published again) */
+	progcache_seen_publish(pc, b);
+	ck_assert_uint_eq(progcache_forget(pc), 1);	/* 5 */
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* taken once */
+	ck_assert_uint_eq(progcache_count(pc), 1);
+	ck_assert_uint_eq(b->ids[0], 6);	/* the maker's reference keeps it */
+	progcache_seen_publish(pc, a);
+	progcache_seen_publish(pc, b);	/* replaces a, not yet taken */
+	progcache_seen_put(a);
+	progcache_seen_put(b);
+	progcache_free(pc);	/* drops b (LeakSanitizer) */
+	progcache_seen_put(NULL);
 }
 END_TEST
 
@@ -385,6 +448,7 @@ Suite *progcache_suite(void)
 	tcase_add_loop_test(tc, test_churn_model, 0, 2);
 	tcase_add_test(tc, test_retain_loaders);
 	tcase_add_test(tc, test_concurrent_readers);
+	tcase_add_test(tc, test_seen_handoff);
 	suite_add_tcase(s, tc);
 	return s;
 }
