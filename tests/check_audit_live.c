@@ -6,6 +6,7 @@
  * the test did.  Needs root.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1065,17 +1066,53 @@ START_TEST(test_no_cap_audit_control)
 }
 END_TEST
 
+/* Whether every thread of pid has tracer as its TracerPid. */
+static bool traced_by(pid_t pid, pid_t tracer)
+{
+	char path[320], line[256];
+	struct dirent *d;
+	bool all = true;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (all && (d = readdir(dir))) {
+		FILE *f;
+		bool found = false;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)pid, d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;	/* gone meanwhile */
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "TracerPid:", 10)) {
+				found = atoi(line + 10) == (int)tracer;
+				break;
+			}
+		fclose(f);
+		all = found;
+		n++;
+	}
+	closedir(dir);
+	return all && n > 0;
+}
+
 /*
  * The kernel's audit status is asked on the reader's own schedule, never
  * by a scrape: 30 scrapes in a row send at most the two requests that
  * schedule makes meanwhile (strace counts every sendto(2) the exporter
- * makes).
+ * makes), and they do show, so the trace was watching.
  */
 START_TEST(test_status_not_on_scrape_path)
 {
 	char pidarg[16], out[] = "/tmp/bpfme-strace-XXXXXX";
 	struct tu_http_resp r;
-	int tmp, status, sends = 0;
+	int tmp, status, sends = 0, nscrapes = 0;
 	double t0, elapsed_s;
 	char *text = NULL;
 	pid_t tracer;
@@ -1095,12 +1132,18 @@ START_TEST(test_status_not_on_scrape_path)
 		       "-p", pidarg, (char *)NULL);
 		_exit(127);
 	}
-	usleep(700000);	/* attached to every thread */
+	/* wait (10 s at most) until strace is attached to every thread: else nothing is counted */
 	t0 = tu_now_ms();
-	for (int i = 0; i < 30; i++) {
+	while (!traced_by(exporter.pid, tracer) && tu_now_ms() - t0 < 10000)
+		usleep(20000);
+	ck_assert_msg(traced_by(exporter.pid, tracer), "strace did not attach to every thread");
+	/* 30 scrapes, over 4.5 s at least, so the reader's own requests show the trace works */
+	t0 = tu_now_ms();
+	for (int i = 0; i < 30 || tu_now_ms() - t0 < 4500; i++) {
 		ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
 		tu_http_free(&r);
+		nscrapes++;
 	}
 	elapsed_s = (tu_now_ms() - t0) / 1000 + 1;	/* the tracer's last second included */
 	kill(tracer, SIGINT);
@@ -1114,8 +1157,9 @@ START_TEST(test_status_not_on_scrape_path)
 	free(text);
 	unlink(out);
 	/* the reader asks every 2 s, whatever the scrapes do (before: once a scrape) */
-	ck_assert_msg(sends <= (int)(elapsed_s / 2) + 2 && sends < 30,
-		      "%d netlink requests during 30 scrapes in %.1f s", sends, elapsed_s);
+	ck_assert_msg(sends >= 1, "no netlink request traced in %.1f s: the trace saw nothing", elapsed_s);
+	ck_assert_msg(sends <= (int)(elapsed_s / 2) + 2 && sends < nscrapes,
+		      "%d netlink requests during %d scrapes in %.1f s", sends, nscrapes, elapsed_s);
 	ck_assert_int_eq(tu_exporter_stop(&exporter, 2000, NULL, NULL), 0);
 }
 END_TEST
@@ -1347,6 +1391,7 @@ START_TEST(test_reader_resubscribe_refused)
 	struct audit_reader *r;
 	char logpath[] = "/tmp/bpfme-reader-log-XXXXXX", text[16384];
 	int logfd = mkstemp(logpath);
+	double deadline;
 
 	audit_on();
 	ck_assert_int_ge(logfd, 0);
@@ -1363,9 +1408,13 @@ START_TEST(test_reader_resubscribe_refused)
 	ck_assert(st.listening);
 
 	break_audit_socket(r);
-	/* attempts at about 1, 3 and 7 s after the loss */
-	usleep(7500 * 1000);
-	audit_reader_state(r, &st);
+	/* attempts at about 1, 3 and 7 s after the loss: wait (10 s at most) for the third */
+	deadline = tu_now_ms() + 10000;
+	do {
+		usleep(50000);
+		audit_reader_state(r, &st);
+	} while (st.resubscribe_failures < 3 && tu_now_ms() < deadline);
+	ck_assert_uint_ge(st.resubscribe_failures, 3);
 	ck_assert(!st.listening);
 	ck_assert_uint_eq(st.resubscribed, 0);
 	ck_assert_int_eq(count_in_log(logfd, "audit socket failed", text, sizeof(text)), 1);

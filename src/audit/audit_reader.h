@@ -48,6 +48,7 @@ struct audit_reader_state {
 	bool listening;			/* subscribed, and the thread reading */
 	uint64_t socket_drops;		/* messages the socket dropped, every socket so far */
 	uint64_t resubscribed;		/* times the socket failed and was opened again */
+	uint64_t resubscribe_failures;	/* attempts to subscribe again that failed */
 	int receive_buffer_bytes;	/* the socket's SO_RCVBUF (twice the bytes granted); 0: none */
 	struct audit_kstatus kernel;	/* the kernel's audit status, as last answered */
 };
