@@ -552,8 +552,7 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 	struct progcache *pc = a->cfg.progs;
 
 	if (ev_proc_copy(&e->proc, &ctx->proc))
-		e->proc = (struct ev_proc){ .pid = ctx->proc.pid, .ppid = ctx->proc.ppid, .uid = ctx->proc.uid,
-					    .auid = ctx->proc.auid, .gid = ctx->proc.gid, .euid = ctx->proc.euid };
+		e->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP);	/* out of memory */
 	progcache_fill_prog(pc, e->prog_id, e);
 	if (e->op == EV_UNLOAD && (e->has & EV_HAS_PROCESS) && e->proc.pid == a->cfg.self_pid)
 		blame_loader(a, e);
