@@ -246,6 +246,7 @@ check-tsan: deps
 	@$(MAKE) --no-print-directory SANITIZE=thread $(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=events ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=progcache ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=log ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=audit ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=basicauth ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=slots ./$(TSAN_CHECK_ALL)

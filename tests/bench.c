@@ -25,6 +25,12 @@
  * BPF_ENABLE_STATS fd held, as --bpf.enable-stats does, the kernel's own
  * average per run.  BPFME_BENCH=collectors runs only this part.
  *
+ * Then the audit side: one process loads and unloads 20,000 programs as
+ * fast as it can, alone, and (issue 16) while 20 clients scrape with every
+ * collector on: the audit thread's CPU per event, drops, kernel loss, and
+ * a probe's scrape latency idle and during the churn.  BPFME_BENCH=audit
+ * runs only the latter.
+ *
  * The targets are informational: the exit status is 0 whether they are met
  * or not, and 1 only when something fails (loading, a scrape, a missing
  * object).  Needs root.  The whole run is bounded by an alarm.
@@ -1076,6 +1082,9 @@ static void serving(void)
 
 #define BURST_PROGS 20000
 
+/* The exporter metric() and cpu_seconds() ask: the bench's, or the audit-under-scrapes one. */
+static struct tu_exporter *measured = &exporter;
+
 /* A sample's value from the exporter's /metrics, or -1 when absent. */
 static double metric(const char *name, const char *key, const char *value)
 {
@@ -1084,7 +1093,7 @@ static double metric(const char *name, const char *key, const char *value)
 	const struct tu_sample *s;
 	double v = -1;
 
-	if (tu_http(exporter.port, "GET", "/metrics", NULL, &r))
+	if (tu_http(measured->port, "GET", "/metrics", NULL, &r))
 		die("audit burst: scrape failed");
 	if (r.status != 200 || tu_expo_parse(r.body, &e))
 		die("audit burst: bad scrape (status %d)", r.status);
@@ -1104,7 +1113,7 @@ static double cpu_seconds(const char *comm)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)exporter.pid);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)measured->pid);
 	d = opendir(path);
 	if (!d)
 		return -1;
@@ -1115,7 +1124,7 @@ static double cpu_seconds(const char *comm)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)exporter.pid, de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)measured->pid, de->d_name);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -1226,6 +1235,165 @@ static void audit_burst(void)
 	       100 * cpu1 / (t_done / 1e3), verdict(cpu1 / (t_done / 1e3) < 0.25));
 }
 
+/* ---- audit under scrapes ---- */
+
+#define AUS_CLIENTS 20
+
+/* One churn of BURST_PROGS loads and unloads by a child; ms it took, or die. */
+static double churn(void)
+{
+	double t0 = tu_now_ms();
+	int status;
+	pid_t child = fork();
+
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		for (int i = 0; i < BURST_PROGS; i++) {
+			int p = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bench_aus", "GPL", NULL, 0);
+
+			if (p < 0)
+				_exit(1);
+			close(p);
+		}
+		_exit(0);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("audit under scrapes: the loader failed");
+	return tu_now_ms() - t0;
+}
+
+struct aus_phase {
+	double churn_ms, cpu_s, events, drops, lost;
+	double lat_med, lat_max;		/* of a probe scraping from its own address */
+	struct lg_scrape_stats st;
+};
+
+/* What a probe client saw while the child churned (or for idle_ms with churn false). */
+static void aus_phase(struct aus_phase *ph, bool scrapers, bool do_churn)
+{
+	static double lat[100000];
+	struct lg_scrapers *sc = NULL;
+	double l0, u0, d0, lost0, cpu0, t0;
+	size_t n = 0;
+	pid_t probe_pid;
+	int pfd[2];
+
+	memset(ph, 0, sizeof(*ph));
+	l0 = metric("bpf_audit_events_total", "op", "LOAD");
+	u0 = metric("bpf_audit_events_total", "op", "UNLOAD");
+	d0 = metric("bpf_audit_socket_drops_total", NULL, NULL);
+	lost0 = metric("bpf_audit_kernel_lost_total", NULL, NULL);
+	cpu0 = cpu_seconds("bpfme-audit");
+	if (scrapers && lg_scrapers_start(&sc, measured->port, "/metrics", AUS_CLIENTS, 100))
+		die("audit under scrapes: cannot start the scrapers");
+	/* a probe from 127.0.0.99 scrapes back to back in a child, for as long as the phase */
+	if (pipe(pfd))
+		die("pipe: %s", strerror(errno));
+	probe_pid = fork();
+	if (probe_pid == 0) {
+		close(pfd[0]);
+		for (;;) {
+			int status;
+			double ms = lg_get(measured->port, "127.0.0.99", "/metrics", NULL, 30000, &status, NULL);
+
+			if (status == 200 && write(pfd[1], &ms, sizeof(ms)) != sizeof(ms))
+				_exit(0);
+		}
+	}
+	close(pfd[1]);
+	t0 = tu_now_ms();
+	if (do_churn) {
+		ph->churn_ms = churn();
+	} else {
+		usleep(2000 * 1000);
+		ph->churn_ms = tu_now_ms() - t0;
+	}
+	kill(probe_pid, SIGKILL);
+	waitpid(probe_pid, NULL, 0);
+	while (n < sizeof(lat) / sizeof(lat[0]) && read(pfd[0], &lat[n], sizeof(lat[n])) == sizeof(lat[n]))
+		n++;
+	close(pfd[0]);
+	if (sc)
+		lg_scrapers_stop(sc, &ph->st);
+	if (do_churn) {
+		/* every op counted, or 20 s */
+		while (tu_now_ms() - t0 < ph->churn_ms + 20000 &&
+		       (metric("bpf_audit_events_total", "op", "LOAD") - l0 < BURST_PROGS ||
+			metric("bpf_audit_events_total", "op", "UNLOAD") - u0 < BURST_PROGS))
+			usleep(100 * 1000);
+	}
+	ph->events = metric("bpf_audit_events_total", "op", "LOAD") - l0 +
+		     metric("bpf_audit_events_total", "op", "UNLOAD") - u0;
+	ph->cpu_s = cpu_seconds("bpfme-audit") - cpu0;
+	ph->drops = metric("bpf_audit_socket_drops_total", NULL, NULL) - d0;
+	ph->lost = lost0 >= 0 ? metric("bpf_audit_kernel_lost_total", NULL, NULL) - lost0 : -1;
+	if (n) {
+		ph->lat_max = lat[0];
+		for (size_t i = 1; i < n; i++)
+			if (lat[i] > ph->lat_max)
+				ph->lat_max = lat[i];
+		ph->lat_med = median(lat, n);
+	}
+}
+
+/*
+ * The audit side while 20 clients scrape with every collector on (issue
+ * 16): an exporter of its own with --collector.btf and --collector.pins
+ * (holders on), the bench's objects loaded; BURST_PROGS loads and unloads
+ * alone, then under the scrapes.  Cost per event of the audit thread,
+ * drops, and a probe's scrape latency idle and during the churn.
+ */
+static void audit_under_scrapes(void)
+{
+	static const char *const all_on[] = { "--collector.btf", "--collector.pins",
+					      "--events.capacity=100000", NULL };
+	struct tu_exporter ex;
+	struct aus_phase idle, alone, loaded;
+	int fd;
+
+	if (tu_audit_prepare(true)) {
+		printf("audit under scrapes: not run (cannot enable kernel audit)\n");
+		return;
+	}
+	if (tu_exporter_start(&ex, all_on))
+		die("audit under scrapes: cannot start %s", tu_bin());
+	measured = &ex;
+	fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bench_warm", "GPL", NULL, 0);
+	if (fd >= 0)
+		close(fd);
+	usleep(1000 * 1000);	/* lone records wait 500 ms before they count as events */
+	aus_phase(&idle, true, false);
+	aus_phase(&alone, false, true);
+	aus_phase(&loaded, true, true);
+	measured = &exporter;
+	tu_exporter_stop(&ex, 5000, NULL, NULL);
+
+	printf("\naudit under scrapes: %d loads and unloads as fast as one process can, every collector on, "
+	       "%d clients scraping back to back (a probe from its own address times scrapes)\n",
+	       BURST_PROGS, AUS_CLIENTS);
+	printf("                              alone              under %d scrapers\n", AUS_CLIENTS);
+	printf("  churn took                  %7.0f ms          %7.0f ms\n", alone.churn_ms, loaded.churn_ms);
+	printf("  events counted              %7.0f             %7.0f       (of %d)\n", alone.events,
+	       loaded.events, 2 * BURST_PROGS);
+	printf("  audit thread CPU per event  %7.2f us          %7.2f us       ratio %.2f\n",
+	       alone.cpu_s * 1e6 / (alone.events > 0 ? alone.events : 1),
+	       loaded.cpu_s * 1e6 / (loaded.events > 0 ? loaded.events : 1),
+	       (loaded.cpu_s / (loaded.events > 0 ? loaded.events : 1)) /
+	       (alone.cpu_s > 0 ? alone.cpu_s / (alone.events > 0 ? alone.events : 1) : 1));
+	printf("  socket drops                %7.0f             %7.0f\n", alone.drops, loaded.drops);
+	printf("  kernel lost                 %7.0f             %7.0f\n", alone.lost, loaded.lost);
+	printf("  scrapes by the %d clients                      %lu ok, %lu refused, %lu failed, slowest %.0f ms\n",
+	       AUS_CLIENTS, loaded.st.ok, loaded.st.refused, loaded.st.failed, loaded.st.max_ms);
+	printf("  probe scrape, scrapers on   idle: median %.1f ms, max %.0f ms; during the churn: "
+	       "median %.1f ms, max %.0f ms (ratio of medians %.2f)\n",
+	       idle.lat_med, idle.lat_max, loaded.lat_med, loaded.lat_max,
+	       idle.lat_med > 0 ? loaded.lat_med / idle.lat_med : 0);
+	printf("targets (informational)\n");
+	printf("  exact counts under scrapes  %s\n", verdict(loaded.events == 2.0 * BURST_PROGS));
+	printf("  zero drops, zero lost       %s\n", verdict(loaded.drops == 0 && loaded.lost <= 0));
+}
+
 int main(void)
 {
 	char load_start[128], load_end[128];
@@ -1238,6 +1406,7 @@ int main(void)
 	bool serving_only = part && !strcmp(part, "serving");
 	bool holders_only = part && !strcmp(part, "holders");
 	bool collectors_only = part && !strcmp(part, "collectors");
+	bool audit_only = part && !strcmp(part, "audit");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1282,6 +1451,15 @@ int main(void)
 		load_progs(NR_PROGS);
 		load_links(NR_LINKS);
 		serving();
+		alarm(0);
+		release_all();
+		return 0;
+	}
+	if (audit_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		audit_under_scrapes();
 		alarm(0);
 		release_all();
 		return 0;
@@ -1390,6 +1568,7 @@ int main(void)
 	serving();
 	collectors();
 	audit_burst();
+	audit_under_scrapes();
 
 	alarm(0);
 	release_all();

@@ -147,19 +147,19 @@ START_TEST(test_recorded_loader)
 	ck_assert_int_eq(e->syscall, 321);
 	ck_assert_str_eq(e->syscall_name, "bpf");
 	ck_assert_str_eq(e->syscall_op, "BPF_PROG_LOAD");
-	ck_assert_int_eq(e->pid, 7038);
-	ck_assert_int_eq(e->ppid, 6995);
-	ck_assert_uint_eq(e->uid, 0);
-	ck_assert_uint_eq(e->auid, 4294967295u);
+	ck_assert_int_eq(e->proc.pid, 7038);
+	ck_assert_int_eq(e->proc.ppid, 6995);
+	ck_assert_uint_eq(e->proc.uid, 0);
+	ck_assert_uint_eq(e->proc.auid, 4294967295u);
 	/* hex-encoded in the record (they hold a space) */
-	ck_assert_str_eq(e->comm, "my loader");
-	ck_assert_str_eq(e->exe, "/tmp/cap/my loader");
-	ck_assert_str_eq(e->cmdline, "/tmp/cap/my loader arg1 arg two");
+	ck_assert_str_eq(e->proc.comm, "my loader");
+	ck_assert_str_eq(e->proc.exe, "/tmp/cap/my loader");
+	ck_assert_str_eq(e->proc.cmdline, "/tmp/cap/my loader arg1 arg two");
 	/* the cgroup read when the event was assembled, and what its name says */
 	ck_assert(e->has & EV_HAS_CGROUP);
-	ck_assert_str_eq(e->cgroup, POD_CGROUP);
-	ck_assert_str_eq(e->container_id, POD_CONTAINER);
-	ck_assert_str_eq(e->pod_uid, POD_UID);
+	ck_assert_str_eq(e->proc.cgroup, POD_CGROUP);
+	ck_assert_str_eq(e->proc.container_id, POD_CONTAINER);
+	ck_assert_str_eq(e->proc.pod_uid, POD_UID);
 
 	e = event(2);
 	ck_assert_uint_eq(e->prog_id, 110);
@@ -172,11 +172,11 @@ START_TEST(test_recorded_loader)
 		e = event(seq);
 		ck_assert_int_eq(e->op, EV_UNLOAD);
 		ck_assert(!(e->has & EV_HAS_SYSCALL));
-		ck_assert_ptr_null(e->comm);
-		ck_assert_ptr_null(e->exe);
-		ck_assert_ptr_null(e->cmdline);
+		ck_assert_ptr_null(e->proc.comm);
+		ck_assert_ptr_null(e->proc.exe);
+		ck_assert_ptr_null(e->proc.cmdline);
 		ck_assert(!(e->has & EV_HAS_CGROUP));	/* no process, no cgroup */
-		ck_assert_ptr_null(e->cgroup);
+		ck_assert_ptr_null(e->proc.cgroup);
 	}
 	ck_assert_uint_eq(event(8)->prog_id, 113);
 	ck_assert_uint_eq(event(10)->prog_id, 114);
@@ -205,17 +205,17 @@ START_TEST(test_interleaved_serials)
 		const struct ev_event *e = event(seq);
 
 		if (e->prog_id == 7) {
-			ck_assert_int_eq(e->pid, 111);
-			ck_assert_str_eq(e->comm, "first");
-			ck_assert_str_eq(e->cmdline, "first");
+			ck_assert_int_eq(e->proc.pid, 111);
+			ck_assert_str_eq(e->proc.comm, "first");
+			ck_assert_str_eq(e->proc.cmdline, "first");
 		} else {
 			ck_assert_uint_eq(e->prog_id, 8);
-			ck_assert_int_eq(e->pid, 222);
-			ck_assert_str_eq(e->comm, "second");
-			ck_assert_str_eq(e->cmdline, "second -x");	/* NUL shown as a space */
+			ck_assert_int_eq(e->proc.pid, 222);
+			ck_assert_str_eq(e->proc.comm, "second");
+			ck_assert_str_eq(e->proc.cmdline, "second -x");	/* NUL shown as a space */
 		}
-		ck_assert_uint_eq(e->uid, 1000);
-		ck_assert_uint_eq(e->auid, 1000);
+		ck_assert_uint_eq(e->proc.uid, 1000);
+		ck_assert_uint_eq(e->proc.auid, 1000);
 	}
 }
 END_TEST
@@ -232,8 +232,8 @@ START_TEST(test_missing_eoe_and_unrelated)
 	audit_asm_flush(as);
 	ck_assert_uint_eq(ring.next_seq - 1, 1);
 	ck_assert_uint_eq(event(1)->prog_id, 9);
-	ck_assert_int_eq(event(1)->pid, 333);
-	ck_assert_ptr_null(event(1)->cmdline);	/* no PROCTITLE came */
+	ck_assert_int_eq(event(1)->proc.pid, 333);
+	ck_assert_ptr_null(event(1)->proc.cmdline);	/* no PROCTITLE came */
 }
 END_TEST
 
@@ -270,8 +270,8 @@ START_TEST(test_oversize_and_unknown_cmd)
 	audit_asm_flush(as);
 	ck_assert_uint_eq(ring.next_seq - 1, 1);
 	ck_assert_str_eq(event(1)->syscall_op, "255");
-	ck_assert_uint_eq(strlen(event(1)->comm), 9000);
-	ck_assert_str_eq(event(1)->exe, "/x");
+	ck_assert_uint_eq(strlen(event(1)->proc.comm), 9000);
+	ck_assert_str_eq(event(1)->proc.exe, "/x");
 }
 END_TEST
 
@@ -288,7 +288,7 @@ START_TEST(test_several_programs_in_one_event)
 	ck_assert_uint_eq(event(1)->prog_id, 20);
 	ck_assert_uint_eq(event(2)->prog_id, 21);
 	ck_assert_str_eq(event(2)->syscall_name, "close");
-	ck_assert_str_eq(event(2)->comm, "closer");
+	ck_assert_str_eq(event(2)->proc.comm, "closer");
 }
 END_TEST
 
@@ -351,7 +351,7 @@ START_TEST(test_comm_bytes)
 	feed("1320 audit(1795582365.500:950): ");
 	audit_asm_flush(as);
 	ck_assert_uint_eq(ring.next_seq - 1, 1);
-	ck_assert_str_eq(event(1)->comm, "a\xff\rb\"");	/* /events shows the bytes */
+	ck_assert_str_eq(event(1)->proc.comm, "a\xff\rb\"");	/* /events shows the bytes */
 	ck_assert_uint_eq(row("a\xef\xbf\xbd\xef\xbf\xbd" "b\"").n[EV_LOAD], 1);
 }
 END_TEST
@@ -420,11 +420,11 @@ START_TEST(test_released_by_exporter)
 	ck_assert(e->released_by_exporter);
 	ck_assert(e->has & EV_HAS_PROCESS);
 	ck_assert(!(e->has & (EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP)));
-	ck_assert_int_eq(e->pid, 111);
-	ck_assert_uint_eq(e->uid, 1000);
-	ck_assert_str_eq(e->comm, "churner");
-	ck_assert_str_eq(e->exe, "/usr/bin/churner");
-	ck_assert_str_eq(e->cmdline, "churner --n=3");
+	ck_assert_int_eq(e->proc.pid, 111);
+	ck_assert_uint_eq(e->proc.uid, 1000);
+	ck_assert_str_eq(e->proc.comm, "churner");
+	ck_assert_str_eq(e->proc.exe, "/usr/bin/churner");
+	ck_assert_str_eq(e->proc.cmdline, "churner --n=3");
 	ck_assert_str_eq(e->prog_name, "prog_40");
 	ev_json_event(e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":true"));
@@ -438,15 +438,15 @@ START_TEST(test_released_by_exporter)
 	e = event(3);
 	ck_assert(e->released_by_exporter);
 	ck_assert(!(e->has & EV_HAS_PROCESS));
-	ck_assert_ptr_null(e->comm);
-	ck_assert_ptr_null(e->exe);
-	ck_assert_ptr_null(e->cmdline);
+	ck_assert_ptr_null(e->proc.comm);
+	ck_assert_ptr_null(e->proc.exe);
+	ck_assert_ptr_null(e->proc.cmdline);
 
 	ck_assert(!(e->has & EV_HAS_CGROUP));
 
 	e = event(4);
 	ck_assert(!e->released_by_exporter);
-	ck_assert_int_eq(e->pid, 5);
+	ck_assert_int_eq(e->proc.pid, 5);
 	ev_json_event(e, &b);
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"released_by_exporter\":false"));
 	ck_assert_ptr_nonnull(strstr(b.buf, "\"cgroup\":\"/system.slice/other.service\","
@@ -496,10 +496,10 @@ START_TEST(test_learns_self_pid)
 	audit_asm_flush(as);
 	ck_assert_uint_eq(ring.next_seq - 1, 3);
 	ck_assert(!event(2)->released_by_exporter);
-	ck_assert_int_eq(event(2)->pid, 9001);
+	ck_assert_int_eq(event(2)->proc.pid, 9001);
 	ck_assert(event(3)->released_by_exporter);
-	ck_assert_int_eq(event(3)->pid, 300);
-	ck_assert_str_eq(event(3)->comm, "loader");
+	ck_assert_int_eq(event(3)->proc.pid, 300);
+	ck_assert_str_eq(event(3)->proc.comm, "loader");
 	ck_assert_uint_eq(ev_parse_errors(&ring), 0);
 }
 END_TEST

@@ -594,7 +594,7 @@ static void push(struct ev_ring *r, enum ev_op op, const char *comm)
 
 	memset(&e, 0, sizeof(e));
 	e.op = op;
-	e.comm = comm ? strdup(comm) : NULL;
+	e.proc.comm = comm ? strdup(comm) : NULL;
 	ev_push(r, &e);
 }
 
@@ -629,9 +629,17 @@ START_TEST(test_audit_families)
 		"# HELP bpf_audit_socket_drops Audit messages dropped because the exporter's audit socket buffer was full.\n"
 		"# TYPE bpf_audit_socket_drops counter\n"
 		"bpf_audit_socket_drops_total 0\n"
+		"# HELP bpf_audit_socket_receive_buffer_bytes The receive buffer the exporter's audit socket has, as the "
+		"kernel reports it (SO_RCVBUF: twice the bytes granted, its bookkeeping included); 0 while not subscribed.\n"
+		"# TYPE bpf_audit_socket_receive_buffer_bytes gauge\n"
+		"bpf_audit_socket_receive_buffer_bytes 0\n"
 		"# HELP bpf_audit_parse_errors Audit records the exporter could not parse.\n"
 		"# TYPE bpf_audit_parse_errors counter\n"
-		"bpf_audit_parse_errors_total 0\n";
+		"bpf_audit_parse_errors_total 0\n"
+		"# HELP bpf_audit_log_lines_dropped Log lines of the audit thread dropped because the log's queue was full "
+		"(the audit thread never waits on the log).\n"
+		"# TYPE bpf_audit_log_lines_dropped counter\n"
+		"bpf_audit_log_lines_dropped_total 0\n";
 	struct collector c;
 	struct ev_ring ring;
 	char *got;
@@ -678,13 +686,13 @@ static void remember_loader(struct progcache *pc, uint32_t id, const char *comm,
 	e.op = EV_LOAD;
 	e.prog_id = id;
 	e.has = EV_HAS_PROCESS;
-	e.pid = pid;
-	e.uid = uid;
-	e.comm = (char *)comm;
+	e.proc.pid = pid;
+	e.proc.uid = uid;
+	e.proc.comm = (char *)comm;
 	if (cgroup) {
 		e.has |= EV_HAS_CGROUP;
-		e.cgroup = (char *)cgroup;
-		cgroupid_parse(cgroup, e.container_id, e.pod_uid);
+		e.proc.cgroup = (char *)cgroup;
+		cgroupid_parse(cgroup, e.proc.container_id, e.proc.pod_uid);
 	}
 	progcache_add(pc, id, NULL);
 	progcache_set_loader(pc, id, &e);
@@ -745,7 +753,10 @@ START_TEST(test_loader_family)
 	part = strndup(start, (size_t)(end - start));
 	ck_assert_str_eq(part, want);
 	free(part);
-	ck_assert_uint_eq(progcache_count(pc), 5);	/* 11 too: its UNLOAD may be on its way */
+	ck_assert_uint_eq(progcache_count(pc), 5);
+	/* the audit thread's turn: 11 stays, its UNLOAD may be on its way */
+	ck_assert_uint_eq(progcache_forget(pc), 0);
+	ck_assert_uint_eq(progcache_count(pc), 5);
 	buf_release(&b);
 
 	/* a snapshot that skipped a program forgets nothing */
@@ -753,13 +764,17 @@ START_TEST(test_loader_family)
 	s.taken_ns += PROGCACHE_GONE_NS;
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* nothing handed over */
 	ck_assert_uint_eq(progcache_count(pc), 5);
 	buf_release(&b);
 
-	/* missed for long enough, by whole snapshots: 11 is forgotten */
+	/* missed for long enough, by whole snapshots: 11 is forgotten, by the audit side */
 	s.failed[SNAP_PROG] = 0;
 	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
 	coll_write(&c, &s, &w, 0);
+	ck_assert_uint_eq(progcache_count(pc), 5);	/* the scrape changes nothing */
+	ck_assert_uint_eq(progcache_forget(pc), 1);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* the set is taken once */
 	ck_assert_uint_eq(progcache_count(pc), 4);	/* 7, 42, 99, 120 */
 	buf_release(&b);
 

@@ -33,8 +33,8 @@ static void sample(struct ev_event *e)
 	e->prog_id = 7;
 	e->op = EV_LOAD;
 	e->time_ms = 1795582365863LL;
-	e->comm = strdup("a\nb\r\n");	/* line breaks must not end the frame */
-	e->cmdline = strdup("x\xe2\x80\xa8y");	/* U+2028: a break for some readers */
+	e->proc.comm = strdup("a\nb\r\n");	/* line breaks must not end the frame */
+	e->proc.cmdline = strdup("x\xe2\x80\xa8y");	/* U+2028: a break for some readers */
 }
 
 START_TEST(test_ndjson)
@@ -102,7 +102,7 @@ static void *writer(void *arg)
 
 		memset(&e, 0, sizeof(e));
 		e.prog_id = i;
-		e.comm = strdup("writer");
+		e.proc.comm = strdup("writer");
 		ev_push(ring, &e);
 		if (i % 50 == 0)
 			usleep(2000);	/* some in bursts, some one by one */

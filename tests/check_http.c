@@ -989,10 +989,10 @@ START_TEST(test_large_events_take_slot)
 		memset(&e, 0, sizeof(e));
 		e.prog_id = i;
 		e.op = EV_LOAD;
-		e.cmdline = malloc(301);
-		ck_assert_ptr_nonnull(e.cmdline);
-		memset(e.cmdline, 'c', 300);
-		e.cmdline[300] = '\0';
+		e.proc.cmdline = malloc(301);
+		ck_assert_ptr_nonnull(e.proc.cmdline);
+		memset(e.proc.cmdline, 'c', 300);
+		e.proc.cmdline[300] = '\0';
 		ev_push(&ring, &e);	/* takes the string */
 	}
 	fake_reset();

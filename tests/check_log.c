@@ -7,6 +7,7 @@
  * routes, and the rate limit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -551,6 +552,85 @@ START_TEST(test_ratelimit_threads)
 }
 END_TEST
 
+#define QUEUE_TEST_LINES (3 * LOG_QUEUE_LINES)
+
+static bool produced;	/* __atomic */
+
+static void *producer(void *arg)
+{
+	(void)arg;
+	log_thread_queued();
+	for (int i = 0; i < QUEUE_TEST_LINES; i++)
+		log_info("line %d", i);
+	__atomic_store_n(&produced, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+struct drain {
+	int fd;
+	struct buf got;
+};
+
+static void *drainer(void *arg)
+{
+	struct drain *d = arg;
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(d->fd, chunk, sizeof(chunk))) > 0)
+		buf_add(&d->got, chunk, (size_t)n);
+	return NULL;
+}
+
+/*
+ * A queued thread never waits on the log: with nobody reading the pipe
+ * the log writes to, it logs three queues' worth of lines at once; what
+ * does not fit is dropped and counted, the rest comes out in order, and
+ * the log's thread says how many were dropped.
+ */
+START_TEST(test_queue_never_blocks)
+{
+	struct drain d = { .got = BUF_INIT };
+	struct timespec t0, now;
+	pthread_t prod, drain;
+	int p[2], lines = 0, last = -1;
+	unsigned long long dropped;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_ge(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, p[1]);
+	ck_assert_int_eq(pthread_create(&prod, NULL, producer, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while (!__atomic_load_n(&produced, __ATOMIC_ACQUIRE) && now.tv_sec - t0.tv_sec < 3);
+	ck_assert_msg(__atomic_load_n(&produced, __ATOMIC_ACQUIRE),
+		      "the queued thread waited on a full pipe");
+	pthread_join(prod, NULL);
+	dropped = log_dropped();
+	ck_assert_uint_ge(dropped, LOG_QUEUE_LINES);	/* the queue, and one batch in write(2) */
+
+	d.fd = p[0];
+	ck_assert_int_eq(pthread_create(&drain, NULL, drainer, &d), 0);
+	ck_assert_int_eq(log_flush(3000), 0);
+	close(p[1]);
+	pthread_join(drain, NULL);
+	close(p[0]);
+	ck_assert(!d.got.oom);
+	for (const char *q = d.got.buf; (q = strstr(q, "msg=\"line ")); q++) {
+		int i = atoi(q + 10);
+
+		ck_assert_int_gt(i, last);	/* in order */
+		last = i;
+		lines++;
+	}
+	ck_assert_uint_eq((unsigned long long)lines, QUEUE_TEST_LINES - dropped);
+	ck_assert_msg(strstr(d.got.buf, "lines of the audit thread dropped so far"), "no drop line");
+	buf_release(&d.got);
+	log_setup(LOG_DEBUG, LOG_FMT_LOGFMT, log_fd);
+}
+END_TEST
+
 Suite *log_suite(void)
 {
 	Suite *s = suite_create("log");
@@ -583,6 +663,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_mhd_client_error_quiet);
 	tcase_add_test(tc, test_mhd_server_error);
 	tcase_add_test(tc, test_libbpf_route);
+	tcase_add_test(tc, test_queue_never_blocks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ratelimit");

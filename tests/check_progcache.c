@@ -105,8 +105,8 @@ START_TEST(test_id_reuse)
 
 	strcpy(b.name, "newer");
 	memset(&load, 0, sizeof(load));
-	load.pid = 77;
-	load.comm = "old loader";
+	load.proc.pid = 77;
+	load.proc.comm = "old loader";
 	load.has = EV_HAS_PROCESS;
 	progcache_add(pc, 10, &a);
 	progcache_set_loader(pc, 10, &load);
@@ -116,7 +116,7 @@ START_TEST(test_id_reuse)
 	ck_assert_str_eq(name_of(pc, 10), "newer");
 	memset(&e, 0, sizeof(e));
 	ck_assert(!progcache_fill_loader(pc, 10, &e));
-	ck_assert_ptr_null(e.comm);
+	ck_assert_ptr_null(e.proc.comm);
 	/* the re-add made 10 newer than 20: 20 leaves first */
 	for (uint32_t id = 21; id < 23; id++) {
 		struct progcache_prog p = prog(id);
@@ -142,15 +142,15 @@ START_TEST(test_loader)
 	struct ev_event load, e;
 
 	memset(&load, 0, sizeof(load));
-	load.pid = 111;
-	load.ppid = 1;
-	load.uid = 1000;
-	load.auid = 1001;
-	load.gid = 100;
-	load.euid = 0;
-	load.comm = "churner";
-	load.exe = "/usr/bin/churner";
-	load.cmdline = NULL;
+	load.proc.pid = 111;
+	load.proc.ppid = 1;
+	load.proc.uid = 1000;
+	load.proc.auid = 1001;
+	load.proc.gid = 100;
+	load.proc.euid = 0;
+	load.proc.comm = "churner";
+	load.proc.exe = "/usr/bin/churner";
+	load.proc.cmdline = NULL;
 	load.has = EV_HAS_PROCESS | EV_HAS_SYSCALL;
 	progcache_set_loader(pc, 5, &load);	/* not remembered: nothing happens */
 	memset(&e, 0, sizeof(e));
@@ -158,19 +158,19 @@ START_TEST(test_loader)
 	progcache_add(pc, 5, NULL);
 	progcache_set_loader(pc, 5, &load);
 	memset(&e, 0, sizeof(e));
-	e.comm = strdup("bpfme-audit");	/* replaced and freed */
-	e.pid = 4242;
+	e.proc.comm = strdup("bpfme-audit");	/* replaced and freed */
+	e.proc.pid = 4242;
 	ck_assert(progcache_fill_loader(pc, 5, &e));
 	ck_assert(e.has & EV_HAS_PROCESS);
 	ck_assert(!(e.has & EV_HAS_SYSCALL));	/* only the process is the loader's */
-	ck_assert_int_eq(e.pid, 111);
-	ck_assert_int_eq(e.ppid, 1);
-	ck_assert_uint_eq(e.uid, 1000);
-	ck_assert_uint_eq(e.auid, 1001);
-	ck_assert_uint_eq(e.gid, 100);
-	ck_assert_str_eq(e.comm, "churner");
-	ck_assert_str_eq(e.exe, "/usr/bin/churner");
-	ck_assert_ptr_null(e.cmdline);
+	ck_assert_int_eq(e.proc.pid, 111);
+	ck_assert_int_eq(e.proc.ppid, 1);
+	ck_assert_uint_eq(e.proc.uid, 1000);
+	ck_assert_uint_eq(e.proc.auid, 1001);
+	ck_assert_uint_eq(e.proc.gid, 100);
+	ck_assert_str_eq(e.proc.comm, "churner");
+	ck_assert_str_eq(e.proc.exe, "/usr/bin/churner");
+	ck_assert_ptr_null(e.proc.cmdline);
 	ev_event_release(&e);
 	progcache_free(pc);	/* frees the loader's strings (LeakSanitizer) */
 }
@@ -193,13 +193,13 @@ START_TEST(test_retain_loaders)
 	ck_assert_ptr_nonnull(pc);
 	memset(&load, 0, sizeof(load));
 	load.has = EV_HAS_PROCESS | EV_HAS_CGROUP;
-	load.comm = "loader";
-	load.cgroup = "/docker/0123";
-	strcpy(load.container_id, "c1");
-	strcpy(load.pod_uid, "p1");
+	load.proc.comm = "loader";
+	load.proc.cgroup = "/docker/0123";
+	strcpy(load.proc.container_id, "c1");
+	strcpy(load.proc.pod_uid, "p1");
 	for (uint32_t id = 800; id > 0; id--) {	/* grows past its first room */
 		progcache_add(pc, id, NULL);
-		load.pid = id;
+		load.proc.pid = id;
 		if (id % 100 == 0 || id == 3)
 			progcache_set_loader(pc, id, &load);
 	}
@@ -207,31 +207,32 @@ START_TEST(test_retain_loaders)
 	memset(&e, 0, sizeof(e));
 	ck_assert(progcache_fill_loader(pc, 3, &e));
 	ck_assert(e.has & EV_HAS_CGROUP);
-	ck_assert_str_eq(e.cgroup, "/docker/0123");
-	ck_assert_str_eq(e.container_id, "c1");
-	ck_assert_str_eq(e.pod_uid, "p1");
+	ck_assert_str_eq(e.proc.cgroup, "/docker/0123");
+	ck_assert_str_eq(e.proc.container_id, "c1");
+	ck_assert_str_eq(e.proc.pod_uid, "p1");
 	ev_event_release(&e);
 	/* a loader gone before its cgroup was read: an event without one */
 	load.has = EV_HAS_PROCESS;
 	progcache_set_loader(pc, 700, &load);
 	memset(&e, 0, sizeof(e));
-	e.cgroup = strdup("/mine");
+	e.proc.cgroup = strdup("/mine");
 	e.has = EV_HAS_CGROUP;
 	ck_assert(progcache_fill_loader(pc, 700, &e));
 	ck_assert(!(e.has & EV_HAS_CGROUP));
-	ck_assert_ptr_null(e.cgroup);
+	ck_assert_ptr_null(e.proc.cgroup);
 	ev_event_release(&e);
 
 	ck_assert_int_eq(progcache_loaders(pc, &l, &n), 0);
 	ck_assert_uint_eq(n, 9);	/* 3, 100, ..., 800 */
 	ck_assert_uint_eq(l[0].id, 3);
-	ck_assert(l[0].has_cgroup);
-	ck_assert_str_eq(l[0].cgroup, "/docker/0123");
-	ck_assert_str_eq(l[0].comm, "loader");
-	ck_assert_int_eq(l[0].pid, 3);
+	ck_assert_str_eq(l[0].proc->cgroup, "/docker/0123");
+	ck_assert_str_eq(l[0].proc->container_id, "c1");
+	ck_assert_str_eq(l[0].proc->comm, "loader");
+	ck_assert_int_eq(l[0].proc->pid, 3);
 	for (size_t i = 1; i < n; i++) {
 		ck_assert_uint_eq(l[i].id, 100 * i);
-		ck_assert(l[i].has_cgroup == (l[i].id != 700));
+		ck_assert((l[i].proc->cgroup != NULL) == (l[i].id != 700));
+		ck_assert_str_eq(l[i].proc->container_id, l[i].id != 700 ? "c1" : "");
 	}
 	progcache_loaders_free(l, n);
 
@@ -322,52 +323,115 @@ END_TEST
 static struct progcache *shared;
 static volatile bool stop;
 
+/* What any thread may call: the loaders' copy, the count, the handoff of a snapshot's ids. */
 static void *reader(void *arg)
 {
 	unsigned long found = 0;
 
 	(void)arg;
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		for (uint32_t id = 0; id < 256; id++) {
-			struct ev_event e;
+		struct progcache_seen *seen = progcache_seen_new(128);
+		struct progcache_loader *l;
+		size_t n;
 
-			memset(&e, 0, sizeof(e));
-			found += progcache_fill_prog(shared, id, &e);
-			if (progcache_fill_loader(shared, id, &e))
-				ck_assert_str_eq(e.comm, "loader");
-			ev_event_release(&e);
+		ck_assert_int_eq(progcache_loaders(shared, &l, &n), 0);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_str_eq(l[i].proc->comm, "loader");
+			ck_assert_int_eq(l[i].proc->pid, 1000 + l[i].id);
+			ck_assert(!i || l[i - 1].id < l[i].id);	/* sorted, each once */
 		}
+		found += n;
+		progcache_loaders_free(l, n);
+		ck_assert_uint_le(progcache_count(shared), 64);
+		ck_assert_ptr_nonnull(seen);
+		for (uint32_t i = 0; i < 128; i++)
+			seen->ids[i] = i;
+		seen->before_ns = monotime_ns();
+		progcache_seen_publish(shared, seen);
+		progcache_seen_put(seen);
 	}
 	return (void *)found;
 }
 
-/* Readers beside the writer: what they see is whole (TSan checks the locking). */
+/*
+ * Readers beside the writer, which also forgets on the readers' handoffs:
+ * what they see is whole (TSan checks the locking and the writer's
+ * lock-free reads).
+ */
 START_TEST(test_concurrent_readers)
 {
 	pthread_t t[2];
 	struct ev_event load;
 
 	memset(&load, 0, sizeof(load));
-	load.comm = "loader";
+	load.proc.comm = "loader";
 	load.has = EV_HAS_PROCESS;
 	shared = progcache_new(64);
 	stop = false;
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, reader, NULL), 0);
-	for (int round = 0; round < 2000; round++) {
+	for (int round = 0; round < 20000; round++) {
 		uint32_t id = (uint32_t)round % 256;
 		struct progcache_prog p = prog(id);
+		struct ev_event e;
 
 		progcache_add(shared, id, &p);
+		load.proc.pid = 1000 + id;
 		progcache_set_loader(shared, id, &load);
+		memset(&e, 0, sizeof(e));
+		ck_assert(progcache_fill_loader(shared, id, &e));
+		ck_assert_int_eq(e.proc.pid, 1000 + id);
+		ev_event_release(&e);
 		if (round % 3 == 0)
 			progcache_remove(shared, (id + 128) % 256);
+		if (round % 100 == 0)
+			progcache_forget(shared);
 	}
 	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
 	ck_assert_uint_le(progcache_count(shared), 64);
 	progcache_free(shared);
+}
+END_TEST
+
+/*
+ * The handoff: the newest set published is what the writer takes, once;
+ * a set outlives the cache's reference as long as its maker holds one.
+ */
+START_TEST(test_seen_handoff)
+{
+	struct progcache *pc = progcache_new(16);
+	struct progcache_seen *a = progcache_seen_new(0), *b = progcache_seen_new(1);
+	uint64_t mark;
+
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	progcache_add(pc, 5, NULL);
+	progcache_add(pc, 6, NULL);
+	mark = monotime_ns() + 1;
+	while (monotime_ns() <= mark)
+		;
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* nothing published */
+	/* a lists neither, b lists 6; both missed long enough */
+	a->before_ns = mark;
+	progcache_seen_publish(pc, a);
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* first miss: UNLOADs may be on their way */
+	b->ids[0] = 6;
+	b->before_ns = mark + PROGCACHE_GONE_NS;
+	a->before_ns = mark + PROGCACHE_GONE_NS;	/* (not published again) */
+	progcache_seen_publish(pc, b);
+	ck_assert_uint_eq(progcache_forget(pc), 1);	/* 5 */
+	ck_assert_uint_eq(progcache_forget(pc), 0);	/* taken once */
+	ck_assert_uint_eq(progcache_count(pc), 1);
+	ck_assert_uint_eq(b->ids[0], 6);	/* the maker's reference keeps it */
+	progcache_seen_publish(pc, a);
+	progcache_seen_publish(pc, b);	/* replaces a, not yet taken */
+	progcache_seen_put(a);
+	progcache_seen_put(b);
+	progcache_free(pc);	/* drops b (LeakSanitizer) */
+	progcache_seen_put(NULL);
 }
 END_TEST
 
@@ -384,6 +448,7 @@ Suite *progcache_suite(void)
 	tcase_add_loop_test(tc, test_churn_model, 0, 2);
 	tcase_add_test(tc, test_retain_loaders);
 	tcase_add_test(tc, test_concurrent_readers);
+	tcase_add_test(tc, test_seen_handoff);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -402,8 +402,8 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 			if (!name)
 				continue;
 			if (type == AUDIT_PROCTITLE) {
-				if (!strcmp(name, "proctitle") && !e->cmdline)
-					e->cmdline = decoded(raw);
+				if (!strcmp(name, "proctitle") && !e->proc.cmdline)
+					e->proc.cmdline = decoded(raw);
 				continue;
 			}
 			if (!strcmp(name, "arch"))
@@ -413,21 +413,21 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 			else if (!strcmp(name, "a0"))
 				have_a0 = to_u64(raw, 16, &a0);
 			else if (!strcmp(name, "pid") && to_u64(raw, 10, &v))
-				e->pid = (int64_t)v, e->has |= EV_HAS_PROCESS;
+				e->proc.pid = (int64_t)v, e->has |= EV_HAS_PROCESS;
 			else if (!strcmp(name, "ppid") && to_u64(raw, 10, &v))
-				e->ppid = (int64_t)v;
+				e->proc.ppid = (int64_t)v;
 			else if (!strcmp(name, "uid") && to_u64(raw, 10, &v))
-				e->uid = (uint32_t)v;
+				e->proc.uid = (uint32_t)v;
 			else if (!strcmp(name, "auid") && to_u64(raw, 10, &v))
-				e->auid = (uint32_t)v;
+				e->proc.auid = (uint32_t)v;
 			else if (!strcmp(name, "gid") && to_u64(raw, 10, &v))
-				e->gid = (uint32_t)v;
+				e->proc.gid = (uint32_t)v;
 			else if (!strcmp(name, "euid") && to_u64(raw, 10, &v))
-				e->euid = (uint32_t)v;
-			else if (!strcmp(name, "comm") && !e->comm)
-				e->comm = decoded(raw);
-			else if (!strcmp(name, "exe") && !e->exe)
-				e->exe = decoded(raw);
+				e->proc.euid = (uint32_t)v;
+			else if (!strcmp(name, "comm") && !e->proc.comm)
+				e->proc.comm = decoded(raw);
+			else if (!strcmp(name, "exe") && !e->proc.exe)
+				e->proc.exe = decoded(raw);
 		} while (auparse_next_field(au) > 0);
 	} while (auparse_next_record(au) > 0);
 
@@ -471,8 +471,8 @@ static void log_event(const struct ev_event *e, const char *comm, const char *ex
 		KV("prog_tag", e->prog_tag);
 	}
 	if (e->has & EV_HAS_PROCESS) {
-		snprintf(pid, sizeof(pid), "%lld", (long long)e->pid);
-		snprintf(uid, sizeof(uid), "%u", e->uid);
+		snprintf(pid, sizeof(pid), "%lld", (long long)e->proc.pid);
+		snprintf(uid, sizeof(uid), "%u", e->proc.uid);
 		KV("pid", pid);
 		KV("uid", uid);
 	}
@@ -486,8 +486,8 @@ static void log_event(const struct ev_event *e, const char *comm, const char *ex
 		KV("cmdline", cmdline);
 	if (cgroup) {
 		KV("cgroup", cgroup);
-		KV("container_id", e->container_id);
-		KV("pod_uid", e->pod_uid);
+		KV("container_id", e->proc.container_id);
+		KV("pod_uid", e->proc.pod_uid);
 	}
 	KV("released_by_exporter", e->released_by_exporter ? "true" : "false");
 	KV("time", when);
@@ -495,11 +495,6 @@ static void log_event(const struct ev_event *e, const char *comm, const char *ex
 #undef KV
 	kv[n] = NULL;
 	log_kv_array(LOG_INFO, "bpf program event", kv);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
 }
 
 /*
@@ -510,17 +505,10 @@ static char *dup_or_null(const char *s)
 static void blame_loader(struct audit_asm *a, struct ev_event *e)
 {
 	e->released_by_exporter = true;
-	free(e->comm);
-	free(e->exe);
-	free(e->cmdline);
-	free(e->cgroup);
-	e->comm = e->exe = e->cmdline = e->cgroup = NULL;
-	e->has &= ~(unsigned int)EV_HAS_CGROUP;
-	e->pid = e->ppid = 0;
-	e->uid = e->auid = e->gid = e->euid = 0;
+	ev_proc_release(&e->proc);
 	e->syscall = 0;
 	e->syscall_name[0] = e->syscall_op[0] = '\0';
-	e->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP);
+	e->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP | EV_HAS_SYSCALL | EV_HAS_SYSCALL_OP);
 	progcache_fill_loader(a->cfg.progs, e->prog_id, e);
 }
 
@@ -529,13 +517,13 @@ static void read_cgroup(struct audit_asm *a, struct ev_event *e)
 {
 	char path[CGROUPID_PATH_MAX];
 
-	if (!a->cfg.cgroup_of || e->pid <= 0 ||
-	    a->cfg.cgroup_of(a->cfg.cgroup_ctx, e->pid, path, sizeof(path)))
+	if (!a->cfg.cgroup_of || e->proc.pid <= 0 ||
+	    a->cfg.cgroup_of(a->cfg.cgroup_ctx, e->proc.pid, path, sizeof(path)))
 		return;	/* gone already, or no way to know */
-	e->cgroup = strdup(path);
-	if (!e->cgroup)
+	e->proc.cgroup = strdup(path);
+	if (!e->proc.cgroup)
 		return;
-	cgroupid_parse(path, e->container_id, e->pod_uid);
+	cgroupid_parse(path, e->proc.container_id, e->proc.pod_uid);
 	e->has |= EV_HAS_CGROUP;
 }
 
@@ -544,11 +532,10 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 {
 	struct progcache *pc = a->cfg.progs;
 
-	e->comm = dup_or_null(ctx->comm);
-	e->exe = dup_or_null(ctx->exe);
-	e->cmdline = dup_or_null(ctx->cmdline);
+	if (ev_proc_copy(&e->proc, &ctx->proc))
+		e->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP);	/* out of memory */
 	progcache_fill_prog(pc, e->prog_id, e);
-	if (e->op == EV_UNLOAD && (e->has & EV_HAS_PROCESS) && e->pid == a->cfg.self_pid)
+	if (e->op == EV_UNLOAD && (e->has & EV_HAS_PROCESS) && e->proc.pid == a->cfg.self_pid)
 		blame_loader(a, e);
 	else if (e->has & EV_HAS_PROCESS)
 		read_cgroup(a, e);
@@ -561,8 +548,8 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 		 * The ring takes the strings.  Only this thread pushes, so
 		 * they stay valid until its next push: log from them.
 		 */
-		const char *comm = e->comm, *exe = e->exe, *cmdline = e->cmdline;
-		const char *cgroup = (e->has & EV_HAS_CGROUP) ? e->cgroup : NULL;
+		const char *comm = e->proc.comm, *exe = e->proc.exe, *cmdline = e->proc.cmdline;
+		const char *cgroup = (e->has & EV_HAS_CGROUP) ? e->proc.cgroup : NULL;
 
 		ev_push(a->ring, e);
 		if (a->cfg.log_events)
@@ -618,7 +605,7 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *data)
 			continue;
 		op = auparse_find_field(au, "op");
 		e = ctx;
-		e.comm = e.exe = e.cmdline = NULL;	/* deliver() copies them from ctx */
+		memset(&e.proc, 0, sizeof(e.proc));	/* deliver() copies it from ctx */
 		if (!op || parse_op(op, strlen(op), &e.op))
 			continue;	/* counted as a parse error on arrival */
 		e.prog_id = (uint32_t)prog_id;

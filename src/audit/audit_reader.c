@@ -36,6 +36,7 @@
 #define STATUS_TIMEOUT_MS 1000	/* ... and waited for at start */
 #define RESUBSCRIBE_MIN_MS 1000	/* first delay before subscribing again */
 #define RESUBSCRIBE_MAX_MS 30000
+#define SPARE_SOCKETS 4		/* opened at start with the buffer asked, for resubscriptions */
 
 struct audit_reader {
 	struct audit_reader_config cfg;
@@ -44,11 +45,21 @@ struct audit_reader {
 	pthread_mutex_t sock_lock;	/* sock and drops_base: the thread replaces, scrapes read */
 	int sock;			/* multicast subscriber, -1 if not subscribed */
 	uint64_t drops_base;		/* drops of the sockets closed before this one */
+	int rcvbuf;			/* __atomic: sock's SO_RCVBUF, 0 without a socket */
+	/*
+	 * Unbound sockets opened at start with SO_RCVBUFFORCE (before
+	 * CAP_NET_ADMIN is dropped), so that subscribing again after a
+	 * failure keeps the buffer asked; unbound, they receive nothing and
+	 * hold no memory.  The thread's.
+	 */
+	int spares[SPARE_SOCKETS];
+	int nr_spares;
 	int wake_fd;			/* eventfd: shutdown */
 	pthread_t thread;
 	bool running;
 	bool listening;			/* __atomic */
 	uint64_t resubscribed;		/* __atomic */
+	uint64_t resubscribe_failures;	/* __atomic */
 	char *recv_buf;
 	/* the audit thread's: the last cgroup_of answer (a burst is one process's) */
 	int64_t cg_pid;
@@ -116,35 +127,89 @@ static int cgroup_of(void *ctx, int64_t pid, char *out, size_t outlen)
 	return 0;
 }
 
-/* A new multicast socket in *out; 0 or -errno.  quiet: do not log the buffer size. */
-static int subscribe(const struct audit_reader *r, int *out, bool quiet)
+/* A NETLINK_AUDIT socket, not bound yet, with the buffer asked if allowed; *forced: beyond rmem_max. */
+static int open_socket(int bytes, bool *forced)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1) };
-	int bytes = r->cfg.buffer_bytes, got = 0, fd, err;
-	socklen_t len = sizeof(got);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
+	*forced = false;
 	if (fd < 0)
 		return -errno;
-	/*
-	 * Beyond rmem_max only with CAP_NET_ADMIN; fall back to what is
-	 * allowed, and say what that is (the kernel reports twice what it
-	 * grants: it counts its overhead).
-	 */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes))) {
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
-			log_warn("cannot set the audit socket's receive buffer to %d bytes", bytes);
-		else if (!quiet && !getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 < bytes)
-			log_info("audit socket receive buffer is %d bytes, not the %d asked: net.core.rmem_max caps it without CAP_NET_ADMIN at start",
-				 got / 2, bytes);
+	/* beyond rmem_max only with CAP_NET_ADMIN; else what is allowed */
+	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
+		*forced = true;
+	else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
+		log_warn("cannot set the audit socket's receive buffer to %d bytes", bytes);
+	return fd;
+}
+
+static int rcvbuf_of(int fd)
+{
+	int got = 0;
+	socklen_t len = sizeof(got);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
+		return 0;
+	return got;
+}
+
+/*
+ * A new multicast socket in *out: a spare if one is left (it has the
+ * buffer asked), else a new one; 0 or -errno.  again: a resubscription.
+ * Says when the buffer is smaller than asked, and why, unless quiet.
+ */
+static int subscribe(struct audit_reader *r, int *out, bool again, bool quiet)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1) };
+	int bytes = r->cfg.buffer_bytes, fd, err, got;
+	bool forced = false, spare = r->nr_spares > 0;
+
+	if (spare) {
+		fd = r->spares[--r->nr_spares];
+	} else {
+		fd = open_socket(bytes, &forced);
+		if (fd < 0)
+			return fd;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
-		close(fd);
+		if (spare)
+			r->spares[r->nr_spares++] = fd;	/* still unbound: kept for the next try */
+		else
+			close(fd);
 		return err;
+	}
+	/* the kernel reports twice what it grants: it counts its overhead */
+	got = rcvbuf_of(fd);
+	if (!quiet && !spare && !forced && got / 2 < bytes) {
+		if (!again)
+			log_info("audit socket receive buffer is %d bytes, not the %d asked: "
+				 "net.core.rmem_max caps it without CAP_NET_ADMIN at start", got / 2, bytes);
+		else
+			log_warnx("audit socket receive buffer is %d bytes, not the %d asked: the socket "
+				  "opened again after a failure has no spare left from the start (%d were "
+				  "kept) and net.core.rmem_max caps it; raise net.core.rmem_max to at least "
+				  "%d, or restart the exporter", got / 2, bytes, SPARE_SOCKETS, bytes);
 	}
 	*out = fd;
 	return 0;
+}
+
+/* Keep SPARE_SOCKETS sockets with the buffer forced, if the first one was. */
+static void open_spares(struct audit_reader *r)
+{
+	while (r->nr_spares < SPARE_SOCKETS) {
+		bool forced;
+		int fd = open_socket(r->cfg.buffer_bytes, &forced);
+
+		if (fd < 0)
+			return;
+		if (!forced) {
+			close(fd);	/* no better than a socket opened later */
+			return;
+		}
+		r->spares[r->nr_spares++] = fd;
+	}
 }
 
 static void set_sock(struct audit_reader *r, int fd)
@@ -156,6 +221,7 @@ static void set_sock(struct audit_reader *r, int fd)
 	}
 	r->sock = fd;
 	pthread_mutex_unlock(&r->sock_lock);
+	__atomic_store_n(&r->rcvbuf, rcvbuf_of(fd), __ATOMIC_RELAXED);
 	__atomic_store_n(&r->listening, fd >= 0 && r->running, __ATOMIC_RELAXED);
 }
 
@@ -203,7 +269,9 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 	if (cfg->enable)
 		audit_status_enable(r->status, STATUS_TIMEOUT_MS);
 
-	err = subscribe(r, &fd, false);
+	err = subscribe(r, &fd, false, false);
+	if (!err)
+		open_spares(r);	/* while CAP_NET_ADMIN, if any, is there */
 	if (err == -EPERM || err == -EACCES)
 		log_warnx("cannot subscribe to audit events: permission denied (needs CAP_AUDIT_READ); "
 			  "/events stays empty and bpf_audit_listener_up is 0");
@@ -245,6 +313,21 @@ static void handle_datagram(struct audit_reader *r, const char *data, size_t n, 
 	audit_asm_record(r->asm_, nh->nlmsg_type, NLMSG_DATA(nh), len - NLMSG_HDRLEN);
 }
 
+/* The socket dropped messages: say how many, and what would help now. */
+static void log_overflow(struct audit_reader *r)
+{
+	unsigned long long drops = r->drops_base + socket_drops(r->sock);
+	int has = __atomic_load_n(&r->rcvbuf, __ATOMIC_RELAXED) / 2;
+
+	if (has >= r->cfg.buffer_bytes)
+		log_warnx("audit socket overflowed: %llu messages dropped so far "
+			  "(raise --audit.buffer-bytes)", drops);
+	else
+		log_warnx("audit socket overflowed: %llu messages dropped so far (its receive buffer is "
+			  "%d bytes, not the %d asked: raise net.core.rmem_max, or start the exporter "
+			  "with CAP_NET_ADMIN)", drops, has, r->cfg.buffer_bytes);
+}
+
 /* Read what is waiting, bounded; 0, or -errno when the socket failed. */
 static int read_burst(struct audit_reader *r)
 {
@@ -270,9 +353,7 @@ static int read_burst(struct audit_reader *r)
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				if (log_ratelimit_ok(&drop_rl))
-					log_warnx("audit socket overflowed: %llu messages dropped so far "
-						  "(raise --audit.buffer-bytes)",
-						  (unsigned long long)(r->drops_base + socket_drops(r->sock)));
+					log_overflow(r);
 				continue;
 			}
 			if (errno == EAGAIN || errno == EINTR)
@@ -298,6 +379,8 @@ static void *reader_main(void *arg)
 	double next_status = now + STATUS_INTERVAL_MS, next_sub = now;
 	int backoff = RESUBSCRIBE_MIN_MS;
 	bool resub_failed = false;	/* since the last success: logged once */
+
+	log_thread_queued();	/* this thread never waits on the log */
 
 	for (;;) {
 		struct pollfd pfd[3] = { { .fd = r->wake_fd, .events = POLLIN } };
@@ -337,6 +420,8 @@ static void *reader_main(void *arg)
 		now = monotime_ms();
 		if (now >= next_age) {
 			audit_asm_age(r->asm_);
+			/* what the newest snapshot shows is gone: this thread forgets it */
+			progcache_forget(r->cfg.progs);
 			next_age = now + AGE_INTERVAL_MS;
 		}
 		if (now >= next_status) {
@@ -345,7 +430,7 @@ static void *reader_main(void *arg)
 		}
 		if (r->sock < 0 && now >= next_sub) {
 			/* quiet after a failure: one line for the failure, one when it is back */
-			err = subscribe(r, &fd, resub_failed);
+			err = subscribe(r, &fd, true, resub_failed);
 			if (!err) {
 				set_sock(r, fd);
 				__atomic_add_fetch(&r->resubscribed, 1, __ATOMIC_RELAXED);
@@ -361,6 +446,7 @@ static void *reader_main(void *arg)
 						  "permission denied (needs CAP_AUDIT_READ)" : strerror(-err),
 						  RESUBSCRIBE_MAX_MS / 1000);
 				resub_failed = true;
+				__atomic_add_fetch(&r->resubscribe_failures, 1, __ATOMIC_RELAXED);
 				if (backoff < RESUBSCRIBE_MAX_MS)
 					backoff = backoff * 2 < RESUBSCRIBE_MAX_MS ? backoff * 2 :
 						  RESUBSCRIBE_MAX_MS;
@@ -401,8 +487,11 @@ void audit_reader_stop(struct audit_reader *r)
 			log_warn("cannot wake the audit thread");
 		pthread_join(r->thread, NULL);
 		r->running = false;
+		log_flush(1000);	/* its last lines are out */
 	}
 	set_sock(r, -1);
+	while (r->nr_spares > 0)
+		close(r->spares[--r->nr_spares]);
 	if (r->wake_fd >= 0)
 		close(r->wake_fd);
 	audit_status_close(r->status);
@@ -419,6 +508,8 @@ void audit_reader_state(struct audit_reader *r, struct audit_reader_state *st)
 		return;
 	st->listening = __atomic_load_n(&r->listening, __ATOMIC_RELAXED);
 	st->resubscribed = __atomic_load_n(&r->resubscribed, __ATOMIC_RELAXED);
+	st->resubscribe_failures = __atomic_load_n(&r->resubscribe_failures, __ATOMIC_RELAXED);
+	st->receive_buffer_bytes = __atomic_load_n(&r->rcvbuf, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&r->sock_lock);
 	st->socket_drops = r->drops_base + socket_drops(r->sock);
 	pthread_mutex_unlock(&r->sock_lock);

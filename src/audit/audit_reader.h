@@ -31,9 +31,12 @@ struct audit_reader;
 
 /*
  * Open the sockets (call before privileges are dropped: SO_RCVBUFFORCE
- * needs CAP_NET_ADMIN) and ask the kernel's audit status once.  Never
- * fatal: problems are logged once with the fix.  NULL, errno set, only
- * when it cannot be made: ENOMEM, or EMFILE/ENFILE for its eventfd.
+ * needs CAP_NET_ADMIN) and ask the kernel's audit status once.  With
+ * CAP_NET_ADMIN it also keeps a few unbound spare sockets with the buffer
+ * asked, so that subscribing again after a socket failure, when the
+ * capability is gone, keeps that buffer.  Never fatal: problems are logged
+ * once with the fix.  NULL, errno set, only when it cannot be made: ENOMEM,
+ * or EMFILE/ENFILE for its eventfd.
  */
 struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg);
 /* Start the thread.  0 or -errno. */
@@ -45,6 +48,8 @@ struct audit_reader_state {
 	bool listening;			/* subscribed, and the thread reading */
 	uint64_t socket_drops;		/* messages the socket dropped, every socket so far */
 	uint64_t resubscribed;		/* times the socket failed and was opened again */
+	uint64_t resubscribe_failures;	/* attempts to subscribe again that failed */
+	int receive_buffer_bytes;	/* the socket's SO_RCVBUF (twice the bytes granted); 0: none */
 	struct audit_kstatus kernel;	/* the kernel's audit status, as last answered */
 };
 

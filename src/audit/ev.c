@@ -30,13 +30,47 @@ int ev_parse_op(const char *s, enum ev_op *op)
 	return -EINVAL;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void ev_proc_release(struct ev_proc *p)
+{
+	free(p->comm);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	memset(p, 0, sizeof(*p));
+}
+
+int ev_proc_copy(struct ev_proc *dst, const struct ev_proc *src)
+{
+	if (dst == src)
+		return 0;
+	ev_proc_release(dst);
+	*dst = *src;	/* the numbers and the fixed-size ids */
+	dst->comm = dup_or_null(src->comm);
+	dst->exe = dup_or_null(src->exe);
+	dst->cmdline = dup_or_null(src->cmdline);
+	dst->cgroup = dup_or_null(src->cgroup);
+	if ((src->comm && !dst->comm) || (src->exe && !dst->exe) ||
+	    (src->cmdline && !dst->cmdline) || (src->cgroup && !dst->cgroup)) {
+		ev_proc_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void ev_event_release(struct ev_event *e)
 {
-	free(e->comm);
-	free(e->exe);
-	free(e->cmdline);
-	free(e->cgroup);
-	e->comm = e->exe = e->cmdline = e->cgroup = NULL;
+	struct ev_proc *p = &e->proc;
+
+	free(p->comm);
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	p->comm = p->exe = p->cmdline = p->cgroup = NULL;
 }
 
 int ev_ring_init(struct ev_ring *r, size_t capacity)
@@ -57,7 +91,19 @@ int ev_ring_init(struct ev_ring *r, size_t capacity)
 	r->capacity = capacity;
 	r->next_seq = 1;
 	r->notify_fd = -1;
-	pthread_mutex_init(&r->lock, NULL);
+	{
+		pthread_rwlockattr_t attr;
+
+		/*
+		 * Writer-preferring: a reader that asks while ev_push() waits
+		 * is let in only after the push, so a reader's unlock/relock
+		 * between chunks really lets the writer in.
+		 */
+		pthread_rwlockattr_init(&attr);
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&r->lock, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
 	return 0;
 }
 
@@ -70,7 +116,7 @@ void ev_ring_release(struct ev_ring *r)
 	free(r->slots);
 	free(r->comms);
 	free(r->comm_index);
-	pthread_mutex_destroy(&r->lock);
+	pthread_rwlock_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -154,9 +200,9 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	uint64_t seq;
 	uint32_t h;
 
-	ev_comm_label(e->comm, label);	/* outside the lock */
+	ev_comm_label(e->proc.comm, label);	/* outside the lock */
 	h = comm_hash(label);
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_wrlock(&r->lock);
 	seq = r->next_seq++;
 	slot = &r->slots[(seq - 1) % r->capacity];
 	ev_event_release(slot);	/* the oldest event leaves the ring */
@@ -164,8 +210,8 @@ uint64_t ev_push(struct ev_ring *r, struct ev_event *e)
 	slot->seq = seq;
 	if (e->op < EV_NR_OPS)
 		comm_row(r, label, h)->n[e->op]++;
-	pthread_mutex_unlock(&r->lock);
-	e->comm = e->exe = e->cmdline = e->cgroup = NULL;	/* moved */
+	pthread_rwlock_unlock(&r->lock);
+	e->proc.comm = e->proc.exe = e->proc.cmdline = e->proc.cgroup = NULL;	/* moved */
 	e->seq = seq;
 	if (r->notify_fd >= 0 && __atomic_load_n(&r->listeners, __ATOMIC_ACQUIRE)) {
 		uint64_t one = 1;
@@ -224,14 +270,14 @@ size_t ev_comm_counts(struct ev_ring *r, struct ev_comm_count *out)
 {
 	size_t n, named;
 
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	named = n = r->nr_comms;
 	memcpy(out, r->comms, n * sizeof(*out));
 	if (counted(&r->comm_none))
 		out[n++] = r->comm_none;
 	if (counted(&r->comm_other))
 		out[n++] = r->comm_other;
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	qsort(out, named, sizeof(*out), comm_cmp);	/* names are unique: a total order */
 	return n;
 }
@@ -242,12 +288,12 @@ bool ev_query_matches(const struct ev_query *q, const struct ev_event *e)
 		return false;
 	if (q->has_prog_id && e->prog_id != q->prog_id)
 		return false;
-	if (q->has_pid && (!(e->has & EV_HAS_PROCESS) || e->pid != q->pid))
+	if (q->has_pid && (!(e->has & EV_HAS_PROCESS) || e->proc.pid != q->pid))
 		return false;
-	if (q->has_comm && (!e->comm || strcmp(e->comm, q->comm)))
+	if (q->has_comm && (!e->proc.comm || strcmp(e->proc.comm, q->comm)))
 		return false;
 	if (q->has_container_id &&
-	    strncmp(e->container_id, q->container_id, strlen(q->container_id)))
+	    strncmp(e->proc.container_id, q->container_id, strlen(q->container_id)))
 		return false;
 	return true;
 }
@@ -272,9 +318,9 @@ uint64_t ev_last_seq(struct ev_ring *r)
 {
 	uint64_t last;
 
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	last = r->next_seq - 1;
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	return last;
 }
 
@@ -285,7 +331,7 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 	if (!q->limit)
 		return q->since;
 	/* Walk back from the newest; events that leave meanwhile end the walk. */
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	seq = start = r->next_seq - 1;
 	while (seq > q->since && seq >= first_seq(r)) {
 		for (size_t i = 0; i < SCAN_CHUNK && seq > q->since && seq >= first_seq(r); i++, seq--) {
@@ -295,19 +341,15 @@ uint64_t ev_start(struct ev_ring *r, const struct ev_query *q)
 			if (++found == q->limit)
 				goto out;
 		}
-		pthread_mutex_unlock(&r->lock);
-		pthread_mutex_lock(&r->lock);
+		/* the writer, if waiting, goes first (writer-preferring) */
+		pthread_rwlock_unlock(&r->lock);
+		pthread_rwlock_rdlock(&r->lock);
 	}
 out:
 	if (!found)
 		start = r->next_seq - 1;	/* none: start at the end */
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	return start;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
 }
 
 size_t ev_copy(struct ev_ring *r, const struct ev_query *q, uint64_t *cursor,
@@ -325,7 +367,7 @@ size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cur
 	size_t n = 0;
 
 	*missed = 0;
-	pthread_mutex_lock(&r->lock);
+	pthread_rwlock_rdlock(&r->lock);
 	for (;;) {
 		size_t scanned = 0;
 
@@ -341,19 +383,18 @@ size_t ev_copy_missed(struct ev_ring *r, const struct ev_query *q, uint64_t *cur
 			if (!matches(e, q))
 				continue;
 			*o = *e;
-			o->comm = dup_or_null(e->comm);
-			o->exe = dup_or_null(e->exe);
-			o->cmdline = dup_or_null(e->cmdline);
-			o->cgroup = dup_or_null(e->cgroup);
+			memset(&o->proc, 0, sizeof(o->proc));
+			if (ev_proc_copy(&o->proc, &e->proc))	/* out of memory: no process */
+				o->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP);
 			n++;
 		}
 		if (n || seq > last || n == max)
 			break;
-		/* a long stretch without a match: let the writer in */
-		pthread_mutex_unlock(&r->lock);
-		pthread_mutex_lock(&r->lock);
+		/* a long stretch without a match: let a waiting writer in (it goes first) */
+		pthread_rwlock_unlock(&r->lock);
+		pthread_rwlock_rdlock(&r->lock);
 	}
-	pthread_mutex_unlock(&r->lock);
+	pthread_rwlock_unlock(&r->lock);
 	if (seq - 1 > *cursor)
 		*cursor = seq - 1;
 	return n;

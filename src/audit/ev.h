@@ -4,12 +4,16 @@
  * BPF program LOAD/UNLOAD events with a strictly increasing seq, and the
  * counters exported at /metrics.
  *
- * Written by the audit thread, read by HTTP threads.  A mutex guards the
- * ring and the counts by command name; the other counters are atomics.
- * Readers copy events out under the lock, a bounded chunk at a time
- * (ev_copy), and render them after releasing it, so a large answer never
- * holds up the audit thread or other readers, and nothing a reader holds
- * points into the ring.
+ * Written by the audit thread, read by other threads.  A writer-preferring
+ * rwlock guards the ring and the counts by command name (ev_push takes it
+ * to write, readers to read, side by side); the other counters are
+ * atomics.  Readers copy events out under the lock, a bounded chunk at a
+ * time (ev_copy: at most SCAN_CHUNK slots looked at, at most max events
+ * copied), and render them after releasing it; between chunks a reader
+ * lets go of the lock, and a waiting ev_push gets it before any reader
+ * gets it again.  So ev_push waits at most for the chunks the readers
+ * hold at that moment, a large answer never holds up the audit thread,
+ * and nothing a reader holds points into the ring.
  */
 #ifndef BPFME_EVENTS_H
 #define BPFME_EVENTS_H
@@ -33,6 +37,34 @@ enum {
 	EV_HAS_CGROUP = 1 << 4,		/* cgroup, container_id, pod_uid */
 };
 
+/*
+ * A process's identity as its audit records and /proc gave it: the one type
+ * for it on the audit side (an event's process, a program's loader).  The
+ * strings are malloc'd and owned by the struct; ev_proc_copy and
+ * ev_proc_release are the only ways they are duplicated and freed.
+ */
+struct ev_proc {
+	int64_t pid, ppid;
+	uint32_t uid, auid, gid, euid;
+	char *comm, *exe, *cmdline;	/* NULL when absent */
+	/*
+	 * The process's cgroup and the container and pod its name gives (""
+	 * for none), read when the event was assembled; cgroup NULL when the
+	 * process was gone by then (or no way to know).
+	 */
+	char *cgroup;
+	char container_id[CGROUPID_ID_LEN + 1];
+	char pod_uid[CGROUPID_UID_LEN + 1];
+};
+
+/*
+ * Make *dst a deep copy of *src (what dst held is released first).  0, or
+ * -ENOMEM with *dst released (all zero).
+ */
+int ev_proc_copy(struct ev_proc *dst, const struct ev_proc *src);
+/* Free p's strings and zero it. */
+void ev_proc_release(struct ev_proc *p);
+
 struct ev_event {
 	uint64_t seq;			/* set by ev_push() */
 	int64_t time_ms;		/* unix ms, from the audit timestamp */
@@ -43,17 +75,11 @@ struct ev_event {
 	int syscall;
 	char syscall_name[32];		/* "" when the name is unknown */
 	char syscall_op[32];		/* the bpf() command, e.g. BPF_PROG_LOAD */
-	int64_t pid, ppid;
-	uint32_t uid, auid, gid, euid;
-	char *comm, *exe, *cmdline;	/* malloc'd, NULL when absent */
 	/*
-	 * The process's cgroup (malloc'd) and the container and pod its name
-	 * gives ("" for none), read when the event was assembled; absent
-	 * (NULL, EV_HAS_CGROUP clear) when the process was gone by then.
+	 * pid .. euid valid with EV_HAS_PROCESS; cgroup, container_id and
+	 * pod_uid with EV_HAS_CGROUP (then cgroup is not NULL).
 	 */
-	char *cgroup;
-	char container_id[CGROUPID_ID_LEN + 1];
-	char pod_uid[CGROUPID_UID_LEN + 1];
+	struct ev_proc proc;
 	char prog_name[17];
 	char prog_type[32];
 	char prog_tag[17];
@@ -94,7 +120,7 @@ struct ev_comm_count {
 };
 
 struct ev_ring {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;		/* writer-preferring: ev_push writes, readers read */
 	struct ev_event *slots;
 	size_t capacity;
 	uint64_t next_seq;		/* seq of the next event; starts at 1 */

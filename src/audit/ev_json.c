@@ -57,7 +57,7 @@ static void add_num(struct buf *b, const char *key, bool present, int64_t v)
 void ev_json_event(const struct ev_event *e, struct buf *b)
 {
 	bool sc = e->has & EV_HAS_SYSCALL, proc = e->has & EV_HAS_PROCESS;
-	bool prog = e->has & EV_HAS_PROG, cg = (e->has & EV_HAS_CGROUP) && e->cgroup;
+	bool prog = e->has & EV_HAS_PROG, cg = (e->has & EV_HAS_CGROUP) && e->proc.cgroup;
 	char when[32];
 
 	ev_json_time(e->time_ms, when);
@@ -72,18 +72,18 @@ void ev_json_event(const struct ev_event *e, struct buf *b)
 	add_num(b, "syscall", sc, e->syscall);
 	add_str(b, "syscall_name", sc && e->syscall_name[0] ? e->syscall_name : NULL);
 	add_str(b, "syscall_op", e->has & EV_HAS_SYSCALL_OP ? e->syscall_op : NULL);
-	add_num(b, "pid", proc, e->pid);
-	add_num(b, "ppid", proc, e->ppid);
-	add_num(b, "uid", proc, e->uid);
-	add_num(b, "auid", proc, e->auid);
-	add_num(b, "gid", proc, e->gid);
-	add_num(b, "euid", proc, e->euid);
-	add_str(b, "comm", e->comm);
-	add_str(b, "exe", e->exe);
-	add_str(b, "cmdline", e->cmdline);
-	add_str(b, "cgroup", cg ? e->cgroup : NULL);
-	add_str(b, "container_id", cg ? e->container_id : NULL);
-	add_str(b, "pod_uid", cg ? e->pod_uid : NULL);
+	add_num(b, "pid", proc, e->proc.pid);
+	add_num(b, "ppid", proc, e->proc.ppid);
+	add_num(b, "uid", proc, e->proc.uid);
+	add_num(b, "auid", proc, e->proc.auid);
+	add_num(b, "gid", proc, e->proc.gid);
+	add_num(b, "euid", proc, e->proc.euid);
+	add_str(b, "comm", e->proc.comm);
+	add_str(b, "exe", e->proc.exe);
+	add_str(b, "cmdline", e->proc.cmdline);
+	add_str(b, "cgroup", cg ? e->proc.cgroup : NULL);
+	add_str(b, "container_id", cg ? e->proc.container_id : NULL);
+	add_str(b, "pod_uid", cg ? e->proc.pod_uid : NULL);
 	add_str(b, "prog_name", prog ? e->prog_name : NULL);
 	add_str(b, "prog_type", prog ? e->prog_type : NULL);
 	add_str(b, "prog_tag", prog ? e->prog_tag : NULL);

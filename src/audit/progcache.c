@@ -3,6 +3,7 @@
 #include "audit/progcache.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,24 +12,20 @@
 
 #define NIL UINT32_MAX
 
+/* A loader's identity, shared by the entry and the copies readers take; immutable. */
 struct loader {
-	int64_t pid, ppid;
-	uint32_t uid, auid, gid, euid;
-	char *comm, *exe, *cmdline;
-	bool has_cgroup;
-	char *cgroup;
-	char container_id[CGROUPID_ID_LEN + 1];
-	char pod_uid[CGROUPID_UID_LEN + 1];
+	unsigned int refs;		/* __atomic */
+	struct ev_proc proc;
 };
 
 struct entry {
 	uint32_t id;
 	uint32_t older, newer;		/* order of adding: a list of slot numbers */
-	bool has_prog, has_loader;
+	bool has_prog;
 	uint64_t added_ns;		/* CLOCK_MONOTONIC when added */
-	uint64_t missing_ns;		/* the first snapshot that did not list it, or 0 */
+	uint64_t missing_ns;		/* the writer's: the first snapshot that did not list it, or 0 */
 	struct progcache_prog prog;
-	struct loader loader;
+	struct loader *loader;		/* NULL: not known */
 };
 
 struct progcache {
@@ -39,15 +36,21 @@ struct progcache {
 	unsigned int index_bits;	/* index_size is 1 << index_bits */
 	size_t used;			/* slots ever taken: the rest are untouched (not resident) */
 	uint32_t oldest, newest, free_list;
+	struct progcache_seen *seen;	/* __atomic: the newest set published, not yet taken */
 };
 
-static void loader_release(struct loader *l)
+static struct loader *loader_get(struct loader *l)
 {
-	free(l->comm);
-	free(l->exe);
-	free(l->cmdline);
-	free(l->cgroup);
-	memset(l, 0, sizeof(*l));
+	__atomic_add_fetch(&l->refs, 1, __ATOMIC_RELAXED);
+	return l;
+}
+
+static void loader_put(struct loader *l)
+{
+	if (l && !__atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL)) {
+		ev_proc_release(&l->proc);
+		free(l);
+	}
 }
 
 static size_t hash(const struct progcache *pc, uint32_t id)
@@ -104,7 +107,8 @@ void progcache_free(struct progcache *pc)
 	if (!pc)
 		return;
 	for (size_t i = 0; i < pc->used; i++)
-		loader_release(&pc->slots[i].loader);
+		loader_put(pc->slots[i].loader);
+	progcache_seen_put(pc->seen);
 	free(pc->slots);
 	free(pc->index);
 	pthread_mutex_destroy(&pc->lock);
@@ -128,9 +132,14 @@ static struct entry *find(struct progcache *pc, uint32_t id)
 	return pc->index[i] == NIL ? NULL : &pc->slots[pc->index[i]];
 }
 
-/* Take slot out of the index (backward-shift, no tombstones) and the age list. */
-static void unlink_slot(struct progcache *pc, uint32_t slot)
+/*
+ * Take slot out of the index (backward-shift, no tombstones) and the age
+ * list; caller holds the lock.  Returns the entry's loader for the caller
+ * to put once the lock is released.
+ */
+static struct loader *unlink_slot(struct progcache *pc, uint32_t slot)
 {
+	struct loader *old;
 	struct entry *e = &pc->slots[slot];
 	size_t i = probe(pc, e->id), j = i;
 
@@ -157,11 +166,13 @@ static void unlink_slot(struct progcache *pc, uint32_t slot)
 		pc->slots[e->newer].older = e->older;
 	else
 		pc->newest = e->older;
-	loader_release(&e->loader);
-	e->has_prog = e->has_loader = false;
+	old = e->loader;
+	e->loader = NULL;
+	e->has_prog = false;
 	e->older = pc->free_list;
 	pc->free_list = slot;
 	pc->count--;
+	return old;
 }
 
 /*
@@ -197,20 +208,21 @@ static int grow(struct progcache *pc)
 
 void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_prog *prog)
 {
+	struct loader *gone[2] = { NULL, NULL };
 	struct entry *e;
 	uint32_t slot;
 
 	pthread_mutex_lock(&pc->lock);
 	e = find(pc, id);
 	if (e)
-		unlink_slot(pc, (uint32_t)(e - pc->slots));	/* a new program under an old id */
+		gone[0] = unlink_slot(pc, (uint32_t)(e - pc->slots));	/* a new program under an old id */
 	if (pc->free_list == NIL && pc->used == pc->capacity && pc->capacity < pc->max)
 		grow(pc);	/* out of memory: the oldest leaves instead */
 	if (pc->free_list == NIL && pc->used < pc->capacity) {
 		slot = (uint32_t)pc->used++;
 	} else {
 		if (pc->free_list == NIL)
-			unlink_slot(pc, pc->oldest);
+			gone[1] = unlink_slot(pc, pc->oldest);
 		slot = pc->free_list;
 		pc->free_list = pc->slots[slot].older;
 	}
@@ -219,7 +231,7 @@ void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_pro
 	e->has_prog = prog != NULL;
 	if (prog)
 		e->prog = *prog;
-	e->has_loader = false;
+	e->loader = NULL;
 	e->added_ns = monotime_ns();
 	e->missing_ns = 0;
 	e->older = pc->newest;
@@ -232,109 +244,78 @@ void progcache_add(struct progcache *pc, uint32_t id, const struct progcache_pro
 	pc->index[probe(pc, id)] = slot;
 	pc->count++;
 	pthread_mutex_unlock(&pc->lock);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
+	loader_put(gone[0]);
+	loader_put(gone[1]);
 }
 
 void progcache_set_loader(struct progcache *pc, uint32_t id, const struct ev_event *load)
 {
-	struct entry *e;
+	struct entry *e = find(pc, id);	/* the writer reads without the lock */
+	struct loader *l, *old;
 
-	pthread_mutex_lock(&pc->lock);
-	e = find(pc, id);
-	if (e) {
-		struct loader *l = &e->loader;
-
-		loader_release(l);
-		l->pid = load->pid;
-		l->ppid = load->ppid;
-		l->uid = load->uid;
-		l->auid = load->auid;
-		l->gid = load->gid;
-		l->euid = load->euid;
-		l->comm = dup_or_null(load->comm);
-		l->exe = dup_or_null(load->exe);
-		l->cmdline = dup_or_null(load->cmdline);
-		l->has_cgroup = (load->has & EV_HAS_CGROUP) && load->cgroup;
-		if (l->has_cgroup) {
-			l->cgroup = strdup(load->cgroup);
-			l->has_cgroup = l->cgroup != NULL;
-			memcpy(l->container_id, load->container_id, sizeof(l->container_id));
-			memcpy(l->pod_uid, load->pod_uid, sizeof(l->pod_uid));
-		}
-		e->has_loader = true;
+	if (!e)
+		return;
+	/* built outside the lock: readers wait for a pointer store only */
+	l = calloc(1, sizeof(*l));
+	if (!l || ev_proc_copy(&l->proc, &load->proc)) {
+		free(l);
+		return;	/* out of memory: the loader stays unknown */
 	}
+	if (!(load->has & EV_HAS_CGROUP) || !l->proc.cgroup) {
+		free(l->proc.cgroup);
+		l->proc.cgroup = NULL;
+		l->proc.container_id[0] = l->proc.pod_uid[0] = '\0';
+	}
+	l->refs = 1;
+	pthread_mutex_lock(&pc->lock);
+	old = e->loader;
+	e->loader = l;
 	pthread_mutex_unlock(&pc->lock);
+	loader_put(old);
 }
 
 bool progcache_fill_prog(struct progcache *pc, uint32_t id, struct ev_event *ev)
 {
-	struct entry *e;
-	bool found;
+	struct entry *e = find(pc, id);	/* the writer reads without the lock */
 
-	pthread_mutex_lock(&pc->lock);
-	e = find(pc, id);
-	found = e && e->has_prog;
-	if (found) {
-		memcpy(ev->prog_name, e->prog.name, sizeof(ev->prog_name));
-		memcpy(ev->prog_type, e->prog.type, sizeof(ev->prog_type));
-		memcpy(ev->prog_tag, e->prog.tag, sizeof(ev->prog_tag));
-		ev->has |= EV_HAS_PROG;
-	}
-	pthread_mutex_unlock(&pc->lock);
-	return found;
+	if (!e || !e->has_prog)
+		return false;
+	memcpy(ev->prog_name, e->prog.name, sizeof(ev->prog_name));
+	memcpy(ev->prog_type, e->prog.type, sizeof(ev->prog_type));
+	memcpy(ev->prog_tag, e->prog.tag, sizeof(ev->prog_tag));
+	ev->has |= EV_HAS_PROG;
+	return true;
 }
 
 bool progcache_fill_loader(struct progcache *pc, uint32_t id, struct ev_event *ev)
 {
-	struct entry *e;
-	bool found;
+	struct entry *e = find(pc, id);	/* the writer reads without the lock */
 
-	pthread_mutex_lock(&pc->lock);
-	e = find(pc, id);
-	found = e && e->has_loader;
-	if (found) {
-		const struct loader *l = &e->loader;
-
-		free(ev->comm);
-		free(ev->exe);
-		free(ev->cmdline);
-		ev->pid = l->pid;
-		ev->ppid = l->ppid;
-		ev->uid = l->uid;
-		ev->auid = l->auid;
-		ev->gid = l->gid;
-		ev->euid = l->euid;
-		ev->comm = dup_or_null(l->comm);
-		ev->exe = dup_or_null(l->exe);
-		ev->cmdline = dup_or_null(l->cmdline);
-		ev->has |= EV_HAS_PROCESS;
-		free(ev->cgroup);
-		ev->cgroup = l->has_cgroup ? strdup(l->cgroup) : NULL;
-		if (ev->cgroup) {
-			memcpy(ev->container_id, l->container_id, sizeof(ev->container_id));
-			memcpy(ev->pod_uid, l->pod_uid, sizeof(ev->pod_uid));
-			ev->has |= EV_HAS_CGROUP;
-		} else {
-			ev->has &= ~(unsigned int)EV_HAS_CGROUP;
-		}
+	if (!e || !e->loader)
+		return false;
+	if (ev_proc_copy(&ev->proc, &e->loader->proc)) {
+		ev->has &= ~(unsigned int)(EV_HAS_PROCESS | EV_HAS_CGROUP);
+		return false;
 	}
-	pthread_mutex_unlock(&pc->lock);
-	return found;
+	ev->has |= EV_HAS_PROCESS;
+	if (ev->proc.cgroup)
+		ev->has |= EV_HAS_CGROUP;
+	else
+		ev->has &= ~(unsigned int)EV_HAS_CGROUP;
+	return true;
 }
 
 void progcache_remove(struct progcache *pc, uint32_t id)
 {
-	struct entry *e;
+	struct entry *e = find(pc, id);
+	struct loader *old;
 
+	if (!e)
+		return;
 	pthread_mutex_lock(&pc->lock);
-	e = find(pc, id);
-	if (e)
-		unlink_slot(pc, (uint32_t)(e - pc->slots));
+	old = unlink_slot(pc, (uint32_t)(e - pc->slots));
 	pthread_mutex_unlock(&pc->lock);
+	loader_put(old);
 }
 
 size_t progcache_count(struct progcache *pc)
@@ -354,12 +335,56 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-size_t progcache_retain(struct progcache *pc, const uint32_t *ids, size_t n, uint64_t before_ns)
+struct progcache_seen *progcache_seen_new(size_t n)
 {
-	size_t gone = 0;
-	uint32_t s, next;
+	struct progcache_seen *s = malloc(sizeof(*s) + (n ? n : 1) * sizeof(s->ids[0]));
+
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->before_ns = 0;
+	s->n = n;
+	return s;
+}
+
+void progcache_seen_put(struct progcache_seen *s)
+{
+	if (s && !__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
+		free(s);
+}
+
+void progcache_seen_publish(struct progcache *pc, struct progcache_seen *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	/* release: the writer that takes it sees the ids filled */
+	progcache_seen_put(__atomic_exchange_n(&pc->seen, s, __ATOMIC_ACQ_REL));
+}
+
+/* Unlink the batch's slots under one lock hold, then put their loaders. */
+static void forget_batch(struct progcache *pc, const uint32_t *slots, size_t n)
+{
+	struct loader *gone[PROGCACHE_FORGET_CHUNK];
 
 	pthread_mutex_lock(&pc->lock);
+	for (size_t i = 0; i < n; i++)
+		gone[i] = unlink_slot(pc, slots[i]);
+	pthread_mutex_unlock(&pc->lock);
+	for (size_t i = 0; i < n; i++)
+		loader_put(gone[i]);
+}
+
+size_t progcache_retain(struct progcache *pc, const uint32_t *ids, size_t n, uint64_t before_ns)
+{
+	uint32_t batch[PROGCACHE_FORGET_CHUNK];
+	size_t gone = 0, nb = 0;
+	uint32_t s, next;
+
+	/*
+	 * The walk reads without the lock: only this thread changes the
+	 * cache.  An entry to forget is batched; unlinking a batch touches
+	 * the links of entries older than the one the walk is at, never its
+	 * newer, which is read first.
+	 */
 	for (s = pc->oldest; s != NIL; s = next) {
 		struct entry *e = &pc->slots[s];
 
@@ -376,63 +401,110 @@ size_t progcache_retain(struct progcache *pc, const uint32_t *ids, size_t n, uin
 		}
 		if (before_ns - e->missing_ns < PROGCACHE_GONE_NS)
 			continue;
-		unlink_slot(pc, s);
+		batch[nb++] = s;
 		gone++;
+		if (nb == PROGCACHE_FORGET_CHUNK) {
+			forget_batch(pc, batch, nb);
+			nb = 0;
+		}
 	}
-	pthread_mutex_unlock(&pc->lock);
+	forget_batch(pc, batch, nb);
+	return gone;
+}
+
+size_t progcache_forget(struct progcache *pc)
+{
+	struct progcache_seen *s;
+	size_t gone;
+
+	if (!pc)
+		return 0;
+	s = __atomic_exchange_n(&pc->seen, NULL, __ATOMIC_ACQ_REL);
+	if (!s)
+		return 0;
+	gone = progcache_retain(pc, s->ids, s->n, s->before_ns);
+	progcache_seen_put(s);
 	return gone;
 }
 
 static int loader_cmp(const void *a, const void *b)
 {
-	return id_cmp(&((const struct progcache_loader *)a)->id, &((const struct progcache_loader *)b)->id);
+	const struct progcache_loader *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct loader *loader_of(const struct ev_proc *p)
+{
+	return (struct loader *)((char *)p - offsetof(struct loader, proc));
 }
 
 void progcache_loaders_free(struct progcache_loader *l, size_t n)
 {
-	for (size_t i = 0; l && i < n; i++) {
-		free(l[i].comm);
-		free(l[i].cgroup);
-	}
+	for (size_t i = 0; l && i < n; i++)
+		loader_put(loader_of(l[i].proc));
 	free(l);
 }
 
 int progcache_loaders(struct progcache *pc, struct progcache_loader **out, size_t *nr)
 {
-	struct progcache_loader *l = NULL;
-	size_t n = 0;
-	bool oom = false;
+	struct progcache_loader *l = NULL, *grown;
+	size_t n = 0, cap = 0, slot = 0, used;
 
 	*out = NULL;
 	*nr = 0;
-	pthread_mutex_lock(&pc->lock);
-	if (pc->count)
-		l = calloc(pc->count, sizeof(*l));
-	oom = pc->count && !l;
-	for (uint32_t s = pc->oldest; l && s != NIL; s = pc->slots[s].newer) {
-		const struct entry *e = &pc->slots[s];
-		struct progcache_loader *o;
+	/*
+	 * By slot number, a chunk per lock hold: slots keep their numbers
+	 * (grow() moves the array, not the numbers), so the walk resumes
+	 * where it was whatever the writer did meanwhile.  Room is made
+	 * outside the lock.
+	 */
+	for (;;) {
+		if (cap - n < PROGCACHE_COPY_CHUNK) {
+			size_t want = cap ? cap * 2 : PROGCACHE_COPY_CHUNK;
 
-		if (!e->has_loader)
-			continue;
-		o = &l[n++];
-		o->id = e->id;
-		o->pid = e->loader.pid;
-		o->uid = e->loader.uid;
-		o->comm = dup_or_null(e->loader.comm);
-		o->has_cgroup = e->loader.has_cgroup;
-		o->cgroup = e->loader.has_cgroup ? strdup(e->loader.cgroup) : NULL;
-		memcpy(o->container_id, e->loader.container_id, sizeof(o->container_id));
-		memcpy(o->pod_uid, e->loader.pod_uid, sizeof(o->pod_uid));
-		oom |= (e->loader.comm && !o->comm) || (o->has_cgroup && !o->cgroup);
+			grown = realloc(l, want * sizeof(*l));
+			if (!grown) {
+				progcache_loaders_free(l, n);
+				return -ENOMEM;
+			}
+			l = grown;
+			cap = want;
+		}
+		pthread_mutex_lock(&pc->lock);
+		used = pc->used;
+		for (size_t end = slot + PROGCACHE_COPY_CHUNK; slot < used && slot < end; slot++) {
+			const struct entry *e = &pc->slots[slot];
+
+			if (!e->loader)
+				continue;	/* free, or no loader known */
+			l[n].id = e->id;
+			l[n].proc = &loader_get(e->loader)->proc;
+			n++;
+		}
+		pthread_mutex_unlock(&pc->lock);
+		if (slot >= used)
+			break;
 	}
-	pthread_mutex_unlock(&pc->lock);
-	if (oom) {
-		progcache_loaders_free(l, n);
-		return -ENOMEM;
+	if (n > 1) {
+		size_t k = 0;
+
+		qsort(l, n, sizeof(*l), loader_cmp);
+		/* an id forgotten and added again meanwhile, at a later slot: keep one */
+		for (size_t i = 0; i < n; i++) {
+			if (k && l[k - 1].id == l[i].id) {
+				loader_put(loader_of(l[k - 1].proc));
+				l[k - 1] = l[i];
+				continue;
+			}
+			l[k++] = l[i];
+		}
+		n = k;
 	}
-	if (n > 1)
-		qsort(l, n, sizeof(*l), loader_cmp);	/* outside the lock */
+	if (!n) {
+		free(l);
+		l = NULL;
+	}
 	*out = l;
 	*nr = n;
 	return 0;

@@ -198,9 +198,9 @@ static void add_event_row(struct buf *b, const struct ev_event *e)
 		html_escape(b, e->prog_type);
 	buf_addstr(b, "</td><td>");
 	if (e->has & EV_HAS_PROCESS)
-		buf_addf(b, "%lld", (long long)e->pid);
+		buf_addf(b, "%lld", (long long)e->proc.pid);
 	buf_addstr(b, "</td><td>");
-	html_escape(b, e->comm);
+	html_escape(b, e->proc.comm);
 	buf_addstr(b, "</td></tr>\n");
 }
 

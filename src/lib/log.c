@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +131,153 @@ static void add_field(struct buf *b, const char *key, const char *value, bool fi
 	}
 }
 
-static void emit(enum log_level level, const char *msg, const char *const *kv)
+/*
+ * The queue: a list of lines, guarded by q_lock, which each side holds
+ * only to link or unlink lines (O(1): the writer takes the whole list at
+ * once and writes it after letting go).
+ */
+struct qline {
+	struct qline *next;
+	int fd;
+	size_t len;
+	char text[];
+};
+
+static __thread bool thread_queued;
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_more = PTHREAD_COND_INITIALIZER;	/* a line was queued */
+static pthread_cond_t q_done = PTHREAD_COND_INITIALIZER;	/* the writer wrote its batch */
+static struct qline *q_head, **q_tail = &q_head;
+static size_t q_lines, q_bytes;		/* queued, not yet taken by the writer */
+static bool q_busy;			/* the writer holds a batch */
+static bool q_started;
+static unsigned long long q_dropped;	/* under q_lock; log_dropped reads it atomically */
+static pthread_once_t q_once = PTHREAD_ONCE_INIT;
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n = write(fd, p, len);	/* one write(2) per line, as ever */
+
+	(void)n;
+}
+
+static void emit_line(enum log_level level, const char *msg, int fd);
+
+static void *writer_main(void *arg)
+{
+	unsigned long long told = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&q_lock);
+	for (;;) {
+		struct qline *batch;
+		unsigned long long dropped;
+
+		while (!q_head)
+			pthread_cond_wait(&q_more, &q_lock);
+		batch = q_head;
+		q_head = NULL;
+		q_tail = &q_head;
+		q_lines = q_bytes = 0;
+		q_busy = true;
+		dropped = q_dropped;
+		pthread_mutex_unlock(&q_lock);
+		for (struct qline *l = batch, *next; l; l = next) {
+			next = l->next;
+			write_all(l->fd, l->text, l->len);
+			if (!next && dropped > told) {
+				char msg[160];
+
+				snprintf(msg, sizeof(msg), "the log's queue was full: %llu lines of the "
+					 "audit thread dropped so far (bpf_audit_log_lines_dropped_total)",
+					 dropped);
+				emit_line(LOG_WARN, msg, l->fd);
+				told = dropped;
+			}
+			free(l);
+		}
+		pthread_mutex_lock(&q_lock);
+		q_busy = false;
+		pthread_cond_broadcast(&q_done);
+	}
+	return NULL;
+}
+
+static void start_writer(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (!pthread_create(&t, &attr, writer_main, NULL)) {
+		pthread_setname_np(t, "bpfme-log");
+		__atomic_store_n(&q_started, true, __ATOMIC_RELEASE);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* Queue a line of the calling thread; false when it could not be (write it directly). */
+static bool enqueue(const char *text, size_t len, int fd)
+{
+	struct qline *l;
+
+	pthread_once(&q_once, start_writer);
+	if (!__atomic_load_n(&q_started, __ATOMIC_ACQUIRE))
+		return false;	/* no thread: write it directly */
+	l = malloc(sizeof(*l) + len);
+	if (l) {
+		l->next = NULL;
+		l->fd = fd;
+		l->len = len;
+		memcpy(l->text, text, len);
+	}
+	pthread_mutex_lock(&q_lock);
+	if (!l || q_lines >= LOG_QUEUE_LINES || q_bytes + len > LOG_QUEUE_BYTES) {
+		__atomic_add_fetch(&q_dropped, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&q_lock);
+		free(l);
+		return true;
+	}
+	*q_tail = l;
+	q_tail = &l->next;
+	q_lines++;
+	q_bytes += len;
+	pthread_cond_signal(&q_more);
+	pthread_mutex_unlock(&q_lock);
+	return true;
+}
+
+void log_thread_queued(void)
+{
+	thread_queued = true;
+}
+
+unsigned long long log_dropped(void)
+{
+	return __atomic_load_n(&q_dropped, __ATOMIC_RELAXED);
+}
+
+int log_flush(int timeout_ms)
+{
+	struct timespec until;
+	int err = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&q_lock);
+	while ((q_head || q_busy) && !err)
+		err = pthread_cond_timedwait(&q_done, &q_lock, &until);
+	pthread_mutex_unlock(&q_lock);
+	return err ? -ETIMEDOUT : 0;
+}
+
+static void emit_kv(enum log_level level, const char *msg, const char *const *kv, int fd)
 {
 	struct buf line = BUF_INIT;
 	struct timespec ts;
@@ -153,11 +300,20 @@ static void emit(enum log_level level, const char *msg, const char *const *kv)
 	if (log_fmt == LOG_FMT_JSON)
 		buf_addch(&line, '}');
 	buf_addch(&line, '\n');
-	if (!line.oom) {
-		ssize_t n = write(log_fd, line.buf, line.len);
-		(void)n;
-	}
+	if (!line.oom && !(thread_queued && enqueue(line.buf, line.len, fd)))
+		write_all(fd, line.buf, line.len);
 	buf_release(&line);
+}
+
+static void emit(enum log_level level, const char *msg, const char *const *kv)
+{
+	emit_kv(level, msg, kv, log_fd);
+}
+
+/* A line of the log's own thread: written straight to fd. */
+static void emit_line(enum log_level level, const char *msg, int fd)
+{
+	emit_kv(level, msg, NULL, fd);
 }
 
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)

@@ -8,7 +8,9 @@
  * Every line is valid UTF-8 and holds no line break, whatever the values
  * hold (see log_add_logfmt_value and json.h).
  * Thread-safe: each line is built in its own buffer and written with one
- * write(2).
+ * write(2) -- by the thread that logs it, or, for a thread that called
+ * log_thread_queued() (the audit thread), by the log's own thread: such a
+ * thread only puts the line on a bounded queue and never waits on the log.
  */
 #ifndef BPFME_LOG_H
 #define BPFME_LOG_H
@@ -71,6 +73,25 @@ void log_add_logfmt_value(struct buf *b, const char *v);
 #define log_warnx(...) log_msg(LOG_WARN, __VA_ARGS__)
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define log_errx(...)  log_msg(LOG_ERROR, __VA_ARGS__)
+
+/*
+ * From now on the calling thread's lines go through the log's queue: it
+ * never blocks on write(2).  The queue holds at most LOG_QUEUE_LINES lines
+ * and LOG_QUEUE_BYTES bytes; a line that does not fit is dropped and
+ * counted (log_dropped), and the log's thread (bpfme-log, started at the
+ * first queued line) says how many once it catches up.  Lines keep their
+ * order; each goes to the fd log_setup gave when it was logged.
+ */
+#define LOG_QUEUE_LINES 4096
+#define LOG_QUEUE_BYTES (4 << 20)
+void log_thread_queued(void);
+/* Lines dropped because the queue was full, since start.  Any thread. */
+unsigned long long log_dropped(void);
+/*
+ * Wait until every line queued so far is written, at most timeout_ms.
+ * 0, or -ETIMEDOUT.  Any thread (shutdown, tests).
+ */
+int log_flush(int timeout_ms);
 
 /*
  * A rate limit for messages that would otherwise repeat on every scrape:

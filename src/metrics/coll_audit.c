@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "lib/log.h"
 #include "metrics/coll.h"
 
 struct audit_scrape {
@@ -64,10 +65,12 @@ static void emit_by_comm(struct coll_scrape *sc, const struct coll_family *f, st
 
 STATE(emit_listener_up, as->st.listening)
 STATE(emit_socket_drops, as->st.socket_drops)
+STATE(emit_socket_buffer, (uint64_t)as->st.receive_buffer_bytes)
 STATE(emit_parse_errors, ev_parse_errors(sc->c->ring))
 STATE(emit_kernel_enabled, as->st.kernel.enabled)
 STATE(emit_kernel_lost, as->st.kernel.lost)
 STATE(emit_kernel_backlog, as->st.kernel.backlog)
+STATE(emit_log_dropped, log_dropped())
 
 static int audit_begin(struct coll_scrape *sc)
 {
@@ -105,9 +108,16 @@ static const struct coll_family families[] = {
 	{ "bpf_audit_socket_drops", OM_COUNTER, NULL,
 	  "Audit messages dropped because the exporter's audit socket buffer was full.",
 	  emit_socket_drops, NULL, have_ring },
+	{ "bpf_audit_socket_receive_buffer_bytes", OM_GAUGE, NULL,
+	  "The receive buffer the exporter's audit socket has, as the kernel reports it (SO_RCVBUF: twice "
+	  "the bytes granted, its bookkeeping included); 0 while not subscribed.",
+	  emit_socket_buffer, NULL, have_ring },
 	{ "bpf_audit_parse_errors", OM_COUNTER, NULL,
 	  "Audit records the exporter could not parse.",
 	  emit_parse_errors, NULL, have_ring },
+	{ "bpf_audit_log_lines_dropped", OM_COUNTER, NULL,
+	  "Log lines of the audit thread dropped because the log's queue was full (the audit thread never waits on the log).",
+	  emit_log_dropped, NULL, have_ring },
 	{ "bpf_audit_kernel_enabled", OM_GAUGE, NULL,
 	  "The kernel's audit enabled setting: 0 off, 1 on, 2 on and locked.",
 	  emit_kernel_enabled, NULL, have_kernel },

@@ -2,11 +2,13 @@
 /*
  * coll_loaders - the loaders collector: for every program of the snapshot
  * whose LOAD event the exporter saw, the process that loaded it, as the
- * program cache remembers it (progcache.h).  It is also where the cache
- * learns of programs whose UNLOAD record was lost: a program remembered
- * from before the snapshot started that the snapshot does not list is gone
- * (progcache_retain).
+ * program cache remembers it (progcache.h).  It also tells the cache which
+ * programs the snapshot listed, through a read-only handoff
+ * (progcache_seen_publish): the audit thread forgets, on its own schedule,
+ * the programs whose UNLOAD record was lost.  A scrape never changes the
+ * audit side's state.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,7 +17,7 @@
 struct loaders_scrape {
 	struct progcache_loader *l;
 	size_t n;
-	uint32_t *ids;		/* the snapshot's program ids, ascending */
+	struct progcache_seen *seen;	/* the snapshot's program ids, ascending */
 };
 
 static int id_cmp(const void *a, const void *b)
@@ -25,21 +27,22 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The snapshot's program ids in ascending order (the walk's order). */
-static uint32_t *sorted_ids(const struct snap *s)
+/* The snapshot's program ids in ascending order (the walk's order), and its start. */
+static struct progcache_seen *seen_of(const struct snap *s)
 {
-	uint32_t *ids = malloc((s->nr_progs ? s->nr_progs : 1) * sizeof(*ids));
+	struct progcache_seen *seen = progcache_seen_new(s->nr_progs);
 	bool sorted = true;
 
-	if (!ids)
+	if (!seen)
 		return NULL;
 	for (size_t i = 0; i < s->nr_progs; i++) {
-		ids[i] = s->progs[i].id;
-		sorted &= !i || ids[i - 1] < ids[i];
+		seen->ids[i] = s->progs[i].id;
+		sorted &= !i || seen->ids[i - 1] < seen->ids[i];
 	}
 	if (!sorted)
-		qsort(ids, s->nr_progs, sizeof(*ids), id_cmp);
-	return ids;
+		qsort(seen->ids, s->nr_progs, sizeof(seen->ids[0]), id_cmp);
+	seen->before_ns = s->taken_ns;
+	return seen;
 }
 
 static void loaders_end(struct coll_scrape *sc)
@@ -48,7 +51,7 @@ static void loaders_end(struct coll_scrape *sc)
 
 	if (ls) {
 		progcache_loaders_free(ls->l, ls->n);
-		free(ls->ids);
+		progcache_seen_put(ls->seen);
 	}
 	free(ls);
 }
@@ -57,26 +60,30 @@ static int loaders_begin(struct coll_scrape *sc)
 {
 	const struct snap *s = sc->snap;
 	struct loaders_scrape *ls;
+	int err;
 
 	if (!sc->c->progs || !s)
 		return 0;	/* no family is present */
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
-		return -1;
+		return -ENOMEM;
 	sc->priv = ls;
-	ls->ids = sorted_ids(s);
-	if (!ls->ids)
+	ls->seen = seen_of(s);
+	if (!ls->seen) {
+		err = -ENOMEM;
 		goto fail;
-	/* forget what the snapshot shows is gone, unless it skipped a program that may exist */
+	}
+	/* what the snapshot shows is gone, unless it skipped a program that may exist */
 	if (!s->failed[SNAP_PROG])
-		progcache_retain(sc->c->progs, ls->ids, s->nr_progs, s->taken_ns);
-	if (progcache_loaders(sc->c->progs, &ls->l, &ls->n))
+		progcache_seen_publish(sc->c->progs, ls->seen);
+	err = progcache_loaders(sc->c->progs, &ls->l, &ls->n);
+	if (err)
 		goto fail;
 	return 0;
 fail:
 	loaders_end(sc);
 	sc->priv = NULL;
-	return -1;
+	return err;
 }
 
 static bool have_progs(const struct coll_scrape *sc)
@@ -92,22 +99,23 @@ static void emit_loader(struct coll_scrape *sc, const struct coll_family *f, str
 	(void)f;
 	for (size_t i = 0; i < ls->n; i++) {
 		const struct progcache_loader *l = &ls->l[i];
-		bool cg = l->has_cgroup;
+		const struct ev_proc *p = l->proc;
+		bool cg = p->cgroup != NULL;
 
-		if (!bsearch(&l->id, ls->ids, sc->snap->nr_progs, sizeof(*ls->ids), id_cmp))
+		if (!bsearch(&l->id, ls->seen->ids, ls->seen->n, sizeof(ls->seen->ids[0]), id_cmp))
 			continue;	/* loaded after the snapshot: next scrape */
 		om_sample_start(w);
 		snprintf(num, sizeof(num), "%u", l->id);
 		om_label(w, "id", num);
-		snprintf(num, sizeof(num), "%lld", (long long)l->pid);
+		snprintf(num, sizeof(num), "%lld", (long long)p->pid);
 		om_label(w, "pid", num);
-		snprintf(num, sizeof(num), "%u", l->uid);
+		snprintf(num, sizeof(num), "%u", p->uid);
 		om_label(w, "uid", num);
-		ev_comm_label(l->comm, comm);
+		ev_comm_label(p->comm, comm);
 		om_label(w, "comm", comm);
-		om_label(w, "cgroup", cg ? l->cgroup : "");
-		om_label(w, "container_id", cg ? l->container_id : "");
-		om_label(w, "pod_uid", cg ? l->pod_uid : "");
+		om_label(w, "cgroup", cg ? p->cgroup : "");
+		om_label(w, "container_id", cg ? p->container_id : "");
+		om_label(w, "pod_uid", cg ? p->pod_uid : "");
 		om_sample_u64(w, 1);
 	}
 }

@@ -46,11 +46,11 @@ static void ring_init(void)
 		memset(&e, 0, sizeof(e));
 		e.prog_id = i;
 		e.op = i % 3 ? EV_LOAD : EV_UNLOAD;
-		e.comm = strdup(i % 2 ? "fuzz" : "a\nb");
+		e.proc.comm = strdup(i % 2 ? "fuzz" : "a\nb");
 		e.has = i % 4 ? EV_HAS_PROCESS : 0;
-		e.pid = i % 5;
+		e.proc.pid = i % 5;
 		if (i % 3)
-			strcpy(e.container_id, i % 2 ? "0123456789abcdef" : "abc");
+			strcpy(e.proc.container_id, i % 2 ? "0123456789abcdef" : "abc");
 		ev_push(&ring, &e);
 	}
 }
