@@ -27,8 +27,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <crypt.h>
+
 #include <linux/bpf.h>
 
+#include "loadgen.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -576,6 +579,143 @@ START_TEST(test_collect)
 }
 END_TEST
 
+/* ======================================================================
+ * basic auth under a flood of wrong passwords
+ * ====================================================================== */
+
+#define FLOOD_CLIENTS 16	/* from 127.0.0.21 on */
+#define FLOOD_ROUNDS 20		/* probes of each kind */
+#define FLOOD_PROBE_BUDGET_MS 20000
+
+/* "Authorization: Basic base64(user:password)\r\n" into out. */
+static void basic_auth_header(char *out, size_t len, const char *user, const char *password)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char in[256];
+	size_t n = (size_t)snprintf(in, sizeof(in), "%s:%s", user, password), o;
+
+	ck_assert(len > 32 + n / 3 * 4 + 8);
+	o = (size_t)snprintf(out, len, "Authorization: Basic ");
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned int v = (unsigned char)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = tbl[v >> 18 & 63];
+		out[o++] = tbl[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+	}
+	strcpy(out + o, "\r\n");
+}
+
+/* A web config in a file of its own (removed by the caller) with user prometheus:password at cost. */
+static void auth_config(char *path, size_t len, const char *password, int cost, const char *extra)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data data;
+	const char *h;
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/bpfme-web-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+	memset(&data, 0, sizeof(data));
+	ck_assert(crypt_gensalt_rn("$2y$", (unsigned long)cost, NULL, 0, salt, sizeof(salt)));
+	h = crypt_rn(password, salt, &data, sizeof(data));
+	ck_assert(h && strlen(h) == 60);
+	f = fdopen(fd, "w");
+	ck_assert(f);
+	fprintf(f, "basic_auth_users:\n  prometheus: %s\n%s", h, extra ? extra : "");
+	ck_assert(fclose(f) == 0);
+}
+
+static int cmp_ms(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The exporter's user + system CPU seconds so far (/proc/PID/stat). */
+static double cpu_s(pid_t pid)
+{
+	char *stat = proc_file(pid, "stat");
+	double s = (stat_field(stat, 14) + stat_field(stat, 15)) / (double)sysconf(_SC_CLK_TCK);
+
+	free(stat);
+	return s;
+}
+
+/*
+ * 16 clients send wrong passwords back to back (bcrypt cost 10: ≈50 ms
+ * each); meanwhile a scrape with the right password (a cache hit after the
+ * first) and the landing page stay fast: under 100 ms at the median, under
+ * 1 s at worst.  The password checks run on their pool, never on the
+ * polling thread, so neither waits behind them.
+ */
+START_TEST(test_auth_flood_latency)
+{
+	char path[64], flag[96], good[128], bad[128];
+	const char *args[] = { flag, NULL };
+	double scrape_ms[FLOOD_ROUNDS], landing_ms[FLOOD_ROUNDS], cpu0, cpu1, t0, t1;
+	struct lg_scrapers *flood;
+	struct lg_scrape_stats st;
+	struct tu_exporter e;
+	int status, n = 0, not_ok = 0, err;
+
+	auth_config(path, sizeof(path), "secret", 10, NULL);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", path);
+	basic_auth_header(good, sizeof(good), "prometheus", "secret");
+	basic_auth_header(bad, sizeof(bad), "prometheus", "wrong");
+	start(&e, args);
+	unlink(path);
+	lg_get(e.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);	/* pays its bcrypt once */
+	ck_assert_int_eq(status, 200);
+
+	err = lg_flood_start(&flood, e.port, "/metrics", bad, FLOOD_CLIENTS, 21);
+	ck_assert_msg(!err, "starting the flood: %s", strerror(-err));
+	for (double end = tu_now_ms() + 10000; lg_scrapers_answered(flood) < FLOOD_CLIENTS &&
+	     tu_now_ms() < end;)
+		usleep(10000);
+	ck_assert_msg(lg_scrapers_answered(flood) >= FLOOD_CLIENTS, "the flood got no answers in 10 s");
+	cpu0 = cpu_s(e.pid);
+	t0 = tu_now_ms();
+	for (double end = t0 + FLOOD_PROBE_BUDGET_MS; n < FLOOD_ROUNDS && tu_now_ms() < end; n++) {
+		scrape_ms[n] = lg_get(e.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);
+		not_ok += status != 200;
+		landing_ms[n] = lg_get(e.port, "127.0.0.1", "/", good, 10000, &status, NULL);
+		not_ok += status != 200;
+	}
+	t1 = tu_now_ms();
+	cpu1 = cpu_s(e.pid);
+	lg_scrapers_stop(flood, &st);
+	stop(&e);
+
+	qsort(scrape_ms, (size_t)n, sizeof(double), cmp_ms);
+	qsort(landing_ms, (size_t)n, sizeof(double), cmp_ms);
+	fprintf(stderr, "auth flood (%d clients, cost 10, %.1f s): scrape median %.1f ms max %.1f ms; "
+		"landing median %.1f ms max %.1f ms (%d rounds); flood: %lu 401, %lu 503/429, %lu other; "
+		"exporter CPU %.0f %%\n", FLOOD_CLIENTS, (t1 - t0) / 1000, scrape_ms[n / 2], scrape_ms[n - 1],
+		landing_ms[n / 2], landing_ms[n - 1], n, st.unauthorized, st.refused, st.failed + st.ok,
+		100 * (cpu1 - cpu0) / ((t1 - t0) / 1000));
+	ck_assert_msg(st.unauthorized > 0, "the flood never got a 401");
+	ck_assert_msg(st.ok == 0, "a wrong password was let in %lu times", st.ok);
+	ck_assert_msg(not_ok == 0, "%d probes with the right password were not answered 200", not_ok);
+	ck_assert_msg(n == FLOOD_ROUNDS, "only %d of %d rounds in %d s", n, FLOOD_ROUNDS,
+		      FLOOD_PROBE_BUDGET_MS / 1000);
+	ck_assert_msg(scrape_ms[n / 2] < 100 && landing_ms[n / 2] < 100,
+		      "median under the flood: scrape %.1f ms, landing %.1f ms (want < 100)",
+		      scrape_ms[n / 2], landing_ms[n / 2]);
+	ck_assert_msg(scrape_ms[n - 1] < 1000 && landing_ms[n - 1] < 1000,
+		      "worst under the flood: scrape %.1f ms, landing %.1f ms (want < 1000)",
+		      scrape_ms[n - 1], landing_ms[n - 1]);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -603,6 +743,11 @@ Suite *web_suite(void)
 	tc = tcase_create("collect");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_collect);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("auth_flood");
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_auth_flood_latency);
 	suite_add_tcase(s, tc);
 	return s;
 }
