@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -717,6 +718,136 @@ START_TEST(test_auth_flood_latency)
 }
 END_TEST
 
+/* The answers to a burst: each connection's status, ms from sending to its answer, Retry-After seen. */
+struct burst {
+	int status;
+	double ms;
+	bool retry_after;
+};
+
+/*
+ * per_src connections from each of srcs (NULL-ended), every request (GET
+ * path with headers) sent before any answer is read; each answer read as
+ * it comes, at most 30 s in all.  Returns how many connections.
+ */
+static size_t burst(int port, const char *const *srcs, size_t per_src, const char *path,
+		    const char *headers, struct burst *out, size_t max)
+{
+	struct pollfd pfd[64];
+	char head[64][256];
+	size_t got[64], n = 0, open_n;
+	double t0, deadline;
+
+	for (size_t i = 0; srcs[i]; i++)
+		for (size_t j = 0; j < per_src && n < max && n < 64; j++, n++) {
+			pfd[n].fd = lg_connect(srcs[i], port, 0, 30000);
+			ck_assert_msg(pfd[n].fd >= 0, "connecting from %s: %s", srcs[i], strerror(-pfd[n].fd));
+			pfd[n].events = POLLIN;
+			got[n] = 0;
+			head[n][0] = '\0';
+			out[n] = (struct burst){ .status = -1 };
+		}
+	t0 = tu_now_ms();
+	for (size_t i = 0; i < n; i++) {
+		char req[512];
+		int len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s\r\n",
+				   path, headers);
+
+		ck_assert(send(pfd[i].fd, req, (size_t)len, MSG_NOSIGNAL) == len);
+	}
+	deadline = t0 + 30000;
+	for (open_n = n; open_n && tu_now_ms() < deadline;) {
+		if (poll(pfd, n, (int)(deadline - tu_now_ms())) <= 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			char buf[4096];
+			ssize_t r;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			r = recv(pfd[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			if (r > 0 && got[i] < sizeof(head[0]) - 1) {
+				size_t take = (size_t)r < sizeof(head[0]) - 1 - got[i] ? (size_t)r :
+					      sizeof(head[0]) - 1 - got[i];
+
+				memcpy(head[i] + got[i], buf, take);
+				head[i][got[i] + take] = '\0';
+			}
+			if (r > 0 && out[i].status < 0 && sscanf(head[i], "HTTP/1.%*d %d", &out[i].status) == 1)
+				out[i].ms = tu_now_ms() - t0;
+			if (r > 0)
+				got[i] += (size_t)r;
+			if (r <= 0) {
+				out[i].retry_after = strcasestr(head[i], "\r\nRetry-After: 1\r\n") != NULL;
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_n--;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	return n;
+}
+
+/*
+ * Password checks that need a bcrypt wait on a queue of 16, a quarter per
+ * client address: beyond either, 503 with Retry-After at once -- long
+ * before the checks ahead are done (cost 11: ≈0.1 s each, two at a time).
+ */
+START_TEST(test_auth_queue_full)
+{
+	static const char *const one[] = { "127.0.0.51", NULL };
+	static const char *const five[] = { "127.0.0.61", "127.0.0.62", "127.0.0.63", "127.0.0.64",
+					    "127.0.0.65", NULL };
+	char path[64], flag[96], bad[128];
+	const char *args[] = { flag, NULL };
+	struct burst b[64];
+	struct tu_exporter e;
+	size_t n, refused, unauthorized;
+	double slowest_refusal, slowest_401;
+
+	auth_config(path, sizeof(path), "secret", 11, NULL);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", path);
+	basic_auth_header(bad, sizeof(bad), "prometheus", "wrong");
+	start(&e, args);
+	unlink(path);
+
+	for (int round = 0; round < 2; round++) {
+		/* round 0: 8 from one address (its quarter is 4); round 1: 4 from each of 5 (20 > 16) */
+		n = burst(e.port, round ? five : one, round ? 4 : 8, "/metrics", bad, b, 64);
+		refused = unauthorized = 0;
+		slowest_refusal = slowest_401 = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (b[i].status == 503) {
+				refused++;
+				ck_assert_msg(b[i].retry_after, "a 503 without Retry-After: 1");
+				if (b[i].ms > slowest_refusal)
+					slowest_refusal = b[i].ms;
+			} else {
+				ck_assert_msg(b[i].status == 401, "round %d: status %d", round, b[i].status);
+				unauthorized++;
+				if (b[i].ms > slowest_401)
+					slowest_401 = b[i].ms;
+			}
+		}
+		fprintf(stderr, "auth queue, round %d: %zu refused 503 (slowest %.0f ms), %zu 401 (slowest %.0f ms)\n",
+			round, refused, slowest_refusal, unauthorized, slowest_401);
+		ck_assert_msg(refused >= 4 && unauthorized >= 4,
+			      "round %d: %zu refused, %zu checked", round, refused, unauthorized);
+		ck_assert_msg(round || unauthorized == 4, "one address had %zu checks at once, its share is 4",
+			      unauthorized);
+		ck_assert_msg(slowest_refusal < slowest_401 && slowest_refusal < 500,
+			      "round %d: a refusal took %.0f ms (the checks %.0f ms): it waited", round,
+			      slowest_refusal, slowest_401);
+	}
+	stop(&e);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -749,6 +880,7 @@ Suite *web_suite(void)
 	tc = tcase_create("auth_flood");
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_auth_flood_latency);
+	tcase_add_test(tc, test_auth_queue_full);
 	suite_add_tcase(s, tc);
 	return s;
 }
