@@ -164,6 +164,10 @@ static int reply_follow(struct http_request *rq, const struct ev_query *query, b
 	if (ret == -EBUSY)
 		return http_reply_text(rq, 503, retry, "too many followers of /events: at most %u at "
 				       "once (--web.max-followers)", follow_max(h));
+	if (ret == -EUSERS)
+		return http_reply_text(rq, 503, retry, "too many followers of /events from your address: "
+				       "at most %u at once (a quarter of --web.max-followers)",
+				       follow_share(h));
 	if (ret == -ESHUTDOWN)
 		return http_reply_text(rq, 503, NULL, "shutting down");
 	return ret;
