@@ -21,6 +21,7 @@
 
 #include "audit/ev_json.h"
 #include "http/follow.h"
+#include "http/handlers.h"
 #include "http/http.h"
 #include "http/listen.h"
 #include "loadgen.h"
@@ -232,6 +233,32 @@ START_TEST(test_hub_in_process)
 }
 END_TEST
 
+/* An in-process server of ring (and hub, may be NULL) on 127.0.0.1; its port. */
+static int serve(struct http_server **srv, struct http_config *cfg, struct http_route *routes,
+		 struct ev_ring *ring, struct follow_hub *hub)
+{
+	static int lfd;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char err[256];
+
+	ck_assert_msg(listen_open("127.0.0.1:0", &lfd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen_fds = &lfd;
+	cfg->nr_listen_fds = 1;
+	cfg->telemetry_path = "/metrics";
+	cfg->max_connections = 16;
+	cfg->max_requests = 4;
+	cfg->read_timeout_ms = cfg->write_timeout_ms = 5000;
+	cfg->events = ring;
+	cfg->followers = hub;
+	routes_init(routes, cfg->telemetry_path);
+	cfg->routes = routes;
+	ck_assert_int_eq(http_start(srv, cfg), 0);
+	return ntohs(sin.sin_port);
+}
+
 /* The body of a one-shot answer on fd (after its head), at most 2 s. */
 static void read_rest(int fd, char *out, size_t len)
 {
@@ -264,29 +291,13 @@ START_TEST(test_share_per_address)
 	struct http_server *srv;
 	struct http_config cfg;
 	struct http_route routes[ROUTES_MAX];
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	char err[256], head[4096], body[1024];
-	int lfd, port, fd[5], status;
+	char head[4096], body[1024];
+	int port, fd[5], status;
 
 	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
 	ck_assert_int_eq(follow_start(&hub, &ring, 8, 5000), 0);
 	ck_assert_uint_eq(follow_share(hub), 2);
-	ck_assert_msg(listen_open("127.0.0.1:0", &lfd, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.listen_fds = &lfd;
-	cfg.nr_listen_fds = 1;
-	cfg.telemetry_path = "/metrics";
-	cfg.max_connections = 16;
-	cfg.max_requests = 4;
-	cfg.read_timeout_ms = cfg.write_timeout_ms = 5000;
-	cfg.events = &ring;
-	cfg.followers = hub;
-	routes_init(routes, cfg.telemetry_path);
-	cfg.routes = routes;
-	ck_assert_int_eq(http_start(&srv, &cfg), 0);
+	port = serve(&srv, &cfg, routes, &ring, hub);
 
 	fd[0] = open_follow(port, "127.0.0.5", "/events?follow=1", &status, NULL, 0);
 	ck_assert_int_eq(status, 200);
@@ -322,6 +333,53 @@ START_TEST(test_share_per_address)
 }
 END_TEST
 
+/*
+ * /events: a query that can match few events is answered at once; a large
+ * one is rendered on the worker thread and answered alike -- the same
+ * events, in order, whole.
+ */
+START_TEST(test_events_large_render)
+{
+	struct ev_ring ring;
+	struct http_server *srv;
+	struct http_config cfg;
+	struct http_route routes[ROUTES_MAX];
+	struct tu_http_resp r;
+	int port;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 4096), 0);
+	for (uint32_t i = 1; i <= 3000; i++) {
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.comm = strdup("render");
+		ev_push(&ring, &e);
+	}
+	port = serve(&srv, &cfg, routes, &ring, NULL);
+	/* 5 events: inline */
+	ck_assert_int_eq(tu_http(port, "GET", "/events?limit=5", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "\"seq\":2996,") && strstr(r.body, "\"seq\":3000,") &&
+		      !strstr(r.body, "\"seq\":2995,"), "limit=5: %.200s", r.body);
+	tu_http_free(&r);
+	/* 3000 events (≈ 1 MiB): on the worker, then a slot, then the answer */
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(tu_http(port, "GET", round == 2 ? "/events?order=desc" : "/events", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_msg(r.body_len > H_EVENTS_SMALL_BYTES, "only %zu bytes", r.body_len);
+		ck_assert_msg(strstr(r.body, "\"seq\":1,") && strstr(r.body, "\"seq\":3000,"),
+			      "not every event: %.200s", r.body);
+		ck_assert_msg(round == 2 ? strstr(r.body, "\"seq\":3000,") < strstr(r.body, "\"seq\":1,") :
+			      strstr(r.body, "\"seq\":1,") < strstr(r.body, "\"seq\":3000,"), "out of order");
+		ck_assert_int_eq(r.body[r.body_len - 2], ']');
+		tu_http_free(&r);
+	}
+	http_stop(srv);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 Suite *follow_suite(void)
 {
 	Suite *s = suite_create("follow");
@@ -334,6 +392,7 @@ Suite *follow_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_hub_in_process);
 	tcase_add_test(tc, test_share_per_address);
+	tcase_add_test(tc, test_events_large_render);
 	suite_add_tcase(s, tc);
 	return s;
 }

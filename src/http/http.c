@@ -15,6 +15,7 @@
 
 #include "http/deadline.h"
 #include "lib/log.h"
+#include "lib/workq.h"
 #include "web/tls.h"
 #include "web/webguard.h"
 #include "http/slots.h"
@@ -307,6 +308,47 @@ static int submit_auth(struct http_server *srv, struct request *r)
 	return 0;
 }
 
+/* A request's work on the server's worker thread (http_offload). */
+struct offload {
+	struct workq_job job;
+	struct request *r;
+	void (*work)(struct http_request *rq);
+};
+
+static void offload_run(struct workq_job *job)
+{
+	struct offload *o = (struct offload *)job;
+	struct request *r = o->r;
+
+	o->work(&r->rq);
+	free(o);
+	slots_put(&r->srv->work_slots, r->rq.client);
+	http_resume(&r->rq);
+}
+
+int http_offload(struct http_request *rq, void (*work)(struct http_request *rq))
+{
+	struct request *r = request_of(rq);
+	struct offload *o;
+	int ret = slots_take(&r->srv->work_slots, rq->client);
+
+	if (ret)
+		return ret;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		slots_put(&r->srv->work_slots, rq->client);
+		return -ENOMEM;
+	}
+	o->r = r;
+	o->work = work;
+	o->job.run = offload_run;
+	/* suspended first: the worker may be done before submit returns */
+	http_suspend(rq);
+	if (workq_submit(r->srv->work, &o->job))
+		offload_run(&o->job);	/* cannot be (the queue holds more than the slots): do it here */
+	return 0;
+}
+
 /*
  * The web config's check (client certificate, basic auth): 0 when the
  * request may go on, 1 when it was answered (401, 403, 503) or suspended
@@ -517,6 +559,15 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	ret = slots_init(&srv->slots, cfg->max_requests);
 	if (!ret && (ret = slots_init(&srv->auth_slots, WEBGUARD_AUTH_QUEUE)))
 		slots_release(&srv->slots);
+	if (!ret && (ret = slots_init(&srv->work_slots, HTTP_WORK_QUEUE))) {
+		slots_release(&srv->slots);
+		slots_release(&srv->auth_slots);
+	}
+	if (!ret && (ret = workq_start(&srv->work, "bpfme-render", 1, 2 * HTTP_WORK_QUEUE))) {
+		slots_release(&srv->slots);
+		slots_release(&srv->auth_slots);
+		slots_release(&srv->work_slots);
+	}
 	if (ret) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
 		free(srv);
@@ -525,8 +576,10 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	ret = deadline_start(&srv->deadlines, DEADLINE_TICK_MS);
 	if (ret) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		workq_stop(srv->work);
 		slots_release(&srv->slots);
 		slots_release(&srv->auth_slots);
+		slots_release(&srv->work_slots);
 		free(srv);
 		return ret;
 	}
@@ -562,7 +615,9 @@ void http_stop(struct http_server *srv)
 	for (size_t i = 0; i < srv->nr_daemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
 	deadline_stop(srv->deadlines);
+	workq_stop(srv->work);	/* idle: no request is suspended on it */
 	slots_release(&srv->slots);
 	slots_release(&srv->auth_slots);
+	slots_release(&srv->work_slots);
 	free(srv);
 }

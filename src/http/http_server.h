@@ -18,6 +18,7 @@ struct MHD_Response;
 struct deadline_conn;
 struct deadlines;
 struct auth_wait;
+struct workq;
 
 struct http_server {
 	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
@@ -25,6 +26,8 @@ struct http_server {
 	struct http_config cfg;
 	struct slots slots;			/* cfg.max_requests */
 	struct slots auth_slots;		/* WEBGUARD_AUTH_QUEUE password checks, a quarter per address */
+	struct slots work_slots;		/* HTTP_WORK_QUEUE offloaded requests, a quarter per address */
+	struct workq *work;			/* bpfme-render: http_offload */
 	struct deadlines *deadlines;
 	unsigned int suspended;			/* requests suspended now; __atomic */
 };
