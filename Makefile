@@ -169,6 +169,7 @@ check-tsan: deps
 	$(Q)CK_RUN_SUITE=progcache ./tests/check_all
 	$(Q)CK_RUN_SUITE=audit ./tests/check_all
 	$(Q)CK_RUN_SUITE=basicauth ./tests/check_all
+	$(Q)CK_RUN_SUITE=workq ./tests/check_all
 	$(Q)CK_RUN_SUITE=slots ./tests/check_all
 	$(Q)CK_RUN_SUITE=deadline ./tests/check_all
 	$(Q)CK_RUN_SUITE=scraper ./tests/check_all
