@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include "lib/workq.h"
 #include "suites.h"
 #include "testutil.h"
@@ -17,6 +20,7 @@
 struct job {
 	struct workq_job job;
 	char thread[16];
+	int nice;
 	int *gate;		/* __atomic: the job waits while it is 0 */
 	int *running, *most;	/* __atomic: jobs running now, the most at once */
 	int *done;		/* __atomic */
@@ -32,6 +36,8 @@ static void run(struct workq_job *wj)
 							  __ATOMIC_ACQUIRE))
 		;
 	pthread_getname_np(pthread_self(), j->thread, sizeof(j->thread));
+	errno = 0;
+	j->nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 	for (double end = tu_now_ms() + 5000; !__atomic_load_n(j->gate, __ATOMIC_ACQUIRE) && tu_now_ms() < end;)
 		usleep(1000);
 	__atomic_sub_fetch(j->running, 1, __ATOMIC_ACQ_REL);
@@ -44,7 +50,7 @@ START_TEST(test_bound_threads_stop)
 	struct job jobs[6];
 	int gate = 0, running = 0, most = 0, done = 0;
 
-	ck_assert_int_eq(workq_start(&q, "bpfme-test", 2, 5), 0);
+	ck_assert_int_eq(workq_start(&q, "bpfme-test", 2, 5, 5), 0);
 	for (int i = 0; i < 6; i++) {
 		jobs[i] = (struct job){ .job.run = run, .gate = &gate, .running = &running, .most = &most,
 					.done = &done };
@@ -61,8 +67,10 @@ START_TEST(test_bound_threads_stop)
 	workq_stop(q);	/* runs the queued ones first */
 	ck_assert_int_eq(done, 5);
 	ck_assert_int_eq(most, 2);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 5; i++) {
 		ck_assert_str_eq(jobs[i].thread, "bpfme-test");
+		ck_assert_int_eq(jobs[i].nice, getpriority(PRIO_PROCESS, 0) + 5);
+	}
 }
 END_TEST
 
@@ -70,7 +78,7 @@ START_TEST(test_idle_stop)
 {
 	struct workq *q;
 
-	ck_assert_int_eq(workq_start(&q, "bpfme-test", 1, 1), 0);
+	ck_assert_int_eq(workq_start(&q, "bpfme-test", 1, 1, 0), 0);
 	ck_assert_uint_eq(workq_pending(q), 0);
 	workq_stop(q);
 	workq_stop(NULL);

@@ -563,7 +563,7 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 		slots_release(&srv->slots);
 		slots_release(&srv->auth_slots);
 	}
-	if (!ret && (ret = workq_start(&srv->work, "bpfme-render", 1, 2 * HTTP_WORK_QUEUE))) {
+	if (!ret && (ret = workq_start(&srv->work, "bpfme-render", 1, 2 * HTTP_WORK_QUEUE, 0))) {
 		slots_release(&srv->slots);
 		slots_release(&srv->auth_slots);
 		slots_release(&srv->work_slots);

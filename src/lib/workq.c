@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 struct workq {
 	pthread_mutex_t lock;		/* head, tail, pending, stopping */
@@ -16,11 +20,16 @@ struct workq {
 	bool stopping;
 	unsigned int nr_threads;
 	pthread_t *threads;
+	int nice;
 };
 
 static void *run(void *arg)
 {
 	struct workq *q = arg;
+
+	/* Linux: a thread's nice value is its own (setpriority on its tid) */
+	if (q->nice && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), q->nice))
+		(void)0;	/* a policy that forbids it: run at the process's */
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
@@ -44,7 +53,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int workq_start(struct workq **out, const char *name, unsigned int threads, unsigned int max)
+int workq_start(struct workq **out, const char *name, unsigned int threads, unsigned int max,
+		int nice)
 {
 	struct workq *q = calloc(1, sizeof(*q));
 	int ret;
@@ -52,6 +62,7 @@ int workq_start(struct workq **out, const char *name, unsigned int threads, unsi
 	if (!q)
 		return -ENOMEM;
 	q->max = max ? max : 1;
+	q->nice = nice;
 	q->threads = calloc(threads ? threads : 1, sizeof(*q->threads));
 	if (!q->threads) {
 		free(q);

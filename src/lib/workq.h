@@ -23,9 +23,12 @@ struct workq_job {
 
 /*
  * Start threads threads named name (at most 15 bytes) taking at most max
- * jobs at once (waiting or running).  0 or -errno.
+ * jobs at once (waiting or running), each at nice value nice (0: the
+ * process's; more: yielding the CPU to the process's other threads, which
+ * needs no privilege).  0 or -errno.
  */
-int workq_start(struct workq **out, const char *name, unsigned int threads, unsigned int max);
+int workq_start(struct workq **out, const char *name, unsigned int threads, unsigned int max,
+		int nice);
 /*
  * Queue job (its run set).  0; -EBUSY when max jobs are in already;
  * -ESHUTDOWN once workq_stop has begun.

@@ -24,6 +24,8 @@
 #define GUARD_TICK_MS 1000
 /* The auth pool's threads at most (fewer on fewer cores). */
 #define AUTH_THREADS 2
+/* Their nice value: below the exporter's other threads (scrapes, HTTP, audit). */
+#define AUTH_NICE 10
 
 /* What tells that a file changed: the config file, cert_file, key_file, client_ca_file. */
 enum { ID_CONFIG, ID_CERT, ID_KEY, ID_CA, NR_IDS };
@@ -344,8 +346,12 @@ static int start_threads(struct webguard *wg)
 	unsigned int threads = cores > 0 && cores < AUTH_THREADS ? (unsigned int)cores : AUTH_THREADS;
 	int ret;
 
-	/* twice the requests' queue: a job still ends while its request is resumed */
-	ret = workq_start(&wg->auth, "bpfme-auth", threads, 2 * WEBGUARD_AUTH_QUEUE);
+	/*
+	 * Twice the requests' queue: a job still ends while its request is
+	 * resumed.  At nice AUTH_NICE: a flood of wrong passwords yields the
+	 * CPU to the scrape and HTTP threads.
+	 */
+	ret = workq_start(&wg->auth, "bpfme-auth", threads, 2 * WEBGUARD_AUTH_QUEUE, AUTH_NICE);
 	if (ret)
 		return ret;
 	ret = -pthread_create(&wg->guard, NULL, guard_run, wg);
