@@ -535,8 +535,9 @@ START_TEST(test_client_auth_modes)
 	{
 		struct tls_resp t;
 
-		https(e.port, &with_cert, "/metrics", NULL, &t);	/* reloaded at accept */
-		ck_assert_msg(t.status == 403, "a SAN not allowed: status %d: %s", t.status, t.body);
+		wait_log_n(&e, "web config reloaded", 1);	/* the guard thread looks every second */
+		https(e.port, &with_cert, "/metrics", NULL, &t);
+		ck_assert_msg(t.status == 403, "a SAN not allowed: status %d: %.300s", t.status, t.body);
 		ck_assert_msg(strstr(t.body, "no SAN of the client certificate is in client_allowed_sans") &&
 			      strstr(t.body, "prometheus"), "403 body: %s", t.body);
 		tls_resp_free(&t);
