@@ -249,6 +249,7 @@ check-tsan: deps
 	$(Q)CK_RUN_SUITE=log ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=audit ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=basicauth ./$(TSAN_CHECK_ALL)
+	$(Q)CK_RUN_SUITE=workq ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=slots ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=deadline ./$(TSAN_CHECK_ALL)
 	$(Q)CK_RUN_SUITE=scraper ./$(TSAN_CHECK_ALL)

@@ -17,6 +17,11 @@
  * never read their answer pin (the exporter's RSS and its send queues) with
  * a real scrape beside them.  BPFME_BENCH=serving runs only this part.
  *
+ * Then a flood of wrong passwords (an exporter of its own with basic auth,
+ * bcrypt cost 10, 16 clients): the landing page and a scrape with the right
+ * password meanwhile, median and max, and the CPU the exporter and its auth
+ * pool take.  BPFME_BENCH=flood runs only this part.
+ *
  * Then what the stats, btf and pins collectors cost per scrape at the full
  * size (in this process: their part of the snapshot and their rendering,
  * with NR_PINS maps pinned in a bpffs mounted for the bench), and what the
@@ -55,6 +60,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+
+#include <crypt.h>
 
 #include "collectors.h"
 #include "metrics/coll.h"
@@ -182,6 +189,16 @@ static double minimum(const double *v, size_t n)
 
 	for (size_t i = 1; i < n; i++)
 		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
+static double maximum(const double *v, size_t n)
+{
+	double m = v[0];
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i] > m)
 			m = v[i];
 	return m;
 }
@@ -1105,15 +1122,15 @@ static double metric(const char *name, const char *key, const char *value)
 	return v;
 }
 
-/* utime + stime in seconds of the exporter's thread called comm (NULL: all). */
-static double cpu_seconds(const char *comm)
+/* utime + stime in seconds of pid's threads called comm (NULL: all). */
+static double cpu_seconds_of(pid_t pid, const char *comm)
 {
 	char path[300], buf[512];
 	double ticks = 0;
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)measured->pid);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
 		return -1;
@@ -1124,7 +1141,7 @@ static double cpu_seconds(const char *comm)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)measured->pid, de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, de->d_name);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -1139,6 +1156,110 @@ static double cpu_seconds(const char *comm)
 	}
 	closedir(d);
 	return ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* utime + stime in seconds of the exporter's thread called comm (NULL: all). */
+static double cpu_seconds(const char *comm)
+{
+	return cpu_seconds_of(measured->pid, comm);
+}
+
+/* ---- a flood of wrong passwords ---- */
+
+#define FLOOD_CLIENTS	16	/* from 127.0.0.21 on */
+#define FLOOD_COST	10
+#define FLOOD_MS	5000
+#define TARGET_FLOOD_MEDIAN_MS	100.0
+#define TARGET_FLOOD_MAX_MS	1000.0
+
+/* "Authorization: Basic base64(user:password)\r\n" into out (room for 128). */
+static void basic_auth(char *out, const char *user, const char *password)
+{
+	snprintf(out, 128, "Authorization: %s\r\n", tu_basic_auth(user, password));
+}
+
+/*
+ * An exporter with basic auth (bcrypt cost 10) under 16 clients sending
+ * wrong passwords back to back: the landing page and a scrape with the
+ * right password (a cache hit) from 127.0.0.1 meanwhile, and the CPU the
+ * exporter and its auth pool take.
+ */
+static void flood(void)
+{
+	char cfg_path[] = "/tmp/bpfme-bench-web-XXXXXX", flag[96], good[128], bad[128];
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *args[] = { flag, "--no-collector.holders", NULL };
+	double scrape_ms[256], landing_ms[256], cpu0, cpu1, auth0, auth1, t0, t1;
+	struct crypt_data data;
+	struct tu_exporter fx;
+	struct lg_scrapers *fl;
+	struct lg_scrape_stats st;
+	const char *h;
+	int n = 0, bad_probes = 0, status, fd, err;
+	FILE *f;
+
+	memset(&data, 0, sizeof(data));
+	if (!crypt_gensalt_rn("$2y$", FLOOD_COST, NULL, 0, salt, sizeof(salt)) ||
+	    !(h = crypt_rn("secret", salt, &data, sizeof(data))))
+		die("flood: cannot make a bcrypt hash");
+	fd = mkstemp(cfg_path);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		die("flood: cannot write the web config");
+	fprintf(f, "basic_auth_users:\n  prometheus: %s\n", h);
+	fclose(f);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", cfg_path);
+	basic_auth(good, "prometheus", "secret");
+	basic_auth(bad, "prometheus", "wrong");
+	err = tu_exporter_start(&fx, args);
+	unlink(cfg_path);
+	if (err)
+		die("flood: cannot start the exporter: %s", strerror(-err));
+	lg_get(fx.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);	/* its one bcrypt */
+	if (status != 200)
+		die("flood: the right password is refused (%d)", status);
+	err = lg_flood_start(&fl, fx.port, "/metrics", bad, FLOOD_CLIENTS, 21);
+	if (err)
+		die("flood: starting %d clients: %s", FLOOD_CLIENTS, strerror(-err));
+	for (double end = tu_now_ms() + 10000; lg_scrapers_answered(fl) < FLOOD_CLIENTS && tu_now_ms() < end;)
+		usleep(10 * 1000);
+	cpu0 = cpu_seconds_of(fx.pid, NULL);
+	auth0 = cpu_seconds_of(fx.pid, "bpfme-auth");
+	t0 = tu_now_ms();
+	while (tu_now_ms() < t0 + FLOOD_MS && n < 256) {
+		scrape_ms[n] = lg_get(fx.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);
+		bad_probes += status != 200;
+		landing_ms[n] = lg_get(fx.port, "127.0.0.1", "/", good, 10000, &status, NULL);
+		bad_probes += status != 200;
+		n++;
+		usleep(50 * 1000);
+	}
+	t1 = tu_now_ms();
+	cpu1 = cpu_seconds_of(fx.pid, NULL);
+	auth1 = cpu_seconds_of(fx.pid, "bpfme-auth");
+	lg_scrapers_stop(fl, &st);
+	tu_exporter_stop(&fx, 5000, NULL, NULL);
+
+	printf("\nwrong-password flood: %d clients (127.0.0.21-%d), bcrypt cost %d, %.1f s; "
+	       "from 127.0.0.1 with the right password:\n"
+	       "    landing page            median %7.2f ms  max %7.2f ms  (%d probes)\n"
+	       "    scrape (a cache hit)    median %7.2f ms  max %7.2f ms  (%d not 200 in all)\n"
+	       "    the flood               %lu answered 401, %lu refused 503, %lu other; %.0f checks/s\n"
+	       "    exporter CPU            %.0f %% of a core (its auth pool %.0f %%)\n",
+	       FLOOD_CLIENTS, 20 + FLOOD_CLIENTS, FLOOD_COST, (t1 - t0) / 1000, median(landing_ms, (size_t)n),
+	       maximum(landing_ms, (size_t)n), n, median(scrape_ms, (size_t)n), maximum(scrape_ms, (size_t)n),
+	       bad_probes, st.unauthorized, st.refused, st.failed + st.ok,
+	       (double)st.unauthorized / ((t1 - t0) / 1000), 100 * (cpu1 - cpu0) / ((t1 - t0) / 1000),
+	       100 * (auth1 - auth0) / ((t1 - t0) / 1000));
+	printf("targets (informational)\n");
+	printf("  landing page under the flood   median %7.2f ms < %.0f, max %7.2f ms < %.0f  %s\n",
+	       median(landing_ms, (size_t)n), TARGET_FLOOD_MEDIAN_MS, maximum(landing_ms, (size_t)n),
+	       TARGET_FLOOD_MAX_MS, verdict(median(landing_ms, (size_t)n) < TARGET_FLOOD_MEDIAN_MS &&
+					    maximum(landing_ms, (size_t)n) < TARGET_FLOOD_MAX_MS));
+	printf("  scrape under the flood         median %7.2f ms < %.0f, max %7.2f ms < %.0f  %s\n",
+	       median(scrape_ms, (size_t)n), TARGET_FLOOD_MEDIAN_MS, maximum(scrape_ms, (size_t)n),
+	       TARGET_FLOOD_MAX_MS, verdict(median(scrape_ms, (size_t)n) < TARGET_FLOOD_MEDIAN_MS &&
+					    maximum(scrape_ms, (size_t)n) < TARGET_FLOOD_MAX_MS &&
+					    !bad_probes));
 }
 
 /*
@@ -1407,6 +1528,7 @@ int main(void)
 	bool holders_only = part && !strcmp(part, "holders");
 	bool collectors_only = part && !strcmp(part, "collectors");
 	bool audit_only = part && !strcmp(part, "audit");
+	bool flood_only = part && !strcmp(part, "flood");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1460,6 +1582,15 @@ int main(void)
 		load_progs(NR_PROGS);
 		load_links(NR_LINKS);
 		audit_under_scrapes();
+		alarm(0);
+		release_all();
+		return 0;
+	}
+	if (flood_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		flood();
 		alarm(0);
 		release_all();
 		return 0;
@@ -1566,6 +1697,7 @@ int main(void)
 		print_holders(&hc);
 	}
 	serving();
+	flood();
 	collectors();
 	audit_burst();
 	audit_under_scrapes();

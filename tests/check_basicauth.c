@@ -231,6 +231,36 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/*
+ * basicauth_quick, the part a polling thread runs: no bcrypt ever; NO for
+ * a missing or malformed header, BCRYPT for a password it cannot tell (an
+ * unknown user too: it costs a bcrypt like a known one), YES once a good
+ * check is cached.
+ */
+START_TEST(test_quick)
+{
+	struct webconfig_user users[1] = { { "alice", hash("$2y$", "pw") } };
+	struct basicauth *ba = basicauth_new();
+
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, NULL), BASICAUTH_NO);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, "Bearer x"), BASICAUTH_NO);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, "Basic !!!!"), BASICAUTH_NO);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, "Basic YWxpY2U="), BASICAUTH_NO);	/* "alice": no colon */
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, tu_basic_auth("alice", "pw")), BASICAUTH_BCRYPT);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, tu_basic_auth("alice", "no")), BASICAUTH_BCRYPT);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, tu_basic_auth("mallory", "pw")), BASICAUTH_BCRYPT);
+	ck_assert_int_eq(bcrypts(ba), 0);
+	ck_assert(basicauth_check(ba, users, 1, tu_basic_auth("alice", "pw")));
+	ck_assert_int_eq(bcrypts(ba), 1);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, tu_basic_auth("alice", "pw")), BASICAUTH_YES);
+	ck_assert_int_eq(hits(ba), 1);
+	ck_assert_int_eq(basicauth_quick(ba, users, 1, tu_basic_auth("alice", "no")), BASICAUTH_BCRYPT);
+	ck_assert_int_eq(bcrypts(ba), 1);
+	free(users[0].hash);
+	basicauth_free(ba);
+}
+END_TEST
+
 Suite *basicauth_suite(void)
 {
 	Suite *s = suite_create("basicauth");
@@ -243,6 +273,7 @@ Suite *basicauth_suite(void)
 	tcase_add_test(tc, test_malformed_costs_nothing);
 	tcase_add_test(tc, test_cache);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_quick);
 	suite_add_tcase(s, tc);
 	return s;
 }

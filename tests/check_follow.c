@@ -21,7 +21,10 @@
 
 #include "audit/ev_json.h"
 #include "http/follow.h"
+#include "http/handlers.h"
+#include "http/http.h"
 #include "http/listen.h"
+#include "loadgen.h"
 #include "routes.h"
 #include "suites.h"
 #include "testutil.h"
@@ -111,11 +114,12 @@ static void *writer(void *arg)
 }
 
 /* GET path on a new connection; returns the fd, the head read (status in *status). */
-static int open_follow(int port, const char *path, int *status)
+static int open_follow(int port, const char *src, const char *path, int *status, char *head_out,
+		       size_t head_len)
 {
 	char req[256], head[4096];
 	size_t n = 0;
-	int fd = tu_connect(port, 5000);
+	int fd = lg_connect(src, port, 0, 5000);
 
 	ck_assert_int_ge(fd, 0);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
@@ -126,6 +130,8 @@ static int open_follow(int port, const char *path, int *status)
 	}
 	head[n] = '\0';
 	ck_assert_int_eq(sscanf(head, "HTTP/1.1 %d", status), 1);
+	if (head_out)
+		snprintf(head_out, head_len, "%s", head);
 	return fd;
 }
 
@@ -167,11 +173,12 @@ START_TEST(test_hub_in_process)
 	cfg.routes = routes;
 	ck_assert_int_eq(http_start(&srv, &cfg), 0);
 
-	fd = open_follow(port, "/events?follow=1", &status);
+	/* each from an address of its own: one address may hold a quarter of 2, that is 1 */
+	fd = open_follow(port, "127.0.0.1", "/events?follow=1", &status, NULL, 0);
 	ck_assert_int_eq(status, 200);
-	fd2 = open_follow(port, "/events?follow=1&prog_id=0", &status);	/* waits, suspended */
+	fd2 = open_follow(port, "127.0.0.2", "/events?follow=1&prog_id=0", &status, NULL, 0);	/* waits, suspended */
 	ck_assert_int_eq(status, 200);
-	fd3 = open_follow(port, "/events?follow=1", &status);
+	fd3 = open_follow(port, "127.0.0.3", "/events?follow=1", &status, NULL, 0);
 	ck_assert_int_eq(status, 503);
 	close(fd3);
 	ck_assert_uint_eq(follow_count(hub), 2);
@@ -226,6 +233,153 @@ START_TEST(test_hub_in_process)
 }
 END_TEST
 
+/* An in-process server of ring (and hub, may be NULL) on 127.0.0.1; its port. */
+static int serve(struct http_server **srv, struct http_config *cfg, struct http_route *routes,
+		 struct ev_ring *ring, struct follow_hub *hub)
+{
+	static int lfd;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char err[256];
+
+	ck_assert_msg(listen_open("127.0.0.1:0", &lfd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen_fds = &lfd;
+	cfg->nr_listen_fds = 1;
+	cfg->telemetry_path = "/metrics";
+	cfg->max_connections = 16;
+	cfg->max_requests = 4;
+	cfg->read_timeout_ms = cfg->write_timeout_ms = 5000;
+	cfg->events = ring;
+	cfg->followers = hub;
+	routes_init(routes, cfg->telemetry_path);
+	cfg->routes = routes;
+	ck_assert_int_eq(http_start(srv, cfg), 0);
+	return ntohs(sin.sin_port);
+}
+
+/* The body of a one-shot answer on fd (after its head), at most 2 s. */
+static void read_rest(int fd, char *out, size_t len)
+{
+	size_t n = 0;
+	double end = tu_now_ms() + 2000;
+
+	while (n < len - 1 && tu_now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		r = read(fd, out + n, len - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * One client address holds at most a quarter of the followers (8: 2):
+ * its third is 503 while another address still follows, and a follower
+ * that leaves gives its address room again.
+ */
+START_TEST(test_share_per_address)
+{
+	struct ev_ring ring;
+	struct follow_hub *hub;
+	struct http_server *srv;
+	struct http_config cfg;
+	struct http_route routes[ROUTES_MAX];
+	char head[4096], body[1024];
+	int port, fd[5], status;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 64), 0);
+	ck_assert_int_eq(follow_start(&hub, &ring, 8, 5000), 0);
+	ck_assert_uint_eq(follow_share(hub), 2);
+	port = serve(&srv, &cfg, routes, &ring, hub);
+
+	fd[0] = open_follow(port, "127.0.0.5", "/events?follow=1", &status, NULL, 0);
+	ck_assert_int_eq(status, 200);
+	fd[1] = open_follow(port, "127.0.0.5", "/events?follow=1", &status, NULL, 0);
+	ck_assert_int_eq(status, 200);
+	fd[2] = open_follow(port, "127.0.0.5", "/events?follow=1", &status, head, sizeof(head));
+	ck_assert_int_eq(status, 503);
+	ck_assert_ptr_nonnull(strstr(head, "Retry-After: 5\r\n"));
+	read_rest(fd[2], body, sizeof(body));
+	ck_assert_msg(strstr(body, "too many followers of /events from your address: at most 2 at once"),
+		      "%s", body);
+	close(fd[2]);
+	fd[3] = open_follow(port, "127.0.0.6", "/events?follow=1", &status, NULL, 0);
+	ck_assert_msg(status == 200, "another address is refused while one holds its share: %d", status);
+	ck_assert_uint_eq(follow_count(hub), 3);
+
+	/* one of the first address's leaves: it may follow again, once the hub has seen it go */
+	close(fd[0]);
+	for (double end = tu_now_ms() + 3000; follow_count(hub) > 2 && tu_now_ms() < end;)
+		usleep(10 * 1000);
+	ck_assert_uint_eq(follow_count(hub), 2);
+	fd[4] = open_follow(port, "127.0.0.5", "/events?follow=1", &status, NULL, 0);
+	ck_assert_int_eq(status, 200);
+
+	follow_stop(hub);
+	close(fd[1]);
+	close(fd[3]);
+	close(fd[4]);
+	http_stop(srv);
+	ck_assert_uint_eq(follow_count(hub), 0);
+	follow_free(hub);
+	ev_ring_release(&ring);
+}
+END_TEST
+
+/*
+ * /events: a query that can match few events is answered at once; a large
+ * one is rendered on the worker thread and answered alike -- the same
+ * events, in order, whole.
+ */
+START_TEST(test_events_large_render)
+{
+	struct ev_ring ring;
+	struct http_server *srv;
+	struct http_config cfg;
+	struct http_route routes[ROUTES_MAX];
+	struct tu_http_resp r;
+	int port;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 4096), 0);
+	for (uint32_t i = 1; i <= 3000; i++) {
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.proc.comm = strdup("render");
+		ev_push(&ring, &e);
+	}
+	port = serve(&srv, &cfg, routes, &ring, NULL);
+	/* 5 events: inline */
+	ck_assert_int_eq(tu_http(port, "GET", "/events?limit=5", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "\"seq\":2996,") && strstr(r.body, "\"seq\":3000,") &&
+		      !strstr(r.body, "\"seq\":2995,"), "limit=5: %.200s", r.body);
+	tu_http_free(&r);
+	/* 3000 events (≈ 1 MiB): on the worker, then a slot, then the answer */
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(tu_http(port, "GET", round == 2 ? "/events?order=desc" : "/events", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_msg(r.body_len > H_EVENTS_SMALL_BYTES, "only %zu bytes", r.body_len);
+		ck_assert_msg(strstr(r.body, "\"seq\":1,") && strstr(r.body, "\"seq\":3000,"),
+			      "not every event: %.200s", r.body);
+		ck_assert_msg(round == 2 ? strstr(r.body, "\"seq\":3000,") < strstr(r.body, "\"seq\":1,") :
+			      strstr(r.body, "\"seq\":1,") < strstr(r.body, "\"seq\":3000,"), "out of order");
+		ck_assert_int_eq(r.body[r.body_len - 2], ']');
+		tu_http_free(&r);
+	}
+	http_stop(srv);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 Suite *follow_suite(void)
 {
 	Suite *s = suite_create("follow");
@@ -237,6 +391,8 @@ Suite *follow_suite(void)
 	tc = tcase_create("hub");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_hub_in_process);
+	tcase_add_test(tc, test_share_per_address);
+	tcase_add_test(tc, test_events_large_render);
 	suite_add_tcase(s, tc);
 	return s;
 }

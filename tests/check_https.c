@@ -208,6 +208,23 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* Until the log says words n times, at most 5 s (a change is looked for every second). */
+static void wait_log_n(struct tu_exporter *e, const char *words, int n)
+{
+	double deadline = tu_now_ms() + 5000;
+	char *log;
+
+	for (;;) {
+		log = tu_exporter_log(e);
+		if (count(log, words) >= n || tu_now_ms() > deadline)
+			break;
+		free(log);
+		usleep(20000);
+	}
+	ck_assert_msg(count(log, words) >= n, "the log does not say \"%s\" %d times:\n%s", words, n, log);
+	free(log);
+}
+
 /* ---- a GnuTLS client ---- */
 
 struct client {
@@ -502,8 +519,9 @@ START_TEST(test_client_auth_modes)
 	{
 		struct tls_resp t;
 
-		https(e.port, &with_cert, "/metrics", NULL, &t);	/* reloaded at accept */
-		ck_assert_msg(t.status == 403, "a SAN not allowed: status %d: %s", t.status, t.body);
+		wait_log_n(&e, "web config reloaded", 1);	/* the guard thread looks every second */
+		https(e.port, &with_cert, "/metrics", NULL, &t);
+		ck_assert_msg(t.status == 403, "a SAN not allowed: status %d: %.300s", t.status, t.body);
 		ck_assert_msg(strstr(t.body, "no SAN of the client certificate is in client_allowed_sans") &&
 			      strstr(t.body, "prometheus"), "403 body: %s", t.body);
 		tls_resp_free(&t);
@@ -571,10 +589,11 @@ START_TEST(test_reload_on_change)
 	ck_assert_int_eq(r.status, 200);
 	tu_http_free(&r);
 
-	/* a new password: taken at the next request, no signal */
+	/* a new password: taken within a second (the guard thread looks), no signal */
 	snprintf(yaml, sizeof(yaml), "basic_auth_users:\n  prometheus: %s\n"
 		 "http_server_config:\n  headers:\n    X-Frame-Options: deny\n", bcrypt("new"));
 	write_file("web.yml", yaml);
+	wait_log_n(&e, "web config reloaded", 1);
 	ck_assert_int_eq(tu_http(e.port, "GET", "/", auth("prometheus", "old"), &r), 0);
 	ck_assert_msg(r.status == 401, "the old password still works after the change: %d", r.status);
 	tu_http_free(&r);
@@ -582,10 +601,10 @@ START_TEST(test_reload_on_change)
 	ck_assert_msg(r.status == 200, "the new password does not work: %d", r.status);
 	ck_assert_msg(strstr(r.head, "X-Frame-Options: deny"), "the new header is missing: %s", r.head);
 	tu_http_free(&r);
-	wait_log(&e, "web config reloaded");
 
 	/* a bad file keeps the previous config, and says so once */
 	write_file("web.yml", "basic_auth_users:\n  prometheus: notahash\n");
+	wait_log(&e, "cannot reload the web config; keeping the previous one");
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(tu_http(e.port, "GET", "/", auth("prometheus", "new"), &r), 0);
 		ck_assert_msg(r.status == 200, "a bad file changed the config: %d", r.status);
@@ -620,9 +639,10 @@ START_TEST(test_reload_sighup_and_certificates)
 	ck_assert_msg(t.status == 200 && t.serial == 100, "status %d, certificate %u", t.status, t.serial);
 	tls_resp_free(&t);
 
-	/* a renewed certificate in place: the next connection gets it */
+	/* a renewed certificate in place: the next connection once it is seen (within a second) gets it */
 	sh("cd %s && cp server2.crt server.crt.new && cp server2.key server.key.new && "
 	   "mv server.key.new server.key && mv server.crt.new server.crt", dir);
+	wait_log_n(&e, "web config reloaded", 1);
 	https(e.port, NULL, "/", NULL, &t);
 	ck_assert_msg(t.status == 200 && t.serial == 101, "after renewal: status %d, certificate %u (want 101)",
 		      t.status, t.serial);
@@ -630,7 +650,7 @@ START_TEST(test_reload_sighup_and_certificates)
 
 	/* SIGHUP re-reads; a good file is logged, a bad one kept out */
 	kill(e.pid, SIGHUP);
-	wait_log(&e, "web config reloaded");
+	wait_log_n(&e, "web config reloaded", 2);
 	write_file("web.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: ca.key\n");
 	kill(e.pid, SIGHUP);
 	wait_log(&e, "keeping the previous one");
@@ -679,6 +699,8 @@ static const struct bad_start {
 	const char *words;
 } bad_starts[] = {
 	{ NULL, "web.yml: cannot open: No such file or directory" },
+	{ "basic_auth_users:\n  prometheus: $2y$15$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+	  "web.yml: line 2: basic_auth_users: user \\\"prometheus\\\": bcrypt cost 15 is over the most the exporter accepts, 14" },
 	{ "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  certfile: x\n",
 	  "web.yml: line 4: tls_server_config: unknown field \\\"certfile\\\"" },
 	{ "http_server_config:\n  headers:\n    Access-Control-Allow-Origin: \"*\"\n",

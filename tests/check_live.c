@@ -147,7 +147,8 @@ static bool stream_poll(struct stream *s, int ms)
  * GET path with extra headers ("Name: value\r\n"...) on a socket whose
  * receive buffer is rcvbuf (0: the default); the head read within 5 s.
  */
-static void stream_open(struct stream *s, const char *path, const char *headers, int rcvbuf)
+static void stream_open_from(struct stream *s, const char *src, const char *path, const char *headers,
+			     int rcvbuf)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)exporter.port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -160,6 +161,12 @@ static void stream_open(struct stream *s, const char *path, const char *headers,
 	ck_assert_int_ge(s->fd, 0);
 	if (rcvbuf)
 		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (src) {	/* an address of 127.0.0.0/8 of its own: followers count per address */
+		struct sockaddr_in from = { .sin_family = AF_INET };
+
+		ck_assert_int_eq(inet_pton(AF_INET, src, &from.sin_addr), 1);
+		ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	}
 	ck_assert_int_eq(connect(s->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", path,
 		 headers ? headers : "");
@@ -180,6 +187,12 @@ static void stream_open(struct stream *s, const char *path, const char *headers,
 	ck_assert_msg(sscanf(s->head.buf, "HTTP/1.1 %d", &s->status) == 1, "head: %s", s->head.buf);
 	if (!strcasestr(s->head.buf, "Transfer-Encoding: chunked"))	/* a one-shot answer */
 		s->chunk_left = (size_t)-1 / 2;
+}
+
+/* As stream_open_from, from 127.0.0.1. */
+static void stream_open(struct stream *s, const char *path, const char *headers, int rcvbuf)
+{
+	stream_open_from(s, NULL, path, headers, rcvbuf);
 }
 
 /* Read until the body holds needle, at most ms; whether it does. */
@@ -380,11 +393,12 @@ START_TEST(test_follower_bound)
 	double end;
 
 	start(args);
-	stream_open(&a, "/events?follow=1", NULL, 0);
-	stream_open(&b, "/events?follow=true", "Accept: text/event-stream\r\n", 0);
+	/* each from an address of its own: one address may hold a quarter of 2, that is 1 */
+	stream_open_from(&a, "127.0.0.1", "/events?follow=1", NULL, 0);
+	stream_open_from(&b, "127.0.0.2", "/events?follow=true", "Accept: text/event-stream\r\n", 0);
 	ck_assert_int_eq(a.status, 200);
 	ck_assert_int_eq(b.status, 200);
-	stream_open(&c, "/events?follow=1", NULL, 0);
+	stream_open_from(&c, "127.0.0.3", "/events?follow=1", NULL, 0);
 	ck_assert_int_eq(c.status, 503);
 	stream_wait(&c, "max-followers", 2000);
 	ck_assert_msg(strstr(c.body.buf, "too many followers of /events: at most 2 at once "
@@ -401,7 +415,7 @@ START_TEST(test_follower_bound)
 	stream_close(&a);
 	end = tu_now_ms() + 2000;
 	for (;;) {
-		stream_open(&c, "/events?follow=1", NULL, 0);
+		stream_open_from(&c, "127.0.0.1", "/events?follow=1", NULL, 0);
 		if (c.status == 200)
 			break;
 		stream_close(&c);
@@ -414,6 +428,42 @@ START_TEST(test_follower_bound)
 	log = tu_exporter_log(&exporter);
 	ck_assert_msg(!tu_log_warning(log), "a follower leaving is no warning: %s", log);
 	free(log);
+}
+END_TEST
+
+/*
+ * Followers per client address: at most a quarter of --web.max-followers
+ * (8: 2).  Two followers that never read from one address get its third
+ * refused 503 while another address still follows, and the landing page
+ * still answers.
+ */
+START_TEST(test_follower_share)
+{
+	static const char *const args[] = { "--web.max-followers=8", NULL };
+	struct stream a[3], other;
+	struct tu_http_resp r;
+
+	start(args);
+	stream_open_from(&a[0], "127.0.0.7", "/events?follow=1", NULL, 4096);
+	stream_open_from(&a[1], "127.0.0.7", "/events?follow=1", NULL, 4096);
+	ck_assert_int_eq(a[0].status, 200);
+	ck_assert_int_eq(a[1].status, 200);
+	stream_open_from(&a[2], "127.0.0.7", "/events?follow=1", NULL, 0);
+	ck_assert_int_eq(a[2].status, 503);
+	ck_assert_ptr_nonnull(strcasestr(a[2].head.buf, "\r\nRetry-After: 5\r\n"));
+	stream_wait(&a[2], "max-followers", 2000);
+	ck_assert_msg(strstr(a[2].body.buf, "too many followers of /events from your address: at most 2 "
+			     "at once (a quarter of --web.max-followers)"), "%s", a[2].body.buf);
+	stream_open_from(&other, "127.0.0.8", "/events?follow=1", NULL, 0);
+	ck_assert_msg(other.status == 200, "another address is refused (%d) while one holds its share",
+		      other.status);
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "3 of at most 8"), "the landing page does not count 3 followers");
+	tu_http_free(&r);
+	for (int i = 0; i < 3; i++)
+		stream_close(&a[i]);
+	stream_close(&other);
 }
 END_TEST
 
@@ -657,6 +707,7 @@ Suite *live_suite(void)
 	tcase_add_test(tc, test_sse_resume);
 	tcase_add_test(tc, test_slow_followers);
 	tcase_add_test(tc, test_follower_bound);
+	tcase_add_test(tc, test_follower_share);
 	tcase_add_test(tc, test_heartbeats);
 	tcase_add_test(tc, test_shutdown_ends_streams);
 	tcase_add_test(tc, test_filters_and_order);

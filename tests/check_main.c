@@ -44,6 +44,7 @@ static const struct {
 	{ audit_status_suite, false, "audit_status" },
 	{ webconfig_suite, false, "webconfig" },
 	{ basicauth_suite, false, "basicauth" },
+	{ workq_suite, false, "workq" },
 	{ tls_suite, false, "tls" },
 	{ slots_suite, false, "slots" },
 	{ deadline_suite, false, "deadline" },

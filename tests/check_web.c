@@ -5,7 +5,10 @@
  * naming the one that cannot be bound; --web.systemd-socket with a socket
  * passed by hand as systemd passes it (fd 3, LISTEN_PID, LISTEN_FDS); the
  * process_* metrics against /proc of the running exporter; the request
- * counts; --web.disable-exporter-metrics; collect[] selecting collectors.  Needs root (the binary lists BPF
+ * counts; --web.disable-exporter-metrics; collect[] selecting collectors;
+ * basic auth under a flood of wrong passwords (a good scrape, the landing
+ * page and a 401 without credentials stay fast) and the password checks'
+ * queue (503 at once beyond it and beyond an address's share).  Needs root (the binary lists BPF
  * objects at start).
  *
  * Every exporter a test starts is stopped by the test, or SIGKILLed by
@@ -14,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,8 +31,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <crypt.h>
+
 #include <linux/bpf.h>
 
+#include "loadgen.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -557,6 +564,264 @@ START_TEST(test_collect)
 }
 END_TEST
 
+/* ======================================================================
+ * basic auth under a flood of wrong passwords
+ * ====================================================================== */
+
+#define FLOOD_CLIENTS 16	/* from 127.0.0.21 on */
+#define FLOOD_ROUNDS 20		/* probes of each kind */
+#define FLOOD_PROBE_BUDGET_MS 20000
+
+/* "Authorization: Basic base64(user:password)\r\n" into out. */
+static void basic_auth_header(char *out, size_t len, const char *user, const char *password)
+{
+	ck_assert((size_t)snprintf(out, len, "Authorization: %s\r\n", tu_basic_auth(user, password)) < len);
+}
+
+/* A web config in a file of its own (removed by the caller) with user prometheus:password at cost. */
+static void auth_config(char *path, size_t len, const char *password, int cost, const char *extra)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data data;
+	const char *h;
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/bpfme-web-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+	memset(&data, 0, sizeof(data));
+	ck_assert(crypt_gensalt_rn("$2y$", (unsigned long)cost, NULL, 0, salt, sizeof(salt)));
+	h = crypt_rn(password, salt, &data, sizeof(data));
+	ck_assert(h && strlen(h) == 60);
+	f = fdopen(fd, "w");
+	ck_assert(f);
+	fprintf(f, "basic_auth_users:\n  prometheus: %s\n%s", h, extra ? extra : "");
+	ck_assert(fclose(f) == 0);
+}
+
+static int cmp_ms(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The exporter's user + system CPU seconds so far (/proc/PID/stat). */
+static double cpu_s(pid_t pid)
+{
+	char *stat = proc_file(pid, "stat");
+	double s = (stat_field(stat, 14) + stat_field(stat, 15)) / (double)sysconf(_SC_CLK_TCK);
+
+	free(stat);
+	return s;
+}
+
+/*
+ * 16 clients send wrong passwords back to back (bcrypt cost 10: ≈50 ms
+ * each); meanwhile a scrape with the right password (a cache hit after the
+ * first) and the landing page stay fast: under 100 ms at the median, under
+ * 1 s at worst.  The password checks run on their pool, never on the
+ * polling thread, so neither waits behind them.
+ */
+START_TEST(test_auth_flood_latency)
+{
+	char path[64], flag[96], good[128], bad[128];
+	const char *args[] = { flag, NULL };
+	double scrape_ms[FLOOD_ROUNDS], landing_ms[FLOOD_ROUNDS], none_ms[FLOOD_ROUNDS], cpu0, cpu1, t0, t1;
+	struct lg_scrapers *flood;
+	struct lg_scrape_stats st;
+	struct tu_exporter e;
+	int status, n = 0, not_ok = 0, err;
+
+	auth_config(path, sizeof(path), "secret", 10, NULL);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", path);
+	basic_auth_header(good, sizeof(good), "prometheus", "secret");
+	basic_auth_header(bad, sizeof(bad), "prometheus", "wrong");
+	start(&e, args);
+	unlink(path);
+	lg_get(e.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);	/* pays its bcrypt once */
+	ck_assert_int_eq(status, 200);
+
+	err = lg_flood_start(&flood, e.port, "/metrics", bad, FLOOD_CLIENTS, 21);
+	ck_assert_msg(!err, "starting the flood: %s", strerror(-err));
+	for (double end = tu_now_ms() + 10000; lg_scrapers_answered(flood) < FLOOD_CLIENTS &&
+	     tu_now_ms() < end;)
+		usleep(10000);
+	ck_assert_msg(lg_scrapers_answered(flood) >= FLOOD_CLIENTS, "the flood got no answers in 10 s");
+	cpu0 = cpu_s(e.pid);
+	t0 = tu_now_ms();
+	for (double end = t0 + FLOOD_PROBE_BUDGET_MS; n < FLOOD_ROUNDS && tu_now_ms() < end; n++) {
+		scrape_ms[n] = lg_get(e.port, "127.0.0.1", "/metrics", good, 10000, &status, NULL);
+		not_ok += status != 200;
+		landing_ms[n] = lg_get(e.port, "127.0.0.1", "/", good, 10000, &status, NULL);
+		not_ok += status != 200;
+		/* a 401 that needs no bcrypt (no credentials) waits for none either */
+		none_ms[n] = lg_get(e.port, "127.0.0.1", "/", NULL, 10000, &status, NULL);
+		not_ok += status != 401;
+		usleep(100 * 1000);	/* pacing, not waiting: the rounds spread over 2 s of flood */
+	}
+	t1 = tu_now_ms();
+	cpu1 = cpu_s(e.pid);
+	lg_scrapers_stop(flood, &st);
+	stop(&e);
+
+	qsort(scrape_ms, (size_t)n, sizeof(double), cmp_ms);
+	qsort(landing_ms, (size_t)n, sizeof(double), cmp_ms);
+	qsort(none_ms, (size_t)n, sizeof(double), cmp_ms);
+	fprintf(stderr, "auth flood (%d clients, cost 10, %.1f s): scrape median %.1f ms max %.1f ms; "
+		"landing median %.1f ms max %.1f ms; 401 without credentials median %.1f ms max %.1f ms "
+		"(%d rounds); flood: %lu 401, %lu 503/429, %lu other; exporter CPU %.0f %%\n",
+		FLOOD_CLIENTS, (t1 - t0) / 1000, scrape_ms[n / 2], scrape_ms[n - 1], landing_ms[n / 2],
+		landing_ms[n - 1], none_ms[n / 2], none_ms[n - 1], n, st.unauthorized, st.refused,
+		st.failed + st.ok, 100 * (cpu1 - cpu0) / ((t1 - t0) / 1000));
+	ck_assert_msg(st.unauthorized > 0, "the flood never got a 401");
+	ck_assert_msg(st.ok == 0, "a wrong password was let in %lu times", st.ok);
+	ck_assert_msg(not_ok == 0, "%d probes were not answered 200 (401 without credentials)", not_ok);
+	ck_assert_msg(n == FLOOD_ROUNDS, "only %d of %d rounds in %d s", n, FLOOD_ROUNDS,
+		      FLOOD_PROBE_BUDGET_MS / 1000);
+	ck_assert_msg(scrape_ms[n / 2] < 100 && landing_ms[n / 2] < 100,
+		      "median under the flood: scrape %.1f ms, landing %.1f ms (want < 100)",
+		      scrape_ms[n / 2], landing_ms[n / 2]);
+	ck_assert_msg(none_ms[n / 2] < 100 && none_ms[n - 1] < 1000,
+		      "a 401 without credentials under the flood: median %.1f ms, max %.1f ms",
+		      none_ms[n / 2], none_ms[n - 1]);
+	ck_assert_msg(scrape_ms[n - 1] < 1000 && landing_ms[n - 1] < 1000,
+		      "worst under the flood: scrape %.1f ms, landing %.1f ms (want < 1000)",
+		      scrape_ms[n - 1], landing_ms[n - 1]);
+}
+END_TEST
+
+/* The answers to a burst: each connection's status, ms from sending to its answer, Retry-After seen. */
+struct burst {
+	int status;
+	double ms;
+	bool retry_after;
+};
+
+/*
+ * per_src connections from each of srcs (NULL-ended), every request (GET
+ * path with headers) sent before any answer is read; each answer read as
+ * it comes, at most 30 s in all.  Returns how many connections.
+ */
+static size_t burst(int port, const char *const *srcs, size_t per_src, const char *path,
+		    const char *headers, struct burst *out, size_t max)
+{
+	struct pollfd pfd[64];
+	char head[64][256];
+	size_t got[64], n = 0, open_n;
+	double t0, deadline;
+
+	for (size_t i = 0; srcs[i]; i++)
+		for (size_t j = 0; j < per_src && n < max && n < 64; j++, n++) {
+			pfd[n].fd = lg_connect(srcs[i], port, 0, 30000);
+			ck_assert_msg(pfd[n].fd >= 0, "connecting from %s: %s", srcs[i], strerror(-pfd[n].fd));
+			pfd[n].events = POLLIN;
+			got[n] = 0;
+			head[n][0] = '\0';
+			out[n] = (struct burst){ .status = -1 };
+		}
+	t0 = tu_now_ms();
+	for (size_t i = 0; i < n; i++) {
+		char req[512];
+		int len = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s\r\n",
+				   path, headers);
+
+		ck_assert(send(pfd[i].fd, req, (size_t)len, MSG_NOSIGNAL) == len);
+	}
+	deadline = t0 + 30000;
+	for (open_n = n; open_n && tu_now_ms() < deadline;) {
+		if (poll(pfd, n, (int)(deadline - tu_now_ms())) <= 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			char buf[4096];
+			ssize_t r;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			r = recv(pfd[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			if (r > 0 && got[i] < sizeof(head[0]) - 1) {
+				size_t take = (size_t)r < sizeof(head[0]) - 1 - got[i] ? (size_t)r :
+					      sizeof(head[0]) - 1 - got[i];
+
+				memcpy(head[i] + got[i], buf, take);
+				head[i][got[i] + take] = '\0';
+			}
+			if (r > 0 && out[i].status < 0 && sscanf(head[i], "HTTP/1.%*d %d", &out[i].status) == 1)
+				out[i].ms = tu_now_ms() - t0;
+			if (r > 0)
+				got[i] += (size_t)r;
+			if (r <= 0) {
+				out[i].retry_after = strcasestr(head[i], "\r\nRetry-After: 1\r\n") != NULL;
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_n--;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	return n;
+}
+
+/*
+ * Password checks that need a bcrypt wait on a queue of 16, a quarter per
+ * client address: beyond either, 503 with Retry-After at once -- long
+ * before the checks ahead are done (cost 11: ≈0.1 s each, two at a time).
+ */
+START_TEST(test_auth_queue_full)
+{
+	static const char *const one[] = { "127.0.0.51", NULL };
+	static const char *const five[] = { "127.0.0.61", "127.0.0.62", "127.0.0.63", "127.0.0.64",
+					    "127.0.0.65", NULL };
+	char path[64], flag[96], bad[128];
+	const char *args[] = { flag, NULL };
+	struct burst b[64];
+	struct tu_exporter e;
+	size_t n, refused, unauthorized;
+	double slowest_refusal, slowest_401;
+
+	auth_config(path, sizeof(path), "secret", 11, NULL);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", path);
+	basic_auth_header(bad, sizeof(bad), "prometheus", "wrong");
+	start(&e, args);
+	unlink(path);
+
+	for (int round = 0; round < 2; round++) {
+		/* round 0: 8 from one address (its quarter is 4); round 1: 4 from each of 5 (20 > 16) */
+		n = burst(e.port, round ? five : one, round ? 4 : 8, "/metrics", bad, b, 64);
+		refused = unauthorized = 0;
+		slowest_refusal = slowest_401 = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (b[i].status == 503) {
+				refused++;
+				ck_assert_msg(b[i].retry_after, "a 503 without Retry-After: 1");
+				if (b[i].ms > slowest_refusal)
+					slowest_refusal = b[i].ms;
+			} else {
+				ck_assert_msg(b[i].status == 401, "round %d: status %d", round, b[i].status);
+				unauthorized++;
+				if (b[i].ms > slowest_401)
+					slowest_401 = b[i].ms;
+			}
+		}
+		fprintf(stderr, "auth queue, round %d: %zu refused 503 (slowest %.0f ms), %zu 401 (slowest %.0f ms)\n",
+			round, refused, slowest_refusal, unauthorized, slowest_401);
+		ck_assert_msg(refused >= 4 && unauthorized >= 4,
+			      "round %d: %zu refused, %zu checked", round, refused, unauthorized);
+		ck_assert_msg(round || unauthorized == 4, "one address had %zu checks at once, its share is 4",
+			      unauthorized);
+		ck_assert_msg(slowest_refusal < slowest_401 && slowest_refusal < 500,
+			      "round %d: a refusal took %.0f ms (the checks %.0f ms): it waited", round,
+			      slowest_refusal, slowest_401);
+	}
+	stop(&e);
+}
+END_TEST
+
 Suite *web_suite(void)
 {
 	Suite *s = suite_create("web");
@@ -584,6 +849,12 @@ Suite *web_suite(void)
 	tc = tcase_create("collect");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_collect);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("auth_flood");
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_auth_flood_latency);
+	tcase_add_test(tc, test_auth_queue_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -257,6 +257,11 @@ static const struct bad {
 	{ "basic_auth_users:\n  alice: $2y$03$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n", "not a bcrypt hash" },
 	{ "basic_auth_users:\n  alice: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeS\n", "not a bcrypt hash" },
 	{ "basic_auth_users:\n  alice: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeS!\n", "not a bcrypt hash" },
+	/* well formed, but a cost over BCRYPT_MAX_COST: a check would take seconds */
+	{ "basic_auth_users:\n  alice: $2y$15$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+	  "line 2: basic_auth_users: user \"alice\": bcrypt cost 15 is over the most the exporter accepts, 14" },
+	{ "basic_auth_users:\n  alice: $2a$31$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+	  "bcrypt cost 31 is over the most the exporter accepts, 14" },
 	{ "basic_auth_users:\n  a:b: " HASH_A "\n", "a name with a colon" },
 	{ "basic_auth_users:\n  alice: " HASH_A "\n  alice: " HASH_B "\n", "line 3: basic_auth_users: \"alice\" is given twice" },
 	{ "basic_auth_users: [alice]\n", "basic_auth_users: expected a mapping" },
@@ -304,6 +309,20 @@ START_TEST(test_bad)
 	ck_assert_msg(ret == -EINVAL, "accepted (%d):\n%s", ret, b->yaml);
 	ck_assert_msg(strstr(err, b->words), "the message \"%s\" does not say \"%s\"", err, b->words);
 	ck_assert_msg(!strchr(err, '\n'), "the message spans lines: %s", err);
+	webconfig_release(&c);
+}
+END_TEST
+
+/* The highest cost accepted loads. */
+START_TEST(test_bcrypt_cost_cap)
+{
+	char err[512] = "";
+	struct webconfig c;
+
+	ck_assert_int_eq(BCRYPT_MAX_COST, 14);
+	ck_assert_int_eq(bcrypt_cost("$2y$14$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"), 14);
+	ck_assert_msg(parse("basic_auth_users:\n  alice: $2y$14$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n",
+			    &c, err, sizeof(err)) == 0, "cost 14 refused: %s", err);
 	webconfig_release(&c);
 }
 END_TEST
@@ -380,6 +399,7 @@ Suite *webconfig_suite(void)
 	tcase_add_test(tc, test_plain_http_with_users);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_bcrypt_ok);
+	tcase_add_test(tc, test_bcrypt_cost_cap);
 	tcase_add_test(tc, test_load_file);
 	tcase_add_test(tc, test_release_twice);
 	suite_add_tcase(s, tc);

@@ -176,6 +176,8 @@ struct scraper {
 struct lg_scrapers {
 	int port;
 	const char *path;
+	const char *headers;	/* a flood's: every request sends them, none backs off */
+	unsigned long answered;	/* __atomic: answers so far, all clients */
 	int stop;		/* __atomic */
 	int n;
 	struct scraper *s;
@@ -186,26 +188,40 @@ static void *scrape_loop(void *arg)
 	struct scraper *sc = arg;
 
 	while (!__atomic_load_n(&sc->all->stop, __ATOMIC_RELAXED)) {
+		const char *headers = sc->all->headers ? sc->all->headers : sc->gzip ? PROM_HEADERS : NULL;
 		int status;
-		double ms = lg_get(sc->all->port, sc->src, sc->all->path, sc->gzip ? PROM_HEADERS : NULL,
-				   10000, &status, NULL);
+		double ms = lg_get(sc->all->port, sc->src, sc->all->path, headers, 10000, &status, NULL);
 
 		if (status == 200)
 			sc->st.ok++;
-		else if (status == 503)
+		else if (status == 503 || status == 429)
 			sc->st.refused++;
+		else if (status == 401)
+			sc->st.unauthorized++;
 		else
 			sc->st.failed++;
 		if (ms > sc->st.max_ms)
 			sc->st.max_ms = ms;
-		if (status == 503)
-			usleep(20 * 1000);	/* as a client that backs off would */
+		__atomic_add_fetch(&sc->all->answered, 1, __ATOMIC_RELAXED);
+		if (status == 503 && !sc->all->headers)
+			usleep(20 * 1000);	/* as a client that backs off would; a flood does not */
 	}
 	return NULL;
 }
 
 int lg_scrapers_start(struct lg_scrapers **out, int port, const char *path, int n,
 		      int first_octet)
+{
+	return lg_flood_start(out, port, path, NULL, n, first_octet);
+}
+
+unsigned long lg_scrapers_answered(struct lg_scrapers *s)
+{
+	return __atomic_load_n(&s->answered, __ATOMIC_RELAXED);
+}
+
+int lg_flood_start(struct lg_scrapers **out, int port, const char *path, const char *headers, int n,
+		   int first_octet)
 {
 	struct lg_scrapers *s = calloc(1, sizeof(*s));
 
@@ -215,6 +231,7 @@ int lg_scrapers_start(struct lg_scrapers **out, int port, const char *path, int 
 	}
 	s->port = port;
 	s->path = path;
+	s->headers = headers;
 	for (int i = 0; i < n; i++) {
 		struct scraper *sc = &s->s[i];
 
@@ -245,6 +262,7 @@ void lg_scrapers_stop(struct lg_scrapers *s, struct lg_scrape_stats *st)
 			st->ok += s->s[i].st.ok;
 			st->refused += s->s[i].st.refused;
 			st->failed += s->s[i].st.failed;
+			st->unauthorized += s->s[i].st.unauthorized;
 			if (s->s[i].st.max_ms > st->max_ms)
 				st->max_ms = s->s[i].st.max_ms;
 		}

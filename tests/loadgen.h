@@ -55,7 +55,8 @@ struct lg_scrapers;
 
 struct lg_scrape_stats {
 	unsigned long ok;		/* 200 with the whole answer */
-	unsigned long refused;		/* 503 */
+	unsigned long refused;		/* 503 (or 429) */
+	unsigned long unauthorized;	/* 401 */
 	unsigned long failed;		/* anything else */
 	double max_ms;			/* the slowest answer */
 };
@@ -66,6 +67,15 @@ struct lg_scrape_stats {
  */
 int lg_scrapers_start(struct lg_scrapers **out, int port, const char *path, int n,
 		      int first_octet);
+/*
+ * A flood: n threads, client i from 127.0.0.(first_octet + i), each GETting
+ * path with headers ("Name: value\r\n...", e.g. a wrong password) back to
+ * back, never backing off.  Stopped and summed up as scrapers.
+ */
+int lg_flood_start(struct lg_scrapers **out, int port, const char *path, const char *headers, int n,
+		   int first_octet);
+/* Answers the clients have had so far (to wait for a load to be under way). */
+unsigned long lg_scrapers_answered(struct lg_scrapers *s);
 /* Stop them (each finishes its scrape, at most 10 s) and sum up. */
 void lg_scrapers_stop(struct lg_scrapers *s, struct lg_scrape_stats *st);
 

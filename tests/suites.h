@@ -45,6 +45,7 @@ Suite *progcache_suite(void);
 Suite *audit_status_suite(void);
 Suite *webconfig_suite(void);
 Suite *basicauth_suite(void);
+Suite *workq_suite(void);	/* check_workq.c: the worker pool (auth, /events renders) */
 Suite *tls_suite(void);
 Suite *slots_suite(void);
 Suite *deadline_suite(void);	/* loopback sockets, no root */

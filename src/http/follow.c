@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
 #include <sys/eventfd.h>
 
 #include "audit/ev_json.h"
+#include "http/slots.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 
@@ -28,7 +30,8 @@ struct follower {
 	uint64_t cursor;		/* the seq before the next to copy */
 	bool sse;
 	bool report_missed;		/* events gone before a copy are told */
-	bool suspended;			/* under hub->lock: waits for the thread */
+	struct sockaddr_storage client;	/* its address, for its share (a zero family: unknown) */
+	bool suspended;			/* under hub->lock: suspended, the thread resumes it */
 	bool hangup;			/* under hub->lock: the client closed while suspended */
 	double next_beat;		/* monotonic ms */
 	struct buf pending;		/* rendered, not handed over yet: one chunk at most */
@@ -39,6 +42,7 @@ struct follow_hub {
 	pthread_mutex_t lock;		/* the list, count, stopping, each follower's suspended */
 	struct follower *head;
 	unsigned int count, max;
+	struct slots shares;		/* max, a quarter per client address (its own lock) */
 	bool stopping;
 	struct ev_ring *ring;
 	double beat_ms;
@@ -99,6 +103,15 @@ static bool refill(struct follower *f)
 	return f->pending.len > 0;
 }
 
+/* Wake the thread (the eventfd, as a push does). */
+static void poke(struct follow_hub *h)
+{
+	uint64_t one = 1;
+
+	if (write(h->efd, &one, sizeof(one)) < 0)
+		(void)0;	/* EAGAIN: it is awake already */
+}
+
 static long follower_read(void *cls, struct http_stream *s, char *buf, size_t max)
 {
 	struct follower *f = cls;
@@ -138,16 +151,25 @@ static long follower_read(void *cls, struct http_stream *s, char *buf, size_t ma
 			f->next_beat = monotime_ms() + h->beat_ms;
 			continue;
 		}
-		/* nothing now: suspend, unless an event came since the copy (the thread would miss it) */
+		/*
+		 * Nothing now: suspend, then hand the stream to the thread.  No
+		 * lock of ours is held across libmicrohttpd's calls: suspended
+		 * is set only once the stream is, so the thread never resumes
+		 * one not yet suspended.  An event pushed in between has woken
+		 * the thread already: poke it again; a hub that stopped in
+		 * between has had its last pass: resume here.
+		 */
+		http_stream_suspend(s);
 		pthread_mutex_lock(&h->lock);
-		go_on = h->stopping || ev_last_seq(h->ring) > f->cursor;
-		if (!go_on) {
-			f->suspended = true;
-			http_stream_suspend(s);
-		}
-		pthread_mutex_unlock(&h->lock);
+		go_on = h->stopping;
 		if (!go_on)
-			return HTTP_STREAM_WAIT;
+			f->suspended = true;
+		pthread_mutex_unlock(&h->lock);
+		if (go_on)
+			http_stream_resume(s);
+		else if (ev_last_seq(h->ring) > f->cursor)
+			poke(h);
+		return HTTP_STREAM_WAIT;
 	}
 }
 
@@ -165,6 +187,7 @@ static void follower_free(void *cls)
 		f->next->prev = f->prev;
 	h->count--;
 	pthread_mutex_unlock(&h->lock);
+	slots_put(&h->shares, (struct sockaddr *)&f->client);
 	ev_listeners_add(h->ring, -1);
 	buf_release(&f->pending);
 	free(f);
@@ -188,11 +211,16 @@ int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_
 	f->pending = (struct buf)BUF_INIT;
 	f->next_beat = monotime_ms() + h->beat_ms;
 	f->cursor = ev_start(h->ring, q);
+	if (rq->client)
+		memcpy(&f->client, rq->client, rq->client->sa_family == AF_INET6 ?
+		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	pthread_mutex_lock(&h->lock);
 	if (h->stopping)
 		ret = -ESHUTDOWN;
 	else if (h->count >= h->max)
 		ret = -EBUSY;
+	else
+		ret = slots_take(&h->shares, (struct sockaddr *)&f->client);	/* -EUSERS: its share */
 	if (!ret) {
 		f->next = h->head;
 		if (h->head)
@@ -201,12 +229,11 @@ int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_
 		h->count++;
 	}
 	pthread_mutex_unlock(&h->lock);
-	if (!ret)
-		ev_listeners_add(h->ring, 1);	/* before its first read: no push goes unnoticed */
 	if (ret) {
 		free(f);
 		return ret;
 	}
+	ev_listeners_add(h->ring, 1);	/* before its first read: no push goes unnoticed */
 	if (sse)	/* the browser reconnects after a second, not the default three */
 		buf_addstr(&f->pending, "retry: 1000\n\n");
 	return http_stream_reply(rq, sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson",
@@ -305,6 +332,11 @@ int follow_start(struct follow_hub **out, struct ev_ring *ring, unsigned int max
 		return -ENOMEM;
 	h->ring = ring;
 	h->max = max;
+	ret = slots_init(&h->shares, max);
+	if (ret) {
+		free(h);
+		return ret;
+	}
 	h->beat_ms = write_timeout_ms / 2 < FOLLOW_HEARTBEAT_MS ? write_timeout_ms / 2 :
 		     FOLLOW_HEARTBEAT_MS;
 	h->wake = calloc(max ? max : 1, sizeof(*h->wake));
@@ -334,6 +366,7 @@ int follow_start(struct follow_hub **out, struct ev_ring *ring, unsigned int max
 fail:
 	if (h->efd >= 0)
 		close(h->efd);
+	slots_release(&h->shares);
 	free(h->wake);
 	free(h->pfd);
 	free(h->polled);
@@ -368,6 +401,7 @@ void follow_free(struct follow_hub *h)
 		log_warnx("%u followers left at the end", h->count);
 	close(h->efd);
 	pthread_mutex_destroy(&h->lock);
+	slots_release(&h->shares);
 	free(h->wake);
 	free(h->pfd);
 	free(h->polled);
@@ -387,4 +421,9 @@ unsigned int follow_count(struct follow_hub *h)
 unsigned int follow_max(struct follow_hub *h)
 {
 	return h->max;
+}
+
+unsigned int follow_share(struct follow_hub *h)
+{
+	return slots_share(h->max);
 }

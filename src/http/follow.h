@@ -20,9 +20,17 @@
  * proxies keep the connection open and a client that stopped reading is
  * found out by the write deadline.
  *
- * Bound: at most max followers at once; one more is refused (-EBUSY), and
- * followers hold no scrape slot.  Thread-safety: every function may be
- * called from any thread; the framing functions are pure.
+ * Bound: at most max followers at once, of which one client address may
+ * hold a quarter (at least one; slots.h's share), so that one address
+ * never takes them all; one more is refused (-EBUSY, -EUSERS), and
+ * followers hold no scrape slot.
+ *
+ * Locks: the hub lock (the list, the count, each follower's suspended
+ * flag) and the shares' own; neither is held across a libmicrohttpd call
+ * (a follower suspends its stream first and then marks itself suspended;
+ * the thread takes the due ones off under the lock and resumes them after).
+ * Thread-safety: every function may be called from any thread; the framing
+ * functions are pure.
  */
 #ifndef BPFME_FOLLOW_H
 #define BPFME_FOLLOW_H
@@ -59,6 +67,8 @@ void follow_free(struct follow_hub *h);
 /* Followers now, and the most there may be. */
 unsigned int follow_count(struct follow_hub *h);
 unsigned int follow_max(struct follow_hub *h);
+/* The most followers one client address may hold: a quarter of the most, at least 1. */
+unsigned int follow_share(struct follow_hub *h);
 
 /*
  * Answer rq with a stream of the events matching q after ev_start(q)'s
@@ -66,7 +76,8 @@ unsigned int follow_max(struct follow_hub *h);
  * report_missed: events gone from the ring before the first copy count as
  * missed (a client that asked for a since or a Last-Event-ID); otherwise
  * the stream starts at the oldest still there.  Returns 0; -EBUSY when max
- * followers are there, -ESHUTDOWN when the hub stops (answer 503: nothing
+ * followers are there, -EUSERS when rq's client address holds its share
+ * (follow_share), -ESHUTDOWN when the hub stops (answer 503: nothing
  * was queued); or what http_stream_reply() returns.
  */
 int follow_reply(struct follow_hub *h, struct http_request *rq, const struct ev_query *q,

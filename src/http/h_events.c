@@ -145,17 +145,85 @@ static int reply_follow(struct http_request *rq, const struct ev_query *query, b
 	if (ret == -EBUSY)
 		return http_reply_text(rq, 503, retry, "too many followers of /events: at most %u at "
 				       "once (--web.max-followers)", follow_max(h));
+	if (ret == -EUSERS)
+		return http_reply_text(rq, 503, retry, "too many followers of /events from your address: "
+				       "at most %u at once (a quarter of --web.max-followers)",
+				       follow_share(h));
 	if (ret == -ESHUTDOWN)
 		return http_reply_text(rq, 503, NULL, "shutting down");
 	return ret;
 }
 
+/* A large /events answer rendered on the worker thread (http_offload). */
+struct events_req {
+	struct ev_query q;
+	struct buf body;
+};
+
+static void events_req_free(void *priv)
+{
+	struct events_req *er = priv;
+
+	buf_release(&er->body);
+	free(er);
+}
+
+/* On the worker thread. */
+static void render(struct http_request *rq)
+{
+	struct events_req *er = rq->priv;
+
+	ev_json_render(rq->cfg->events, &er->q, &er->body);
+}
+
+/*
+ * Whether q can match at most H_EVENTS_INLINE_EVENTS events (of those the
+ * ring holds after since, at most limit): cheaper rendered at once than
+ * handed to the worker.
+ */
+static bool few(struct ev_ring *ring, const struct ev_query *q)
+{
+	uint64_t last = ev_last_seq(ring);
+	uint64_t n = last > q->since ? last - q->since : 0;
+
+	if (n > ring->capacity)
+		n = ring->capacity;
+	if (q->limit && q->limit < n)
+		n = q->limit;
+	return n <= H_EVENTS_INLINE_EVENTS;
+}
+
+/* The rendered body: 500 out of memory, a slot when large, 200. */
+static int answer(struct http_request *rq, struct buf *body)
+{
+	if (body->oom) {
+		buf_release(body);
+		return http_reply_text(rq, 500, NULL, "out of memory rendering the events");
+	}
+	if (body->len > H_EVENTS_SMALL_BYTES) {	/* held until read: bounded like a scrape */
+		int ret = http_take_slot(rq);
+
+		if (ret) {
+			buf_release(body);
+			return http_reply_busy(rq, ret);
+		}
+	}
+	return http_reply(rq, 200, "application/json", body, NULL);
+}
+
 int h_events(struct http_request *rq)
 {
+	static const char *const retry[] = { "Retry-After", "1", NULL };
 	struct ev_ring *ring = rq->cfg->events;
+	struct events_req *er = rq->priv;
 	struct buf body = BUF_INIT;
 	struct ev_query q;
 	bool follow;
+	int ret;
+
+	if (er)		/* resumed: rendered on the worker */
+		return answer(rq, &er->body);
+
 	const struct h_events_params p = {
 		.since = http_query(rq, "since"),
 		.limit = http_query(rq, "limit"),
@@ -173,25 +241,29 @@ int h_events(struct http_request *rq)
 		return http_reply_text(rq, 404, NULL, "BPF events are off: the exporter runs with "
 				       "--no-collector.audit (or --no-audit)");
 	if (h_events_parse(&p, ring->capacity, &q, &follow, &body)) {
-		int ret = http_reply_text(rq, 400, NULL, "%s", body.buf);
-
+		ret = http_reply_text(rq, 400, NULL, "%s", body.buf);
 		buf_release(&body);
 		return ret;
 	}
 	if (follow && strcmp(rq->method, "HEAD"))
 		return reply_follow(rq, &q, p.since || p.last_event_id);
-	ev_json_render(ring, &q, &body);
-	if (body.oom) {
-		buf_release(&body);
+	if (few(ring, &q)) {
+		ev_json_render(ring, &q, &body);
+		return answer(rq, &body);
+	}
+	er = calloc(1, sizeof(*er));
+	if (!er)
 		return http_reply_text(rq, 500, NULL, "out of memory rendering the events");
-	}
-	if (body.len > H_EVENTS_SMALL_BYTES) {	/* held until read: bounded like a scrape */
-		int ret = http_take_slot(rq);
-
-		if (ret) {
-			buf_release(&body);
-			return http_reply_busy(rq, ret);
-		}
-	}
-	return http_reply(rq, 200, "application/json", &body, NULL);
+	er->q = q;
+	er->body = (struct buf)BUF_INIT;
+	rq->priv = er;
+	rq->priv_free = events_req_free;
+	ret = http_offload(rq, render);
+	if (ret == -ENOMEM)
+		return http_reply_text(rq, 500, NULL, "out of memory rendering the events");
+	if (ret)
+		return http_reply_text(rq, 503, retry, "too many large /events answers being rendered%s: "
+				       "at most %d at once, a quarter per address",
+				       ret == -EUSERS ? " for your address" : "", HTTP_WORK_QUEUE);
+	return 0;
 }

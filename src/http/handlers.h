@@ -29,13 +29,17 @@ int h_metrics(struct http_request *rq);
 /*
  * "/events": the events in cfg->events matching the query (since, limit,
  * op, pid, comm, prog_id, container_id, order) as JSON; 400 with a
- * one-line reason for a bad query; 404 without events (no audit).  An
- * answer larger than H_EVENTS_SMALL_BYTES takes a slot like a scrape (503
- * when none is free); smaller ones never wait.  follow=1 streams instead
+ * one-line reason for a bad query; 404 without events (no audit).  A
+ * query that can match at most H_EVENTS_INLINE_EVENTS events is rendered
+ * at once; a larger one on the server's worker thread (http_offload: 503
+ * beyond HTTP_WORK_QUEUE at once, a quarter per address), never on the
+ * polling thread.  An answer larger than H_EVENTS_SMALL_BYTES takes a slot
+ * like a scrape (503 when none is free); smaller ones never wait.  follow=1 streams instead
  * (follow.h): NDJSON, or Server-Sent Events for "Accept: text/event-stream"
  * (resuming after Last-Event-ID); 503 beyond cfg->followers' bound.
  */
 #define H_EVENTS_SMALL_BYTES (64 * 1024)
+#define H_EVENTS_INLINE_EVENTS 64	/* ≈ 30 KiB of JSON, ≈ 0.1 ms to render */
 int h_events(struct http_request *rq);
 
 /* The /events query's raw values, each NULL when absent. */

@@ -15,6 +15,7 @@
 
 #include "http/deadline.h"
 #include "lib/log.h"
+#include "lib/workq.h"
 #include "web/tls.h"
 #include "web/webguard.h"
 #include "http/slots.h"
@@ -159,6 +160,7 @@ static void request_free(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (r->counted)
 		http_stats_end(srv->cfg.stats, http_route_find(srv->cfg.routes, r->rq.url ? r->rq.url : "")->stats,
 			   r->rq.status);
+	free(r->auth);	/* a check is never under way here: the request was suspended for it */
 	webguard_put(r->rq.web);
 	if (r->rq.priv_free)
 		r->rq.priv_free(r->rq.priv);
@@ -241,14 +243,121 @@ void http_resume(struct http_request *rq)
 	__atomic_sub_fetch(&srv->suspended, 1, __ATOMIC_RELEASE);
 }
 
-/*
- * The web config's check (client certificate, basic auth): 0 when the
- * request may go on, 1 when it was answered 401 or 403, or -errno.
- */
-static int check_web(struct http_server *srv, struct http_request *rq)
+/* A request's password check on the web config's auth pool (webguard.h). */
+struct auth_wait {
+	struct webguard_auth a;
+	struct request *r;
+	int err;	/* webguard_auth_submit's, resumed at once: it never ran */
+};
+
+static int reply_unauthorized(struct http_request *rq, const char *why)
 {
 	static const char *const challenge[] = { "WWW-Authenticate", WEBGUARD_CHALLENGE, NULL };
+
+	log_debug("refused %s %s: %s", rq->method, rq->url, why);
+	return http_reply_text(rq, MHD_HTTP_UNAUTHORIZED, challenge, "unauthorized: %s", why);
+}
+
+/* No room for a password check (err -EBUSY: the queue is full; -EUSERS: the address's quarter). */
+static int reply_auth_busy(struct http_request *rq, int err)
+{
+	static const char *const retry[] = { "Retry-After", "1", NULL };
+
+	return http_reply_text(rq, MHD_HTTP_SERVICE_UNAVAILABLE, retry, "%s",
+			       err == -EUSERS ? "too many password checks from your address at once" :
+			       "too many password checks at once");
+}
+
+/* On a pool thread: the check is done; its slot goes back, the request goes on. */
+static void auth_done(struct webguard_auth *a)
+{
+	struct request *r = ((struct auth_wait *)a)->r;
+
+	slots_put(&r->srv->auth_slots, r->rq.client);
+	http_resume(&r->rq);
+}
+
+/*
+ * A bcrypt must decide: hand the check to the auth pool and suspend (the
+ * request goes on in auth_resumed), or answer 503 at once when the pool's
+ * queue is full or the client's address holds its quarter of it.  0 or
+ * -errno, as a handler.
+ */
+static int submit_auth(struct http_server *srv, struct request *r)
+{
+	struct http_request *rq = &r->rq;
+	int ret = slots_take(&srv->auth_slots, rq->client);
+
+	if (ret)
+		return reply_auth_busy(rq, ret);
+	r->auth = calloc(1, sizeof(*r->auth));
+	if (!r->auth) {
+		slots_put(&srv->auth_slots, rq->client);
+		return http_reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+	}
+	r->auth->r = r;
+	/* suspended first: the pool may be done before submit returns */
+	http_suspend(rq);
+	ret = webguard_auth_submit(srv->cfg.web, &r->auth->a, rq->web,
+				   http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), auth_done);
+	if (ret) {
+		r->auth->err = ret;
+		slots_put(&srv->auth_slots, rq->client);
+		http_resume(rq);
+	}
+	return 0;
+}
+
+/* A request's work on the server's worker thread (http_offload). */
+struct offload {
+	struct workq_job job;
+	struct request *r;
+	void (*work)(struct http_request *rq);
+};
+
+static void offload_run(struct workq_job *job)
+{
+	struct offload *o = (struct offload *)job;
+	struct request *r = o->r;
+
+	o->work(&r->rq);
+	free(o);
+	slots_put(&r->srv->work_slots, r->rq.client);
+	http_resume(&r->rq);
+}
+
+int http_offload(struct http_request *rq, void (*work)(struct http_request *rq))
+{
+	struct request *r = request_of(rq);
+	struct offload *o;
+	int ret = slots_take(&r->srv->work_slots, rq->client);
+
+	if (ret)
+		return ret;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		slots_put(&r->srv->work_slots, rq->client);
+		return -ENOMEM;
+	}
+	o->r = r;
+	o->work = work;
+	o->job.run = offload_run;
+	/* suspended first: the worker may be done before submit returns */
+	http_suspend(rq);
+	if (workq_submit(r->srv->work, &o->job))
+		offload_run(&o->job);	/* cannot be (the queue holds more than the slots): do it here */
+	return 0;
+}
+
+/*
+ * The web config's check (client certificate, basic auth): 0 when the
+ * request may go on, 1 when it was answered (401, 403, 503) or suspended
+ * for a password check, or -errno.
+ */
+static int check_web(struct http_server *srv, struct request *r)
+{
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10);
+	struct http_request *rq = &r->rq;
 	const union MHD_ConnectionInfo *sock =
 		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	const union MHD_ConnectionInfo *tls =
@@ -262,9 +371,11 @@ static int check_web(struct http_server *srv, struct http_request *rq)
 			       http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), why, sizeof(why))) {
 	case WG_ALLOW:
 		return 0;
+	case WG_BCRYPT:
+		ret = submit_auth(srv, r);
+		break;
 	case WG_UNAUTHORIZED:
-		log_debug("refused %s %s: %s", rq->method, rq->url, why);
-		ret = http_reply_text(rq, MHD_HTTP_UNAUTHORIZED, challenge, "unauthorized: %s", why);
+		ret = reply_unauthorized(rq, why);
 		break;
 	default:
 		if (log_ratelimit_ok(&rl))
@@ -275,10 +386,41 @@ static int check_web(struct http_server *srv, struct http_request *rq)
 	return ret ? ret : 1;
 }
 
+/* Past every check: the route's handler answers. */
+static int route(struct request *r)
+{
+	struct http_request *rq = &r->rq;
+	const struct http_route *route = http_route_find(r->srv->cfg.routes, rq->url);
+
+	if (!(route->methods & http_route_method_bit(rq->method)))
+		return http_route_refuse(rq, route->methods);
+	r->route = route;
+	return route->handler(rq);
+}
+
+/* Resumed from the auth pool: its verdict. */
+static int auth_resumed(struct request *r)
+{
+	char why[128];
+	int err = r->auth->err;
+	enum webguard_verdict v = err ? WG_UNAUTHORIZED : webguard_auth_verdict(&r->auth->a, why, sizeof(why));
+
+	free(r->auth);
+	r->auth = NULL;
+	if (err == -EBUSY)
+		return reply_auth_busy(&r->rq, err);
+	if (err == -ESHUTDOWN)
+		return http_reply_text(&r->rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "shutting down");
+	if (err)
+		return http_reply_text(&r->rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+	if (v != WG_ALLOW)
+		return reply_unauthorized(&r->rq, why);
+	return route(r);
+}
+
 static int dispatch(struct http_server *srv, struct request *r)
 {
 	struct http_request *rq = &r->rq;
-	const struct http_route *route;
 	int ret;
 
 	if (r->target_too_long)
@@ -289,14 +431,9 @@ static int dispatch(struct http_server *srv, struct request *r)
 		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				       "request header fields too large: at most %d bytes in %d lines",
 				       MAX_HEADER_BYTES, MAX_HEADERS);
-	if (srv->cfg.web && (ret = check_web(srv, rq)))
+	if (srv->cfg.web && (ret = check_web(srv, r)))
 		return ret < 0 ? ret : 0;
-	route = http_route_find(srv->cfg.routes, rq->url);
-
-	if (!(route->methods & http_route_method_bit(rq->method)))
-		return http_route_refuse(rq, route->methods);
-	r->route = route;
-	return route->handler(rq);
+	return route(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -331,6 +468,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->route)	/* resumed: its handler answers now */
 		return r->route->handler(&r->rq) ? MHD_NO : MHD_YES;
+	if (r->auth)	/* resumed: its password was checked */
+		return auth_resumed(r) ? MHD_NO : MHD_YES;
 	/* the request is in whole: no deadline while the exporter works on it */
 	deadline_set(srv->deadlines, r->dl, DEADLINE_NONE, 0);
 	if (srv->cfg.stats && !r->counted) {
@@ -418,6 +557,17 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	srv->cfg.listen_fds = NULL;	/* the daemons hold them */
 	srv->cfg.nr_listen_fds = 0;
 	ret = slots_init(&srv->slots, cfg->max_requests);
+	if (!ret && (ret = slots_init(&srv->auth_slots, WEBGUARD_AUTH_QUEUE)))
+		slots_release(&srv->slots);
+	if (!ret && (ret = slots_init(&srv->work_slots, HTTP_WORK_QUEUE))) {
+		slots_release(&srv->slots);
+		slots_release(&srv->auth_slots);
+	}
+	if (!ret && (ret = workq_start(&srv->work, "bpfme-render", 1, 2 * HTTP_WORK_QUEUE, 0))) {
+		slots_release(&srv->slots);
+		slots_release(&srv->auth_slots);
+		slots_release(&srv->work_slots);
+	}
 	if (ret) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
 		free(srv);
@@ -426,7 +576,10 @@ int http_start(struct http_server **out, const struct http_config *cfg)
 	ret = deadline_start(&srv->deadlines, DEADLINE_TICK_MS);
 	if (ret) {
 		close_fds(cfg->listen_fds, cfg->nr_listen_fds);
+		workq_stop(srv->work);
 		slots_release(&srv->slots);
+		slots_release(&srv->auth_slots);
+		slots_release(&srv->work_slots);
 		free(srv);
 		return ret;
 	}
@@ -462,6 +615,9 @@ void http_stop(struct http_server *srv)
 	for (size_t i = 0; i < srv->nr_daemons; i++)
 		MHD_stop_daemon(srv->daemons[i]);
 	deadline_stop(srv->deadlines);
+	workq_stop(srv->work);	/* idle: no request is suspended on it */
 	slots_release(&srv->slots);
+	slots_release(&srv->auth_slots);
+	slots_release(&srv->work_slots);
 	free(srv);
 }

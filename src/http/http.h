@@ -15,8 +15,10 @@
  * Threads: one MHD polling thread per listening socket serves its connections (epoll) and runs
  * every handler; a handler must answer at once.  One with slow work (a
  * scrape) hands it to another thread and suspends the request
- * (http_suspend); that thread resumes it (http_resume) and the handler is
- * called again to answer.  So idle, slow or garbage-sending clients and
+ * (http_suspend; or http_offload, onto the server's own worker thread);
+ * that thread resumes it (http_resume) and the handler is called again to
+ * answer.  Password checks that need a bcrypt go to the web config's auth
+ * pool the same way (webguard.h), before routing.  So idle, slow or garbage-sending clients and
  * scrapes never block the thread, and cheap endpoints never wait.
  *
  * Limits: connections (a quarter per client address); expensive requests
@@ -193,6 +195,18 @@ int http_reply_busy(struct http_request *rq, int err);
  */
 int http_suspend(struct http_request *rq);
 void http_resume(struct http_request *rq);
+
+/*
+ * Work too slow for the polling thread (rendering a large /events answer):
+ * run work(rq) on the server's worker thread (bpfme-render), then call the
+ * handler again with the same rq, priv kept, to answer.  The handler
+ * returns 0 after a 0 from here, having queued nothing.  At most
+ * HTTP_WORK_QUEUE such requests wait or run at once, a quarter of them per
+ * client address: beyond, -EBUSY or -EUSERS at once (nothing was
+ * suspended; the handler answers 503).  -ENOMEM likewise.
+ */
+#define HTTP_WORK_QUEUE 8
+int http_offload(struct http_request *rq, void (*work)(struct http_request *rq));
 
 /*
  * A streaming answer (/events?follow=1): of unknown length (chunked), its

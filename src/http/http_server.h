@@ -17,12 +17,17 @@
 struct MHD_Response;
 struct deadline_conn;
 struct deadlines;
+struct auth_wait;
+struct workq;
 
 struct http_server {
 	struct MHD_Daemon *daemons[HTTP_MAX_LISTEN];	/* one per listening socket */
 	size_t nr_daemons;
 	struct http_config cfg;
 	struct slots slots;			/* cfg.max_requests */
+	struct slots auth_slots;		/* WEBGUARD_AUTH_QUEUE password checks, a quarter per address */
+	struct slots work_slots;		/* HTTP_WORK_QUEUE offloaded requests, a quarter per address */
+	struct workq *work;			/* bpfme-render: http_offload */
 	struct deadlines *deadlines;
 	unsigned int suspended;			/* requests suspended now; __atomic */
 };
@@ -43,6 +48,7 @@ struct request {
 	struct deadline_conn *dl;	/* the connection's deadline; NULL if none */
 	int fd;				/* the connection's socket */
 	const struct http_route *route;	/* dispatched to; called again when resumed */
+	struct auth_wait *auth;		/* its password check on the auth pool; NULL: none */
 	bool has_slot;			/* holds one of srv->slots */
 	bool counted;			/* in flight in cfg.stats, until request_free() */
 	bool headers_in;	/* the handler has seen the headers */

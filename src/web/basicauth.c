@@ -28,8 +28,6 @@ struct basicauth {
 	unsigned long clock;
 	unsigned long bcrypts, hits;
 	unsigned char key[DIGEST_BYTES];	/* HMAC key of the cache's digests */
-	pthread_mutex_t crypt_lock;	/* one bcrypt at a time; data */
-	struct crypt_data data;
 };
 
 struct basicauth *basicauth_new(void)
@@ -43,7 +41,6 @@ struct basicauth *basicauth_new(void)
 		return NULL;
 	}
 	pthread_mutex_init(&ba->cache_lock, NULL);
-	pthread_mutex_init(&ba->crypt_lock, NULL);
 	return ba;
 }
 
@@ -52,7 +49,6 @@ void basicauth_free(struct basicauth *ba)
 	if (!ba)
 		return;
 	pthread_mutex_destroy(&ba->cache_lock);
-	pthread_mutex_destroy(&ba->crypt_lock);
 	explicit_bzero(ba, sizeof(*ba));
 	free(ba);
 }
@@ -127,18 +123,21 @@ static bool same_bytes(const char *a, const char *b, size_t n)
  * bcrypt of password with the salt and cost of hash; whether it gives
  * hash's 31 characters of hash (compared in constant time; the salt's
  * last character may be written with bits the hash ignores, as Go's
- * bcrypt ignores them).
+ * bcrypt ignores them).  Each call has crypt_rn's state (32 KiB) of its
+ * own, so checks on several threads run side by side.
  */
-static bool bcrypt_matches(struct basicauth *ba, const char *password, const char *hash)
+static bool bcrypt_matches(const char *password, const char *hash)
 {
+	struct crypt_data *data = calloc(1, sizeof(*data));
 	const char *out;
 	bool ok;
 
-	pthread_mutex_lock(&ba->crypt_lock);
-	out = crypt_rn(password, hash, &ba->data, sizeof(ba->data));
+	if (!data)
+		return false;
+	out = crypt_rn(password, hash, data, sizeof(*data));
 	ok = out && strlen(out) == 60 && strlen(hash) == 60 && same_bytes(out + 29, hash + 29, 31);
-	explicit_bzero(ba->data.output, sizeof(ba->data.output));
-	pthread_mutex_unlock(&ba->crypt_lock);
+	explicit_bzero(data, sizeof(*data));
+	free(data);
 	return ok;
 }
 
@@ -195,27 +194,61 @@ static void count_bcrypt(struct basicauth *ba)
 	pthread_mutex_unlock(&ba->cache_lock);
 }
 
-bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, size_t nr_users,
-		     const char *authorization)
+/*
+ * Decode authorization into creds (room for MAX_CREDENTIALS + 1): the user
+ * of users it names into *user (NULL: none of them), its password into
+ * *password (pointing into creds).  false when it is no Basic credential.
+ */
+static bool parse(const struct webconfig_user *users, size_t nr_users, const char *authorization,
+		  unsigned char *creds, const struct webconfig_user **user, char **password)
 {
-	unsigned char creds[MAX_CREDENTIALS + 1], d[DIGEST_BYTES];
-	const struct webconfig_user *user = NULL;
-	char dummy[61], *password;
 	long len;
-	bool ok = false;
 
+	*user = NULL;
 	if (!authorization || !nr_users || strncasecmp(authorization, "Basic ", 6))
 		return false;
 	len = b64_decode(authorization + 6, creds, MAX_CREDENTIALS);
 	if (len < 0 || memchr(creds, '\0', (size_t)len))
-		goto out;
-	password = strchr((char *)creds, ':');
-	if (!password)
-		goto out;
-	*password++ = '\0';
+		return false;
+	*password = strchr((char *)creds, ':');
+	if (!*password)
+		return false;
+	*(*password)++ = '\0';
 	for (size_t i = 0; i < nr_users; i++)
 		if (!strcmp(users[i].name, (char *)creds))
-			user = &users[i];
+			*user = &users[i];
+	return true;
+}
+
+enum basicauth_answer basicauth_quick(struct basicauth *ba, const struct webconfig_user *users,
+				      size_t nr_users, const char *authorization)
+{
+	unsigned char creds[MAX_CREDENTIALS + 1], d[DIGEST_BYTES];
+	const struct webconfig_user *user;
+	enum basicauth_answer a = BASICAUTH_NO;
+	char *password;
+
+	if (!parse(users, nr_users, authorization, creds, &user, &password))
+		goto out;
+	a = BASICAUTH_BCRYPT;	/* an unknown user costs a bcrypt too */
+	if (user && digest(ba, user->name, user->hash, password, d) && cache_find(ba, d))
+		a = BASICAUTH_YES;
+out:
+	explicit_bzero(creds, sizeof(creds));
+	explicit_bzero(d, sizeof(d));
+	return a;
+}
+
+bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, size_t nr_users,
+		     const char *authorization)
+{
+	unsigned char creds[MAX_CREDENTIALS + 1], d[DIGEST_BYTES];
+	const struct webconfig_user *user;
+	char dummy[61], *password;
+	bool ok = false;
+
+	if (!parse(users, nr_users, authorization, creds, &user, &password))
+		goto out;
 	if (!user) {
 		/*
 		 * The same bcrypt an existing user costs: the first user's
@@ -225,7 +258,7 @@ bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, s
 		snprintf(dummy, sizeof(dummy), "%.7s%s", users[0].hash,
 			 "dummysaltdummysaltdumuAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 		count_bcrypt(ba);
-		bcrypt_matches(ba, password, dummy);
+		bcrypt_matches(password, dummy);
 		goto out;
 	}
 	if (!digest(ba, user->name, user->hash, password, d))
@@ -235,7 +268,7 @@ bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, s
 		goto out;
 	}
 	count_bcrypt(ba);
-	ok = bcrypt_matches(ba, password, user->hash);
+	ok = bcrypt_matches(password, user->hash);
 	if (ok)
 		cache_add(ba, d);
 out:

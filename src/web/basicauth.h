@@ -8,10 +8,13 @@
  * failed check is never cached.  A user that does not exist costs a bcrypt
  * as well (against a made-up hash of the first user's cost) and hashes are
  * compared in constant time, so an answer's timing tells nothing of which
- * users exist.  bcrypt runs one check at a time, so a flood of wrong
- * passwords takes one core, never all of them.
+ * users exist.  Checks run side by side on as many threads as call
+ * basicauth_check; the exporter calls it on the auth pool alone (webguard.h:
+ * a bounded number of threads), so a flood of wrong passwords takes at most
+ * that many cores.  basicauth_quick is the cheap part, for any thread: it
+ * says whether a bcrypt is needed at all.
  *
- * Thread-safe: any thread may call basicauth_check at any time.
+ * Thread-safe: any thread may call either at any time.
  */
 #ifndef BPFME_BASICAUTH_H
 #define BPFME_BASICAUTH_H
@@ -36,6 +39,20 @@ void basicauth_free(struct basicauth *ba);
  */
 bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, size_t nr_users,
 		     const char *authorization);
+
+enum basicauth_answer {
+	BASICAUTH_NO,		/* no Basic credential, or a malformed one: refuse, no bcrypt needed */
+	BASICAUTH_YES,		/* a good check the cache remembers */
+	BASICAUTH_BCRYPT,	/* only a bcrypt can tell (basicauth_check) */
+};
+
+/*
+ * Whether authorization can be answered without a bcrypt: base64, a
+ * lookup and an HMAC (microseconds).  Counts a cache hit as
+ * basicauth_check does.
+ */
+enum basicauth_answer basicauth_quick(struct basicauth *ba, const struct webconfig_user *users,
+				      size_t nr_users, const char *authorization);
 
 /* How many checks ran bcrypt, and how many the cache answered (for tests). */
 void basicauth_counts(struct basicauth *ba, unsigned long *bcrypts, unsigned long *cache_hits);

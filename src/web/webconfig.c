@@ -483,6 +483,11 @@ static int user_pair(struct walk *w, const char *section, const yaml_node_t *k, 
 		return fail(w, v, "basic_auth_users: user \"%s\": not a bcrypt hash (expected "
 			    "$2y$, $2b$ or $2a$, a cost from 04 to 31 and 53 characters, as "
 			    "htpasswd -nBC 10 makes)", shown(u->name, s1));
+	if (bcrypt_cost(u->hash) > BCRYPT_MAX_COST)
+		return fail(w, v, "basic_auth_users: user \"%s\": bcrypt cost %d is over the most "
+			    "the exporter accepts, %d (each step doubles a check's time; cost 10, "
+			    "htpasswd -nBC 10, takes about 50 ms)", shown(u->name, s1),
+			    bcrypt_cost(u->hash), BCRYPT_MAX_COST);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * take: tls_server_config, http_server_config and basic_auth_users.  Parsed
  * with libyaml and checked as strictly as the toolkit checks it: an unknown
  * field, a header the toolkit does not allow, a malformed bcrypt hash or a
- * name it does not know is an error naming the field.  Pure: no file but
+ * name it does not know is an error naming the field.  Stricter in one
+ * point: a bcrypt cost over BCRYPT_MAX_COST (14) is an error too.  Pure: no file but
  * the config itself is read (the certificates are tls.c's business), no
  * global state; thread-safe.
  *
@@ -13,7 +14,8 @@
  * NUL-terminated (an absent one is ""); paths are resolved against the
  * config file's directory; tls is true exactly when the toolkit would
  * serve TLS, and then cert_file and key_file are set; min_version <=
- * max_version; every hash is a well-formed bcrypt hash; header values hold
+ * max_version; every hash is a well-formed bcrypt hash of a cost at most
+ * BCRYPT_MAX_COST; header values hold
  * no control characters.
  */
 #ifndef BPFME_WEBCONFIG_H

@@ -4,16 +4,28 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
 #include "web/basicauth.h"
 #include "lib/log.h"
+#include "lib/workq.h"
 #include "web/tls.h"
 #include "web/webconfig.h"
+
+/* How often the guard thread looks at the files (a few stat calls). */
+#define GUARD_TICK_MS 1000
+/* The auth pool's threads at most (fewer on fewer cores). */
+#define AUTH_THREADS 2
+/* Their nice value: below the exporter's other threads (scrapes, HTTP, audit). */
+#define AUTH_NICE 10
 
 /* What tells that a file changed: the config file, cert_file, key_file, client_ca_file. */
 enum { ID_CONFIG, ID_CERT, ID_KEY, ID_CA, NR_IDS };
@@ -44,6 +56,12 @@ struct webguard {
 	struct webguard_config *cur;
 	struct file_id bad[NR_IDS];	/* the files when a reload failed: not retried until they change */
 	bool have_bad;
+	struct workq *auth;		/* bpfme-auth: the bcrypt checks */
+	pthread_t guard;		/* bpfme-guard: looks for changed files */
+	bool guard_started;
+	pthread_mutex_t guard_lock;	/* guard_stop */
+	pthread_cond_t guard_cond;	/* guard_stop was set */
+	bool guard_stop;
 };
 
 static void file_id_get(const char *path, struct file_id *id)
@@ -136,9 +154,12 @@ fail:
 	return ret;
 }
 
+static int start_threads(struct webguard *wg);
+
 int webguard_open(struct webguard **out, const char *path, char *err, size_t errlen)
 {
 	struct webguard *wg = calloc(1, sizeof(*wg));
+	pthread_condattr_t ca;
 	int ret;
 
 	if (!wg) {
@@ -147,6 +168,11 @@ int webguard_open(struct webguard **out, const char *path, char *err, size_t err
 	}
 	pthread_mutex_init(&wg->lock, NULL);
 	pthread_mutex_init(&wg->reload_lock, NULL);
+	pthread_mutex_init(&wg->guard_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wg->guard_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (!(wg->path = strdup(path)) || !(wg->ba = basicauth_new())) {
 		webguard_free(wg);
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -159,6 +185,12 @@ int webguard_open(struct webguard **out, const char *path, char *err, size_t err
 	}
 	wg->tls = wg->cur->cfg.tls;
 	wg->first = config_ref(wg->cur);
+	ret = start_threads(wg);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot start the web config's threads: %s", path, strerror(-ret));
+		webguard_free(wg);
+		return ret;
+	}
 	*out = wg;
 	return 0;
 }
@@ -167,6 +199,16 @@ void webguard_free(struct webguard *wg)
 {
 	if (!wg)
 		return;
+	if (wg->guard_started) {
+		pthread_mutex_lock(&wg->guard_lock);
+		wg->guard_stop = true;
+		pthread_cond_signal(&wg->guard_cond);
+		pthread_mutex_unlock(&wg->guard_lock);
+		pthread_join(wg->guard, NULL);
+	}
+	workq_stop(wg->auth);	/* runs what is queued: no request waits on it by now */
+	pthread_cond_destroy(&wg->guard_cond);
+	pthread_mutex_destroy(&wg->guard_lock);
 	pthread_mutex_destroy(&wg->lock);
 	pthread_mutex_destroy(&wg->reload_lock);
 	webguard_put(wg->cur);
@@ -249,21 +291,75 @@ static int reload(struct webguard *wg, const struct file_id now[NR_IDS], bool fo
 
 struct webguard_config *webguard_get(struct webguard *wg)
 {
+	return current(wg);
+}
+
+/* The guard thread's look: reload when a file changed since the last load (or failed one). */
+static void look(struct webguard *wg)
+{
 	struct webguard_config *c = current(wg);
 	struct file_id now[NR_IDS];
-	bool known_bad;
+	bool same, known_bad;
 
 	current_ids(wg->path, c, now);
-	if (file_ids_eq(now, c->ids))
-		return c;
+	same = file_ids_eq(now, c->ids);
+	webguard_put(c);
+	if (same)
+		return;
 	pthread_mutex_lock(&wg->lock);
 	known_bad = wg->have_bad && file_ids_eq(now, wg->bad);
 	pthread_mutex_unlock(&wg->lock);
-	if (known_bad)
-		return c;
-	webguard_put(c);
-	reload(wg, now, false);
-	return current(wg);
+	if (!known_bad)
+		reload(wg, now, false);
+}
+
+static void *guard_run(void *arg)
+{
+	struct webguard *wg = arg;
+	struct timespec at;
+
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&wg->guard_lock);
+	while (!wg->guard_stop) {
+		at.tv_sec += GUARD_TICK_MS / 1000;
+		at.tv_nsec += (GUARD_TICK_MS % 1000) * 1000000L;
+		if (at.tv_nsec >= 1000000000L) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000L;
+		}
+		while (!wg->guard_stop && pthread_cond_timedwait(&wg->guard_cond, &wg->guard_lock, &at) == 0)
+			;
+		if (wg->guard_stop)
+			break;
+		pthread_mutex_unlock(&wg->guard_lock);
+		look(wg);
+		pthread_mutex_lock(&wg->guard_lock);
+	}
+	pthread_mutex_unlock(&wg->guard_lock);
+	return NULL;
+}
+
+/* The auth pool and the guard thread; 0 or -errno. */
+static int start_threads(struct webguard *wg)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int threads = cores > 0 && cores < AUTH_THREADS ? (unsigned int)cores : AUTH_THREADS;
+	int ret;
+
+	/*
+	 * Twice the requests' queue: a job still ends while its request is
+	 * resumed.  At nice AUTH_NICE: a flood of wrong passwords yields the
+	 * CPU to the scrape and HTTP threads.
+	 */
+	ret = workq_start(&wg->auth, "bpfme-auth", threads, 2 * WEBGUARD_AUTH_QUEUE, AUTH_NICE);
+	if (ret)
+		return ret;
+	ret = -pthread_create(&wg->guard, NULL, guard_run, wg);
+	if (ret)
+		return ret;
+	pthread_setname_np(wg->guard, "bpfme-guard");
+	wg->guard_started = true;
+	return 0;
 }
 
 int webguard_reload(struct webguard *wg)
@@ -313,13 +409,58 @@ enum webguard_verdict webguard_check(struct webguard *wg, const struct webguard_
 		if (tls_check_client(conn_ctx, tls_session, why, len))
 			return WG_FORBIDDEN;
 	}
-	if (c->cfg.nr_users &&
-	    !basicauth_check(wg->ba, c->cfg.users, c->cfg.nr_users, authorization)) {
+	if (!c->cfg.nr_users)
+		return WG_ALLOW;
+	switch (basicauth_quick(wg->ba, c->cfg.users, c->cfg.nr_users, authorization)) {
+	case BASICAUTH_YES:
+		return WG_ALLOW;
+	case BASICAUTH_BCRYPT:
+		return WG_BCRYPT;
+	default:
 		snprintf(why, len, authorization ? "wrong user name or password" :
 			 "basic auth credentials are required");
 		return WG_UNAUTHORIZED;
 	}
-	return WG_ALLOW;
+}
+
+static void auth_run(struct workq_job *job)
+{
+	struct webguard_auth *a = (struct webguard_auth *)((char *)job - offsetof(struct webguard_auth, job));
+
+	a->ok = basicauth_check(a->wg->ba, a->c->cfg.users, a->c->cfg.nr_users, a->authorization);
+	explicit_bzero(a->authorization, strlen(a->authorization));
+	free(a->authorization);
+	a->authorization = NULL;
+	a->done(a);	/* a may be gone after this */
+}
+
+int webguard_auth_submit(struct webguard *wg, struct webguard_auth *a, const struct webguard_config *c,
+			 const char *authorization, void (*done)(struct webguard_auth *a))
+{
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->wg = wg;
+	a->c = c;
+	a->done = done;
+	a->job.run = auth_run;
+	if (!(a->authorization = strdup(authorization ? authorization : "")))
+		return -ENOMEM;
+	ret = workq_submit(wg->auth, &a->job);
+	if (ret) {
+		explicit_bzero(a->authorization, strlen(a->authorization));
+		free(a->authorization);
+		a->authorization = NULL;
+	}
+	return ret;
+}
+
+enum webguard_verdict webguard_auth_verdict(const struct webguard_auth *a, char *why, size_t len)
+{
+	if (a->ok)
+		return WG_ALLOW;
+	snprintf(why, len, "wrong user name or password");
+	return WG_UNAUTHORIZED;
 }
 
 const char *const *webguard_headers(const struct webguard_config *c)
