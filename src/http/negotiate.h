@@ -21,7 +21,14 @@
 enum om_format negotiate_format(const char *accept);
 /* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
 bool negotiate_accepts_gzip(const char *accept_encoding);
-/* gzip src into dst (replacing its content); 0 or -ENOMEM/-EIO. */
+/* gzip src into dst (replacing its content), of any length; 0 or -ENOMEM/-EIO. */
 int negotiate_gzip(struct buf *dst, const char *src, size_t len);
+/*
+ * negotiate_gzip, with zlib (whose counts are 32-bit) given at most chunk
+ * bytes of input and of output room at a time; negotiate_gzip's chunk is
+ * UINT_MAX.  For tests of the chunking.  -EINVAL when chunk is 0 or over
+ * UINT_MAX.
+ */
+int negotiate_gzip_chunked(struct buf *dst, const char *src, size_t len, size_t chunk);
 
 #endif
