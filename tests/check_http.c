@@ -188,6 +188,34 @@ END_TEST
 /* ---- several listening sockets ---- */
 
 /* Every socket is served by the same routes; stopping closes every one of them. */
+/*
+ * A path with an encoded NUL is refused (issue 16): libmicrohttpd decodes
+ * it and the path a route is looked up by ends at the NUL, so
+ * "/events%00anything" was served as /events.  A "%00" in the query is
+ * the query's business; "%2500" decodes to "%00", no NUL.
+ */
+START_TEST(test_nul_in_path)
+{
+	static const char *const refused[] = {
+		"/echo%00anything", "/echo%00", "/ech%00o", "/%00", "/echo%00?id=1",
+	};
+	struct tu_http_resp r;
+
+	serve_echo();
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		get("GET", refused[i], NULL, 400, &r);
+		ck_assert_str_eq(r.body, "bad request: the path holds an encoded NUL (%00)\n");
+		tu_http_free(&r);
+	}
+	get("GET", "/echo?id=a%00b", NULL, 200, &r);
+	tu_http_free(&r);
+	get("GET", "/echo%2500", NULL, 404, &r);
+	tu_http_free(&r);
+	get("GET", "/echo", NULL, 200, &r);	/* and the connection's next requests are served */
+	tu_http_free(&r);
+}
+END_TEST
+
 START_TEST(test_several_sockets)
 {
 	struct http_config cfg = { .routes = echo_routes, .telemetry_path = "/echo",
@@ -728,6 +756,22 @@ START_TEST(test_exporter_routes)
 }
 END_TEST
 
+/* The exporter's own table: /events with a NUL after it is not /events. */
+START_TEST(test_exporter_nul_in_path)
+{
+	struct tu_http_resp r;
+
+	serve_exporter(true);
+	get("GET", "/events%00anything", NULL, 400, &r);
+	tu_http_free(&r);
+	get("GET", "/m%00.txt", NULL, 400, &r);
+	tu_http_free(&r);
+	get("GET", "/events", NULL, 200, &r);
+	tu_http_free(&r);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 /* Every answer is counted by the route's handler label and its status; 0 in flight after. */
 START_TEST(test_exporter_counts)
 {
@@ -1157,8 +1201,10 @@ Suite *http_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_request_context);
 	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_nul_in_path);
 	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
+	tcase_add_test(tc, test_exporter_nul_in_path);
 	tcase_add_test(tc, test_exporter_no_events);
 	tcase_add_test(tc, test_exporter_counts);
 	tcase_add_test(tc, test_in_flight);

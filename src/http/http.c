@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "http/deadline.h"
+#include "http/http_limits.h"
 #include "lib/log.h"
 #include "web/tls.h"
 #include "web/webguard.h"
@@ -30,10 +31,10 @@
  * 0.9.75 when the parameters do not fit, leaves the connection hanging: so
  * the parameters are counted, and cut, before it parses them.
  */
-#define MAX_TARGET_BYTES 8192	/* the request target: path and query */
-#define MAX_PARAMS 64		/* query parameters */
-#define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
-#define MAX_HEADERS 64		/* header lines */
+#define MAX_TARGET_BYTES HTTP_LIMITS_TARGET_BYTES
+#define MAX_PARAMS HTTP_LIMITS_PARAMS
+#define MAX_HEADER_BYTES HTTP_LIMITS_HEADER_BYTES
+#define MAX_HEADERS HTTP_LIMITS_HEADERS
 #define POOL_BYTES ((size_t)32 * 1024)
 _Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) * 64 + 4096 <=
 	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
@@ -81,28 +82,14 @@ const char *http_header(const struct http_request *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-/* Whether the raw request target is past MAX_TARGET_BYTES or MAX_PARAMS. */
-static bool target_too_long(const char *uri)
-{
-	const char *query = strchr(uri, '?');
-	size_t params = 1;
-
-	if (strlen(uri) > MAX_TARGET_BYTES)
-		return true;
-	if (!query)
-		return false;
-	for (const char *p = query; (p = strchr(p + 1, '&')); )
-		if (++params > MAX_PARAMS)
-			return true;
-	return false;
-}
-
 /*
  * MHD's URI callback: the request line is in, its query not yet parsed.
  * uri points into MHD's read buffer, which MHD parses the parameters from
  * once we return.  When the target is over the limits, end it at its '?':
  * MHD then parses no parameters (and cannot run out of pool doing so), and
- * the request is answered 414 once its headers are in.
+ * the request is answered 414 once its headers are in.  A path with an
+ * encoded NUL is answered 400: MHD decodes it, and the path it passes on
+ * would end there.
  */
 static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -119,7 +106,8 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 	r->dl = ci && ci->socket_context ? ((struct conn_ctx *)ci->socket_context)->dl : NULL;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	r->fd = ci ? ci->connect_fd : -1;
-	if (uri && target_too_long(uri)) {
+	r->path_has_nul = uri && http_limits_path_has_nul(uri);
+	if (uri && http_limits_target_too_long(uri)) {
 		char *query = strchr(uri, '?');
 
 		r->target_too_long = true;
@@ -132,11 +120,8 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
 					const char *key, const char *value)
 {
-	size_t *bytes = cls;
-
 	(void)kind;
-	bytes[0] += strlen(key) + 4 + (value ? strlen(value) : 0);
-	bytes[1]++;
+	http_limits_add_header(cls, key, value);
 	return MHD_YES;
 }
 
@@ -289,6 +274,9 @@ static int dispatch(struct http_server *srv, struct request *r)
 		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				       "request header fields too large: at most %d bytes in %d lines",
 				       MAX_HEADER_BYTES, MAX_HEADERS);
+	if (r->path_has_nul)
+		return http_reply_text(rq, MHD_HTTP_BAD_REQUEST, NULL,
+				       "bad request: the path holds an encoded NUL (%%00)");
 	if (srv->cfg.web && (ret = check_web(srv, rq)))
 		return ret < 0 ? ret : 0;
 	route = http_route_find(srv->cfg.routes, rq->url);
@@ -314,10 +302,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		size_t header_bytes[2] = { 0, 0 };	/* bytes, lines */
+		struct http_limits_headers header_bytes = { 0, 0 };
 
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, header_bytes);
-		r->headers_too_large = header_bytes[0] > MAX_HEADER_BYTES || header_bytes[1] > MAX_HEADERS;
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &header_bytes);
+		r->headers_too_large = http_limits_headers_too_large(&header_bytes);
 		r->headers_in = true;
 		r->rq.method = method;
 		r->rq.url = url;
