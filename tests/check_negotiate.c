@@ -196,6 +196,16 @@ static void round_trip(const char *src, size_t len)
 	buf_release(&back);
 }
 
+START_TEST(test_wants_sse)
+{
+	ck_assert(!negotiate_wants_sse(NULL));
+	ck_assert(!negotiate_wants_sse("application/json"));
+	ck_assert(negotiate_wants_sse("text/event-stream"));
+	ck_assert(negotiate_wants_sse("Text/Event-Stream; charset=utf-8"));
+	ck_assert(negotiate_wants_sse("application/json, text/event-stream;q=0.5"));
+}
+END_TEST
+
 START_TEST(test_gzip_small)
 {
 	round_trip("", 0);
@@ -298,6 +308,7 @@ Suite *negotiate_suite(void)
 	tcase_add_test(tc, test_negotiate_other_version);
 	tcase_add_test(tc, test_negotiate_unknown);
 	tcase_add_test(tc, test_negotiate_q);
+	tcase_add_test(tc, test_wants_sse);
 	tcase_add_test(tc, test_negotiate_whitespace_case);
 	tcase_add_test(tc, test_accepts_gzip);
 	suite_add_tcase(s, tc);

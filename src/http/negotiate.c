@@ -167,6 +167,11 @@ static uInt take(size_t *left, size_t chunk)
 	return (uInt)n;
 }
 
+bool negotiate_wants_sse(const char *accept)
+{
+	return accept && strcasestr(accept, "text/event-stream");
+}
+
 int negotiate_gzip_chunked(struct buf *dst, const char *src, size_t len, size_t chunk)
 {
 	size_t in_left = len, out_left;

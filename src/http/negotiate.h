@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * negotiate - what a client's request headers ask for: the exposition
- * format from Accept, gzip from Accept-Encoding; and the gzip encoding
- * itself.  Pure functions of their arguments, thread-safe.
+ * format from Accept (and Server-Sent Events for /events), gzip from
+ * Accept-Encoding; and the gzip encoding itself.  Fuzzed:
+ * tests/fuzz/fuzz_negotiate.c.  Pure functions of their arguments, thread-safe.
  */
 #ifndef BPFME_NEGOTIATE_H
 #define BPFME_NEGOTIATE_H
@@ -19,6 +20,11 @@
  * when text/plain is preferred or nothing we have is acceptable.
  */
 enum om_format negotiate_format(const char *accept);
+/*
+ * Whether an Accept header (NULL: none sent) asks /events for Server-Sent
+ * Events: it names text/event-stream (in any case, anywhere).
+ */
+bool negotiate_wants_sse(const char *accept);
 /* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
 bool negotiate_accepts_gzip(const char *accept_encoding);
 /* gzip src into dst (replacing its content), of any length; 0 or -ENOMEM/-EIO. */

@@ -2,6 +2,7 @@
 /* basicauth - bcrypt checks with libcrypt, a bounded cache of good ones; see basicauth.h. */
 #include "web/basicauth.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,6 +114,26 @@ static long b64_decode(const char *in, unsigned char *out, size_t outlen)
 	return (long)n;
 }
 
+int basicauth_parse(const char *authorization, unsigned char *creds, size_t size,
+		    const char **user, char **password)
+{
+	long len;
+	char *colon;
+
+	if (!authorization || size < 1 || strncasecmp(authorization, "Basic ", 6))
+		return -EINVAL;
+	len = b64_decode(authorization + 6, creds, size - 1);
+	if (len < 0 || memchr(creds, '\0', (size_t)len))
+		return -EINVAL;
+	colon = strchr((char *)creds, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	*user = (const char *)creds;
+	*password = colon + 1;
+	return 0;
+}
+
 /* Whether a and b hold the same n bytes, in time that depends on n alone. */
 static bool same_bytes(const char *a, const char *b, size_t n)
 {
@@ -200,21 +221,16 @@ bool basicauth_check(struct basicauth *ba, const struct webconfig_user *users, s
 {
 	unsigned char creds[MAX_CREDENTIALS + 1], d[DIGEST_BYTES];
 	const struct webconfig_user *user = NULL;
+	const char *name;
 	char dummy[61], *password;
-	long len;
 	bool ok = false;
 
-	if (!authorization || !nr_users || strncasecmp(authorization, "Basic ", 6))
+	if (!nr_users)
 		return false;
-	len = b64_decode(authorization + 6, creds, MAX_CREDENTIALS);
-	if (len < 0 || memchr(creds, '\0', (size_t)len))
+	if (basicauth_parse(authorization, creds, sizeof(creds), &name, &password))
 		goto out;
-	password = strchr((char *)creds, ':');
-	if (!password)
-		goto out;
-	*password++ = '\0';
 	for (size_t i = 0; i < nr_users; i++)
-		if (!strcmp(users[i].name, (char *)creds))
+		if (!strcmp(users[i].name, name))
 			user = &users[i];
 	if (!user) {
 		/*
