@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "audit/ev.h"
+#include "http/follow.h"
 #include "http/http.h"
 #include "http/listen.h"
 #include "loadgen.h"
@@ -1192,6 +1193,65 @@ START_TEST(test_write_deadline)
 }
 END_TEST
 
+static bool followers_are(struct follow_hub *hub, unsigned int n, int timeout_ms)
+{
+	double end = tu_now_ms() + timeout_ms;
+
+	while (follow_count(hub) != n) {
+		if (tu_now_ms() > end)
+			return false;
+		poll(NULL, 0, 10);
+	}
+	return true;
+}
+
+/*
+ * A follower that stops reading is dropped at the write deadline, however
+ * much shorter the read timeout (issue 16: libmicrohttpd's own idle
+ * timeout was the read timeout, and dropped such a stream at whichever
+ * came first).  The follower's receive buffer is small and the events far
+ * more than the buffers on the way: the stream stalls at once.
+ */
+START_TEST(test_stalled_stream)
+{
+	struct http_config cfg = { .telemetry_path = "/m", .read_timeout_ms = 1000,
+				   .write_timeout_ms = 3000 };
+	struct follow_hub *hub;
+	char cmdline[2048];
+	double t0, ms;
+	int fd;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 1024), 0);
+	ck_assert_int_eq(follow_start(&hub, &ring, 4, cfg.write_timeout_ms), 0);
+	cfg.events = &ring;
+	cfg.followers = hub;
+	serve(&cfg);
+	fd = send_get(NULL, "/events?follow=1", 4096);
+	ck_assert_msg(followers_are(hub, 1, 2000), "the follower is not following");
+	memset(cmdline, 'x', sizeof(cmdline) - 1);
+	cmdline[sizeof(cmdline) - 1] = '\0';
+	for (uint32_t i = 1; i <= 3000; i++) {	/* about 6 MB of events */
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.op = EV_LOAD;
+		e.cmdline = strdup(cmdline);
+		ev_push(&ring, &e);
+	}
+	t0 = tu_now_ms();
+	ck_assert_msg(followers_are(hub, 0, 8000), "a follower that never reads is still there after 8 s");
+	ms = tu_now_ms() - t0;
+	ck_assert_msg(ms >= 2500 && ms < 4500, "a stalled stream was dropped after %.0f ms; want the "
+		      "write timeout (3000 ms), not the read timeout (1000 ms)", ms);
+	close(fd);
+	follow_stop(hub);
+	teardown();
+	follow_free(hub);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -1230,6 +1290,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_large_events_take_slot);
 	tcase_add_test(tc, test_read_deadline);
 	tcase_add_test(tc, test_write_deadline);
+	tcase_add_test(tc, test_stalled_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

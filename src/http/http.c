@@ -360,8 +360,16 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 	const struct http_config *cfg = &srv->cfg;
 	/* two addresses at their limit leave half the connections to the others */
 	unsigned int per_ip = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
-	/* libmicrohttpd's own idle timeout: nothing moved for the read timeout */
-	unsigned int idle_s = (cfg->read_timeout_ms + 999) / 1000;
+	/*
+	 * libmicrohttpd's own idle timeout is only a backstop: the deadlines
+	 * drop a connection at its read or its write deadline, whichever it
+	 * waits on.  Past the longer of the two (and a second more, for the
+	 * deadline thread's tick), so that a stream that stalls is dropped
+	 * at the write timeout even when the read timeout is shorter.
+	 */
+	unsigned int longer_ms = cfg->read_timeout_ms > cfg->write_timeout_ms ? cfg->read_timeout_ms :
+				 cfg->write_timeout_ms;
+	unsigned int idle_s = (longer_ms + 999) / 1000 + 1;
 	struct MHD_OptionItem web_opts[6];
 	unsigned int tls_flag = web_options(srv, web_opts);
 
@@ -376,7 +384,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_ARRAY, web_opts,
 		MHD_OPTION_END);
