@@ -45,6 +45,7 @@ struct audit_reader_state {
 	bool listening;			/* subscribed, and the thread reading */
 	uint64_t socket_drops;		/* messages the socket dropped, every socket so far */
 	uint64_t resubscribed;		/* times the socket failed and was opened again */
+	uint64_t resubscribe_failed;	/* attempts to subscribe again that failed */
 	struct audit_kstatus kernel;	/* the kernel's audit status, as last answered */
 };
 
