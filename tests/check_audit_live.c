@@ -5,6 +5,7 @@
  * event at /events and every counter at /metrics is checked against what
  * the test did.  Needs root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1062,11 +1063,80 @@ START_TEST(test_no_cap_audit_control)
 }
 END_TEST
 
+/* A process and its tracer: whether every thread of pid is traced by tracer now. */
+struct traced {
+	pid_t pid, tracer;
+};
+
+static bool all_threads_traced(void *arg)
+{
+	const struct traced *t = arg;
+	char path[320], line[256];
+	struct dirent *de;
+	DIR *d;
+	int threads = 0, traced = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		threads++;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", (int)t->pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "TracerPid:", 10)) {
+				traced += atoi(line + 10) == (int)t->tracer;
+				break;
+			}
+		fclose(f);
+	}
+	closedir(d);
+	return threads > 0 && traced == threads;
+}
+
+/* Netlink requests in strace's output file so far. */
+static int netlink_sends(const char *out)
+{
+	FILE *f = fopen(out, "r");
+	char *text = NULL;
+	size_t cap = 0;
+	int sends = 0;
+
+	if (!f)
+		return 0;
+	while (getline(&text, &cap, f) > 0)
+		sends += strstr(text, "AF_NETLINK") != NULL || strstr(text, "nl_family") != NULL;
+	fclose(f);
+	free(text);
+	return sends;
+}
+
+struct sends_seen {
+	const char *out;
+	int at_least;
+};
+
+static bool sends_seen(void *arg)
+{
+	const struct sends_seen *s = arg;
+
+	return netlink_sends(s->out) >= s->at_least;
+}
+
 /*
  * The kernel's audit status is asked on the reader's own schedule, never
  * by a scrape: 30 scrapes in a row send at most the two requests that
  * schedule makes meanwhile (strace counts every sendto(2) the exporter
- * makes).
+ * makes).  Not vacuous: the scrapes start only once every thread is
+ * traced, and the reader's own request (every 2 s) must show in the trace
+ * afterwards, or strace saw nothing.
  */
 START_TEST(test_status_not_on_scrape_path)
 {
@@ -1074,10 +1144,9 @@ START_TEST(test_status_not_on_scrape_path)
 	struct tu_http_resp r;
 	int tmp, status, sends = 0;
 	double t0, elapsed_s;
-	char *text = NULL;
+	struct traced tr;
+	struct sends_seen control;
 	pid_t tracer;
-	FILE *f;
-	size_t cap = 0;
 
 	audit_on();
 	ck_assert_int_eq(tu_exporter_start(&exporter, NULL), 0);
@@ -1092,23 +1161,24 @@ START_TEST(test_status_not_on_scrape_path)
 		       "-p", pidarg, (char *)NULL);
 		_exit(127);
 	}
-	usleep(700000);	/* attached to every thread */
+	tr = (struct traced){ .pid = exporter.pid, .tracer = tracer };
+	ck_assert_msg(tu_wait_until(all_threads_traced, &tr, 5000),
+		      "strace has not attached to every thread of the exporter in 5 s");
 	t0 = tu_now_ms();
 	for (int i = 0; i < 30; i++) {
 		ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
 		tu_http_free(&r);
 	}
+	sends = netlink_sends(out);
+	/* the control: the reader's next request (within its 2 s) is in the trace */
+	control = (struct sends_seen){ .out = out, .at_least = sends + 1 };
+	ck_assert_msg(tu_wait_until(sends_seen, &control, 3000),
+		      "strace saw no request of the reader's own schedule in 3 s: the count shows nothing");
 	elapsed_s = (tu_now_ms() - t0) / 1000 + 1;	/* the tracer's last second included */
 	kill(tracer, SIGINT);
 	ck_assert_int_eq(waitpid(tracer, &status, 0), tracer);
 	ck_assert_msg(!WIFEXITED(status) || WEXITSTATUS(status) != 127, "strace is not installed");
-	f = fopen(out, "r");
-	ck_assert_ptr_nonnull(f);
-	while (getline(&text, &cap, f) > 0)
-		sends += strstr(text, "AF_NETLINK") != NULL || strstr(text, "nl_family") != NULL;
-	fclose(f);
-	free(text);
 	unlink(out);
 	/* the reader asks every 2 s, whatever the scrapes do (before: once a scrape) */
 	ck_assert_msg(sends <= (int)(elapsed_s / 2) + 2 && sends < 30,
@@ -1222,6 +1292,14 @@ static int count_in_log(int fd, const char *needle, char *text, size_t size)
 	return count;
 }
 
+static bool three_refusals(void *arg)
+{
+	struct audit_reader_state st;
+
+	audit_reader_state(arg, &st);
+	return st.resubscribe_failed >= 3;
+}
+
 /*
  * The socket fails and subscribing again is refused (the reader's thread
  * lacks CAP_AUDIT_READ): the loss and the refusal are each logged once, with
@@ -1252,9 +1330,10 @@ START_TEST(test_reader_resubscribe_refused)
 	ck_assert(st.listening);
 
 	break_audit_socket(r);
-	/* attempts at about 1, 3 and 7 s after the loss */
-	usleep(7500 * 1000);
+	/* attempts at about 1, 3 and 7 s after the loss: wait for the third */
+	ck_assert_msg(tu_wait_until(three_refusals, r, 10000), "fewer than 3 attempts in 10 s");
 	audit_reader_state(r, &st);
+	ck_assert_uint_ge(st.resubscribe_failed, 3);
 	ck_assert(!st.listening);
 	ck_assert_uint_eq(st.resubscribed, 0);
 	ck_assert_int_eq(count_in_log(logfd, "audit socket failed", text, sizeof(text)), 1);
