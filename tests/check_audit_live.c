@@ -334,10 +334,12 @@ START_TEST(test_load_unload_attributed)
 	FILE *f;
 
 	/* libbpf probes features with a throwaway program on first use: do it now */
+	since = last_seq();
 	warm = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
 	ck_assert_int_ge(warm, 0);
+	ck_assert_int_eq(tu_obj_info(warm, &info, sizeof(info)), 0);
 	close(warm);
-	usleep(300000);
+	free(wait_events(since, info.id, 2));	/* its LOAD and UNLOAD are counted before the baseline */
 	loads = audit_count("LOAD");
 	unloads = audit_count("UNLOAD");
 	since = last_seq();

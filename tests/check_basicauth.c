@@ -6,6 +6,7 @@
  * malformed headers costing none, the cache's hits and its bound, and
  * checks from several threads at once.  Nothing needs root.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,37 @@ START_TEST(test_quick)
 }
 END_TEST
 
+/* The header's parse alone: Basic, base64, the split at the first ':'. */
+START_TEST(test_parse)
+{
+	unsigned char creds[64], small[5];
+	const char *user;
+	char *password;
+
+	ck_assert_int_eq(basicauth_parse("Basic dXNlcjpwYXNz", creds, sizeof(creds), &user, &password), 0);
+	ck_assert_str_eq(user, "user");
+	ck_assert_str_eq(password, "pass");
+	/* "a:b:c": the password holds the later colons */
+	ck_assert_int_eq(basicauth_parse("bAsIc YTpiOmM=", creds, sizeof(creds), &user, &password), 0);
+	ck_assert_str_eq(user, "a");
+	ck_assert_str_eq(password, "b:c");
+	ck_assert_int_eq(basicauth_parse("Basic Og==", creds, sizeof(creds), &user, &password), 0);
+	ck_assert_str_eq(user, "");
+	ck_assert_str_eq(password, "");
+	ck_assert_int_eq(basicauth_parse(NULL, creds, sizeof(creds), &user, &password), -EINVAL);
+	ck_assert_int_eq(basicauth_parse("Bearer dXNlcjpwYXNz", creds, sizeof(creds), &user, &password),
+			 -EINVAL);
+	ck_assert_int_eq(basicauth_parse("Basic YQ==", creds, sizeof(creds), &user, &password), -EINVAL);
+	ck_assert_int_eq(basicauth_parse("Basic dXNlcjpwYXNz=", creds, sizeof(creds), &user, &password),
+			 -EINVAL);	/* not a multiple of 4 */
+	ck_assert_int_eq(basicauth_parse("Basic YQA6Yg==", creds, sizeof(creds), &user, &password),
+			 -EINVAL);	/* "a\0:b": a NUL inside */
+	/* "user:pass" is 9 bytes: not in 4 bytes of room */
+	ck_assert_int_eq(basicauth_parse("Basic dXNlcjpwYXNz", small, sizeof(small), &user, &password),
+			 -EINVAL);
+}
+END_TEST
+
 Suite *basicauth_suite(void)
 {
 	Suite *s = suite_create("basicauth");
@@ -268,6 +300,7 @@ Suite *basicauth_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_right_and_wrong);
+	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_known_hash);
 	tcase_add_test(tc, test_unknown_user_costs_a_bcrypt);
 	tcase_add_test(tc, test_malformed_costs_nothing);

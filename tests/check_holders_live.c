@@ -36,6 +36,7 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 
+#include "proc/holders.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -809,6 +810,73 @@ START_TEST(test_fdinfo_way)
 }
 END_TEST
 
+/*
+ * A child that lives until killed, with every uid set to uid (0: root's,
+ * as this test's); it has set them when this returns.
+ */
+static pid_t idle_child(uid_t uid)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(ready[0]);
+		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void kill_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+}
+
+/*
+ * The copy's check is of the pidfd's process (issue 16): a pid reused
+ * between the fd walk and the copy must not have its fds copied.  The
+ * reuse is made deterministic: the pidfd of a child that exited and was
+ * reaped, with the pid of a live root process whose status says all-root.
+ */
+START_TEST(test_copy_check_is_the_pidfds)
+{
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), pidfd, gone_fd, nobody_fd;
+	pid_t root = idle_child(0), gone = idle_child(0), nobody = idle_child(NOBODY);
+
+	ck_assert_int_ge(procfd, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, root, 0);
+	gone_fd = (int)syscall(SYS_pidfd_open, gone, 0);
+	nobody_fd = (int)syscall(SYS_pidfd_open, nobody, 0);
+	ck_assert_int_ge(pidfd, 0);
+	ck_assert_int_ge(gone_fd, 0);
+	ck_assert_int_ge(nobody_fd, 0);
+	ck_assert_msg(holders_may_copy(procfd, root, pidfd), "a live root process: copies allowed");
+	ck_assert_msg(!holders_may_copy(procfd, nobody, nobody_fd), "another uid's: no copies");
+	kill_child(gone);	/* exited and reaped: its pid may be anyone's now */
+	ck_assert_msg(!holders_may_copy(procfd, root, gone_fd),
+		      "a pidfd whose process is gone, with a root process's pid: no copies");
+	ck_assert_msg(!holders_may_copy(procfd, gone, gone_fd), "a process gone: no copies");
+	kill_child(root);
+	kill_child(nobody);
+	close(pidfd);
+	close(gone_fd);
+	close(nobody_fd);
+	close(procfd);
+}
+END_TEST
+
 Suite *holders_live_suite(void)
 {
 	Suite *s = suite_create("holders_live");
@@ -826,6 +894,9 @@ Suite *holders_live_suite(void)
 	tcase_add_test(tc, test_collector_off);
 	tcase_add_test(tc, test_without_cap_sys_ptrace);
 	tcase_add_test(tc, test_with_cap_sys_ptrace_no_warning);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("copy");
+	tcase_add_test(tc, test_copy_check_is_the_pidfds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "audit/ev.h"
+#include "http/follow.h"
 #include "http/http.h"
 #include "http/listen.h"
 #include "loadgen.h"
@@ -188,6 +189,34 @@ END_TEST
 /* ---- several listening sockets ---- */
 
 /* Every socket is served by the same routes; stopping closes every one of them. */
+/*
+ * A path with an encoded NUL is refused (issue 16): libmicrohttpd decodes
+ * it and the path a route is looked up by ends at the NUL, so
+ * "/events%00anything" was served as /events.  A "%00" in the query is
+ * the query's business; "%2500" decodes to "%00", no NUL.
+ */
+START_TEST(test_nul_in_path)
+{
+	static const char *const refused[] = {
+		"/echo%00anything", "/echo%00", "/ech%00o", "/%00", "/echo%00?id=1",
+	};
+	struct tu_http_resp r;
+
+	serve_echo();
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		get("GET", refused[i], NULL, 400, &r);
+		ck_assert_str_eq(r.body, "bad request: the path holds an encoded NUL (%00)\n");
+		tu_http_free(&r);
+	}
+	get("GET", "/echo?id=a%00b", NULL, 200, &r);
+	tu_http_free(&r);
+	get("GET", "/echo%2500", NULL, 404, &r);
+	tu_http_free(&r);
+	get("GET", "/echo", NULL, 200, &r);	/* and the connection's next requests are served */
+	tu_http_free(&r);
+}
+END_TEST
+
 START_TEST(test_several_sockets)
 {
 	struct http_config cfg = { .routes = echo_routes, .telemetry_path = "/echo",
@@ -728,6 +757,22 @@ START_TEST(test_exporter_routes)
 }
 END_TEST
 
+/* The exporter's own table: /events with a NUL after it is not /events. */
+START_TEST(test_exporter_nul_in_path)
+{
+	struct tu_http_resp r;
+
+	serve_exporter(true);
+	get("GET", "/events%00anything", NULL, 400, &r);
+	tu_http_free(&r);
+	get("GET", "/m%00.txt", NULL, 400, &r);
+	tu_http_free(&r);
+	get("GET", "/events", NULL, 200, &r);
+	tu_http_free(&r);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 /* Every answer is counted by the route's handler label and its status; 0 in flight after. */
 START_TEST(test_exporter_counts)
 {
@@ -1148,6 +1193,65 @@ START_TEST(test_write_deadline)
 }
 END_TEST
 
+static bool followers_are(struct follow_hub *hub, unsigned int n, int timeout_ms)
+{
+	double end = tu_now_ms() + timeout_ms;
+
+	while (follow_count(hub) != n) {
+		if (tu_now_ms() > end)
+			return false;
+		poll(NULL, 0, 10);
+	}
+	return true;
+}
+
+/*
+ * A follower that stops reading is dropped at the write deadline, however
+ * much shorter the read timeout (issue 16: libmicrohttpd's own idle
+ * timeout was the read timeout, and dropped such a stream at whichever
+ * came first).  The follower's receive buffer is small and the events far
+ * more than the buffers on the way: the stream stalls at once.
+ */
+START_TEST(test_stalled_stream)
+{
+	struct http_config cfg = { .telemetry_path = "/m", .read_timeout_ms = 1000,
+				   .write_timeout_ms = 3000 };
+	struct follow_hub *hub;
+	char cmdline[2048];
+	double t0, ms;
+	int fd;
+
+	ck_assert_int_eq(ev_ring_init(&ring, 1024), 0);
+	ck_assert_int_eq(follow_start(&hub, &ring, 4, cfg.write_timeout_ms), 0);
+	cfg.events = &ring;
+	cfg.followers = hub;
+	serve(&cfg);
+	fd = send_get(NULL, "/events?follow=1", 4096);
+	ck_assert_msg(followers_are(hub, 1, 2000), "the follower is not following");
+	memset(cmdline, 'x', sizeof(cmdline) - 1);
+	cmdline[sizeof(cmdline) - 1] = '\0';
+	for (uint32_t i = 1; i <= 3000; i++) {	/* about 6 MB of events */
+		struct ev_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.prog_id = i;
+		e.op = EV_LOAD;
+		e.proc.cmdline = strdup(cmdline);
+		ev_push(&ring, &e);
+	}
+	t0 = tu_now_ms();
+	ck_assert_msg(followers_are(hub, 0, 8000), "a follower that never reads is still there after 8 s");
+	ms = tu_now_ms() - t0;
+	ck_assert_msg(ms >= 2500 && ms < 4500, "a stalled stream was dropped after %.0f ms; want the "
+		      "write timeout (3000 ms), not the read timeout (1000 ms)", ms);
+	close(fd);
+	follow_stop(hub);
+	teardown();
+	follow_free(hub);
+	ev_ring_release(&ring);
+}
+END_TEST
+
 Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -1157,8 +1261,10 @@ Suite *http_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_request_context);
 	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_nul_in_path);
 	tcase_add_test(tc, test_header_refused);
 	tcase_add_test(tc, test_exporter_routes);
+	tcase_add_test(tc, test_exporter_nul_in_path);
 	tcase_add_test(tc, test_exporter_no_events);
 	tcase_add_test(tc, test_exporter_counts);
 	tcase_add_test(tc, test_in_flight);
@@ -1184,6 +1290,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, test_large_events_take_slot);
 	tcase_add_test(tc, test_read_deadline);
 	tcase_add_test(tc, test_write_deadline);
+	tcase_add_test(tc, test_stalled_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,7 @@
 
 #include "bpf/linkinfo.h"
 #include "bpf/linktarget.h"
+#include "bpf/snap_ops.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -700,6 +701,51 @@ START_TEST(test_btf_names)
 }
 END_TEST
 
+/*
+ * A tracing link's target named while the snapshot's buffer has run out
+ * of memory is not remembered (issue 16): the cache would give the link an
+ * empty target in every later snapshot for as long as it lives.  The link
+ * is the snapshot's own record of one (no fentry program needed): the
+ * finishing pass names it from the vmlinux BTF object.
+ */
+START_TEST(test_target_not_cached_on_oom)
+{
+	const uint32_t link_id = 0x7ffffff0;	/* no real link's: the cache is the process's */
+	struct snap s;
+	struct snap_link *l;
+	struct buf b = BUF_INIT;
+
+	linktarget_cache_clear();
+	snap_init(&s);
+	s.links = calloc(1, sizeof(*s.links));	/* snap_release frees it */
+	ck_assert_ptr_nonnull(s.links);
+	s.alloc_links = 1;
+	l = &s.links[0];
+	l->id = link_id;
+	l->type = LI_TRACING;
+	l->target_pending = true;
+	l->target_id = vmlinux_btf_obj();
+	l->target_btf_id = vmlinux_func("bpf_fentry_test1");
+	s.nr_links = 1;
+	buf_add(&s.strs, "", 1);
+	s.strs.oom = true;	/* an append of this snapshot failed */
+	ck_assert_int_eq(snap_link_ops.finish(&s), -ENOMEM);
+	ck_assert_msg(!linktarget_cache_get(link_id, &b), "a target cut short is cached: \"%s\"", b.buf);
+
+	/* the next snapshot, with memory: named, and remembered */
+	buf_reset(&s.strs);
+	buf_add(&s.strs, "", 1);
+	l->target_pending = true;
+	ck_assert_int_eq(snap_link_ops.finish(&s), 0);
+	ck_assert_str_eq(snap_link_target(&s, l), "bpf_fentry_test1");
+	ck_assert(linktarget_cache_get(link_id, &b));
+	ck_assert_str_eq(b.buf, "bpf_fentry_test1");
+	buf_release(&b);
+	snap_release(&s);
+	linktarget_cache_clear();
+}
+END_TEST
+
 START_TEST(test_iter)
 {
 	uint32_t func = vmlinux_func("bpf_iter_bpf_link");
@@ -735,6 +781,9 @@ Suite *links_suite(void)
 	tcase_add_test(tc, test_fentry);
 	tcase_add_test(tc, test_btf_names);
 	tcase_add_test(tc, test_iter);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cache");
+	tcase_add_test(tc, test_target_not_cached_on_oom);
 	suite_add_tcase(s, tc);
 	return s;
 }

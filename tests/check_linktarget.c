@@ -268,12 +268,25 @@ static void expect_cached(uint32_t id, const char *want)
 	buf_release(&b);
 }
 
+/* Remember text for id, as the snapshot does: from its buffer. */
+static void put(uint32_t id, const char *text)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "x");
+	buf_add(&b, "", 1);
+	buf_addstr(&b, text);
+	ck_assert(!b.oom);
+	linktarget_cache_put(id, &b, 2);
+	buf_release(&b);
+}
+
 START_TEST(test_cache_sweep)
 {
 	linktarget_cache_clear();
-	linktarget_cache_put(7, "seven");
-	linktarget_cache_put(3, "three");
-	linktarget_cache_put(7, "again");	/* the first stays */
+	put(7, "seven");
+	put(3, "three");
+	put(7, "again");	/* the first stays */
 	ck_assert_uint_eq(linktarget_cache_size(), 2);
 	expect_cached(7, "seven");
 	expect_cached(3, "three");
@@ -300,7 +313,7 @@ START_TEST(test_cache_bound)
 	/* in descending order: each put goes to the front of the sorted array */
 	for (uint32_t i = LT_CACHE_MAX + 10; i > 0; i--) {
 		snprintf(text, sizeof(text), "t%u", i);
-		linktarget_cache_put(i, text);
+		put(i, text);
 	}
 	ck_assert_uint_eq(linktarget_cache_size(), LT_CACHE_MAX);
 	linktarget_cache_sweep();		/* all put in this generation: kept */
@@ -310,10 +323,34 @@ START_TEST(test_cache_bound)
 	expect_cached(10, NULL);	/* past the bound: not kept */
 	linktarget_cache_sweep();
 	ck_assert_uint_eq(linktarget_cache_size(), 2);	/* only the two got since */
-	linktarget_cache_put(10, "t10");	/* room again */
+	put(10, "t10");	/* room again */
 	expect_cached(10, "t10");
 	linktarget_cache_clear();
 	ck_assert_uint_eq(linktarget_cache_size(), 0);
+}
+END_TEST
+
+/*
+ * A text the buffer ran out of memory for is never remembered: it would be
+ * the link's target (empty, or cut short) for as long as the link lives.
+ */
+START_TEST(test_cache_not_oom)
+{
+	struct buf b = BUF_INIT;
+
+	linktarget_cache_clear();
+	buf_addstr(&b, "vfs_read");
+	b.oom = true;		/* an append after these failed */
+	linktarget_cache_put(42, &b, 0);
+	ck_assert_uint_eq(linktarget_cache_size(), 0);
+	expect_cached(42, NULL);
+	b.oom = false;
+	linktarget_cache_put(42, &b, b.len + 1);	/* past the text: nothing */
+	expect_cached(42, NULL);
+	linktarget_cache_put(42, &b, 0);
+	expect_cached(42, "vfs_read");
+	buf_release(&b);
+	linktarget_cache_clear();
 }
 END_TEST
 
@@ -333,6 +370,7 @@ Suite *linktarget_suite(void)
 	tc = tcase_create("cache");
 	tcase_add_test(tc, test_cache_sweep);
 	tcase_add_test(tc, test_cache_bound);
+	tcase_add_test(tc, test_cache_not_oom);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,7 @@
 
 #include "http/listen.h"
 #include "suites.h"
+#include "testutil.h"
 
 /* ---- address syntax ---- */
 
@@ -533,16 +534,35 @@ START_TEST(test_listen_backlog)
 		ck_assert_msg(fds[i] >= 0, "socket %d: %s", i, strerror(errno));
 		ck_assert(connect(fds[i], (struct sockaddr *)&sin, sizeof(sin)) == 0 || errno == EINPROGRESS);
 	}
-	usleep(300 * 1000);	/* loopback handshakes take microseconds; a dropped SYN waits 1 s */
-	for (int i = 0; i < BURST; i++) {
-		struct pollfd pfd = { .fd = fds[i], .events = POLLOUT };
-		int soerr = 1;
-		socklen_t slen = sizeof(soerr);
+	/*
+	 * Wait for the handshakes until want are done, at most 800 ms: on
+	 * loopback they take microseconds, and a SYN the queue dropped is sent
+	 * again only after 1 s, so the connections past a short queue cannot
+	 * complete in time.
+	 */
+	{
+		static struct pollfd pfd[BURST];
+		double end = tu_now_ms() + 800;
+		int left;
 
-		if (poll(&pfd, 1, 0) == 1 && !getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &soerr, &slen) && !soerr)
-			done++;
-		close(fds[i]);
+		for (int i = 0; i < BURST; i++)
+			pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLOUT };
+		while (done < want && (left = (int)(end - tu_now_ms())) > 0 &&
+		       poll(pfd, BURST, left) > 0) {
+			for (int i = 0; i < BURST; i++) {
+				int soerr = 1;
+				socklen_t slen = sizeof(soerr);
+
+				if (pfd[i].fd < 0 || !pfd[i].revents)
+					continue;
+				if (!getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &soerr, &slen) && !soerr)
+					done++;
+				pfd[i].fd = -1;	/* looked at: completed, or failed */
+			}
+		}
 	}
+	for (int i = 0; i < BURST; i++)
+		close(fds[i]);
 	close(lfd);
 	ck_assert_msg(done >= want, "%d of %d connections completed without an accept; want %d "
 		      "(the accept queue is too short)", done, BURST, want);

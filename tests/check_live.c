@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -319,6 +320,50 @@ START_TEST(test_sse_resume)
 }
 END_TEST
 
+/* Whether the server has reset or closed s's connection, seen without reading (TCP_INFO). */
+static bool stream_dropped(void *arg)
+{
+	const struct stream *s = arg;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return true;
+	return ti.tcpi_state == TCP_CLOSE || ti.tcpi_state == TCP_CLOSE_WAIT;
+}
+
+/* Whether /events' newest seq has reached *(uint64_t *)arg. */
+static bool seq_reached(void *arg)
+{
+	return last_seq() >= *(const uint64_t *)arg;
+}
+
+/* The exporter's bpf_exporter_http_requests_in_flight, read by a scrape (which counts itself). */
+static long in_flight(void)
+{
+	struct tu_http_resp r;
+	struct tu_expo e;
+	const struct tu_sample *s;
+	long v;
+
+	ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+	s = tu_expo_find(&e, "bpf_exporter_http_requests_in_flight", NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	v = strtol(s->value, NULL, 10);
+	tu_expo_free(&e);
+	tu_http_free(&r);
+	return v;
+}
+
+static bool only_the_scrape_in_flight(void *arg)
+{
+	(void)arg;
+	return in_flight() == 1;
+}
+
 /* Load and unload n programs: 2n events, fast. */
 static void churn(int n)
 {
@@ -340,7 +385,7 @@ START_TEST(test_slow_followers)
 	struct stream slow, never;
 	struct tu_http_resp r;
 	double t0, t_end;
-	uint64_t since;
+	uint64_t since, all_in;
 	char path[64];
 
 	start(args);
@@ -357,15 +402,22 @@ START_TEST(test_slow_followers)
 	ck_assert_int_eq(r.status, 200);
 	tu_http_free(&r);
 	ck_assert_msg(tu_now_ms() - t0 < 1500, "churn and a scrape took %.0f ms", tu_now_ms() - t0);
-	usleep(500 * 1000);	/* slow pauses, within its 2 s */
+	/* slow pauses, within its 2 s, until every event is in the ring (16): it has missed some */
+	all_in = since + 800;
+	ck_assert_msg(tu_wait_until(seq_reached, &all_in, 3000), "the 800 events are not all in after 3 s");
 	ck_assert_msg(stream_wait(&slow, "{\"missed\":", 3000), "no missed line in %zu bytes",
 		      slow.body.len);
 	ck_assert(!strncmp(slow.body.buf, "{\"missed\":", 10) ||	/* a line of its own */
 		  strstr(slow.body.buf, "\n{\"missed\":"));
 	ck_assert_msg(!slow.closed, "the slow follower was dropped");
-	/* never has not read with bytes waiting for 2 s (the deadline looks every 100 ms): dropped */
-	while (tu_now_ms() < t0 + 3500)
-		usleep(50 * 1000);
+	/*
+	 * never has not read with bytes waiting for 2 s (the deadline looks
+	 * every 100 ms): dropped, which its socket shows without a read
+	 */
+	ck_assert_msg(tu_wait_until(stream_dropped, &never, (int)(t0 + 5000 - tu_now_ms())),
+		      "the follower that never reads is still connected 5 s on");
+	ck_assert_msg(tu_now_ms() - t0 >= 1900, "dropped %.0f ms after the events, before the 2 s "
+		      "write timeout", tu_now_ms() - t0);
 	t_end = tu_now_ms() + 2000;
 	while (!never.closed && tu_now_ms() < t_end)
 		stream_poll(&never, 100);	/* what the kernel still holds, then the reset */
@@ -424,7 +476,9 @@ START_TEST(test_follower_bound)
 	}
 	stream_close(&c);
 	stream_close(&b);
-	usleep(400 * 1000);	/* the hub notices within a tick */
+	/* the hub notices within a tick: then only the scrape that asks is in flight */
+	ck_assert_msg(tu_wait_until(only_the_scrape_in_flight, NULL, 3000),
+		      "followers that hung up are still in flight after 3 s");
 	log = tu_exporter_log(&exporter);
 	ck_assert_msg(!tu_log_warning(log), "a follower leaving is no warning: %s", log);
 	free(log);
@@ -500,14 +554,18 @@ END_TEST
 /* SIGTERM with a follower waiting: the stream ends cleanly and the exporter exits 0, soon. */
 START_TEST(test_shutdown_ends_streams)
 {
+	static const char *const args[] = { "--web.write-timeout=1s", NULL };	/* a heartbeat each 0.5 s */
 	struct stream s;
 	int status = -1;
 	double ms = 0;
+	char path[64];
 
-	start(NULL);
-	stream_open(&s, "/events?follow=1", NULL, 0);
+	start(args);
+	snprintf(path, sizeof(path), "/events?follow=1&since=%llu", (unsigned long long)last_seq());
+	stream_open(&s, path, NULL, 0);
 	ck_assert_int_eq(s.status, 200);
-	usleep(200 * 1000);	/* suspended by now */
+	/* a heartbeat comes only to a follower that was suspended, and it suspends again after it */
+	ck_assert_msg(stream_wait(&s, "\n", 2000), "no heartbeat in 2 s: \"%s\"", s.body.buf);
 	ck_assert_int_eq(tu_exporter_stop(&exporter, 5000, &status, &ms), 0);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	ck_assert_msg(ms < 2000, "took %.0f ms to stop", ms);

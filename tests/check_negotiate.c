@@ -198,6 +198,16 @@ static void round_trip(const char *src, size_t len)
 	buf_release(&back);
 }
 
+START_TEST(test_wants_sse)
+{
+	ck_assert(!negotiate_wants_sse(NULL));
+	ck_assert(!negotiate_wants_sse("application/json"));
+	ck_assert(negotiate_wants_sse("text/event-stream"));
+	ck_assert(negotiate_wants_sse("Text/Event-Stream; charset=utf-8"));
+	ck_assert(negotiate_wants_sse("application/json, text/event-stream;q=0.5"));
+}
+END_TEST
+
 START_TEST(test_gzip_small)
 {
 	round_trip("", 0);
@@ -217,6 +227,53 @@ START_TEST(test_gzip_exposition)
 	round_trip(src.buf, src.len);
 	ck_assert_int_eq(negotiate_gzip(&gz, src.buf, src.len), 0);
 	ck_assert_uint_lt(gz.len * 4, src.len);
+	buf_release(&src);
+	buf_release(&gz);
+}
+END_TEST
+
+/*
+ * zlib counts in 32 bits: input over 4 GiB is fed in chunks (issue 16; it
+ * was cut to its length mod 2^32 before).  The chunking itself, with small
+ * chunks of input and of output room: every chunk size gives the same
+ * text back, as an incompressible input does whose output outgrows it.
+ */
+static void round_trip_chunked(const char *src, size_t len, size_t chunk)
+{
+	struct buf gz = BUF_INIT, back = BUF_INIT;
+
+	ck_assert_int_eq(negotiate_gzip_chunked(&gz, src, len, chunk), 0);
+	ck_assert(!gz.oom);
+	ck_assert_int_eq(gz.buf[gz.len], '\0');
+	gunzip(&gz, &back);
+	ck_assert_uint_eq(back.len, len);
+	ck_assert(len == 0 || memcmp(back.buf, src, len) == 0);
+	buf_release(&gz);
+	buf_release(&back);
+}
+
+START_TEST(test_gzip_chunked)
+{
+	static const size_t chunks[] = { 1, 2, 7, 64, 4096, 65536 };
+	struct buf src = BUF_INIT, gz = BUF_INIT;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < 2000; i++)
+		buf_addf(&src, "bpf_map_info{id=\"%d\",name=\"map_%d\",type=\"hash\"} 1\n", i, i * 3);
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		round_trip_chunked("", 0, chunks[i]);
+		round_trip_chunked(src.buf, src.len, chunks[i]);
+	}
+	buf_reset(&src);
+	for (size_t i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf_addch(&src, (char)(x >> 32));
+	}
+	round_trip_chunked(src.buf, src.len, 7);
+	round_trip_chunked(src.buf, src.len, 4096);
+	ck_assert_int_eq(negotiate_gzip_chunked(&gz, "x", 1, 0), -EINVAL);
 	buf_release(&src);
 	buf_release(&gz);
 }
@@ -253,6 +310,7 @@ Suite *negotiate_suite(void)
 	tcase_add_test(tc, test_negotiate_other_version);
 	tcase_add_test(tc, test_negotiate_unknown);
 	tcase_add_test(tc, test_negotiate_q);
+	tcase_add_test(tc, test_wants_sse);
 	tcase_add_test(tc, test_negotiate_whitespace_case);
 	tcase_add_test(tc, test_accepts_gzip);
 	suite_add_tcase(s, tc);
@@ -262,6 +320,7 @@ Suite *negotiate_suite(void)
 	tcase_add_test(tc, test_gzip_small);
 	tcase_add_test(tc, test_gzip_exposition);
 	tcase_add_test(tc, test_gzip_incompressible);
+	tcase_add_test(tc, test_gzip_chunked);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -169,7 +169,7 @@ START_TEST(test_coalesce)
 	ck_assert_int_eq(scraper_submit(s, &b.j), 0);
 	ck_assert_int_eq(scraper_submit(s, &c.j), 0);
 	ck_assert_int_eq(scraper_submit(s, &d.j), 0);
-	usleep(20 * 1000);
+	/* joined under the scraper's lock as submit returned: nothing can answer them while it is shut */
 	ck_assert(!a.done && !b.done && !c.done && !d.done);
 	shut(&fake.snap_shut, false);
 	wait_for(NULL, 0, &a);
@@ -257,29 +257,60 @@ static void *stopper(void *arg)
 	return NULL;
 }
 
+/* Scrapes submitted until one is refused (the stop has begun): each a job of its own. */
+#define PROBES 256
+struct probes {
+	struct scraper *s;
+	struct job j[PROBES];
+	int n, ret;
+};
+
+static bool probe_refused(void *arg)
+{
+	struct probes *p = arg;
+
+	if (p->n == PROBES)
+		return true;	/* out of jobs: the caller's assertion fails */
+	job_init(&p->j[p->n], OM_FMT_TEXT, false);
+	p->ret = scraper_submit(p->s, &p->j[p->n].j);
+	if (p->ret == -ESHUTDOWN)
+		return true;
+	p->n++;			/* accepted: it waits for the next round */
+	return false;
+}
+
 /* Stopping: the round under way finishes, the waiting scrapes are answered -ESHUTDOWN, new ones refused. */
 START_TEST(test_stop)
 {
 	struct scraper *s = start();
-	struct job a, b, c, late;
+	struct job a, b, c;
+	struct probes *late = calloc(1, sizeof(*late));
 	pthread_t t;
 
 	job_init(&a, OM_FMT_OPENMETRICS, false);
 	job_init(&b, OM_FMT_OPENMETRICS, false);
 	job_init(&c, OM_FMT_TEXT, false);
-	job_init(&late, OM_FMT_TEXT, false);
+	ck_assert_ptr_nonnull(late);
+	late->s = s;
 	shut(&fake.render_shut, true);
 	ck_assert_int_eq(scraper_submit(s, &a.j), 0);
 	wait_for(&fake.in_render, 1, NULL);
 	ck_assert_int_eq(scraper_submit(s, &b.j), 0);	/* waiting for the next round */
 	ck_assert_int_eq(scraper_submit(s, &c.j), 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, stopper, s), 0);
-	usleep(20 * 1000);
-	ck_assert_int_eq(scraper_submit(s, &late.j), -ESHUTDOWN);
-	ck_assert(!late.done);
+	/* once the stop has begun (the round under way still shut), a scrape is refused at once */
+	ck_assert_msg(tu_wait_until(probe_refused, late, 5000) && late->ret == -ESHUTDOWN,
+		      "scrapes still accepted 5 s after the stop began (%d accepted)", late->n);
+	ck_assert(!late->j[late->n].done);
 	shut(&fake.render_shut, false);
 	pthread_join(t, NULL);
 	ck_assert(a.done && b.done && c.done);
+	for (int i = 0; i < late->n; i++) {	/* accepted before the stop: answered as waiting ones */
+		ck_assert(late->j[i].done);
+		ck_assert_int_eq(late->j[i].j.answer->err, -ESHUTDOWN);
+		scraper_answer_put(late->j[i].j.answer);
+	}
+	free(late);
 	ck_assert_int_eq(a.j.answer->err, 0);
 	ck_assert_int_eq(b.j.answer->err, -ESHUTDOWN);
 	ck_assert_int_eq(c.j.answer->err, -ESHUTDOWN);

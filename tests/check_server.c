@@ -575,6 +575,12 @@ START_TEST(test_unknown_path)
 	ck_assert_msg(r.body_len == 0, "HEAD /nope sent a body");
 	tu_http_free(&r);
 	assert_alive(&e, "after 404s");
+	/* an encoded NUL ends the decoded path: never served as the path before it (issue 16) */
+	expect_status(e.port, "GET", "/events%00anything", NULL, 400, &r);
+	tu_http_free(&r);
+	expect_status(e.port, "GET", "/metrics%00", NULL, 400, &r);
+	tu_http_free(&r);
+	assert_alive(&e, "after paths with a NUL");
 	stop_clean(&e);
 }
 END_TEST

@@ -126,6 +126,37 @@ START_TEST(test_load_errors)
 }
 END_TEST
 
+/* A client certificate's SAN against client_allowed_sans, as Go spells them. */
+START_TEST(test_san_allowed)
+{
+	static const char *const allowed[] = { "client.example.com", "127.0.0.1", "::1" };
+	static const unsigned char v4[] = { 127, 0, 0, 1 }, v6[16] = { [15] = 1 }, odd[8] = { 127 };
+	char shown[16];
+
+	ck_assert(tls_san_allowed(GNUTLS_SAN_DNSNAME, (const unsigned char *)"client.example.com", 18,
+				  allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "client.example.");	/* cut to the buffer */
+	ck_assert(!tls_san_allowed(GNUTLS_SAN_DNSNAME, (const unsigned char *)"client.example.co", 17,
+				   allowed, 3, NULL, 0));
+	ck_assert(tls_san_allowed(GNUTLS_SAN_IPADDRESS, v4, 4, allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "127.0.0.1");
+	ck_assert(tls_san_allowed(GNUTLS_SAN_IPADDRESS, v6, 16, allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "::1");
+	/* an IP address of neither 4 nor 16 bytes, a name with a NUL: never */
+	ck_assert(!tls_san_allowed(GNUTLS_SAN_IPADDRESS, odd, 8, allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "");
+	ck_assert(!tls_san_allowed(GNUTLS_SAN_DNSNAME, (const unsigned char *)"127.0.0.1\0x", 11,
+				   allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "");
+	/* what is shown is printable, without quotes */
+	ck_assert(!tls_san_allowed(GNUTLS_SAN_URI, (const unsigned char *)"a\"b\nc\xff", 6,
+				   allowed, 3, shown, sizeof(shown)));
+	ck_assert_str_eq(shown, "a?b?c?");
+	ck_assert(!tls_san_allowed(GNUTLS_SAN_OTHERNAME, (const unsigned char *)"::1", 3,
+				   allowed, 3, shown, sizeof(shown)));
+}
+END_TEST
+
 Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");
@@ -134,6 +165,7 @@ Suite *tls_suite(void)
 	tcase_add_test(tc, test_priority_strings);
 	tcase_add_test(tc, test_every_name_is_accepted_by_gnutls);
 	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_san_allowed);
 	suite_add_tcase(s, tc);
 	return s;
 }

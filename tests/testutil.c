@@ -77,6 +77,23 @@ const char *tu_basic_auth(const char *user, const char *password)
 	return out;
 }
 
+bool tu_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms)
+{
+	double end = tu_now_ms() + timeout_ms;
+	int step = 1;
+
+	while (!cond(arg)) {
+		double left = end - tu_now_ms();
+
+		if (left <= 0)
+			return cond(arg);
+		poll(NULL, 0, left < step ? (int)left + 1 : step);
+		if (step < 20)
+			step *= 2;
+	}
+	return true;
+}
+
 /* ---- BPF objects ---- */
 
 int tu_prog_load(enum bpf_prog_type type, const char *name, const char *license,

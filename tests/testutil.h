@@ -213,4 +213,13 @@ const char *tu_clip(const char *s);
  */
 const char *tu_basic_auth(const char *user, const char *password);
 
+/*
+ * Wait until cond(arg) holds, at most timeout_ms: true as soon as it does,
+ * false at the deadline (cond asked once more there).  cond is asked at
+ * once, then every millisecond at first, backing off to every 20 ms.  For
+ * what has nothing to block on (another thread's or process's progress,
+ * the kernel's state); what gives an fd to poll is better polled.
+ */
+bool tu_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
+
 #endif

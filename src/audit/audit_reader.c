@@ -60,6 +60,7 @@ struct audit_reader {
 	bool listening;			/* __atomic */
 	uint64_t resubscribed;		/* __atomic */
 	uint64_t resubscribe_failures;	/* __atomic */
+	uint64_t resubscribe_failed;	/* __atomic */
 	char *recv_buf;
 	/* the audit thread's: the last cgroup_of answer (a burst is one process's) */
 	int64_t cg_pid;
@@ -447,6 +448,7 @@ static void *reader_main(void *arg)
 						  RESUBSCRIBE_MAX_MS / 1000);
 				resub_failed = true;
 				__atomic_add_fetch(&r->resubscribe_failures, 1, __ATOMIC_RELAXED);
+				__atomic_add_fetch(&r->resubscribe_failed, 1, __ATOMIC_RELAXED);
 				if (backoff < RESUBSCRIBE_MAX_MS)
 					backoff = backoff * 2 < RESUBSCRIBE_MAX_MS ? backoff * 2 :
 						  RESUBSCRIBE_MAX_MS;
@@ -510,6 +512,7 @@ void audit_reader_state(struct audit_reader *r, struct audit_reader_state *st)
 	st->resubscribed = __atomic_load_n(&r->resubscribed, __ATOMIC_RELAXED);
 	st->resubscribe_failures = __atomic_load_n(&r->resubscribe_failures, __ATOMIC_RELAXED);
 	st->receive_buffer_bytes = __atomic_load_n(&r->rcvbuf, __ATOMIC_RELAXED);
+	st->resubscribe_failed = __atomic_load_n(&r->resubscribe_failed, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&r->sock_lock);
 	st->socket_drops = r->drops_base + socket_drops(r->sock);
 	pthread_mutex_unlock(&r->sock_lock);

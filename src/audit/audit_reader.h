@@ -50,6 +50,7 @@ struct audit_reader_state {
 	uint64_t resubscribed;		/* times the socket failed and was opened again */
 	uint64_t resubscribe_failures;	/* attempts to subscribe again that failed */
 	int receive_buffer_bytes;	/* the socket's SO_RCVBUF (twice the bytes granted); 0: none */
+	uint64_t resubscribe_failed;	/* attempts to subscribe again that failed */
 	struct audit_kstatus kernel;	/* the kernel's audit status, as last answered */
 };
 

@@ -495,13 +495,15 @@ bool linktarget_cache_get(uint32_t link_id, struct buf *out)
 	return found;
 }
 
-void linktarget_cache_put(uint32_t link_id, const char *text)
+void linktarget_cache_put(uint32_t link_id, const struct buf *b, size_t off)
 {
 	struct linktarget_entry *v;
 	bool found;
 	size_t i;
 	char *copy;
 
+	if (b->oom || off > b->len)
+		return;
 	pthread_mutex_lock(&cache.lock);
 	i = cache_find(link_id, &found);
 	if (found || cache.n >= LT_CACHE_MAX)
@@ -515,7 +517,7 @@ void linktarget_cache_put(uint32_t link_id, const char *text)
 		cache.v = v;
 		cache.alloc = alloc;
 	}
-	copy = strdup(text);
+	copy = strdup(b->buf + off);
 	if (!copy)
 		goto out;
 	memmove(cache.v + i + 1, cache.v + i, (cache.n - i) * sizeof(*cache.v));

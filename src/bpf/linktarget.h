@@ -134,8 +134,13 @@ int linktarget_btf_name(struct linktarget_btfs *b, bool target_prog, uint32_t ob
 
 /* Append link_id's cached target to out and mark it seen; false if not cached. */
 bool linktarget_cache_get(uint32_t link_id, struct buf *out);
-/* Remember text for link_id (ignored when LT_CACHE_MAX are held). */
-void linktarget_cache_put(uint32_t link_id, const char *text);
+/*
+ * Remember the NUL-terminated text at offset off of b as link_id's target
+ * (ignored when LT_CACHE_MAX are held).  Nothing is remembered when b->oom:
+ * a text cut short by a failed append would otherwise be the link's target
+ * for as long as it lives.
+ */
+void linktarget_cache_put(uint32_t link_id, const struct buf *b, size_t off);
 /* Forget the links not got or put since the previous sweep. */
 void linktarget_cache_sweep(void);
 /* Entries held (for tests). */

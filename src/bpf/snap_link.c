@@ -242,7 +242,7 @@ static int add_link(struct snap *s, int fd, int dirfd)
 		t.count = info.kprobe_multi.count;
 		kprobe_multi_names(&t, fd, dirfd, funcs, func_ptrs);
 		add_target(s, l, &t);
-		linktarget_cache_put(l->id, s->strs.buf + l->target_off);
+		linktarget_cache_put(l->id, &s->strs, l->target_off);
 		done = true;
 		break;
 	case LI_TRACING:
@@ -335,7 +335,7 @@ static void finish_tracing(struct snap *s)
 		l->target_pending = false;
 		/* a name not found now may be found later: only names are kept */
 		if (t.name)
-			linktarget_cache_put(l->id, s->strs.buf + l->target_off);
+			linktarget_cache_put(l->id, &s->strs, l->target_off);
 	}
 	linktarget_btfs_free(btfs);
 }

@@ -8,6 +8,7 @@
 
 #include "audit/ev_json.h"
 #include "http/follow.h"
+#include "http/negotiate.h"
 #include "lib/json.h"
 #include "lib/parse.h"
 
@@ -116,12 +117,6 @@ int h_events_parse(const struct h_events_params *p, size_t capacity, struct ev_q
 	return 0;
 }
 
-/* Whether the client asks for Server-Sent Events. */
-static bool wants_sse(const char *accept)
-{
-	return accept && strcasestr(accept, "text/event-stream");
-}
-
 static int reply_follow(struct http_request *rq, const struct ev_query *query, bool resume)
 {
 	static const char *const retry[] = { "Retry-After", "5", NULL };
@@ -141,7 +136,7 @@ static int reply_follow(struct http_request *rq, const struct ev_query *query, b
 		q.since = 0;
 		resume = false;
 	}
-	ret = follow_reply(h, rq, &q, wants_sse(http_header(rq, "Accept")), resume);
+	ret = follow_reply(h, rq, &q, negotiate_wants_sse(http_header(rq, "Accept")), resume);
 	if (ret == -EBUSY)
 		return http_reply_text(rq, 503, retry, "too many followers of /events: at most %u at "
 				       "once (--web.max-followers)", follow_max(h));

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "http/deadline.h"
+#include "http/http_limits.h"
 #include "lib/log.h"
 #include "lib/workq.h"
 #include "web/tls.h"
@@ -31,10 +32,10 @@
  * 0.9.75 when the parameters do not fit, leaves the connection hanging: so
  * the parameters are counted, and cut, before it parses them.
  */
-#define MAX_TARGET_BYTES 8192	/* the request target: path and query */
-#define MAX_PARAMS 64		/* query parameters */
-#define MAX_HEADER_BYTES 8192	/* header fields, counted as "Name: value\r\n" */
-#define MAX_HEADERS 64		/* header lines */
+#define MAX_TARGET_BYTES HTTP_LIMITS_TARGET_BYTES
+#define MAX_PARAMS HTTP_LIMITS_PARAMS
+#define MAX_HEADER_BYTES HTTP_LIMITS_HEADER_BYTES
+#define MAX_HEADERS HTTP_LIMITS_HEADERS
 #define POOL_BYTES ((size_t)32 * 1024)
 _Static_assert(MAX_TARGET_BYTES + MAX_HEADER_BYTES + (MAX_PARAMS + MAX_HEADERS) * 64 + 4096 <=
 	       POOL_BYTES, "a request at every limit must fit the pool, with its answer");
@@ -82,28 +83,14 @@ const char *http_header(const struct http_request *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-/* Whether the raw request target is past MAX_TARGET_BYTES or MAX_PARAMS. */
-static bool target_too_long(const char *uri)
-{
-	const char *query = strchr(uri, '?');
-	size_t params = 1;
-
-	if (strlen(uri) > MAX_TARGET_BYTES)
-		return true;
-	if (!query)
-		return false;
-	for (const char *p = query; (p = strchr(p + 1, '&')); )
-		if (++params > MAX_PARAMS)
-			return true;
-	return false;
-}
-
 /*
  * MHD's URI callback: the request line is in, its query not yet parsed.
  * uri points into MHD's read buffer, which MHD parses the parameters from
  * once we return.  When the target is over the limits, end it at its '?':
  * MHD then parses no parameters (and cannot run out of pool doing so), and
- * the request is answered 414 once its headers are in.
+ * the request is answered 414 once its headers are in.  A path with an
+ * encoded NUL is answered 400: MHD decodes it, and the path it passes on
+ * would end there.
  */
 static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -120,7 +107,8 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 	r->dl = ci && ci->socket_context ? ((struct conn_ctx *)ci->socket_context)->dl : NULL;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	r->fd = ci ? ci->connect_fd : -1;
-	if (uri && target_too_long(uri)) {
+	r->path_has_nul = uri && http_limits_path_has_nul(uri);
+	if (uri && http_limits_target_too_long(uri)) {
 		char *query = strchr(uri, '?');
 
 		r->target_too_long = true;
@@ -133,11 +121,8 @@ static void *request_new(void *cls, const char *uri, struct MHD_Connection *conn
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind,
 					const char *key, const char *value)
 {
-	size_t *bytes = cls;
-
 	(void)kind;
-	bytes[0] += strlen(key) + 4 + (value ? strlen(value) : 0);
-	bytes[1]++;
+	http_limits_add_header(cls, key, value);
 	return MHD_YES;
 }
 
@@ -431,6 +416,9 @@ static int dispatch(struct http_server *srv, struct request *r)
 		return http_reply_text(rq, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				       "request header fields too large: at most %d bytes in %d lines",
 				       MAX_HEADER_BYTES, MAX_HEADERS);
+	if (r->path_has_nul)
+		return http_reply_text(rq, MHD_HTTP_BAD_REQUEST, NULL,
+				       "bad request: the path holds an encoded NUL (%%00)");
 	if (srv->cfg.web && (ret = check_web(srv, r)))
 		return ret < 0 ? ret : 0;
 	return route(r);
@@ -451,10 +439,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r->headers_in) {	/* headers are in; wait for (and discard) any body */
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		size_t header_bytes[2] = { 0, 0 };	/* bytes, lines */
+		struct http_limits_headers header_bytes = { 0, 0 };
 
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, header_bytes);
-		r->headers_too_large = header_bytes[0] > MAX_HEADER_BYTES || header_bytes[1] > MAX_HEADERS;
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_bytes, &header_bytes);
+		r->headers_too_large = http_limits_headers_too_large(&header_bytes);
 		r->headers_in = true;
 		r->rq.method = method;
 		r->rq.url = url;
@@ -511,8 +499,16 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 	const struct http_config *cfg = &srv->cfg;
 	/* two addresses at their limit leave half the connections to the others */
 	unsigned int per_ip = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
-	/* libmicrohttpd's own idle timeout: nothing moved for the read timeout */
-	unsigned int idle_s = (cfg->read_timeout_ms + 999) / 1000;
+	/*
+	 * libmicrohttpd's own idle timeout is only a backstop: the deadlines
+	 * drop a connection at its read or its write deadline, whichever it
+	 * waits on.  Past the longer of the two (and a second more, for the
+	 * deadline thread's tick), so that a stream that stalls is dropped
+	 * at the write timeout even when the read timeout is shorter.
+	 */
+	unsigned int longer_ms = cfg->read_timeout_ms > cfg->write_timeout_ms ? cfg->read_timeout_ms :
+				 cfg->write_timeout_ms;
+	unsigned int idle_s = (longer_ms + 999) / 1000 + 1;
 	struct MHD_OptionItem web_opts[6];
 	unsigned int tls_flag = web_options(srv, web_opts);
 
@@ -527,7 +523,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, int listen_fd)
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1,
+		MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, POOL_BYTES,
 		MHD_OPTION_ARRAY, web_opts,
 		MHD_OPTION_END);

@@ -54,6 +54,7 @@ struct request {
 	bool headers_in;	/* the handler has seen the headers */
 	bool target_too_long;	/* past MAX_TARGET_BYTES or MAX_PARAMS */
 	bool headers_too_large;	/* past MAX_HEADER_BYTES */
+	bool path_has_nul;	/* "%00" in the raw path: answered 400 */
 };
 
 static inline struct request *request_of(struct http_request *rq)

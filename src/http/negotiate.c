@@ -3,6 +3,7 @@
 #include "http/negotiate.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -165,27 +166,59 @@ bool negotiate_accepts_gzip(const char *accept_encoding)
 	return gzip >= 0 ? gzip > 0 : star > 0;
 }
 
-int negotiate_gzip(struct buf *dst, const char *src, size_t len)
+/* At most chunk more bytes for a zlib count (uInt, 32 bits) of the size_t left, taken off left. */
+static uInt take(size_t *left, size_t chunk)
 {
+	size_t n = *left < chunk ? *left : chunk;
+
+	*left -= n;
+	return (uInt)n;
+}
+
+bool negotiate_wants_sse(const char *accept)
+{
+	return accept && strcasestr(accept, "text/event-stream");
+}
+
+int negotiate_gzip_chunked(struct buf *dst, const char *src, size_t len, size_t chunk)
+{
+	size_t in_left = len, out_left;
 	z_stream zs;
 	int ret;
 
+	if (!chunk || chunk > UINT_MAX)
+		return -EINVAL;
 	memset(&zs, 0, sizeof(zs));
 	/* Level 1: an exposition compresses about tenfold even so, at a fraction of the cost. */
 	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	buf_reset(dst);
+	/* deflateBound's uLong is 64 bits here: the bound of the whole input, fed in any pieces */
 	if (!buf_grow(dst, deflateBound(&zs, len))) {
 		deflateEnd(&zs);
 		return -ENOMEM;
 	}
+	out_left = dst->alloc - 1;
 	zs.next_in = (Bytef *)src;
-	zs.avail_in = (uInt)len;
 	zs.next_out = (Bytef *)dst->buf;
-	zs.avail_out = (uInt)(dst->alloc - 1);
-	ret = deflate(&zs, Z_FINISH);
-	dst->len = zs.total_out;
+	/* zlib counts in uInt: the input and the room are given to it a chunk at a time */
+	do {
+		if (!zs.avail_in)
+			zs.avail_in = take(&in_left, chunk);
+		if (!zs.avail_out)
+			zs.avail_out = take(&out_left, chunk);
+		ret = deflate(&zs, in_left ? Z_NO_FLUSH : Z_FINISH);
+		/* Z_BUF_ERROR: no progress possible, which more input or room cures if there is any */
+		if (ret == Z_BUF_ERROR && (zs.avail_in || !in_left) && (zs.avail_out || !out_left))
+			break;
+	} while (ret == Z_OK || ret == Z_BUF_ERROR);
+	dst->len = (size_t)((char *)zs.next_out - dst->buf);
 	dst->buf[dst->len] = '\0';
 	deflateEnd(&zs);
 	return ret == Z_STREAM_END ? 0 : -EIO;
+}
+
+int negotiate_gzip(struct buf *dst, const char *src, size_t len)
+{
+	return negotiate_gzip_chunked(dst, src, len, UINT_MAX);
 }

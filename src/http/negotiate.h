@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * negotiate - what a client's request headers ask for: the exposition
- * format from Accept, gzip from Accept-Encoding; and the gzip encoding
- * itself.  Pure functions of their arguments, thread-safe.
+ * format from Accept (and Server-Sent Events for /events), gzip from
+ * Accept-Encoding; and the gzip encoding itself.  Fuzzed:
+ * tests/fuzz/fuzz_negotiate.c.  Pure functions of their arguments, thread-safe.
  */
 #ifndef BPFME_NEGOTIATE_H
 #define BPFME_NEGOTIATE_H
@@ -22,9 +23,21 @@
  * text/plain is refused and OpenMetrics is not.
  */
 enum om_format negotiate_format(const char *accept);
+/*
+ * Whether an Accept header (NULL: none sent) asks /events for Server-Sent
+ * Events: it names text/event-stream (in any case, anywhere).
+ */
+bool negotiate_wants_sse(const char *accept);
 /* Whether an Accept-Encoding header (NULL: none sent) allows gzip. */
 bool negotiate_accepts_gzip(const char *accept_encoding);
-/* gzip src into dst (replacing its content); 0 or -ENOMEM/-EIO. */
+/* gzip src into dst (replacing its content), of any length; 0 or -ENOMEM/-EIO. */
 int negotiate_gzip(struct buf *dst, const char *src, size_t len);
+/*
+ * negotiate_gzip, with zlib (whose counts are 32-bit) given at most chunk
+ * bytes of input and of output room at a time; negotiate_gzip's chunk is
+ * UINT_MAX.  For tests of the chunking.  -EINVAL when chunk is 0 or over
+ * UINT_MAX.
+ */
+int negotiate_gzip_chunked(struct buf *dst, const char *src, size_t len, size_t chunk);
 
 #endif

@@ -222,22 +222,24 @@ static int walk_fdinfo_only(struct walk_proc *wp)
 }
 
 /*
- * Whether every uid of the process (real, effective, saved, filesystem) is
- * 0, from its status file.  Only such processes' fds are copied: closing a
- * copy of what another process put under that fd number meanwhile (a FUSE
- * or NFS file swapped in after its link was read) may wait on that file
- * system, and a process of another user must not be able to make the
- * exporter wait.  Root's processes could stall the host anyway.
+ * Only the fds of a process whose uids (real, effective, saved, filesystem)
+ * are all 0 are copied: closing a copy of what another process put under
+ * that fd number meanwhile (a FUSE or NFS file swapped in after its link
+ * was read) may wait on that file system, and a process of another user
+ * must not be able to make the exporter wait.  Root's processes could stall
+ * the host anyway.
  */
 #define ROOT_UIDS "\nUid:\t0\t0\t0\t0\n"
 
-static bool all_root(struct walk_proc *wp)
+bool holders_may_copy(int procfd, pid_t pid, int pidfd)
 {
-	char text[1024];
+	char text[1024], name[32];
 	const char *uid;
 	ssize_t n;
-	int fd = open_in_proc(wp, "status", 0);
+	int fd;
 
+	snprintf(name, sizeof(name), "%d/status", (int)pid);
+	fd = openat(procfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	n = read(fd, text, sizeof(text) - 1);
@@ -246,7 +248,14 @@ static bool all_root(struct walk_proc *wp)
 		return false;
 	text[n] = '\0';
 	uid = strstr(text, "\nUid:");
-	return uid && !strncmp(uid, ROOT_UIDS, sizeof(ROOT_UIDS) - 1);
+	if (!uid || strncmp(uid, ROOT_UIDS, sizeof(ROOT_UIDS) - 1))
+		return false;
+	/*
+	 * The pidfd's process still lives after its pid's status was read, so
+	 * that pid was its own all along (a pid is reused only once reaped).
+	 * EPERM: it lives, and this process may not signal it.
+	 */
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno == EPERM;
 }
 
 /*
@@ -255,7 +264,7 @@ static bool all_root(struct walk_proc *wp)
  * info starts with, and close -- about 1.2 us in all, against 3.4 us to
  * open, read and close its fdinfo.  It takes PTRACE_MODE_ATTACH (the fdinfo
  * takes READ): where that is refused (Yama, a seccomp filter, a kernel
- * before 5.6), and for processes not wholly root's (all_root), the process
+ * before 5.6), and for processes not wholly root's (holders_may_copy), the process
  * is read by fdinfo instead.  A copy may hold the
  * last reference when the process closes its fd meanwhile: the object is
  * then released by this close(2), which the audit side knows as the
@@ -270,7 +279,12 @@ static int id_by_copy(struct walk_proc *wp, int fd, uint32_t *id)
 	int copy, err;
 
 	if (wp->pidfd == PIDFD_UNTRIED) {
-		wp->pidfd = all_root(wp) ? (int)syscall(SYS_pidfd_open, wp->pid, 0) : -1;
+		/* the pidfd first: the uids checked are then its process's (holders_may_copy) */
+		wp->pidfd = (int)syscall(SYS_pidfd_open, wp->pid, 0);
+		if (wp->pidfd >= 0 && !holders_may_copy(wp->procfd, wp->pid, wp->pidfd)) {
+			close(wp->pidfd);
+			wp->pidfd = -1;
+		}
 		if (wp->pidfd < 0)
 			wp->pidfd = PIDFD_NONE;
 	}

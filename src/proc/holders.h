@@ -20,6 +20,7 @@
 #ifndef BPFME_HOLDERS_H
 #define BPFME_HOLDERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -75,6 +76,18 @@ void holders_release(struct holders *h);
  * of opening proc_dir itself.
  */
 int holders_take(struct holders *h, const char *proc_dir, pid_t self);
+
+/*
+ * Whether the walk may copy the fds of process pid (pidfd_getfd through
+ * pidfd, which the caller opened with pidfd_open(pid) before calling):
+ * every uid in /proc/PID/status (read through procfd, a directory fd of
+ * /proc) is 0, and that status was the pidfd's process's -- it is read
+ * after the pidfd was opened and the process is asked afterwards whether
+ * it still lives (pidfd_send_signal of signal 0), so a pid that was reused
+ * before the pidfd was opened, or after it was, reads false.  false also
+ * when either cannot be read.  Thread-safe.
+ */
+bool holders_may_copy(int procfd, pid_t pid, int pidfd);
 
 /*
  * The id of an object of kind from its fdinfo text ("prog_id:", "map_id:",

@@ -2,6 +2,7 @@
 /* basicauth - bcrypt checks with libcrypt, a bounded cache of good ones; see basicauth.h. */
 #include "web/basicauth.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,6 +110,26 @@ static long b64_decode(const char *in, unsigned char *out, size_t outlen)
 	return (long)n;
 }
 
+int basicauth_parse(const char *authorization, unsigned char *creds, size_t size,
+		    const char **user, char **password)
+{
+	long len;
+	char *colon;
+
+	if (!authorization || size < 1 || strncasecmp(authorization, "Basic ", 6))
+		return -EINVAL;
+	len = b64_decode(authorization + 6, creds, size - 1);
+	if (len < 0 || memchr(creds, '\0', (size_t)len))
+		return -EINVAL;
+	colon = strchr((char *)creds, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	*user = (const char *)creds;
+	*password = colon + 1;
+	return 0;
+}
+
 /* Whether a and b hold the same n bytes, in time that depends on n alone. */
 static bool same_bytes(const char *a, const char *b, size_t n)
 {
@@ -202,20 +223,13 @@ static void count_bcrypt(struct basicauth *ba)
 static bool parse(const struct webconfig_user *users, size_t nr_users, const char *authorization,
 		  unsigned char *creds, const struct webconfig_user **user, char **password)
 {
-	long len;
+	const char *name;
 
 	*user = NULL;
-	if (!authorization || !nr_users || strncasecmp(authorization, "Basic ", 6))
+	if (!nr_users || basicauth_parse(authorization, creds, MAX_CREDENTIALS + 1, &name, password))
 		return false;
-	len = b64_decode(authorization + 6, creds, MAX_CREDENTIALS);
-	if (len < 0 || memchr(creds, '\0', (size_t)len))
-		return false;
-	*password = strchr((char *)creds, ':');
-	if (!*password)
-		return false;
-	*(*password)++ = '\0';
 	for (size_t i = 0; i < nr_users; i++)
-		if (!strcmp(users[i].name, (char *)creds))
+		if (!strcmp(users[i].name, name))
 			*user = &users[i];
 	return true;
 }

@@ -54,6 +54,18 @@ enum basicauth_answer {
 enum basicauth_answer basicauth_quick(struct basicauth *ba, const struct webconfig_user *users,
 				      size_t nr_users, const char *authorization);
 
+/*
+ * The user and password of an Authorization header's value (NULL: none):
+ * "Basic " in any case, then the standard base64 with padding (as Go's
+ * StdEncoding) of "user:password", decoded into creds (size bytes: at most
+ * size - 1 decoded, then a NUL) and split at its first ':'.  *user and
+ * *password point into creds, NUL-terminated.  0, or -EINVAL: not Basic,
+ * not such base64, longer than size - 1 bytes, a NUL inside, or no ':'.
+ * Pure (fuzzed: tests/fuzz/fuzz_basicauth.c); the caller wipes creds.
+ */
+int basicauth_parse(const char *authorization, unsigned char *creds, size_t size,
+		    const char **user, char **password);
+
 /* How many checks ran bcrypt, and how many the cache answered (for tests). */
 void basicauth_counts(struct basicauth *ba, unsigned long *bcrypts, unsigned long *cache_hits);
 

@@ -310,6 +310,42 @@ int tls_session_setup(struct tls_creds *c, gnutls_session_t session)
 	return 0;
 }
 
+bool tls_san_allowed(int type, const unsigned char *raw, size_t size, const char *const *allowed,
+		     size_t nr_allowed, char *shown, size_t shown_len)
+{
+	char text[INET6_ADDRSTRLEN];
+	const char *value;
+	size_t len;
+	bool ok = false;
+
+	if (shown && shown_len)
+		shown[0] = '\0';
+	if (type == GNUTLS_SAN_IPADDRESS) {
+		if ((size != 4 && size != 16) ||
+		    !inet_ntop(size == 4 ? AF_INET : AF_INET6, raw, text, sizeof(text)))
+			return false;
+		value = text;
+		len = strlen(text);
+	} else if (type == GNUTLS_SAN_DNSNAME || type == GNUTLS_SAN_RFC822NAME || type == GNUTLS_SAN_URI) {
+		if (memchr(raw, '\0', size))
+			return false;
+		value = (const char *)raw;
+		len = size;
+	} else {
+		return false;
+	}
+	if (shown && shown_len) {
+		size_t n = len < shown_len - 1 ? len : shown_len - 1;
+
+		for (size_t i = 0; i < n; i++)	/* it goes into a log line and an answer */
+			shown[i] = value[i] < 0x20 || value[i] >= 0x7f || value[i] == '"' ? '?' : value[i];
+		shown[n] = '\0';
+	}
+	for (size_t j = 0; j < nr_allowed; j++)
+		ok |= strlen(allowed[j]) == len && !memcmp(value, allowed[j], len);
+	return ok;
+}
+
 /* Whether one of the SANs of the DER certificate is in c's allowed list (as Go prints them). */
 static bool san_allowed(const struct tls_creds *c, const gnutls_datum_t *der, char *found, size_t foundlen)
 {
@@ -321,11 +357,10 @@ static bool san_allowed(const struct tls_creds *c, const gnutls_datum_t *der, ch
 		return false;
 	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
 		for (unsigned int i = 0; !ok; i++) {
-			char san[1024], text[INET6_ADDRSTRLEN];
+			unsigned char san[1024];
 			size_t size = sizeof(san) - 1;
 			unsigned int critical;
 			int type = gnutls_x509_crt_get_subject_alt_name(crt, i, san, &size, &critical);
-			const char *value = san;
 
 			if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 				break;
@@ -333,26 +368,9 @@ static bool san_allowed(const struct tls_creds *c, const gnutls_datum_t *der, ch
 				continue;
 			if (type < 0)
 				break;
-			if (type == GNUTLS_SAN_IPADDRESS) {
-				if (!inet_ntop(size == 4 ? AF_INET : AF_INET6, san, text, sizeof(text)))
-					continue;
-				value = text;
-			} else if (type == GNUTLS_SAN_DNSNAME || type == GNUTLS_SAN_RFC822NAME ||
-				   type == GNUTLS_SAN_URI) {
-				san[size] = '\0';
-				if (strlen(san) != size)
-					continue;
-			} else {
-				continue;
-			}
-			if (!found[0]) {
-				snprintf(found, foundlen, "%s", value);
-				for (char *f = found; *f; f++)	/* it goes into a log line and an answer */
-					if (*f < 0x20 || *f >= 0x7f || *f == '"')
-						*f = '?';
-			}
-			for (size_t j = 0; j < c->nr_allowed_sans; j++)
-				ok |= !strcmp(value, c->allowed_sans[j]);
+			/* the first SAN that can match is the one the reason shows */
+			ok = tls_san_allowed(type, san, size, (const char *const *)c->allowed_sans,
+					     c->nr_allowed_sans, found[0] ? NULL : found, foundlen);
 		}
 	}
 	gnutls_x509_crt_deinit(crt);

@@ -20,6 +20,7 @@
 #ifndef BPFME_TLS_H
 #define BPFME_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <gnutls/gnutls.h>
@@ -59,6 +60,21 @@ const char *tls_creds_priorities(const struct tls_creds *c);
  * as c's client_auth_type says.  0 or -EIO.
  */
 int tls_session_setup(struct tls_creds *c, gnutls_session_t session);
+
+/*
+ * The name matching of tls_check_client, for one subject alternative name
+ * of a client certificate as GnuTLS gives it (type GNUTLS_SAN_*, size
+ * bytes at raw, not NUL-terminated): whether it is one of allowed[0..nr)
+ * as Go spells a SAN -- an IP address (4 or 16 bytes) as inet_ntop writes
+ * it, a DNS name, e-mail address or URI byte for byte.  Other types, and a
+ * name with a NUL inside, never match.  shown (shown_len bytes; may be
+ * NULL) gets the name as a log line and an answer may show it: cut to
+ * shown_len - 1 bytes, every byte that is not printable ASCII, and '"', as
+ * '?'; "" for a SAN that can never match.  Pure, thread-safe; fuzzed
+ * (tests/fuzz/fuzz_tls_san.c).
+ */
+bool tls_san_allowed(int type, const unsigned char *raw, size_t size, const char *const *allowed,
+		     size_t nr_allowed, char *shown, size_t shown_len);
 
 /*
  * After the handshake, for a request: whether the session's client
