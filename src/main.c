@@ -323,6 +323,13 @@ int main(int argc, char **argv)
 		log_warnx("could not drop unneeded capabilities: %s", strerror(-ret));
 
 	/* Threads after the drop: capabilities are each thread's own. */
+	if (web) {
+		ret = webguard_start(web);
+		if (ret) {
+			log_start_error("cannot start the web config's threads", -ret);
+			return 1;
+		}
+	}
 	if (hc.events && f.max_followers) {
 		ret = follow_start(&followers, &ring, f.max_followers, f.write_timeout_ms);
 		if (ret) {

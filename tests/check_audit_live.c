@@ -860,19 +860,26 @@ START_TEST(test_no_cap_audit_read)
 }
 END_TEST
 
+/* net.core.rmem_max, the most a socket's buffer may be asked without CAP_NET_ADMIN. */
+static long read_rmem_max(void)
+{
+	long rmem_max = 0;
+	FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &rmem_max), 1);
+	fclose(f);
+	return rmem_max;
+}
+
 /* Without CAP_NET_ADMIN the buffer is capped at rmem_max, and the log says so. */
 START_TEST(test_buffer_capped)
 {
 	static const char needle[] = "audit socket receive buffer is";
 	char flag[64], want[128], *log;
 	struct tu_exporter e2;
-	long rmem_max = 0;
-	FILE *f;
+	long rmem_max = read_rmem_max();
 
-	f = fopen("/proc/sys/net/core/rmem_max", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%ld", &rmem_max), 1);
-	fclose(f);
 	/* twice rmem_max must be within --audit.buffer-bytes' range */
 	ck_assert_msg(rmem_max >= 32768 && rmem_max <= (1L << 29),
 		      "net.core.rmem_max=%ld: outside what this test can use", rmem_max);
@@ -1335,13 +1342,8 @@ START_TEST(test_reader_keeps_buffer)
 	int logfd = mkstemp(logpath);
 	long long before, after;
 	uint64_t count = 0;
-	long rmem_max = 0;
-	FILE *f;
+	long rmem_max = read_rmem_max();
 
-	f = fopen("/proc/sys/net/core/rmem_max", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%ld", &rmem_max), 1);
-	fclose(f);
 	ck_assert_msg(rmem_max >= 32768 && rmem_max <= (1L << 27),
 		      "net.core.rmem_max=%ld: outside what this test can use", rmem_max);
 	cfg.buffer_bytes = (int)rmem_max * 4;	/* beyond what rmem_max allows */

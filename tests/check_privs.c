@@ -11,6 +11,7 @@
  * HACKING ("Threads, and who locks what"): every thread of the running
  * exporter has a name the table lists and the capabilities it gives.
  */
+#include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -289,6 +290,10 @@ static const struct thread_row {
 	{ "bpfme-deadline", 1, 1, KEPT },
 	{ "bpfme-follow", 1, 1, KEPT },
 	{ "bpfme-audit", 1, 1, KEPT },
+	{ "bpfme-render", 1, 1, KEPT },		/* large /events answers */
+	{ "bpfme-auth", 1, 2, KEPT },		/* with basic auth: min(2, cores) bcrypt threads */
+	{ "bpfme-guard", 1, 1, KEPT },		/* with a web config: its file changes */
+	{ "bpfme-log", 0, 1, KEPT },		/* from the audit thread's first queued line */
 };
 #define NR_ROWS (sizeof(thread_table) / sizeof(thread_table[0]))
 
@@ -376,8 +381,13 @@ static bool table_filled(const struct thread_seen *t, int n, int count[NR_ROWS])
  */
 START_TEST(test_thread_roles)
 {
+	char web[64], flag[96], auth[256], salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *const args[] = { flag, NULL };
+	struct crypt_data data;
+	const char *hash;
 	struct thread_seen t[64];
 	struct tu_exporter e;
+	int fd, ret;
 	struct tu_http_resp r;
 	int count[NR_ROWS], n = 0;
 	double deadline;
@@ -385,9 +395,23 @@ START_TEST(test_thread_roles)
 	size_t hacking_len = 0;
 	FILE *f;
 
-	ck_assert_int_eq(tu_exporter_start(&e, NULL), 0);
-	ck_assert_int_eq(tu_http(e.port, "GET", "/metrics", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);	/* the scrape thread has run a round */
+	/* with basic auth, so that the web config's threads run too */
+	snprintf(web, sizeof(web), "/tmp/bpfme-privs-web-XXXXXX");
+	fd = mkstemp(web);
+	ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+	memset(&data, 0, sizeof(data));
+	ck_assert(crypt_gensalt_rn("$2y$", 4, NULL, 0, salt, sizeof(salt)));
+	hash = crypt_rn("secret", salt, &data, sizeof(data));
+	ck_assert(hash && strlen(hash) == 60);
+	ck_assert(dprintf(fd, "basic_auth_users:\n  prometheus: %s\n", hash) > 0);
+	close(fd);
+	snprintf(flag, sizeof(flag), "--web.config.file=%s", web);
+	ret = tu_exporter_start(&e, args);
+	unlink(web);
+	ck_assert_int_eq(ret, 0);
+	snprintf(auth, sizeof(auth), "Authorization: %s\r\n", tu_basic_auth("prometheus", "secret"));
+	ck_assert_int_eq(tu_http(e.port, "GET", "/metrics", auth, &r), 0);
+	ck_assert_int_eq(r.status, 200);	/* the scrape thread has run a round, bpfme-auth a bcrypt */
 	tu_http_free(&r);
 	deadline = tu_now_ms() + 5000;
 	for (;;) {

@@ -154,8 +154,6 @@ fail:
 	return ret;
 }
 
-static int start_threads(struct webguard *wg);
-
 int webguard_open(struct webguard **out, const char *path, char *err, size_t errlen)
 {
 	struct webguard *wg = calloc(1, sizeof(*wg));
@@ -185,12 +183,6 @@ int webguard_open(struct webguard **out, const char *path, char *err, size_t err
 	}
 	wg->tls = wg->cur->cfg.tls;
 	wg->first = config_ref(wg->cur);
-	ret = start_threads(wg);
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot start the web config's threads: %s", path, strerror(-ret));
-		webguard_free(wg);
-		return ret;
-	}
 	*out = wg;
 	return 0;
 }
@@ -339,8 +331,7 @@ static void *guard_run(void *arg)
 	return NULL;
 }
 
-/* The auth pool and the guard thread; 0 or -errno. */
-static int start_threads(struct webguard *wg)
+int webguard_start(struct webguard *wg)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int threads = cores > 0 && cores < AUTH_THREADS ? (unsigned int)cores : AUTH_THREADS;

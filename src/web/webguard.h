@@ -25,7 +25,8 @@
  * of wrong passwords takes at most the pool's threads of CPU.
  *
  * Threads: bpfme-guard and the bcrypt pool bpfme-auth, started by
- * webguard_open and joined by webguard_free.  Locks: reload_lock (one load
+ * webguard_start (after the capability drop: a thread keeps the
+ * capabilities it had when it was made) and joined by webguard_free.  Locks: reload_lock (one load
  * at a time: guard thread or SIGHUP), lock (the current config, a short
  * hold), basicauth's cache lock (a lookup).  No lock is held across a
  * bcrypt.
@@ -52,6 +53,11 @@ struct tls_creds;
  * naming the file and the problem in err (the exporter exits 1).
  */
 int webguard_open(struct webguard **out, const char *path, char *err, size_t errlen);
+/*
+ * Start the bcrypt pool (bpfme-auth) and the guard thread (bpfme-guard),
+ * before serving and after capabilities are dropped.  0 or -errno.
+ */
+int webguard_start(struct webguard *wg);
 /* Free everything; no request or connection may still use it.  NULL is fine. */
 void webguard_free(struct webguard *wg);
 
