@@ -37,7 +37,7 @@
 #include "lib/log.h"
 #include "lib/privs.h"
 #include "web/webguard.h"
-#include "metrics/scraper.h"
+#include "http/scraper.h"
 #include "routes.h"
 
 #include "version.h"	/* generated (Makefile): VERSION, the git revision; only this file uses it */

@@ -28,7 +28,7 @@
 #include "lib/buf.h"
 #include "proc/cgroupid.h"
 #include "collectors.h"
-#include "http/http_stats.h"
+#include "metrics/http_stats.h"
 #include "metrics/coll.h"
 #include "lib/monotime.h"
 #include "metrics/om.h"

@@ -29,7 +29,7 @@
 #include "http/listen.h"
 #include "loadgen.h"
 #include "lib/log.h"
-#include "metrics/scraper.h"
+#include "http/scraper.h"
 #include "routes.h"
 #include "suites.h"
 #include "testutil.h"

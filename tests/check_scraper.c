@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "metrics/scraper.h"
+#include "http/scraper.h"
 #include "suites.h"
 #include "testutil.h"
 

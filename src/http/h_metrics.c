@@ -7,7 +7,7 @@
 
 #include "lib/log.h"
 #include "http/negotiate.h"
-#include "metrics/scraper.h"
+#include "http/scraper.h"
 
 static struct log_ratelimit scrape_fail_rl = LOG_RATELIMIT_INIT(60);
 

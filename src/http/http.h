@@ -43,7 +43,7 @@
 #include <sys/socket.h>
 
 #include "lib/buf.h"
-#include "http/http_stats.h"
+#include "metrics/http_stats.h"
 #include "metrics/om.h"
 
 struct audit_reader;

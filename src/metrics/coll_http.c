@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "metrics/coll.h"
-#include "http/http_stats.h"
+#include "metrics/http_stats.h"
 
 /* Handlers in the order their samples come. */
 static const enum http_stats_handler order[] = {

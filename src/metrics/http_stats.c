@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* http_stats - HTTP request counters, atomic; see http_stats.h. */
-#include "http/http_stats.h"
+#include "metrics/http_stats.h"
 
 #include <stdbool.h>
 

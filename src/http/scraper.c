@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* scraper - scrapes in rounds on their own thread, coalesced; see scraper.h. */
-#include "metrics/scraper.h"
+#include "http/scraper.h"
 
 #include <errno.h>
 #include <pthread.h>
