@@ -733,6 +733,11 @@ START_TEST(test_exporter_routes)
 	get("GET", "/", NULL, 200, &r);
 	ck_assert_ptr_nonnull(strstr(r.body, "<a href=\"/m\">"));
 	ck_assert_ptr_nonnull(strstr(r.body, "<a href=\"/events\">"));
+	/* events without program or process details: a dash, not an empty cell */
+	ck_assert_ptr_nonnull(strstr(r.body, "<td>1</td><td>\xe2\x80\x94</td><td>\xe2\x80\x94</td>"
+					     "<td>\xe2\x80\x94</td><td>\xe2\x80\x94</td></tr>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "<p id=\"state-time\">As of "));
+	ck_assert_ptr_nonnull(strstr(r.body, "<span id=\"fill\" data-capacity=\"4\">3</span> of 4 events"));
 	tu_http_free(&r);
 
 	get("GET", "/events?op=load&limit=1", NULL, 200, &r);

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/crypto.h>
 
@@ -48,10 +49,12 @@ static const char script[] =
 	"s.onerror=function(){t.setAttribute('data-live','retrying');};"
 	"s.onmessage=function(m){var e=JSON.parse(m.data),r=b.insertRow(0);"
 	"[e.seq,e.time,e.op,e.prog_id,e.prog_name,e.prog_type,e.pid,e.comm].forEach(function(v){"
-	"r.insertCell(-1).textContent=v==null?'':String(v);});"
+	"r.insertCell(-1).textContent=v==null||v===''?'\u2014':String(v);});"
 	"r.className='live';"
 	"while(b.rows.length>20)b.deleteRow(-1);"
 	"if(n)n.textContent=String(e.seq);"
+	"var f=document.getElementById('fill');"
+	"if(f)f.textContent=String(Math.min(e.seq,+f.getAttribute('data-capacity')));"
 	"var z=document.getElementById('none');if(z)z.parentNode.removeChild(z);};"
 	"s.addEventListener('missed',function(m){var r=b.insertRow(0),c=r.insertCell(-1);"
 	"c.colSpan=8;c.textContent='missed '+JSON.parse(m.data).missed+' events';});"
@@ -103,6 +106,21 @@ static void make_csp(void)
 		 s, c);
 }
 
+/* The wall clock in unix ms, as events carry it. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "1 link", "2 links": n and the word, singular for 1. */
+static void count_words(struct buf *b, const char *id, size_t n, const char *one, const char *many)
+{
+	buf_addf(b, "<span id=\"%s\">%zu</span> %s", id, n, n == 1 ? one : many);
+}
+
 static void row(struct buf *b, const char *name, const char *value_html)
 {
 	buf_addstr(b, "<tr><th>");
@@ -128,10 +146,13 @@ static void add_state(struct buf *b, const struct http_request *rq)
 	err = snap_count(counts);
 	if (err)
 		buf_addf(&v, "<span class=\"bad\">cannot list BPF objects: %s</span>", strerror(-err));
-	else
-		buf_addf(&v, "<span id=\"programs\">%zu</span> programs, <span id=\"maps\">%zu</span> "
-			 "maps, <span id=\"links\">%zu</span> links", counts[SNAP_PROG],
-			 counts[SNAP_MAP], counts[SNAP_LINK]);
+	else {
+		count_words(&v, "programs", counts[SNAP_PROG], "program", "programs");
+		buf_addstr(&v, ", ");
+		count_words(&v, "maps", counts[SNAP_MAP], "map", "maps");
+		buf_addstr(&v, ", ");
+		count_words(&v, "links", counts[SNAP_LINK], "link", "links");
+	}
 	row(b, "BPF objects", v.buf);
 
 	buf_reset(&v);
@@ -165,8 +186,10 @@ static void add_state(struct buf *b, const struct http_request *rq)
 		uint64_t fill = last < cfg->events->capacity ? last : cfg->events->capacity;
 
 		buf_reset(&v);
-		buf_addf(&v, "%llu of %zu events, newest seq <span id=\"newest\">%llu</span>",
-			 (unsigned long long)fill, cfg->events->capacity, (unsigned long long)last);
+		buf_addf(&v, "<span id=\"fill\" data-capacity=\"%zu\">%llu</span> of %zu %s, newest "
+			 "seq <span id=\"newest\">%llu</span>", cfg->events->capacity,
+			 (unsigned long long)fill, cfg->events->capacity,
+			 cfg->events->capacity == 1 ? "event" : "events", (unsigned long long)last);
 		row(b, "Event ring", v.buf);
 	}
 	if (cfg->followers) {
@@ -175,6 +198,18 @@ static void add_state(struct buf *b, const struct http_request *rq)
 		row(b, "Followers of /events", v.buf);
 	}
 	buf_release(&v);
+}
+
+/* Unknown or empty: an em dash. */
+#define UNKNOWN "\xe2\x80\x94"
+
+static void add_text_cell(struct buf *b, bool known, const char *text)
+{
+	buf_addstr(b, "</td><td>");
+	if (known && text && *text)
+		html_escape(b, text);
+	else
+		buf_addstr(b, UNKNOWN);
 }
 
 static void add_event_row(struct buf *b, const struct ev_event *e)
@@ -190,17 +225,14 @@ static void add_event_row(struct buf *b, const struct ev_event *e)
 	buf_addstr(b, ev_op_name(e->op));
 	buf_addstr(b, "</td><td>");
 	buf_addu64(b, e->prog_id);
-	buf_addstr(b, "</td><td>");
-	if (e->has & EV_HAS_PROG)
-		html_escape(b, e->prog_name);
-	buf_addstr(b, "</td><td>");
-	if (e->has & EV_HAS_PROG)
-		html_escape(b, e->prog_type);
+	add_text_cell(b, e->has & EV_HAS_PROG, e->prog_name);
+	add_text_cell(b, e->has & EV_HAS_PROG, e->prog_type);
 	buf_addstr(b, "</td><td>");
 	if (e->has & EV_HAS_PROCESS)
 		buf_addf(b, "%lld", (long long)e->proc.pid);
-	buf_addstr(b, "</td><td>");
-	html_escape(b, e->proc.comm);
+	else
+		buf_addstr(b, UNKNOWN);
+	add_text_cell(b, true, e->proc.comm);
 	buf_addstr(b, "</td></tr>\n");
 }
 
@@ -260,7 +292,11 @@ int h_landing(struct http_request *rq)
 			   "events</a> (JSON; live: <a href=\"" HTTP_PATH_EVENTS "?follow=1\">"
 			   HTTP_PATH_EVENTS "?follow=1</a>, NDJSON)</li>\n");
 	buf_addstr(&body, "<li>Documentation: <code>man 8 bpf-metrics-exporter</code>, and the "
-		   "README that comes with it</li>\n</ul>\n<h2>State</h2>\n<table id=\"state\">\n");
+		   "README that comes with it</li>\n</ul>\n<h2>State</h2>\n");
+	ev_json_time(now_ms(), started);
+	buf_addf(&body, "<p id=\"state-time\">As of %s; reload for newer.%s</p>\n<table "
+		 "id=\"state\">\n", started, cfg->events && cfg->followers ? " The event ring's "
+		 "count and newest seq follow the events live." : "");
 	add_state(&body, rq);
 	buf_addstr(&body, "</table>\n");
 	if (cfg->events) {

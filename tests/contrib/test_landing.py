@@ -47,7 +47,9 @@ class LandingPageTest(unittest.TestCase):
                 self.assertIn(f'Version {version}', text)
                 self.assertEqual(browser.evaluate("document.getElementById('programs').textContent"),
                                  str(programs), text)
-                self.assertRegex(text, rf'\b{programs} programs\b')
+                word = 'program' if programs == 1 else 'programs'
+                self.assertRegex(text, rf'\b{programs} {word}\b')
+                self.assertRegex(text, r'As of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d')
                 ctutil.wait_until('the page to follow /events', lambda: browser.evaluate(
                     "document.getElementById('events').getAttribute('data-live')") == 'open',
                     timeout=5, step=0.05)
@@ -65,7 +67,13 @@ class LandingPageTest(unittest.TestCase):
                         time.sleep(0.05)
                     # as the browser shows it: a row of text (escaped data, not markup)
                     rows = browser.evaluate("document.querySelector('#events tbody').innerText")
-                    self.assertRegex(rows, rf'\tLOAD\t{pid}\tlanding_live\t|\tLOAD\t{pid}\t\t', rows)
+                    self.assertRegex(rows, rf'\tLOAD\t{pid}\t(landing_live|\u2014)\t', rows)
+                    # the state's event ring follows: its newest seq is the newest row's
+                    seq = browser.evaluate("document.querySelector('#events tbody tr').cells[0].textContent")
+                    self.assertEqual(browser.evaluate("document.getElementById('newest').textContent"), seq)
+                    fill = int(browser.evaluate("document.getElementById('fill').textContent"))
+                    cap = int(browser.evaluate("document.getElementById('fill').getAttribute('data-capacity')"))
+                    self.assertEqual(fill, min(int(seq), cap))
                 finally:
                     os.close(fd)
             finally:
