@@ -14,7 +14,7 @@
 
 enum {
 	OPT_LISTEN = 256, OPT_PATH, OPT_MAX_CONN, OPT_MAX_REQUESTS, OPT_READ_TIMEOUT,
-	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT,
+	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT, OPT_LOG_EVENTS,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS,
@@ -38,6 +38,7 @@ static const struct option base_options[] = {
 	{ "web.write-timeout", required_argument, NULL, OPT_WRITE_TIMEOUT },
 	{ "log.level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "log.format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log.events", no_argument, NULL, OPT_LOG_EVENTS },
 	{ "no-audit", no_argument, NULL, OPT_NO_AUDIT },
 	{ "audit.enable", no_argument, NULL, OPT_AUDIT_ENABLE },
 	{ "audit.buffer-bytes", required_argument, NULL, OPT_AUDIT_BUFFER },
@@ -163,6 +164,9 @@ void flags_usage(const struct flags_env *env, FILE *out)
 "  --log.level=LEVEL      Only log messages of this level or above: debug,\n"
 "                         info, warn or error (default \"info\")\n"
 "  --log.format=FORMAT    Log line format: logfmt or json (default \"logfmt\")\n"
+"  --log.events           Log an info line per BPF program LOAD/UNLOAD event, at\n"
+"                         most 10 a second (default: off; every event is at\n"
+"                         /events and in the counters)\n"
 "  --no-audit             Do not read BPF events from the kernel audit socket;\n"
 "                         the same as --no-collector.audit\n"
 "  --audit.enable         Turn the kernel's audit on at start (needs\n"
@@ -415,6 +419,9 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 				return usage_error(err, "invalid --web.%s-timeout \"%s\": expected a "
 						   "duration from 100ms to 1h, such as 10s or 1m30s",
 						   c == OPT_READ_TIMEOUT ? "read" : "write", optarg);
+			break;
+		case OPT_LOG_EVENTS:
+			f->log_events = true;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_parse_level(optarg, &f->log_level))

@@ -72,6 +72,7 @@ struct flags {
 	unsigned int write_timeout_ms;
 	enum log_level log_level;
 	enum log_format log_format;
+	bool log_events;		/* --log.events: a line per BPF event, rate-limited */
 	bool no_audit;		/* the audit collector is off (--no-audit, --no-collector.audit) */
 	bool audit_enable;
 	unsigned int audit_buffer_bytes;

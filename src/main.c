@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 			.ring = &ring,
 			.buffer_bytes = (int)f.audit_buffer_bytes,
 			.enable = f.audit_enable,
+			.log_events = f.log_events,
 		};
 
 		if (ev_ring_init(&ring, f.events_capacity) || !(progs = progcache_new(PROGCACHE_DEFAULT))) {

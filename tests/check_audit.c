@@ -27,6 +27,7 @@
 #include "lib/log.h"
 #include "audit/progcache.h"
 #include "suites.h"
+#include "testutil.h"
 
 #ifndef TEST_DATA
 #define TEST_DATA "tests/data"
@@ -536,6 +537,109 @@ START_TEST(test_hostile_records)
 }
 END_TEST
 
+/* The log's lines so far (a temporary file the logger writes to), whole. */
+static char *log_text(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *text = calloc(1, (size_t)len + 1);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(pread(fd, text, (size_t)len, 0), len);
+	return text;
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+struct summary_wait {
+	struct audit_asm *a;
+	int fd;
+};
+
+/* Whether the window's summary line is in the log (ageing the assembler, as the reader does). */
+static bool summary_logged(void *arg)
+{
+	struct summary_wait *w = arg;
+	char *text;
+	bool found;
+
+	audit_asm_age(w->a);
+	text = log_text(w->fd);
+	found = strstr(text, "msg=\"5 bpf program events not logged in the last ") != NULL;
+	free(text);
+	return found;
+}
+
+/*
+ * --log.events: a line per event, at most log_events_per_window a window;
+ * the rest counted and said once when the window ends, whatever comes next.
+ */
+START_TEST(test_log_events_rate_limited)
+{
+	struct audit_asm_config cfg = {
+		.ring = &ring, .progs = progs, .log_events = true, .log_events_per_window = 3,
+		.log_window_ms = 200, .self_pid = SELF_PID,
+	};
+	char path[] = "/tmp/bpfme-asm-log-XXXXXX", rec[128];
+	struct summary_wait w;
+	struct audit_asm *a;
+	int fd = mkstemp(path);
+	char *text;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, fd);
+	a = audit_asm_new(&cfg);
+	ck_assert_ptr_nonnull(a);
+	for (int i = 0; i < 8; i++) {
+		snprintf(rec, sizeof(rec), "audit(1795582366.%03d:%d): prog-id=%d op=LOAD", i, 700 + i,
+			 40 + i);
+		audit_asm_record(a, AUDIT_BPF, rec, strlen(rec));
+	}
+	audit_asm_flush(a);
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 8);	/* every event counted and kept */
+	text = log_text(fd);
+	ck_assert_uint_eq(count_of(text, "msg=\"bpf program event\""), 3);
+	ck_assert_ptr_null(strstr(text, "not logged"));
+	free(text);
+	w = (struct summary_wait){ .a = a, .fd = fd };
+	ck_assert_msg(tu_wait_until(summary_logged, &w, 5000), "no summary of the 5 lines held back");
+	text = log_text(fd);
+	ck_assert_uint_eq(count_of(text, "not logged"), 1);
+	free(text);
+	audit_asm_free(a);
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
+	close(fd);
+}
+END_TEST
+
+/* Without --log.events no event is logged. */
+START_TEST(test_log_events_off)
+{
+	char path[] = "/tmp/bpfme-asm-log-XXXXXX";
+	int fd = mkstemp(path);
+	char *text;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	log_setup(LOG_INFO, LOG_FMT_LOGFMT, fd);
+	feed("1334 audit(1795582366.900:800): prog-id=60 op=LOAD");
+	audit_asm_flush(as);
+	ck_assert_uint_eq(ev_ops(&ring, EV_LOAD), 1);
+	text = log_text(fd);
+	ck_assert_ptr_null(strstr(text, "bpf program event"));
+	free(text);
+	log_setup(LOG_ERROR, LOG_FMT_LOGFMT, 2);
+	close(fd);
+}
+END_TEST
+
 /* Kill the process on bpf(2) or socket(2): the assembler must need neither. */
 static void forbid_kernel_calls(void)
 {
@@ -603,6 +707,8 @@ Suite *audit_suite(void)
 	tcase_add_test(tc, test_released_by_exporter);
 	tcase_add_test(tc, test_learns_self_pid);
 	tcase_add_test(tc, test_hostile_records);
+	tcase_add_test(tc, test_log_events_rate_limited);
+	tcase_add_test(tc, test_log_events_off);
 	tcase_add_test(tc, test_no_kernel_calls);
 	suite_add_tcase(s, tc);
 	return s;

@@ -62,6 +62,10 @@ struct audit_asm {
 	struct pending *pending;		/* PENDING_MAX, a FIFO */
 	size_t pending_head, pending_nr;
 	struct buf line;
+	/* --log.events' rate limit: lines in the window that began at log_window_start */
+	double log_window_start;
+	unsigned int log_lines;
+	unsigned long log_suppressed;
 };
 
 static struct log_ratelimit parse_rl = LOG_RATELIMIT_INIT(60);
@@ -304,10 +308,25 @@ void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t
 	feed(a, type, payload, len);
 }
 
+/* Say how many event lines the window that ended held back, and start a new one. */
+static void log_window_end(struct audit_asm *a, double now)
+{
+	if (a->log_suppressed)
+		log_info("%lu bpf program events not logged in the last %.1f s (--log.events logs at "
+			 "most %u a window of %u ms; every event is at /events and in "
+			 "bpf_audit_events_total)", a->log_suppressed, (now - a->log_window_start) / 1000,
+			 a->cfg.log_events_per_window, a->cfg.log_window_ms);
+	a->log_suppressed = 0;
+	a->log_lines = 0;
+	a->log_window_start = now;
+}
+
 void audit_asm_age(struct audit_asm *a)
 {
 	double now = monotime_ms();
 
+	if (a->log_suppressed && now - a->log_window_start >= a->cfg.log_window_ms)
+		log_window_end(a, now);
 	while (a->pending_nr) {
 		struct pending *p = &a->pending[a->pending_head];
 
@@ -451,6 +470,21 @@ static void read_context(auparse_state_t *au, struct ev_event *e)
 	}
 }
 
+/* Whether an event line may be logged now, under --log.events' rate limit. */
+static bool log_event_allowed(struct audit_asm *a)
+{
+	double now = monotime_ms();
+
+	if (now - a->log_window_start >= a->cfg.log_window_ms)
+		log_window_end(a, now);
+	if (a->log_lines < a->cfg.log_events_per_window) {
+		a->log_lines++;
+		return true;
+	}
+	a->log_suppressed++;
+	return false;
+}
+
 /* e has been pushed; its strings, now the ring's, are passed alongside. */
 static void log_event(const struct ev_event *e, const char *comm, const char *exe,
 		      const char *cmdline, const char *cgroup)
@@ -552,7 +586,7 @@ static void deliver(struct audit_asm *a, struct ev_event *e, const struct ev_eve
 		const char *cgroup = (e->has & EV_HAS_CGROUP) ? e->proc.cgroup : NULL;
 
 		ev_push(a->ring, e);
-		if (a->cfg.log_events)
+		if (a->cfg.log_events && log_event_allowed(a))
 			log_event(e, comm, exe, cmdline, cgroup);
 	}
 	ev_event_release(e);
@@ -626,6 +660,11 @@ struct audit_asm *audit_asm_new(const struct audit_asm_config *cfg)
 	if (cfg->self_token)
 		snprintf(a->self_token, sizeof(a->self_token), "%s", cfg->self_token);
 	a->cfg.self_token = NULL;
+	if (!a->cfg.log_window_ms || !a->cfg.log_events_per_window) {
+		a->cfg.log_window_ms = 1000;
+		a->cfg.log_events_per_window = AUDIT_ASM_LOG_EVENTS_PER_S;
+	}
+	a->log_window_start = monotime_ms();
 	a->pending = calloc(PENDING_MAX, sizeof(*a->pending));
 	a->au = auparse_init(AUSOURCE_FEED, NULL);
 	if (!a->pending || !a->au) {

@@ -29,10 +29,20 @@
 #include "audit/ev.h"
 #include "audit/progcache.h"
 
+/* Event lines logged a second at most with --log.events; the rest are counted. */
+#define AUDIT_ASM_LOG_EVENTS_PER_S 10
+
 struct audit_asm_config {
 	struct ev_ring *ring;		/* events go here */
 	struct progcache *progs;	/* programs remembered from LOAD */
-	bool log_events;		/* an info line per event */
+	/*
+	 * An info line per event (--log.events), at most log_events_per_window
+	 * in each log_window_ms (0: AUDIT_ASM_LOG_EVENTS_PER_S in 1000 ms);
+	 * beyond, one line a window says how many were not logged.
+	 */
+	bool log_events;
+	unsigned int log_events_per_window;
+	unsigned int log_window_ms;
 	int64_t self_pid;		/* the exporter's pid, as audit records show it; -1 unknown */
 	/*
 	 * Outside the host's PID namespace getpid() is not what records show:
@@ -68,7 +78,11 @@ struct audit_asm *audit_asm_new(const struct audit_asm_config *cfg);
  * hold a BPF record are fed to libauparse.
  */
 void audit_asm_record(struct audit_asm *a, int type, const char *payload, size_t len);
-/* Complete events whose EOE never came (call when idle). */
+/*
+ * Complete events whose EOE never came, and say how many event lines the
+ * rate limit held back in a window that has ended (call when idle, at
+ * least once a second).
+ */
 void audit_asm_age(struct audit_asm *a);
 /* Complete every pending event now (shutdown, tests). */
 void audit_asm_flush(struct audit_asm *a);

@@ -232,7 +232,7 @@ struct audit_reader *audit_reader_open(const struct audit_reader_config *cfg)
 	struct audit_asm_config ac = {
 		.ring = cfg->ring,
 		.progs = cfg->progs,
-		.log_events = true,
+		.log_events = cfg->log_events,
 		.self_pid = getpid(),
 		.fetch = fetch_prog,
 	};

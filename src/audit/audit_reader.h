@@ -25,6 +25,7 @@ struct audit_reader_config {
 	struct progcache *progs;	/* programs remembered from LOAD */
 	int buffer_bytes;		/* socket receive buffer */
 	bool enable;			/* turn kernel audit on at start (CAP_AUDIT_CONTROL) */
+	bool log_events;		/* an info line per event, rate-limited (--log.events) */
 };
 
 struct audit_reader;
