@@ -58,10 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = negotiate_format(text);
 	FUZZ_ASSERT(f == OM_FMT_OPENMETRICS || f == OM_FMT_TEXT, "format %d", (int)f);
 	FUZZ_ASSERT(negotiate_format(text) == f, "format changed when asked again");
-	if (blank)
-		FUZZ_ASSERT(f == OM_FMT_OPENMETRICS, "a blank Accept is not OpenMetrics");
-	else if (!strchr(text, '/'))
+	/* no header, or nothing that names OpenMetrics: the text every client reads */
+	if (blank || !strchr(text, '/'))
 		FUZZ_ASSERT(f == OM_FMT_TEXT, "no media range at all, and not 0.0.4 text");
+	if (!has(text, "application/"))
+		FUZZ_ASSERT(f == OM_FMT_TEXT || has(text, "*/*"),
+			    "OpenMetrics for a header that names neither it nor */*");
 
 	FUZZ_ASSERT(negotiate_wants_sse(text) == has(text, "text/event-stream"), "wants_sse");
 
