@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* events - ring of recent BPF LOAD/UNLOAD events and their counters; see events.h. */
+/* ev - ring of recent BPF LOAD/UNLOAD events and their counters; see ev.h. */
 #include "audit/ev.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * events - the audit side's shared state: a fixed-capacity ring of recent
+ * ev - the audit side's shared state: a fixed-capacity ring of recent
  * BPF program LOAD/UNLOAD events with a strictly increasing seq, and the
  * counters exported at /metrics.
  *

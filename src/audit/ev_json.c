@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* events_json - BPF events as JSON; see events_json.h. */
+/* ev_json - BPF events as JSON; see ev_json.h. */
 #include "audit/ev_json.h"
 
 #include <stdbool.h>

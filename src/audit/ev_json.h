@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * events_json - BPF events as JSON: one event as an object (for /events and
+ * ev_json - BPF events as JSON: one event as an object (for /events and
  * the event log line's time), the answer of /events as an array, and the
  * RFC 3339 time the events carry.  Reads the ring through ev_start() and
  * ev_copy(), so it renders without holding the ring's lock.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* snapshot - one enumeration pass over the kernel's BPF programs, maps and links. */
+/* snap - one enumeration pass over the kernel's BPF programs, maps and links. */
 #include "bpf/snap.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * snapshot - one pass over every BPF program, map and link in the kernel:
+ * snap - one pass over every BPF program, map and link in the kernel:
  * get_next_id -> get_fd_by_id -> bpf_obj_get_info_by_fd -> memlock from
  * /proc/self/fdinfo -> close.  It produces plain structs and owns nothing
  * else; every fd it opens is closed before snap_take() returns.  The walk

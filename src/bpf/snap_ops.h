@@ -3,7 +3,7 @@
  * snap_ops - what the snapshot walk needs of each object kind, one file
  * per kind (snap_prog.c, snap_map.c, snap_link.c, snap_btf.c), as bpftool
  * does; the pinned objects are walked by snap_pin.c.  For
- * the snapshot's files only; the rest of the exporter uses snapshot.h.
+ * the snapshot's files only; the rest of the exporter uses snap.h.
  */
 #ifndef BPFME_SNAP_OPS_H
 #define BPFME_SNAP_OPS_H

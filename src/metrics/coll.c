@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* collector - one scrape through every collector that is on; see collector.h. */
+/* coll - one scrape through every collector that is on; see coll.h. */
 #include "metrics/coll.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * collector - one scrape: a fresh snapshot of the kernel's BPF objects,
+ * coll - one scrape: a fresh snapshot of the kernel's BPF objects,
  * then each collector that is on writes its families, then the exporter's
  * own metrics, through the openmetrics writer.
  *

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* openmetrics - OpenMetrics 1.0.0 / Prometheus 0.0.4 text writer; see openmetrics.h. */
+/* om - OpenMetrics 1.0.0 / Prometheus 0.0.4 text writer; see om.h. */
 #include "metrics/om.h"
 #include "lib/utf8.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * openmetrics - writes metric families in the OpenMetrics 1.0.0 text format
+ * om - writes metric families in the OpenMetrics 1.0.0 text format
  * or in the Prometheus 0.0.4 text format.  It knows nothing of BPF, audit or
  * HTTP: it turns calls into bytes in a struct buf.
  *
