@@ -708,7 +708,7 @@ START_TEST(test_without_cap_sys_ptrace)
 	struct holder *a, *b;
 	struct tu_exporter ex;
 	struct tu_expo e;
-	char ids[16], *log;
+	char ids[32], *log;
 
 	a = holder_start(&full);
 	b = holder_start(&nocaps);
@@ -727,6 +727,12 @@ START_TEST(test_without_cap_sys_ptrace)
 	log = tu_exporter_log(&ex);
 	ck_assert_msg(count_str(log, "CAP_SYS_PTRACE") == 1, "not one warning naming it: %s", log);
 	ck_assert_msg(count_str(log, "level=warn") == 1, "other warnings: %s", log);
+	/* it says which process (the first, when there are several) */
+	snprintf(ids, sizeof(ids), "pid %d, ", (int)a->pid);
+	ck_assert_msg(strstr(log, "(pid ") || strstr(log, "(the first: pid "), "no pid in: %s", log);
+	ck_assert_msg(strstr(log, ", comm "), "no comm in: %s", log);
+	ck_assert_msg(!strstr(log, "(pid ") || (strstr(log, ids) && strstr(log, "comm bpfme-fullcaps")),
+		      "the only process refused is bpfme-fullcaps (%s): %s", ids, log);
 	free(log);
 	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
 	teardown();

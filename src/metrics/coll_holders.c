@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,15 +51,21 @@ static int gather(struct collector *c, void **data)
 		return err;
 	}
 	if (h->denied && !__atomic_exchange_n(&warned_denied, true, __ATOMIC_RELAXED)) {
+		char first[64];
+
+		snprintf(first, sizeof(first), "pid %d, comm %s", (int)h->denied_pid,
+			 h->denied_comm[0] ? h->denied_comm : "unknown");
 		if (!privs_effective(CAP_SYS_PTRACE))
-			log_warnx("holders: cannot read the open files of %u of %u processes: the BPF "
-				  "objects they hold are not listed as theirs; this needs CAP_SYS_PTRACE "
-				  "(this warning is not repeated)", h->denied, h->processes);
+			log_warnx("holders: cannot read the open files of %u of %u processes (%s%s): "
+				  "the BPF objects they hold are not listed as theirs; this needs "
+				  "CAP_SYS_PTRACE (this warning is not repeated)", h->denied, h->processes,
+				  h->denied > 1 ? "the first: " : "", first);
 		else	/* nothing a capability would fix: the host's policy */
-			log_info("holders: cannot read the open files of %u of %u processes even with "
-				 "CAP_SYS_PTRACE (a security module such as AppArmor or SELinux refuses "
-				 "it): the BPF objects they hold are not listed as theirs (this line "
-				 "is not repeated)", h->denied, h->processes);
+			log_info("holders: cannot read the open files of %u of %u processes (%s%s) even "
+				 "with CAP_SYS_PTRACE (a security module such as AppArmor or SELinux "
+				 "refuses it): the BPF objects they hold are not listed as theirs (this "
+				 "line is not repeated)", h->denied, h->processes,
+				 h->denied > 1 ? "the first: " : "", first);
 	}
 	*data = h;
 	return 0;

@@ -36,6 +36,8 @@ static void clear(struct holders *h)
 		free(h->procs[i].cgroup);
 	h->nr_procs = h->nr_rows = h->nr_fds = 0;
 	h->processes = h->denied = h->by_fdinfo = h->by_copy = 0;
+	h->denied_pid = 0;
+	h->denied_comm[0] = '\0';
 }
 
 void holders_release(struct holders *h)
@@ -493,7 +495,11 @@ static int walk_proc(struct holders *h, int procfd, pid_t pid, bool copies)
 	else
 		return 0;	/* gone */
 	if (!ret && wp.denied) {
-		h->denied++;
+		if (!h->denied++) {
+			h->denied_pid = pid;
+			if (read_comm(&wp, h->denied_comm))
+				h->denied_comm[0] = '\0';
+		}
 		if (wp.has_proc) {	/* what it saw is not the whole: none of it */
 			h->nr_procs--;
 			h->nr_rows = wp.first_row;

@@ -57,6 +57,8 @@ struct holders {
 	size_t nr_procs, alloc_procs;
 	unsigned int processes;	/* processes walked */
 	unsigned int denied;	/* processes whose fds could not be read (EACCES, EPERM) */
+	pid_t denied_pid;	/* the first of them, for the warning; 0: none */
+	char denied_comm[HOLDERS_COMM_LEN];	/* its comm, "" if it could not be read */
 	unsigned int by_fdinfo;	/* BPF fds known by their fdinfo alone (no readlinkat) */
 	unsigned int by_copy;	/* BPF fds known by a copy (pidfd_getfd), not fdinfo */
 	int *fds;		/* scratch: one process's fd numbers */
