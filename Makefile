@@ -48,6 +48,12 @@ PKGS = libmicrohttpd libbpf zlib audit auparse yaml-0.1 gnutls libcrypt
 TEST_PKGS = check
 
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null)
+GIT_BRANCH := $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null)
+# --version's build date: the commit's (or SOURCE_DATE_EPOCH), the same for
+# every build of one commit, so the header below changes only with it
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null))
+BUILD_DATE := $(if $(BUILD_EPOCH),$(shell date -u -d @$(BUILD_EPOCH) +%Y%m%d-%H:%M:%S),unknown)
+BUILD_USER := $(shell id -un 2>/dev/null)@$(shell hostname 2>/dev/null)
 VERSION = $(VERSION_BASE)$(if $(GIT_REV),+g$(GIT_REV))
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -113,7 +119,11 @@ $(B)/FLAGS: FORCE
 # it changes, that only main.c includes: a commit rebuilds main.o alone.
 build/gen/version.h: FORCE
 	@mkdir -p build/gen
-	@echo '#define VERSION "$(VERSION)"' > $@.new
+	@{ echo '#define VERSION "$(VERSION)"'; \
+	   echo '#define VERSION_REVISION "$(GIT_REV)"'; \
+	   echo '#define VERSION_BRANCH "$(GIT_BRANCH)"'; \
+	   echo '#define VERSION_BUILD_USER "$(BUILD_USER)"'; \
+	   echo '#define VERSION_BUILD_DATE "$(BUILD_DATE)"'; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 $(B)/%.o: %.c $(B)/FLAGS | build/gen/version.h

@@ -181,7 +181,8 @@ void flags_usage(const struct flags_env *env, FILE *out)
 "                         about 44 ns on every run of every program (see\n"
 "                         bpf-metrics-exporter(8)); needs CAP_SYS_ADMIN\n"
 "  -h, --help             Show this help and exit\n"
-"  --version              Show the version and exit\n"
+"  --version              Show the version, how it was built and what it finds\n"
+"                         of the kernel, and exit\n"
 "\n"
 "Collectors, each turned on or off by its two flags (the last one given wins):\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
@@ -461,6 +462,8 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			return FLAGS_EXIT_OK;
 		case OPT_VERSION:
 			fprintf(out, "bpf-metrics-exporter %s\n", env->version ? env->version : "unknown");
+			if (env->version_details)
+				env->version_details(out);
 			return FLAGS_EXIT_OK;
 		case ':':
 			return usage_error(err, "flag %s needs a value", argv[optind - 1]);

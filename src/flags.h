@@ -54,6 +54,8 @@ struct flags_env {
 	const char *const *taken_paths;
 	size_t nr_taken_paths;
 	const char *version;	/* what --version prints; NULL: "unknown" */
+	/* --version's lines after the first (how it was built, what it finds); NULL: none */
+	void (*version_details)(FILE *out);
 };
 
 struct flags {

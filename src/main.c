@@ -41,6 +41,15 @@
 #include "routes.h"
 
 #include "version.h"	/* generated (Makefile): VERSION, the git revision; only this file uses it */
+#include "buildinfo.h"
+
+static void version_details(FILE *out)
+{
+	const struct buildinfo b = { VERSION_REVISION, VERSION_BRANCH, VERSION_BUILD_USER,
+				     VERSION_BUILD_DATE };
+
+	buildinfo_print(out, &b);
+}
 
 /*
  * --bpf.enable-stats: the kernel counts program runs and run time while any
@@ -233,6 +242,7 @@ int main(int argc, char **argv)
 
 	env = *cli_flags_env();
 	env.version = VERSION;
+	env.version_details = version_details;
 	switch (flags_parse(&f, &env, argc, argv, stdout, stderr)) {
 	case FLAGS_EXIT_OK:
 		return 0;

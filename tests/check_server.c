@@ -1704,8 +1704,21 @@ START_TEST(test_help_and_version)
 
 	st = run_bin(version, stdout_only, 5000, &out);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "--version: %s", describe_status(st));
-	ck_assert_msg(!strncmp(out, "bpf-metrics-exporter ", 21) && out[21] >= '0' && out[21] <= '9' &&
-		      count_lines(out) == 1, "--version prints \"%s\"; want \"bpf-metrics-exporter X.Y.Z\"", tu_clip(out));
+	ck_assert_msg(!strncmp(out, "bpf-metrics-exporter ", 21) && out[21] >= '0' && out[21] <= '9',
+		      "--version prints \"%s\"; want \"bpf-metrics-exporter X.Y.Z\" first", tu_clip(out));
+	/* then how it was built and what it runs with, as node_exporter's does */
+	{
+		static const char *const keys[] = { "\n  revision:", "\n  build user:", "\n  build date:",
+						    "\n  compiler:", "\n  platform:", "\n  libbpf:",
+						    "\n  libmicrohttpd:", "\n  GnuTLS:", "\n  kernel:",
+						    "\n  kernel BTF:", "\n  bpf_stats_enabled:" };
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			ck_assert_msg(strstr(out, keys[i]), "--version lacks \"%s\": %s", keys[i] + 3,
+				      tu_clip(out));
+		ck_assert_msg(strstr(out, " linux/"), "no platform: %s", tu_clip(out));
+		ck_assert_int_eq(count_lines(out), 1 + (int)(sizeof(keys) / sizeof(keys[0])) + 4);
+	}
 	free(out);
 	st = run_bin(version, stderr_only, 5000, &err);
 	ck_assert_msg(!*err, "--version wrote to stderr: %s", tu_clip(err));

@@ -36,7 +36,7 @@ class LandingPageTest(unittest.TestCase):
         self.addCleanup(self.tmp.cleanup)
 
     def test_page_in_browser(self):
-        version = ctutil.run([ctutil.binary(), '--version']).stdout.split()[-1]
+        version = ctutil.run([ctutil.binary(), '--version']).stdout.splitlines()[0].split()[-1]
         with ctutil.exporter(self.tmp.name) as url:
             browser = cdp.Chromium(self.chromium, self.tmp.name)
             try:
