@@ -104,9 +104,36 @@ ifneq ($(V),1)
 Q = @
 QUIET_CC = @echo '   CC ' $@;
 QUIET_LINK = @echo ' LINK ' $@;
+QUIET_BPF = @echo '  BPF ' $@;
+QUIET_GEN = @echo '  GEN ' $@;
 endif
 
 all: $(BIN_OUT)
+
+# ---- the exporter's own BPF programs (src/bpf/progs/*.bpf.c) ----
+# Compiled with clang for the BPF target (CO-RE: local struct definitions,
+# relocated at load time against the running kernel's BTF; nothing of the
+# build machine's kernel is read), stripped of DWARF (bpftool gen object
+# keeps .BTF and .BTF.ext), and embedded in src/bpf/iters.c as a byte array
+# by bpftool gen skeleton: build/gen/NAME.skel.h, not committed.
+BPF_CLANG ?= clang
+BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool /sbin/bpftool) bpftool)
+BPF_MULTIARCH := $(shell $(BPF_CLANG) -print-multiarch 2>/dev/null)
+BPF_CFLAGS = -target bpf -g -O2 -Wall $(if $(BPF_MULTIARCH),-I/usr/include/$(BPF_MULTIARCH))
+BPF_PROGS = $(patsubst src/bpf/progs/%.bpf.c,%,$(sort $(wildcard src/bpf/progs/*.bpf.c)))
+BPF_SKELS = $(BPF_PROGS:%=build/gen/%.skel.h)
+
+build/bpf/%.bpf.o: src/bpf/progs/%.bpf.c
+	@mkdir -p build/bpf
+	$(QUIET_BPF)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+build/gen/%.skel.h: build/bpf/%.bpf.o
+	@mkdir -p build/gen
+	$(QUIET_GEN)$(BPFTOOL) gen object build/bpf/$*.o $< && \
+		$(BPFTOOL) gen skeleton build/bpf/$*.o name $* > $@.new && mv $@.new $@
+
+# Only iters.c includes the skeletons; the first build needs them before it.
+$(B)/src/bpf/iters.o build/fuzz/src/bpf/iters.o: $(BPF_SKELS)
 
 # Rebuild a flavour's objects when its compiler flags change (CFLAGS=...,
 # DEVELOPER=1).
@@ -197,10 +224,11 @@ fuzz: deps-build deps-fuzz
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run $(FUZZ_BINS)
 
 # ---- dependencies (Debian/Ubuntu) ----
+# clang and bpftool build the exporter's own BPF programs (src/bpf/progs/)
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
-	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev
+	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev clang bpftool
 DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus chromium \
-	   bpftool mandoc valgrind procps systemd strace openssl prometheus-node-exporter
+	   mandoc valgrind procps systemd strace openssl prometheus-node-exporter
 # clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
 DEB_FUZZ = clang libclang-rt-14-dev
 deps-build:

@@ -11,6 +11,8 @@ static const struct coll_def defs[] = {
 	  &coll_loaders_ops },
 	{ "holders", true, "the processes holding each BPF program, map and link (bpf_*_holder_info)",
 	  &coll_holders_ops },
+	{ "entries", true, "the number of elements of every hash-kind BPF map, as the kernel counts "
+	  "them (bpf_map_entries; Linux 6.6 or later)", &coll_entries_ops },
 	{ "stats", true, "run count, run time and recursion misses of every BPF program, counted while "
 	  "the kernel's BPF stats are on (bpf_program_run_*, bpf_program_recursion_misses, "
 	  "bpf_stats_enabled)", &coll_stats_ops },

@@ -17,6 +17,7 @@
 
 /* The plug-ins' tables, each defined in its metrics/coll_NAME.c. */
 extern const struct coll_ops coll_core_ops, coll_audit_ops, coll_loaders_ops, coll_holders_ops;
+extern const struct coll_ops coll_entries_ops;
 extern const struct coll_ops coll_stats_ops, coll_btf_ops, coll_pins_ops, coll_exporter_ops;
 extern const struct coll_ops coll_process_ops, coll_http_ops;
 

@@ -17,7 +17,7 @@ enum {
 	OPT_WRITE_TIMEOUT, OPT_LOG_LEVEL, OPT_LOG_FORMAT, OPT_LOG_EVENTS,
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
-	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS,
+	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS, OPT_HOLDERS_SOURCE,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -44,6 +44,7 @@ static const struct option base_options[] = {
 	{ "audit.buffer-bytes", required_argument, NULL, OPT_AUDIT_BUFFER },
 	{ "events.capacity", required_argument, NULL, OPT_EVENTS_CAPACITY },
 	{ "bpf.enable-stats", no_argument, NULL, OPT_ENABLE_STATS },
+	{ "collector.holders.source", required_argument, NULL, OPT_HOLDERS_SOURCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 };
@@ -198,8 +199,14 @@ void flags_usage(const struct flags_env *env, FILE *out)
 	}
 	buf_release(&line);
 	fprintf(out,
+"  --collector.holders.source=SOURCE\n"
+"                         Where the holders collector finds BPF fds: auto (the\n"
+"                         kernel's task_file BPF iterator where it loads, else\n"
+"                         a walk of /proc), iterator (the same, warning when\n"
+"                         it does not load) or procfs (default \"auto\")\n"
 "\n"
-"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects, and\n"
+"Needs CAP_SYS_ADMIN (e.g. run as root) to list BPF objects and load the\n"
+"exporter's own BPF iterators, and\n"
 "CAP_AUDIT_READ for BPF events (CAP_AUDIT_CONTROL for the kernel's audit status).\n"
 "See bpf-metrics-exporter(8).\n");
 }
@@ -446,6 +453,17 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			break;
 		case OPT_ENABLE_STATS:
 			f->enable_stats = true;
+			break;
+		case OPT_HOLDERS_SOURCE:
+			if (!strcmp(optarg, "auto"))
+				f->holders_source = FLAGS_HOLDERS_AUTO;
+			else if (!strcmp(optarg, "iterator"))
+				f->holders_source = FLAGS_HOLDERS_ITERATOR;
+			else if (!strcmp(optarg, "procfs"))
+				f->holders_source = FLAGS_HOLDERS_PROCFS;
+			else
+				return usage_error(err, "invalid --collector.holders.source \"%s\": "
+						   "expected auto, iterator or procfs", optarg);
 			break;
 		case OPT_AUDIT_BUFFER:
 			if (parse_uint(optarg, 65536, 1u << 30, &f->audit_buffer_bytes))

@@ -58,6 +58,13 @@ struct flags_env {
 	void (*version_details)(FILE *out);
 };
 
+/* --collector.holders.source: where the holders collector finds BPF fds. */
+enum flags_holders_source {
+	FLAGS_HOLDERS_AUTO,	/* the task_file iterator where it loads, else /proc */
+	FLAGS_HOLDERS_ITERATOR,	/* the same, with a warning when it does not load */
+	FLAGS_HOLDERS_PROCFS,	/* the walk of /proc/PID/fd; the iterator is not loaded */
+};
+
 struct flags {
 	/* --web.listen-address, in the order given; FLAGS_DEFAULT_LISTEN alone if none was */
 	const char *listen_addresses[FLAGS_MAX_LISTEN];
@@ -80,6 +87,7 @@ struct flags {
 	unsigned int audit_buffer_bytes;
 	unsigned int events_capacity;
 	bool enable_stats;	/* --bpf.enable-stats: hold a BPF_ENABLE_STATS fd while running */
+	enum flags_holders_source holders_source;	/* --collector.holders.source */
 	/* by index in env->collectors: --collector.NAME, --no-collector.NAME, the last one wins */
 	bool collector_on[FLAGS_MAX_COLLECTORS];
 	const struct flags_collector *collectors;	/* env's, for flags_collector_on() */

@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 
 #include "audit/audit_reader.h"
+#include "bpf/iters.h"
 #include "cli.h"
 #include "collectors.h"
 #include "metrics/coll.h"
@@ -192,6 +193,34 @@ static void log_listening(int fd, const char *path, bool from_systemd)
 		log_kv(LOG_INFO, "listening", "address", addr, "path", path, "version", VERSION, NULL);
 }
 
+/*
+ * The exporter's own BPF iterators, loaded while every capability is still
+ * there: bpfme_holders for the holders collector (unless
+ * --collector.holders.source=procfs), bpfme_entries for bpf_map_entries.
+ * One log line for each that does not load; the exporter goes on without.
+ */
+static void load_iters(struct iters *it, const struct flags *f, struct collector *c)
+{
+	int holders = coll_find(c, "holders"), entries = coll_find(c, "entries");
+	unsigned int want = 0;
+
+	if (holders >= 0 && c->on[holders] && f->holders_source != FLAGS_HOLDERS_PROCFS)
+		want |= 1u << ITERS_HOLDERS;
+	if (entries >= 0 && c->on[entries])
+		want |= 1u << ITERS_ENTRIES;
+	iters_load(it, want);
+	c->iters = it;
+	c->holders_by_iter = iters_ready(it, ITERS_HOLDERS);
+	if ((want & (1u << ITERS_HOLDERS)) && !c->holders_by_iter)
+		log_msg(f->holders_source == FLAGS_HOLDERS_ITERATOR ? LOG_WARN : LOG_INFO,
+			"holders: reading /proc/PID/fd instead of the task_file BPF iterator: "
+			"bpfme_holders did not load: %s", it->why[ITERS_HOLDERS]);
+	if ((want & (1u << ITERS_ENTRIES)) && !iters_ready(it, ITERS_ENTRIES))
+		log_msg(it->err[ITERS_ENTRIES] == -ENOENT ? LOG_INFO : LOG_WARN,
+			"entries: bpf_map_entries is left out: the BPF iterator bpfme_entries "
+			"did not load: %s", it->why[ITERS_ENTRIES]);
+}
+
 /* Written by the HTTP threads, read by scrapes; 16 KiB, so not on the stack. */
 static struct http_stats request_stats;
 
@@ -218,6 +247,7 @@ int main(int argc, char **argv)
 	struct http_config hc;
 	struct http_route routes[ROUTES_MAX];
 	struct collector coll;
+	struct iters iters;
 	struct flags_env env;
 	struct flags f;
 	sigset_t sigs;
@@ -322,6 +352,7 @@ int main(int argc, char **argv)
 		hc.events = &ring;
 		hc.audit = audit;
 	}
+	load_iters(&iters, &f, &coll);
 
 	/* The sockets are open: keep only what is still needed. */
 	ret = privs_drop(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]));
@@ -410,6 +441,7 @@ int main(int argc, char **argv)
 	http_stop(srv);
 	webguard_free(web);
 	scraper_free(scraper);
+	iters_release(&iters);	/* no scrape left to read them */
 	audit_reader_stop(audit);
 	follow_free(followers);	/* after the ring's writer: it wakes the hub's eventfd */
 	buf_release(&listen_text);

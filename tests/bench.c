@@ -35,6 +35,15 @@
  * collector on: the audit thread's CPU per event, drops, kernel loss, and
  * a probe's scrape latency idle and during the churn.  BPFME_BENCH=audit
  * runs only the latter.
+ * Then the exporter's own BPF iterators (issue 17): what bpf_map_entries
+ * adds to a scrape at the full size (an exporter with it against one with
+ * --no-collector.entries) and what one read of the bpfme_entries iterator
+ * costs; the exporter's idle RSS with and without the iterators loaded;
+ * and, on a node-shaped process table made by a forking helper (NODE_PROCS
+ * processes of NODE_FDS fds each, NODE_HOLDERS of them holding one BPF map;
+ * killed and reaped at the end), the holders through the task_file
+ * iterator against the bare iterator walk and against the walk of /proc,
+ * both sources checked equal.  BPFME_BENCH=iters runs only this part.
  *
  * The targets are informational: the exit status is 0 whether they are met
  * or not, and 1 only when something fails (loading, a scrape, a missing
@@ -54,6 +63,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -66,6 +76,8 @@
 #include "collectors.h"
 #include "metrics/coll.h"
 #include "bpf/fdinfo.h"
+#include "bpf/iters.h"
+#include "proc/holders.h"
 #include "loadgen.h"
 #include "http/negotiate.h"
 #include "metrics/om.h"
@@ -102,6 +114,7 @@
 
 static struct tu_exporter exporter;	/* --no-collector.holders: the issue 9 figures */
 static struct tu_exporter holders_exporter;	/* every collector at its default */
+static struct tu_exporter entries_exporter;	/* --no-collector.holders --no-collector.entries */
 /* bpf_audit_kernel_enabled from the last scrape: -1 when the family is absent */
 static int audit_enabled = -1;
 
@@ -122,6 +135,8 @@ static void release_all(void)
 		tu_exporter_stop(&exporter, 5000, NULL, NULL);
 	if (holders_exporter.pid > 0)
 		tu_exporter_stop(&holders_exporter, 5000, NULL, NULL);
+	if (entries_exporter.pid > 0)
+		tu_exporter_stop(&entries_exporter, 5000, NULL, NULL);
 	for (size_t i = 0; i < objs.nr_links; i++)
 		close(objs.link_fds[i]);
 	for (size_t i = 0; i < objs.nr_progs; i++)
@@ -971,6 +986,367 @@ static void print_holders(const struct holders_cost *hc)
 	       verdict(hc->with_med / hc->without_med <= TARGET_HOLDERS));
 }
 
+/* ---- the exporter's own BPF iterators (issue 17) ---- */
+
+#define NODE_PROCS	2000	/* the node-shaped process table */
+#define NODE_FDS	50	/* fds each opens (one a BPF map for the holders) */
+#define NODE_HOLDERS	200	/* processes holding one BPF map each */
+#define NR_ITER_RUNS	21	/* in-process runs, medians */
+#define TARGET_HOLDERS_ITER	3.0	/* holders (iterator) / the bare iterator walk */
+#define TARGET_ENTRIES_MS	2.0	/* what bpf_map_entries adds to a scrape */
+#define TARGET_ITERS_RSS_KB	1024	/* idle RSS the embedded programs add */
+
+struct iters_cost {
+	double with_med, without_med;	/* scrapes (HTTP, plain) with and without entries */
+	double with_self, without_self;	/* the same, as the exporters time them */
+	double read_med, read_min;	/* one read of bpfme_entries, in process */
+	double part_ms;			/* the entries collector's part of a scrape, in process */
+	size_t records, series;		/* its records; bpf_map_entries series in a scrape */
+	long rss_with_kb, rss_without_kb;	/* idle RSS, iterators loaded or not */
+	/* the node-shaped table */
+	size_t node_fds, node_bpf, node_rows, node_procs;
+	double walk_med, iter_med, procfs_med;	/* bare iterator read; holders by each source */
+	bool same;			/* both sources gave the same rows */
+};
+
+static size_t count_series(int port, const char *prefix)
+{
+	struct scrape sc;
+
+	scrape_once(port, false, &sc);
+	return count_lines(strstr(rbuf.p, "\r\n\r\n"), prefix);
+}
+
+/* Idle RSS of the binary started with args, after a moment. */
+static long idle_rss(const char *const *args)
+{
+	struct tu_exporter ex;
+	long kb;
+	int err = tu_exporter_start(&ex, args);
+
+	if (err)
+		die("cannot start %s: %s", tu_bin(), strerror(-err));
+	usleep(300 * 1000);
+	kb = lg_status_kb(ex.pid, "VmRSS");
+	tu_exporter_stop(&ex, 5000, NULL, NULL);
+	return kb;
+}
+
+/*
+ * The entries collector's part of a scrape in this process, best of
+ * NR_STAGE: coll_write() of one snapshot with only it on (its gather, the
+ * iterator's read, runs on this thread) less coll_write() with none on.
+ */
+static double entries_part(const struct iters *it)
+{
+	double with[NR_STAGE], without[NR_STAGE];
+	struct buf out = BUF_INIT;
+	struct snap s;
+
+	snap_init(&s);
+	if (snap_take(&s))
+		die("snap_take: %s", s.error);
+	for (int i = 0; i < 2 * NR_STAGE; i++) {
+		struct collector coll;
+		struct om_writer w;
+		double t0;
+
+		coll_init(&coll, "bench", &collectors_table);
+		coll.exporter_metrics = false;
+		coll.iters = it;
+		for (size_t k = 0; k < collectors_table.nr_defs; k++)
+			coll_set_on(&coll, (int)k, i % 2 && !strcmp(collectors_table.defs[k].name,
+								     "entries"));
+		buf_reset(&out);
+		om_writer_init(&w, &out, OM_FMT_OPENMETRICS);
+		t0 = tu_now_ms();
+		coll_write(&coll, &s, &w, 0);
+		(i % 2 ? with : without)[i / 2] = tu_now_ms() - t0;
+		if (out.oom)
+			die("rendering: out of memory");
+		if (i % 2 && !strstr(out.buf, "\nbpf_map_entries{"))
+			die("no bpf_map_entries in process");
+	}
+	snap_release(&s);
+	buf_release(&out);
+	return minimum(with, NR_STAGE) - minimum(without, NR_STAGE);
+}
+
+/*
+ * bpf_map_entries at the full size: scrapes of the main exporter (entries
+ * on) and of one with --no-collector.entries, alternating; one read of the
+ * iterator in this process; idle RSS with and without the iterators.
+ */
+static void entries_measure(struct iters_cost *ic)
+{
+	static const char *const no_entries[] = { "--no-collector.holders", "--no-collector.entries",
+						   NULL };
+	static const char *const entries_on[] = { "--no-collector.holders", NULL };
+	static const char *const none[] = { "--no-collector.entries",
+					    "--collector.holders.source=procfs", NULL };
+	double with[NR_SCRAPES], without[NR_SCRAPES], reads[NR_ITER_RUNS];
+	double with_self[NR_SCRAPES], without_self[NR_SCRAPES];
+	struct iters_entries *recs = NULL;
+	size_t nr = 0, alloc = 0;
+	struct iters it;
+	struct scrape sc;
+	int err = tu_exporter_start(&entries_exporter, no_entries);
+
+	if (err)
+		die("cannot start %s without entries: %s", tu_bin(), strerror(-err));
+	/* two fresh exporters, the same but for the entries collector */
+	err = tu_exporter_start(&holders_exporter, entries_on);
+	if (err)
+		die("cannot start %s with entries: %s", tu_bin(), strerror(-err));
+	ic->series = count_series(holders_exporter.port, "\nbpf_map_entries{");
+	if (!ic->series)
+		die("no bpf_map_entries series (the kernel lacks bpf_map_sum_elem_count?)");
+	scrape_once(entries_exporter.port, false, &sc);
+	for (int i = 0; i < NR_SCRAPES; i++) {
+		scrape_once(holders_exporter.port, false, &sc);
+		with[i] = sc.ms;
+		with_self[i] = sc.self_s * 1000;
+		scrape_once(entries_exporter.port, false, &sc);
+		without[i] = sc.ms;
+		without_self[i] = sc.self_s * 1000;
+	}
+	tu_exporter_stop(&entries_exporter, 5000, NULL, NULL);
+	tu_exporter_stop(&holders_exporter, 5000, NULL, NULL);
+	ic->with_self = median(with_self, NR_SCRAPES);
+	ic->without_self = median(without_self, NR_SCRAPES);
+	ic->with_med = median(with, NR_SCRAPES);
+	ic->without_med = median(without, NR_SCRAPES);
+
+	iters_load(&it, 1u << ITERS_ENTRIES);
+	if (!iters_ready(&it, ITERS_ENTRIES))
+		die("bpfme_entries: %s", it.why[ITERS_ENTRIES]);
+	for (int i = 0; i < NR_ITER_RUNS; i++) {
+		double t0 = tu_now_ms();
+
+		if (iters_read(&it, ITERS_ENTRIES, sizeof(*recs), (void **)&recs, &nr, &alloc))
+			die("reading bpfme_entries failed");
+		reads[i] = tu_now_ms() - t0;
+	}
+	ic->records = nr;
+	ic->part_ms = entries_part(&it);
+	ic->read_med = median(reads, NR_ITER_RUNS);
+	ic->read_min = minimum(reads, NR_ITER_RUNS);
+	free(recs);
+	iters_release(&it);
+	ic->rss_with_kb = idle_rss(NULL);
+	ic->rss_without_kb = idle_rss(none);
+}
+
+static pid_t node_pids[NODE_PROCS];
+static size_t nr_node;
+static int node_maps[NODE_HOLDERS];
+
+/* Every helper process gone (killed, reaped), their maps closed. */
+static void node_stop(void)
+{
+	for (size_t i = 0; i < nr_node; i++)
+		kill(node_pids[i], SIGKILL);
+	for (size_t i = 0; i < nr_node; i++)
+		waitpid(node_pids[i], NULL, 0);
+	nr_node = 0;
+	for (int i = 0; i < NODE_HOLDERS; i++)
+		if (node_maps[i] > 0)
+			close(node_maps[i]);
+	memset(node_maps, 0, sizeof(node_maps));
+}
+
+/* A helper: its fds (the first a map of ours for the holders), then it waits to be killed. */
+static void node_child(int ready, uint32_t map_id)
+{
+	char c = 1;
+	int n = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (dup2(ready, 3) < 0 || close_range(4, ~0u, 0))
+		_exit(1);
+	if (map_id) {
+		if (bpf_map_get_fd_by_id(map_id) < 0)
+			_exit(1);
+		n++;
+	}
+	for (; n < NODE_FDS; n++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			_exit(1);
+	if (write(3, &c, 1) != 1)
+		_exit(1);
+	close(3);
+	for (;;)
+		pause();
+}
+
+/* NODE_PROCS helpers holding NODE_FDS fds each, NODE_HOLDERS with a map. */
+static void node_start(void)
+{
+	int ready[2];
+	size_t got = 0;
+
+	if (pipe2(ready, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	for (int i = 0; i < NODE_HOLDERS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "node_%03d", i);
+		node_maps[i] = tu_map_create(BPF_MAP_TYPE_HASH, name, 4, 4, 16, 0);
+		if (node_maps[i] < 0)
+			die("creating the node's map %d: %s", i, strerror(-node_maps[i]));
+	}
+	for (size_t i = 0; i < NODE_PROCS; i++) {
+		struct bpf_map_info mi;
+		uint32_t id = 0;
+		pid_t pid;
+
+		if (i < NODE_HOLDERS) {
+			if (tu_obj_info(node_maps[i], &mi, sizeof(mi)))
+				die("map info: %s", strerror(errno));
+			id = mi.id;
+		}
+		pid = fork();
+		if (pid < 0) {
+			node_stop();
+			die("fork (helper %zu of %d): %s", i, NODE_PROCS, strerror(errno));
+		}
+		if (pid == 0)
+			node_child(ready[1], id);
+		node_pids[nr_node++] = pid;
+	}
+	close(ready[1]);
+	while (got < nr_node) {
+		char buf[256];
+		ssize_t n = read(ready[0], buf, sizeof(buf));
+
+		if (n <= 0) {
+			close(ready[0]);
+			node_stop();
+			die("a helper failed before it was ready (%zu of %zu)", got, nr_node);
+		}
+		got += (size_t)n;
+	}
+	close(ready[0]);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(uint32_t) * 3);
+}
+
+/* (kind, id, pid) of each row of h, sorted, into out (nr_rows of them). */
+static void rows_of(const struct holders *h, uint32_t (*out)[3])
+{
+	for (size_t i = 0; i < h->nr_rows; i++) {
+		out[i][0] = h->rows[i].kind;
+		out[i][1] = h->rows[i].id;
+		out[i][2] = (uint32_t)h->procs[h->rows[i].proc].pid;
+	}
+	qsort(out, h->nr_rows, sizeof(out[0]), row_cmp);
+}
+
+/*
+ * On the node-shaped table: the bare iterator read, the holders by the
+ * iterator (the read, then comm and cgroup of each holder) and by the walk
+ * of /proc, in this process, alternating; both must list the same rows.
+ */
+static void node_measure(struct iters_cost *ic)
+{
+	double walk[NR_ITER_RUNS], by_iter[NR_ITER_RUNS], by_proc[NR_ITER_RUNS / 2 + 1];
+	struct iters_holder *recs = NULL;
+	size_t nr = 0, alloc = 0;
+	struct holders hi, hp;
+	struct iters it;
+
+	node_start();
+	iters_load(&it, 1u << ITERS_HOLDERS);
+	if (!iters_ready(&it, ITERS_HOLDERS)) {
+		node_stop();
+		die("bpfme_holders: %s", it.why[ITERS_HOLDERS]);
+	}
+	holders_init(&hi);
+	holders_init(&hp);
+	for (int i = 0; i < NR_ITER_RUNS; i++) {
+		double t0 = tu_now_ms();
+		int err = iters_read(&it, ITERS_HOLDERS, sizeof(*recs), (void **)&recs, &nr, &alloc);
+
+		walk[i] = tu_now_ms() - t0;
+		t0 = tu_now_ms();
+		if (!err)
+			err = iters_read(&it, ITERS_HOLDERS, sizeof(*recs), (void **)&recs, &nr, &alloc);
+		if (!err)
+			err = holders_take_fds(&hi, recs, nr, NULL, getpid());
+		by_iter[i] = tu_now_ms() - t0;
+		if (!err && i % 2 == 0) {	/* the slow one half as often */
+			t0 = tu_now_ms();
+			err = holders_take(&hp, NULL, getpid());
+			by_proc[i / 2] = tu_now_ms() - t0;
+		}
+		if (err) {
+			node_stop();
+			die("holders on the node table: %s", strerror(-err));
+		}
+	}
+	ic->node_bpf = nr;
+	ic->node_rows = hi.nr_rows;
+	ic->node_procs = hi.nr_procs;
+	ic->node_fds = (size_t)NODE_PROCS * NODE_FDS;
+	ic->walk_med = median(walk, NR_ITER_RUNS);
+	ic->iter_med = median(by_iter, NR_ITER_RUNS);
+	ic->procfs_med = median(by_proc, NR_ITER_RUNS / 2 + 1);
+	/* the same rows either way (this process's own fds excepted by both) */
+	ic->same = hi.nr_rows == hp.nr_rows;
+	if (ic->same) {
+		uint32_t (*a)[3] = calloc(hi.nr_rows + 1, sizeof(*a));
+		uint32_t (*b)[3] = calloc(hp.nr_rows + 1, sizeof(*b));
+
+		if (!a || !b)
+			die("out of memory");
+		rows_of(&hi, a);
+		rows_of(&hp, b);
+		ic->same = !memcmp(a, b, hi.nr_rows * sizeof(*a));
+		free(a);
+		free(b);
+	}
+	holders_release(&hi);
+	holders_release(&hp);
+	free(recs);
+	iters_release(&it);
+	node_stop();
+}
+
+static void print_iters(const struct iters_cost *ic, bool entries, bool node)
+{
+	printf("\nthe exporter's own BPF iterators (issue 17)\n");
+	if (entries) {
+		printf("  bpf_map_entries: %zu series; one bpfme_entries read (%zu maps) median "
+		       "%.3f ms  min %.3f ms\n", ic->series, ic->records, ic->read_med, ic->read_min);
+		printf("  scrape, HTTP, plain, entries on / off  median %8.2f / %8.2f ms: %+.2f ms\n",
+		       ic->with_med, ic->without_med, ic->with_med - ic->without_med);
+		printf("  (as the exporters time their scrapes   median %8.2f / %8.2f ms: %+.2f ms)\n",
+		       ic->with_self, ic->without_self, ic->with_self - ic->without_self);
+		printf("  its part of a scrape (read + render)   %5.2f ms <= %.1f ms        %s\n",
+		       ic->part_ms, TARGET_ENTRIES_MS, verdict(ic->part_ms <= TARGET_ENTRIES_MS));
+		printf("  idle RSS with / without the iterators  %.2f / %.2f MiB: %+.2f MiB "
+		       "<= %.0f MiB %s\n", mib(ic->rss_with_kb), mib(ic->rss_without_kb),
+		       mib(ic->rss_with_kb - ic->rss_without_kb), TARGET_ITERS_RSS_KB / 1024.0,
+		       verdict(ic->rss_with_kb - ic->rss_without_kb <= TARGET_ITERS_RSS_KB));
+	}
+	if (node) {
+		printf("  node table: %d processes x %d fds (%zu), %zu BPF fds; %zu holder rows of "
+		       "%zu processes, both sources %s\n", NODE_PROCS, NODE_FDS, ic->node_fds,
+		       ic->node_bpf, ic->node_rows, ic->node_procs,
+		       ic->same ? "the same" : "DIFFERENT (FAIL)");
+		printf("  bare task_file iterator read           median %8.2f ms\n", ic->walk_med);
+		printf("  holders by the iterator                median %8.2f ms\n", ic->iter_med);
+		printf("  holders by the walk of /proc           median %8.2f ms\n", ic->procfs_med);
+		printf("  iterator holders / bare walk           %5.2fx   <= %.1fx          %s\n",
+		       ic->iter_med / ic->walk_med, TARGET_HOLDERS_ITER,
+		       verdict(ic->iter_med / ic->walk_med <= TARGET_HOLDERS_ITER));
+		printf("  /proc walk / iterator holders          %5.1fx\n", ic->procfs_med / ic->iter_med);
+	}
+}
+
 /* ---- serving: no client can stall the others ---- */
 
 #define TARGET_LANDING_MS	500.0	/* the landing page under 20 scraping clients */
@@ -1529,6 +1905,8 @@ int main(void)
 	bool collectors_only = part && !strcmp(part, "collectors");
 	bool audit_only = part && !strcmp(part, "audit");
 	bool flood_only = part && !strcmp(part, "flood");
+	bool iters_only = part && !strcmp(part, "iters");
+	struct iters_cost ic;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1595,6 +1973,18 @@ int main(void)
 		release_all();
 		return 0;
 	}
+	if (iters_only) {
+		memset(&ic, 0, sizeof(ic));
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		entries_measure(&ic);
+		release_all();
+		node_measure(&ic);
+		print_iters(&ic, true, true);
+		alarm(0);
+		return 0;
+	}
 	if (collectors_only) {
 		load_maps(NR_MAPS);
 		load_progs(NR_PROGS);
@@ -1628,6 +2018,9 @@ int main(void)
 	measure(exporter.port, &full);
 	printf("bench: scrapes with and without holders...\n");
 	holders_measure(&hc);
+	printf("bench: scrapes with and without bpf_map_entries...\n");
+	memset(&ic, 0, sizeof(ic));
+	entries_measure(&ic);
 
 	for (int i = 0; i < NR_BPFTOOL; i++) {
 		double ms = bpftool_once();
@@ -1702,8 +2095,12 @@ int main(void)
 	audit_burst();
 	audit_under_scrapes();
 
-	alarm(0);
 	release_all();
+	printf("bench: the node-shaped process table...\n");
+	alarm(TIME_LIMIT_S);
+	node_measure(&ic);
+	print_iters(&ic, true, true);
+	alarm(0);
 	free(rbuf.p);
 	return 0;
 }

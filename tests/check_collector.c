@@ -504,20 +504,20 @@ START_TEST(test_select)
 		const char *names[] = { "core", "bogus" };
 
 		ck_assert_int_eq(select_names(&c, names, 2, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
+		ck_assert_str_eq(why, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, entries, stats, btf, pins)");
 		ck_assert(!sel[core_i] && !sel[audit_i]);	/* nothing half-selected */
 	}
 	{
 		const char *names[] = { "" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
+		ck_assert_str_eq(why, "bad collect[]=\"\": no such collector (the collectors are core, audit, loaders, holders, entries, stats, btf, pins)");
 	}
 	{
 		const char *names[] = { "Core\n\xff" };
 
 		ck_assert_int_eq(select_names(&c, names, 1, sel, why, sizeof(why)), -EINVAL);
-		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
+		ck_assert_str_eq(why, "bad collect[]=\"Core\\n\\ufffd\": no such collector (the collectors are core, audit, loaders, holders, entries, stats, btf, pins)");
 	}
 	{
 		const char *names[] = { longname };
@@ -549,7 +549,7 @@ START_TEST(test_scrape_selected)
 	coll_init(&c, "v", &collectors_table);
 	coll_set_audit(&c, &ring, NULL, NULL);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, bogus, 1, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)");
+	ck_assert_str_eq(err, "bad collect[]=\"bogus\": no such collector (the collectors are core, audit, loaders, holders, entries, stats, btf, pins)");
 	ck_assert_uint_eq(c.scrapes, 0);
 	ck_assert_uint_eq(c.scrape_errors, 0);
 	ck_assert_int_eq(coll_scrape(&c, &b, OM_FMT_OPENMETRICS, audit, 1, err, sizeof(err)), 0);

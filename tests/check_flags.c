@@ -105,6 +105,7 @@ static void assert_defaults(void)
 	ck_assert(!f.no_audit);
 	ck_assert(!f.audit_enable);
 	ck_assert(!f.enable_stats);
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_AUTO);
 	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
 	for (size_t i = 0; i < collectors_table.nr_defs; i++)
@@ -323,6 +324,29 @@ START_TEST(test_enable_stats)
 	ck_assert(f.enable_stats);
 	ck_assert(flags_collector_on(&f, "stats"));
 	ck_assert_int_eq(parse("--bpf.enable-stats=1"), FLAGS_USAGE);	/* takes no value */
+}
+END_TEST
+
+/* --collector.holders.source: one of three words; the holders collector's own flags still work. */
+START_TEST(test_holders_source)
+{
+	ck_assert_int_eq(parse("--collector.holders.source=procfs"), FLAGS_RUN);
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_PROCFS);
+	ck_assert_int_eq(parse("--collector.holders.source", "iterator"), FLAGS_RUN);
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_ITERATOR);
+	ck_assert_int_eq(parse("--collector.holders.source=iterator",
+			       "--collector.holders.source=auto"), FLAGS_RUN);
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_AUTO);
+	ck_assert_int_eq(parse("--no-collector.holders", "--collector.holders.source=procfs"),
+			 FLAGS_RUN);
+	ck_assert(!flags_collector_on(&f, "holders"));
+	ck_assert_int_eq(parse("--collector.holders"), FLAGS_RUN);
+	ck_assert(flags_collector_on(&f, "holders"));
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_AUTO);
+	assert_usage(parse("--collector.holders.source=bpf"),
+		     "invalid --collector.holders.source \"bpf\": expected auto, iterator or procfs");
+	assert_usage(parse("--collector.holders.source="), "invalid --collector.holders.source");
+	assert_usage(parse("--collector.holders.source"), "--collector.holders.source");
 }
 END_TEST
 
@@ -783,7 +807,7 @@ START_TEST(test_collector_unknown)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_usage(parse(bad[i][0]), bad[i][1]);
-		ck_assert_msg(strstr(err_text, "the collectors are core, audit, loaders, holders, stats, btf, pins"), "err: %s", err_text);
+		ck_assert_msg(strstr(err_text, "the collectors are core, audit, loaders, holders, entries, stats, btf, pins"), "err: %s", err_text);
 	}
 	assert_usage(parse("--collector.core=yes"), "--collector.core");
 	assert_usage(parse("--no-collector.audit=1"), "--no-collector.audit");
@@ -847,6 +871,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_no_audit);
 	tcase_add_test(tc, test_audit_enable);
 	tcase_add_test(tc, test_enable_stats);
+	tcase_add_test(tc, test_holders_source);
 	tcase_add_test(tc, test_audit_buffer_bytes);
 	tcase_add_test(tc, test_events_capacity);
 	tcase_add_test(tc, test_all_together);

@@ -11,7 +11,12 @@
  * object, a link held through each of the kernel's two anon-inode
  * spellings, the exporter never a holder, --no-collector.holders, the
  * exporter without CAP_SYS_PTRACE (what it can still see, one warning),
- * and without pidfd_getfd (the fdinfo way).
+ * and without pidfd_getfd (the fdinfo way).  Both sources of holders,
+ * the kernel's task_file iterator (the default where it loads) and the
+ * walk of /proc (--collector.holders.source=procfs), give the same series,
+ * and the series /proc says they must: a process in another cgroup, one
+ * whose threads share its files and one of which has unshared its own, a
+ * map held three times, a link opened by id.
  *
  * Children are killed before their cgroups are removed; the cgroups made
  * here are removed in teardown, and stale ones of an aborted run in setup.
@@ -23,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -163,6 +170,7 @@ struct holder_spec {
 	uid_t uid;		/* 0: stay root */
 	bool dumpable;		/* after the uid change, as an exec'd process is */
 	bool no_caps;		/* give up every capability (stays uid 0) */
+	bool threads;		/* two more threads: one sharing the files, one with its own map */
 };
 
 struct holder {
@@ -172,6 +180,7 @@ struct holder {
 		int prep;	/* 0, or the line that failed */
 		uint32_t prog_id, map_id, link_id;
 		char link_target[64];	/* readlink of the link fd */
+		uint32_t thread_map_id;	/* the map of the thread with a file table of its own */
 	} r;
 };
 
@@ -197,6 +206,51 @@ static int id_of(int fd, uint32_t *id)
 		return 0;
 	}
 	return -1;
+}
+
+/* A thread of a holder: blocks until the process ends. */
+static void *thread_wait(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int thread_map_fd = -1;
+static int thread_ready[2];
+
+/* A thread that unshares its file table, then makes a map only it holds. */
+static void *thread_own_files(void *arg)
+{
+	uint32_t *id = arg;
+	struct bpf_map_info mi;
+	char ok = 0;
+
+	if (!unshare(CLONE_FILES)) {
+		thread_map_fd = tu_map_create(BPF_MAP_TYPE_HASH, "holders_tmap", 4, 4, 4, 0);
+		ok = thread_map_fd >= 0 && !tu_obj_info(thread_map_fd, &mi, sizeof(mi));
+		if (ok)
+			*id = mi.id;
+	}
+	if (write(thread_ready[1], &ok, 1) != 1)
+		return NULL;
+	return thread_wait(NULL);
+}
+
+/* The two threads of spec.threads, started; 0 or the failing line. */
+static int start_threads(struct holder *hd)
+{
+	pthread_t t1, t2;
+	char ok = 0;
+
+	if (pthread_create(&t1, NULL, thread_wait, NULL) || pipe(thread_ready))
+		return __LINE__;
+	if (pthread_create(&t2, NULL, thread_own_files, &hd->r.thread_map_id))
+		return __LINE__;
+	if (read(thread_ready[0], &ok, 1) != 1 || !ok)
+		return __LINE__;
+	return 0;
 }
 
 static int child_prepare(const struct holder_spec *sp, struct holder *hd)
@@ -240,6 +294,12 @@ static int child_prepare(const struct holder_spec *sp, struct holder *hd)
 		if (n < 0)
 			return __LINE__;
 		hd->r.link_target[n] = '\0';
+	}
+	if (sp->threads) {
+		int err = start_threads(hd);
+
+		if (err)
+			return err;
 	}
 	if (sp->uid && (setresgid(sp->uid, sp->uid, sp->uid) || setresuid(sp->uid, sp->uid, sp->uid)))
 		return __LINE__;
@@ -428,6 +488,10 @@ static void start_exporter(struct tu_exporter *ex, const char *const *args)
 	ck_assert_msg(!err, "cannot start the exporter: %s", strerror(-err));
 }
 
+/* The two sources of holders, chosen; the default (auto) is the iterator here. */
+static const char *const procfs_args[] = { "--collector.holders.source=procfs", NULL };
+static const char *const iterator_args[] = { "--collector.holders.source=iterator", NULL };
+
 /* The cgroup path of this process as /proc/self/cgroup gives it (v2, else name=systemd). */
 static void own_cgroup(char *out, size_t len)
 {
@@ -553,7 +617,7 @@ START_TEST(test_mostly_bpf_fds)
 
 	a = holder_start(&sp);
 	ck_assert_int_eq(map_fds(a), 42);
-	start_exporter(&ex, NULL);
+	start_exporter(&ex, procfs_args);	/* the walk's way */
 	scrape(ex.port, &e, NULL);
 	assert_holds_all(&e, a, "bpfme-dense", NULL, "", "");
 	assert_holders_are(&e, families[2], a->r.link_id, &a->pid, 1);
@@ -625,12 +689,14 @@ START_TEST(test_other_uid)
 	ck_assert_uint_eq(st.st_uid, 0);
 	own_cgroup(cg, sizeof(cg));
 
-	start_exporter(&ex, NULL);
-	scrape(ex.port, &e, NULL);
-	assert_holds_all(&e, a, "bpfme-nobody", cg, "", "");
-	assert_holds_all(&e, b, "bpfme-setuid", cg, "", "");
-	tu_expo_free(&e);
-	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	for (int s = 0; s < 2; s++) {	/* both sources */
+		start_exporter(&ex, s ? procfs_args : iterator_args);
+		scrape(ex.port, &e, NULL);
+		assert_holds_all(&e, a, "bpfme-nobody", cg, "", "");
+		assert_holds_all(&e, b, "bpfme-setuid", cg, "", "");
+		tu_expo_free(&e);
+		ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	}
 	teardown();
 }
 END_TEST
@@ -648,18 +714,21 @@ START_TEST(test_exporter_never_holder)
 	size_t held = 0;
 
 	holder_start(&sp);
-	start_exporter(&ex, NULL);
-	snprintf(pid, sizeof(pid), "%d", (int)ex.pid);
-	for (int i = 0; i < 10; i++) {
-		scrape(ex.port, &e, NULL);
-		for (int k = 0; k < 3; k++) {
-			ck_assert_ptr_null(tu_expo_find(&e, families[k], "pid", pid));
-			held += tu_expo_count(&e, families[k]);
+	for (int s = 0; s < 2; s++) {	/* both sources */
+		start_exporter(&ex, s ? procfs_args : iterator_args);
+		snprintf(pid, sizeof(pid), "%d", (int)ex.pid);
+		held = 0;
+		for (int i = 0; i < 10; i++) {
+			scrape(ex.port, &e, NULL);
+			for (int k = 0; k < 3; k++) {
+				ck_assert_ptr_null(tu_expo_find(&e, families[k], "pid", pid));
+				held += tu_expo_count(&e, families[k]);
+			}
+			tu_expo_free(&e);
 		}
-		tu_expo_free(&e);
+		ck_assert_uint_ge(held, 10 * 3);	/* the families were there, with the holder's */
+		ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
 	}
-	ck_assert_uint_ge(held, 10 * 3);	/* the families were there, with the holder's */
-	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
 	teardown();
 }
 END_TEST
@@ -696,9 +765,10 @@ static size_t count_str(const char *hay, const char *needle)
 }
 
 /*
- * Without CAP_SYS_PTRACE: a holder with capabilities the exporter lacks is
- * missing, one without any is still listed, the rest of the scrape is
- * whole, and one warning names the capability however many scrapes.
+ * Without CAP_SYS_PTRACE, the walk of /proc: a holder with capabilities the
+ * exporter lacks is missing, one without any is still listed, the rest of
+ * the scrape is whole, and one warning names the capability however many
+ * scrapes.  The iterator lists both, with no warning.
  */
 START_TEST(test_without_cap_sys_ptrace)
 {
@@ -714,7 +784,7 @@ START_TEST(test_without_cap_sys_ptrace)
 	b = holder_start(&nocaps);
 	/* this forked test process and its children lose the capability for good */
 	ck_assert_int_eq(prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0), 0);
-	start_exporter(&ex, NULL);
+	start_exporter(&ex, procfs_args);
 	for (int i = 0; i < 3; i++) {
 		scrape(ex.port, &e, NULL);
 		ck_assert_uint_eq(series(&e, families[1], a->r.map_id, a->pid, NULL), 0);
@@ -733,6 +803,16 @@ START_TEST(test_without_cap_sys_ptrace)
 	ck_assert_msg(strstr(log, ", comm "), "no comm in: %s", log);
 	ck_assert_msg(!strstr(log, "(pid ") || (strstr(log, ids) && strstr(log, "comm bpfme-fullcaps")),
 		      "the only process refused is bpfme-fullcaps (%s): %s", ids, log);
+	free(log);
+	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	/* the iterator reads no process's fds: it needs no CAP_SYS_PTRACE, and sees both */
+	start_exporter(&ex, iterator_args);
+	scrape(ex.port, &e, NULL);
+	assert_holds_all(&e, a, "bpfme-fullcaps", NULL, "", "");
+	assert_holds_all(&e, b, "bpfme-nocaps", NULL, "", "");
+	tu_expo_free(&e);
+	log = tu_exporter_log(&ex);
+	ck_assert_msg(!strstr(log, "level=warn"), "warnings: %s", log);
 	free(log);
 	ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
 	teardown();
@@ -805,7 +885,7 @@ START_TEST(test_fdinfo_way)
 	a = holder_start(&plain);
 	b = holder_start(&dense);
 	ck_assert_int_eq(refuse_pidfd_getfd(), 0);
-	start_exporter(&ex, NULL);
+	start_exporter(&ex, procfs_args);	/* the walk's way */
 	scrape(ex.port, &e, NULL);
 	assert_holds_all(&e, a, "bpfme-plainfd", NULL, "", "");
 	assert_holds_all(&e, b, "bpfme-densefd", NULL, "", "");
@@ -883,6 +963,178 @@ START_TEST(test_copy_check_is_the_pidfds)
 }
 END_TEST
 
+/* What /proc says pid holds: "FAMILY ID" lines, sorted, into out (nr of them). */
+static size_t proc_truth(pid_t pid, char out[][64], size_t max)
+{
+	static const char *const kinds[][2] = {
+		{ "anon_inode:bpf-prog", "prog_id" }, { "anon_inode:bpf-map", "map_id" },
+		{ "anon_inode:bpf_link", "link_id" }, { "anon_inode:bpf-link", "link_id" },
+	};
+	char path[64], target[64], info[2048], key[32];
+	size_t n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		ssize_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			const char *p;
+			bool dup = false;
+
+			if (strcmp(target, kinds[k][0]))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+			f = fopen(path, "re");
+			ck_assert_ptr_nonnull(f);
+			len = (ssize_t)fread(info, 1, sizeof(info) - 1, f);
+			fclose(f);
+			info[len > 0 ? len : 0] = '\0';
+			snprintf(key, sizeof(key), "\n%s:\t", kinds[k][1]);
+			p = strstr(info, key);
+			ck_assert_ptr_nonnull(p);
+			ck_assert_uint_lt(n, max);
+			snprintf(out[n], 64, "%s %lu", families[k < 2 ? k : 2],
+				 strtoul(p + strlen(key), NULL, 10));
+			for (size_t i = 0; i < n; i++)
+				dup |= !strcmp(out[i], out[n]);
+			n += !dup;	/* one series per object and process */
+		}
+	}
+	qsort(out, n, 64, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+/* The holder series of pid in e as "FAMILY ID" lines, sorted; each with labels as want. */
+static size_t served(const struct tu_expo *e, pid_t pid, char out[][64], size_t max,
+		     const char *comm, const char *cgroup)
+{
+	char pids[16];
+	size_t n = 0;
+
+	snprintf(pids, sizeof(pids), "%d", (int)pid);
+	for (size_t i = 0; i < e->nr; i++) {
+		const struct tu_sample *sm = &e->samples[i];
+		const char *spid = tu_sample_label(sm, "pid");
+
+		if (!strstr(sm->name, "_holder_info") || !spid || strcmp(spid, pids))
+			continue;
+		ck_assert_uint_lt(n, max);
+		ck_assert_str_eq(tu_sample_label(sm, "comm"), comm);
+		if (cgroup)
+			ck_assert_str_eq(tu_sample_label(sm, "cgroup"), cgroup);
+		ck_assert_str_eq(sm->value, "1");
+		snprintf(out[n++], 64, "%s %s", sm->name, tu_sample_label(sm, "id"));
+	}
+	qsort(out, n, 64, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+/*
+ * Both sources against /proc's truth, series by series, for a process in a
+ * pod's cgroup, one holding its map three times, a thread group (a thread
+ * sharing the files: counted once; a thread with a table of its own: its
+ * map is not the process's, as /proc/PID/fd has it), and a link opened by
+ * id; bpf_exporter_holders_source_info names each source.
+ */
+START_TEST(test_sources_agree)
+{
+	static const struct holder_spec k8s = { .comm = "bpfme-k8s", .objects = true };
+	static const struct holder_spec thrice = { .comm = "bpfme-thrice", .objects = true,
+						   .dups = 1 };
+	static const struct holder_spec threads = { .comm = "bpfme-threads", .objects = true,
+						    .threads = true };
+	struct holder_spec by_id = { .comm = "bpfme-linkbyid" };
+	const char *comms[] = { "bpfme-k8s", "bpfme-thrice", "bpfme-threads", "bpfme-linkbyid" };
+	const char *const *args[2] = { iterator_args, procfs_args };
+	const char *source[2] = { "iterator", "procfs" };
+	struct tu_exporter ex[2];
+	struct tu_expo e[2];
+	struct holder *hd[4];
+	char truth[32][64], got[32][64], ids[16];
+
+	ck_assert_msg(*v2_root, "no cgroup2 mount in /proc/self/mountinfo");
+	cgroups_make();
+	hd[0] = holder_start(&k8s);
+	cgroup_enter(K8S_CGROUP, hd[0]->pid);
+	hd[1] = holder_start(&thrice);
+	ck_assert_int_eq(map_fds(hd[1]), 3);
+	hd[2] = holder_start(&threads);
+	ck_assert_uint_ne(hd[2]->r.thread_map_id, 0);
+	by_id.link_id = hd[0]->r.link_id;
+	hd[3] = holder_start(&by_id);
+
+	for (int s = 0; s < 2; s++) {
+		start_exporter(&ex[s], args[s]);
+		scrape(ex[s].port, &e[s], NULL);
+		ck_assert_ptr_nonnull(tu_expo_find(&e[s], "bpf_exporter_holders_source_info", "source",
+						   source[s]));
+		ck_assert_uint_eq(tu_expo_count(&e[s], "bpf_exporter_holders_source_info"), 1);
+	}
+	for (int i = 0; i < 4; i++) {
+		size_t want = proc_truth(hd[i]->pid, truth, 32);
+
+		ck_assert_uint_gt(want, 0);
+		for (int s = 0; s < 2; s++) {
+			size_t n = served(&e[s], hd[i]->pid, got, 32, comms[i],
+					  i == 0 ? K8S_CGROUP : NULL);
+
+			ck_assert_msg(n == want, "%s, %s: %zu series, /proc says %zu", comms[i],
+				      source[s], n, want);
+			for (size_t k = 0; k < n; k++)
+				ck_assert_str_eq(got[k], truth[k]);
+		}
+	}
+	ck_assert_uint_eq(proc_truth(hd[3]->pid, truth, 32), 1);	/* the link alone */
+	snprintf(ids, sizeof(ids), "%u", hd[2]->r.thread_map_id);
+	for (int s = 0; s < 2; s++) {
+		ck_assert_ptr_nonnull(tu_expo_find(&e[s], "bpf_map_info", "id", ids));
+		ck_assert_ptr_null(tu_expo_find(&e[s], "bpf_map_holder_info", "id", ids));
+		tu_expo_free(&e[s]);
+		ck_assert_int_eq(tu_exporter_stop(&ex[s], 2000, NULL, NULL), 0);
+	}
+	teardown();
+}
+END_TEST
+
+/*
+ * --collector.holders.source=procfs: the walk of /proc, bpfme_holders not
+ * loaded at all; the default (auto) loads it and says so.
+ */
+START_TEST(test_source_flag)
+{
+	static const struct holder_spec sp = { .comm = "bpfme-flag", .objects = true };
+	struct tu_exporter ex;
+	struct tu_expo e;
+	struct holder *a;
+	char *log;
+
+	a = holder_start(&sp);
+	for (int s = 0; s < 2; s++) {
+		start_exporter(&ex, s ? procfs_args : NULL);
+		scrape(ex.port, &e, NULL);
+		assert_holds_all(&e, a, "bpfme-flag", NULL, "", "");
+		ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_exporter_holders_source_info", "source",
+						   s ? "procfs" : "iterator"));
+		if (s)
+			ck_assert_ptr_null(tu_expo_find(&e, "bpf_program_info", "name", "bpfme_holders"));
+		else
+			ck_assert_ptr_nonnull(tu_expo_find(&e, "bpf_program_info", "name",
+							   "bpfme_holders"));
+		tu_expo_free(&e);
+		log = tu_exporter_log(&ex);
+		ck_assert_msg(!strstr(log, "bpfme_holders did not load"), "log: %s", log);
+		free(log);
+		ck_assert_int_eq(tu_exporter_stop(&ex, 2000, NULL, NULL), 0);
+	}
+	teardown();
+}
+END_TEST
+
 Suite *holders_live_suite(void)
 {
 	Suite *s = suite_create("holders_live");
@@ -900,6 +1152,8 @@ Suite *holders_live_suite(void)
 	tcase_add_test(tc, test_collector_off);
 	tcase_add_test(tc, test_without_cap_sys_ptrace);
 	tcase_add_test(tc, test_with_cap_sys_ptrace_no_warning);
+	tcase_add_test(tc, test_sources_agree);
+	tcase_add_test(tc, test_source_flag);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("copy");
 	tcase_add_test(tc, test_copy_check_is_the_pidfds);

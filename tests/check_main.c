@@ -62,6 +62,7 @@ static const struct {
 	{ https_suite, true, "https" },
 	{ web_suite, true, "web" },
 	{ holders_live_suite, true, "holders_live" },
+	{ iters_suite, true, "iters" },
 	{ bpfstats_suite, true, "bpfstats" },
 	{ links_suite, true, "links" },
 	{ live_suite, true, "live" },

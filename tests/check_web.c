@@ -544,7 +544,7 @@ START_TEST(test_collect)
 	ck_assert(strstr(r.body, "name=\"web_collect\"") && strstr(r.body, "\nbpf_audit_events_total{"));
 	tu_http_free(&r);
 	get(e.port, "/metrics?collect[]=core&collect[]=nope", 400, &r);
-	ck_assert_str_eq(r.body, "bad collect[]=\"nope\": no such collector (the collectors are core, audit, loaders, holders, stats, btf, pins)\n");
+	ck_assert_str_eq(r.body, "bad collect[]=\"nope\": no such collector (the collectors are core, audit, loaders, holders, entries, stats, btf, pins)\n");
 	tu_http_free(&r);
 	/* a refused selection is no scrape, but a request */
 	get(e.port, "/metrics", 200, &r);

@@ -64,6 +64,7 @@ Suite *audit_live_suite(void);	/* check_audit_live.c: kernel audit events end to
 Suite *privs_suite(void);	/* check_privs.c: capabilities really dropped, in a child */
 Suite *web_suite(void);		/* check_web.c: listen addresses, systemd sockets, collect[], exporter metrics */
 Suite *https_suite(void);	/* check_https.c: --web.config.file: TLS, basic auth, reloads */
+Suite *iters_suite(void);	/* check_iters.c: the exporter's own BPF iterators, bpf_map_entries */
 Suite *holders_live_suite(void);	/* check_holders_live.c: holders in made-up containers, uids, caps */
 Suite *bpfstats_suite(void);	/* check_bpfstats.c: run statistics, BTF, pins against the kernel */
 Suite *links_suite(void);	/* check_links.c: each link kind's target vs its fdinfo */

@@ -37,6 +37,7 @@
 struct collector;
 struct coll_family;
 struct http_stats;	/* http/http_stats.h: only coll_http.c reads it */
+struct iters;		/* bpf/iters.h: the exporter's own BPF iterators */
 
 /* What the collectors of one scrape see. */
 struct coll_scrape {
@@ -123,6 +124,12 @@ struct collector {
 	   recorded tree) and the process left out (0: this one) */
 	const char *holders_proc;
 	pid_t holders_self;
+	/*
+	 * The exporter's own BPF iterators (NULL: none): bpf_map_entries, and
+	 * the holders' source when holders_by_iter (else the /proc walk).
+	 */
+	const struct iters *iters;
+	bool holders_by_iter;
 	/* the stats collector's: the exporter holds a BPF_ENABLE_STATS fd (--bpf.enable-stats) */
 	bool stats_fd_held;
 	/* the kernel.bpf_stats_enabled sysctl; NULL: /proc/sys/...; tests point it at a file */

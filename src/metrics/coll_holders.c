@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * coll_holders - the holders collector: every process holding an fd to a
- * BPF program, map or link (holders.c walks /proc), one series per object
- * and process, labelled with the process's pid, comm, cgroup, container id
- * and pod uid.
+ * BPF program, map or link, one series per object and process, labelled
+ * with the process's pid, comm, cgroup, container id and pod uid.  The fds
+ * come from the kernel's task_file iterator (bpf/iters.c: one read for
+ * every fd of the host) when c->holders_by_iter, else from the walk of
+ * /proc (holders.c); bpf_exporter_holders_source_info says which.
  *
  * The walk runs beside the round's snapshot (coll_ops.gather, on a thread
  * of its own), so it sees the fds of a moment slightly different from the
@@ -24,6 +26,7 @@
 #include "metrics/coll.h"
 #include "metrics/coll_labels.h"
 #include "proc/holders.h"
+#include "bpf/iters.h"
 #include "lib/log.h"
 #include "lib/privs.h"
 
@@ -31,20 +34,41 @@
 static bool warned_denied;
 static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(3600);
 
+/* Whether this collector reads the iterator (else /proc). */
+static bool by_iter(const struct collector *c)
+{
+	return c->holders_by_iter && c->iters && iters_ready(c->iters, ITERS_HOLDERS);
+}
+
+/* The BPF fds from the task_file iterator, their processes' comm and cgroup from /proc. */
+static int take_by_iter(struct collector *c, struct holders *h, pid_t self)
+{
+	struct iters_holder *recs = NULL;
+	size_t nr = 0, alloc = 0;
+	int err = iters_read(c->iters, ITERS_HOLDERS, sizeof(*recs), (void **)&recs, &nr, &alloc);
+
+	if (!err)
+		err = holders_take_fds(h, recs, nr, c->holders_proc, self);
+	free(recs);
+	return err;
+}
+
 static int gather(struct collector *c, void **data)
 {
 	struct holders *h = malloc(sizeof(*h));
+	pid_t self = c->holders_self ? c->holders_self : getpid();
 	int err;
 
 	*data = NULL;
 	if (!h)
 		return -ENOMEM;
 	holders_init(h);
-	err = holders_take(h, c->holders_proc, c->holders_self ? c->holders_self : getpid());
+	err = by_iter(c) ? take_by_iter(c, h, self) : holders_take(h, c->holders_proc, self);
 	if (err) {
 		if (log_ratelimit_ok(&failed_rl))
-			log_warnx("holders: cannot walk %s: %s; the bpf_*_holder_info families are "
+			log_warnx("holders: cannot %s %s: %s; the bpf_*_holder_info families are "
 				  "left out (further such messages suppressed for an hour)",
+				  by_iter(c) ? "read the task_file iterator or" : "walk",
 				  c->holders_proc ? c->holders_proc : "/proc", strerror(-err));
 		holders_release(h);
 		free(h);
@@ -165,6 +189,15 @@ static void emit(struct coll_scrape *sc, const struct coll_family *f, struct om_
 	"A process holding an fd to the BPF " what " (1 per " what " and process): its pid, " \
 	"comm, cgroup, container id and pod uid"
 
+/* bpf_exporter_holders_source_info{source="iterator"|"procfs"} 1 */
+static void emit_source(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	(void)f;
+	om_sample_start(w);
+	om_label(w, "source", by_iter(sc->c) ? "iterator" : "procfs");
+	om_sample_u64(w, 1);
+}
+
 static const struct coll_family families[] = {
 	{ "bpf_program_holder_info", OM_GAUGE, NULL, HOLDER_HELP("program"), emit,
 	  (const void *)(uintptr_t)SNAP_PROG, gathered },
@@ -172,6 +205,10 @@ static const struct coll_family families[] = {
 	  (const void *)(uintptr_t)SNAP_MAP, gathered },
 	{ "bpf_link_holder_info", OM_GAUGE, NULL, HOLDER_HELP("link"), emit,
 	  (const void *)(uintptr_t)SNAP_LINK, gathered },
+	{ "bpf_exporter_holders_source_info", OM_GAUGE, NULL,
+	  "Where the holders collector finds BPF fds: iterator (the kernel's task_file BPF "
+	  "iterator) or procfs (a walk of /proc/PID/fd); the value is always 1.",
+	  emit_source, NULL, NULL },
 };
 
 const struct coll_ops coll_holders_ops = {

@@ -550,3 +550,59 @@ int holders_take(struct holders *h, const char *proc_dir, pid_t self)
 	holders_sort(h);
 	return ret;
 }
+
+static int holder_cmp(const void *a, const void *b)
+{
+	const struct iters_holder *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+/* The snapshot's kind of an iterator record's, or SNAP_NR_KINDS. */
+static enum snap_kind iter_kind(uint32_t kind)
+{
+	return kind == ITERS_KIND_PROG ? SNAP_PROG : kind == ITERS_KIND_MAP ? SNAP_MAP :
+	       kind == ITERS_KIND_LINK ? SNAP_LINK : SNAP_NR_KINDS;
+}
+
+int holders_take_fds(struct holders *h, struct iters_holder *recs, size_t nr,
+		     const char *proc_dir, pid_t self)
+{
+	int procfd, ret = 0;
+	size_t i = 0;
+
+	clear(h);
+	procfd = open(proc_dir ? proc_dir : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	if (nr > 1)
+		qsort(recs, nr, sizeof(*recs), holder_cmp);
+	while (!ret && i < nr) {
+		struct walk_proc wp = { .h = h, .procfd = procfd, .pid = (pid_t)recs[i].tgid,
+					.first_row = h->nr_rows, .pidfd = PIDFD_NONE };
+		size_t j = i;
+
+		for (; j < nr && recs[j].tgid == recs[i].tgid; j++) {
+			enum snap_kind kind = iter_kind(recs[j].kind);
+
+			if (wp.pid <= 0 || wp.pid == self || kind == SNAP_NR_KINDS || !recs[j].id)
+				continue;
+			ret = add_row(&wp, kind, recs[j].id);
+			if (ret)
+				break;
+		}
+		i = j;
+		if (!wp.has_proc)
+			continue;
+		h->processes++;
+		if (ret) {
+			h->nr_procs--;
+			h->nr_rows = wp.first_row;
+			break;
+		}
+		ret = finish_proc(&wp);
+	}
+	close(procfd);
+	holders_sort(h);
+	return ret;
+}

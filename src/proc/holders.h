@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include "proc/cgroupid.h"
+#include "bpf/iters.h"
 #include "bpf/snap.h"
 
 #define HOLDERS_COMM_LEN 16	/* TASK_COMM_LEN, with the NUL */
@@ -90,6 +91,19 @@ int holders_take(struct holders *h, const char *proc_dir, pid_t self);
  * when either cannot be read.  Thread-safe.
  */
 bool holders_may_copy(int procfd, pid_t pid, int pidfd);
+
+/*
+ * The same from what the kernel's task_file iterator found (bpf/iters.h:
+ * nr records of tgid, fd, kind, id; sorted here, in place): no fd is
+ * opened, only each holding process's comm and cgroup are read from
+ * proc_dir (NULL: "/proc"), once per process.  The records of self, of
+ * unknown kinds and of processes gone before their comm is read are left
+ * out.  processes counts the holding processes; denied, by_fdinfo and
+ * by_copy stay 0.  Returns 0, or -errno: -ENOMEM, or the error of opening
+ * proc_dir.
+ */
+int holders_take_fds(struct holders *h, struct iters_holder *recs, size_t nr,
+		     const char *proc_dir, pid_t self);
 
 /*
  * The id of an object of kind from its fdinfo text ("prog_id:", "map_id:",

@@ -139,10 +139,12 @@ class Dashboard(unittest.TestCase):
         avg = next(p for p in panels(self.dash) if p['title'] == 'Average time per run')
         self.assertIn('BPF stats are off', avg['fieldConfig']['defaults']['noValue'])
 
-    def test_map_fill_row_says_it_is_not_measured_yet(self):
-        text = next(p for p in panels(self.dash) if p['type'] == 'text')
-        self.assertIn('bpf_map_entries', text['options']['content'])
-        self.assertIn('issue 17', text['options']['content'])
+    def test_map_fill_row_shows_the_fullest_maps(self):
+        self.assertFalse([p['title'] for p in panels(self.dash) if p['type'] == 'text'])
+        fullest = next(p for p in panels(self.dash) if p['title'] == 'Fullest maps')
+        self.assertEqual(fullest['type'], 'bargauge')
+        self.assertIn('topk(10, id:bpf_map_fill:ratio{', fullest['targets'][0]['expr'])
+        self.assertEqual(fullest['fieldConfig']['defaults']['unit'], 'percentunit')
 
     def test_original_panels_are_there(self):
         titles = [p['title'] for p in panels(self.dash)]
@@ -452,7 +454,7 @@ class LivePrometheus(unittest.TestCase):
         with open(RULES, encoding='utf-8') as f:
             groups = yaml.safe_load(f)['groups']
         records = [r['record'] for g in groups for r in g['rules'] if 'record' in r]
-        self.assertEqual(len(records), 15)
+        self.assertEqual(len(records), 16)
         for name in records:
             result = self.query(f'{name}{{job="{JOB}",instance="{self.instance}"}}')
             self.assertTrue(result, f'{name}: no data')
@@ -462,7 +464,7 @@ class LivePrometheus(unittest.TestCase):
     def test_rules_are_healthy_and_no_alert_fires(self):
         groups = self.api_get('rules')['groups']
         rules = [r for g in groups for r in g['rules']]
-        self.assertEqual(len(rules), 26)
+        self.assertEqual(len(rules), 28)
         for r in rules:
             self.assertEqual(r['health'], 'ok', f"{r['name']}: {r.get('lastError')}")
         # A healthy node with a working exporter: nothing pending or firing.

@@ -33,7 +33,7 @@ class Promtool(unittest.TestCase):
 
     def test_check_rules(self):
         p = self.promtool_ok('check', 'rules', RULES)
-        self.assertIn('26 rules found', p.stdout)
+        self.assertIn('28 rules found', p.stdout)
 
     def test_rule_unit_tests(self):
         self.promtool_ok('test', 'rules', TESTS)
@@ -57,7 +57,7 @@ class Rules(unittest.TestCase):
         self.assertIn('job="bpf-metrics-exporter"', self.alerts['BPFExporterDown']['expr'])
 
     def test_every_alert_explains_itself(self):
-        self.assertEqual(len(self.alerts), 11)
+        self.assertEqual(len(self.alerts), 12)
         for name, r in self.alerts.items():
             self.assertIn(r['labels']['severity'], ('info', 'warning', 'critical'), name)
             self.assertEqual(set(r['annotations']), {'summary', 'description', 'runbook'}, name)
@@ -68,7 +68,7 @@ class Rules(unittest.TestCase):
         for name in ('BPFExporterDown', 'BPFAuditListenerDown', 'BPFAuditKernelDisabled',
                      'BPFAuditSocketDrops', 'BPFAuditKernelLost', 'BPFExporterScrapeSlow',
                      'BPFExporterScrapeErrors', 'BPFProgramCountJump', 'BPFLockedMemoryGrowing',
-                     'BPFProgramLoadsHigh', 'BPFProgramRecursionMisses'):
+                     'BPFProgramLoadsHigh', 'BPFProgramRecursionMisses', 'BPFMapNearlyFull'):
             self.assertIn(name, self.alerts)
 
     def test_every_alert_is_tested_firing_and_quiet(self):

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+/* iters - the exporter's own BPF iterators, embedded skeletons; see iters.h. */
+#include "bpf/iters.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "lib/privs.h"
+
+/* Generated from src/bpf/progs/ by the Makefile (bpftool gen skeleton), in build/gen/. */
+#include "bpfme_entries.skel.h"
+#include "bpfme_holders.skel.h"
+
+static const char *const names[ITERS_NR] = {
+	[ITERS_HOLDERS] = "bpfme_holders", [ITERS_ENTRIES] = "bpfme_entries",
+};
+
+const char *iters_name(enum iters_prog p)
+{
+	return (unsigned int)p < ITERS_NR ? names[p] : "?";
+}
+
+bool iters_ready(const struct iters *it, enum iters_prog p)
+{
+	return (unsigned int)p < ITERS_NR && it->link[p] != NULL;
+}
+
+static void set_why(struct iters *it, enum iters_prog p, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void set_why(struct iters *it, enum iters_prog p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	it->err[p] = err;
+	va_start(ap, fmt);
+	vsnprintf(it->why[p], sizeof(it->why[p]), fmt, ap);
+	va_end(ap);
+}
+
+/* The kernel lockdown mode in force ("none", "integrity", "confidentiality"), or "". */
+static void lockdown_mode(char *mode, size_t size)
+{
+	char text[128];
+	int fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	char *a, *b;
+
+	mode[0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	a = strchr(text, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (b)
+		snprintf(mode, size, "%.*s", (int)(b - a - 1), a + 1);
+}
+
+/* Why loading failed with err, in words an operator can act on. */
+static void explain(struct iters *it, enum iters_prog p, int err)
+{
+	char mode[32];
+
+	if (err == -EPERM || err == -EACCES) {
+		lockdown_mode(mode, sizeof(mode));
+		if (!strcmp(mode, "confidentiality"))
+			set_why(it, p, err, "the kernel is locked down (lockdown=confidentiality): "
+				"BPF programs may not read kernel memory");
+		else if (!privs_effective(CAP_SYS_ADMIN) &&
+			 !(privs_effective(CAP_BPF) && privs_effective(CAP_PERFMON)))
+			set_why(it, p, err, "a capability is missing: BPF iterators need CAP_BPF and "
+				"CAP_PERFMON, or CAP_SYS_ADMIN");
+		else
+			set_why(it, p, err, "permission denied (%s) although the capabilities are "
+				"there: a security module refuses it", strerror(-err));
+		return;
+	}
+	set_why(it, p, err, "the kernel refused it (%s): BPF iterators need Linux 5.8 or later, "
+		"and the verifier must accept the program", strerror(-err));
+}
+
+/* Whether this process is in the initial PID namespace (/proc/self/status's NSpid: one pid). */
+static bool initial_pid_ns(void)
+{
+	char text[4096], *ns;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return true;	/* cannot tell: a kernel without NSpid has no nesting to fear */
+	text[n] = '\0';
+	ns = strstr(text, "\nNSpid:");
+	if (!ns)
+		return true;
+	ns += strlen("\nNSpid:");
+	ns += strspn(ns, " \t");
+	ns += strspn(ns, "0123456789");
+	return *ns == '\n' || *ns == '\0';
+}
+
+/* Before loading: what surely keeps p out, in it->err[p] and why[p]; 0 when nothing does. */
+static int precheck(struct iters *it, enum iters_prog p, const struct btf *vmlinux, int btf_err)
+{
+	if (!vmlinux) {
+		set_why(it, p, btf_err, "the kernel has no BTF (/sys/kernel/btf/vmlinux, "
+			"CONFIG_DEBUG_INFO_BTF): %s", strerror(-btf_err));
+		return btf_err;
+	}
+	if (p == ITERS_ENTRIES &&
+	    btf__find_by_name_kind(vmlinux, "bpf_map_sum_elem_count", BTF_KIND_FUNC) < 0) {
+		set_why(it, p, -ENOENT, "the kernel lacks the kfunc bpf_map_sum_elem_count "
+			"(Linux 6.6 or later)");
+		return -ENOENT;
+	}
+	if (p == ITERS_HOLDERS && !initial_pid_ns()) {
+		set_why(it, p, -EXDEV, "the exporter runs in a PID namespace of its own, and the "
+			"iterator knows processes by the host's pids");
+		return -EXDEV;
+	}
+	return 0;
+}
+
+/* Open, load and attach p's skeleton; 0 or -errno. */
+static int load_one(struct iters *it, enum iters_prog p)
+{
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	void *skel;
+	int err;
+
+	if (p == ITERS_HOLDERS) {
+		struct bpfme_holders *s = bpfme_holders__open_and_load();
+
+		skel = s;
+		prog = s ? s->progs.bpfme_holders : NULL;
+	} else {
+		struct bpfme_entries *s = bpfme_entries__open_and_load();
+
+		skel = s;
+		prog = s ? s->progs.bpfme_entries : NULL;
+	}
+	if (!skel)
+		return -errno ? -errno : -EINVAL;
+	link = bpf_program__attach_iter(prog, NULL);
+	if (!link) {
+		err = -errno ? -errno : -EINVAL;
+		if (p == ITERS_HOLDERS)
+			bpfme_holders__destroy(skel);
+		else
+			bpfme_entries__destroy(skel);
+		return err;
+	}
+	it->skel[p] = skel;
+	it->link[p] = link;
+	return 0;
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	log_vmsg(LOG_DEBUG, fmt, ap);
+	return 0;
+}
+
+void iters_load(struct iters *it, unsigned int want)
+{
+	libbpf_print_fn_t old;
+	struct btf *vmlinux;
+	int btf_err = 0;
+
+	memset(it, 0, sizeof(*it));
+	for (int p = 0; p < ITERS_NR; p++)
+		it->err[p] = -ENODATA;
+	if (!(want & ((1u << ITERS_NR) - 1)))
+		return;
+	old = libbpf_set_print(quiet);
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		btf_err = -errno ? -errno : -ENOENT;
+	for (int i = 0; i < ITERS_NR; i++) {
+		enum iters_prog p = (enum iters_prog)i;
+		int err;
+
+		if (!(want & (1u << p)))
+			continue;
+		err = precheck(it, p, vmlinux, btf_err);
+		if (!err) {
+			err = load_one(it, p);
+			if (err)
+				explain(it, p, err);
+			else
+				it->err[p] = 0;
+		}
+	}
+	btf__free(vmlinux);
+	libbpf_set_print(old);
+}
+
+int iters_read(const struct iters *it, enum iters_prog p, size_t rec_size, void **recs,
+	       size_t *nr, size_t *alloc)
+{
+	size_t bytes = 0, room = *alloc * rec_size;
+	int fd, err = 0;
+
+	*nr = 0;
+	if (!iters_ready(it, p))
+		return -ENODEV;
+	fd = bpf_iter_create(bpf_link__fd(it->link[p]));
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		ssize_t n;
+
+		if (room - bytes < 4096) {
+			size_t want = room ? room * 2 : 64 * 1024;
+			void *grown = realloc(*recs, want);
+
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			*recs = grown;
+			room = want;
+			*alloc = room / rec_size;
+		}
+		n = read(fd, (char *)*recs + bytes, room - bytes);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		bytes += (size_t)n;
+	}
+	close(fd);
+	if (!err)
+		*nr = bytes / rec_size;
+	return err;
+}
+
+void iters_release(struct iters *it)
+{
+	for (int p = 0; p < ITERS_NR; p++) {
+		if (it->link[p])
+			bpf_link__destroy(it->link[p]);
+		if (it->skel[p]) {
+			if (p == ITERS_HOLDERS)
+				bpfme_holders__destroy(it->skel[p]);
+			else
+				bpfme_entries__destroy(it->skel[p]);
+		}
+		it->link[p] = NULL;
+		it->skel[p] = NULL;
+	}
+}
