@@ -1030,9 +1030,15 @@ START_TEST(test_released_by_exporter)
 	for (size_t i = 0; i < e.nr; i++) {
 		const char *c = tu_sample_label(&e.samples[i], "comm");
 
+		/*
+		 * The exporter's own loads and unloads at start (its BPF iterators,
+		 * libbpf's feature probes) are counted under its comm, truthfully;
+		 * the churned UNLOADs are all the child's (the count above), and
+		 * none is counted under one of its threads' names.
+		 */
 		if (!strcmp(e.samples[i].name, "bpf_audit_events_by_comm_total") && c)
-			ck_assert_msg(strncmp(c, "bpfme", 5) && strncmp(c, "MHD", 3) &&
-				      strncmp(c, "bpf-metrics", 11), "counted under the exporter's \"%s\"", c);
+			ck_assert_msg(strncmp(c, "bpfme", 5) && strncmp(c, "MHD", 3),
+				      "counted under the exporter's thread \"%s\"", c);
 	}
 	tu_expo_free(&e);
 }
