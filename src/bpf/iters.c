@@ -13,7 +13,6 @@
 #include <linux/capability.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
@@ -74,6 +73,11 @@ static void explain(struct iters *it, enum iters_prog p, int err)
 {
 	char mode[32];
 
+	if (err == -ESRCH && p == ITERS_ENTRIES) {	/* libbpf: an extern ksym not in the kernel */
+		set_why(it, p, -ENOENT, "the kernel lacks the kfunc bpf_map_sum_elem_count "
+			"(Linux 6.6 or later)");
+		return;
+	}
 	if (err == -EPERM || err == -EACCES) {
 		lockdown_mode(mode, sizeof(mode));
 		if (!strcmp(mode, "confidentiality"))
@@ -113,19 +117,19 @@ static bool initial_pid_ns(void)
 	return *ns == '\n' || *ns == '\0';
 }
 
-/* Before loading: what surely keeps p out, in it->err[p] and why[p]; 0 when nothing does. */
-static int precheck(struct iters *it, enum iters_prog p, const struct btf *vmlinux, int btf_err)
+/*
+ * Before loading: what surely keeps p out, in it->err[p] and why[p]; 0 when
+ * nothing does.  The kernel's BTF is not parsed here: libbpf parses it for
+ * each object anyway (a missing kfunc is its -ESRCH, see explain()).
+ */
+static int precheck(struct iters *it, enum iters_prog p)
 {
-	if (!vmlinux) {
-		set_why(it, p, btf_err, "the kernel has no BTF (/sys/kernel/btf/vmlinux, "
-			"CONFIG_DEBUG_INFO_BTF): %s", strerror(-btf_err));
-		return btf_err;
-	}
-	if (p == ITERS_ENTRIES &&
-	    btf__find_by_name_kind(vmlinux, "bpf_map_sum_elem_count", BTF_KIND_FUNC) < 0) {
-		set_why(it, p, -ENOENT, "the kernel lacks the kfunc bpf_map_sum_elem_count "
-			"(Linux 6.6 or later)");
-		return -ENOENT;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		int err = -errno;
+
+		set_why(it, p, err, "the kernel has no BTF (/sys/kernel/btf/vmlinux, "
+			"CONFIG_DEBUG_INFO_BTF): %s", strerror(-err));
+		return err;
 	}
 	if (p == ITERS_HOLDERS && !initial_pid_ns()) {
 		set_why(it, p, -EXDEV, "the exporter runs in a PID namespace of its own, and the "
@@ -182,8 +186,6 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 void iters_load(struct iters *it, unsigned int want)
 {
 	libbpf_print_fn_t old;
-	struct btf *vmlinux;
-	int btf_err = 0;
 
 	memset(it, 0, sizeof(*it));
 	for (int p = 0; p < ITERS_NR; p++)
@@ -191,16 +193,13 @@ void iters_load(struct iters *it, unsigned int want)
 	if (!(want & ((1u << ITERS_NR) - 1)))
 		return;
 	old = libbpf_set_print(quiet);
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		btf_err = -errno ? -errno : -ENOENT;
 	for (int i = 0; i < ITERS_NR; i++) {
 		enum iters_prog p = (enum iters_prog)i;
 		int err;
 
 		if (!(want & (1u << p)))
 			continue;
-		err = precheck(it, p, vmlinux, btf_err);
+		err = precheck(it, p);
 		if (!err) {
 			err = load_one(it, p);
 			if (err)
@@ -209,7 +208,6 @@ void iters_load(struct iters *it, unsigned int want)
 				it->err[p] = 0;
 		}
 	}
-	btf__free(vmlinux);
 	libbpf_set_print(old);
 }
 
