@@ -123,7 +123,7 @@ BPF_CFLAGS = -target bpf -g -O2 -Wall $(if $(BPF_MULTIARCH),-I/usr/include/$(BPF
 BPF_PROGS = $(patsubst src/bpf/progs/%.bpf.c,%,$(sort $(wildcard src/bpf/progs/*.bpf.c)))
 BPF_SKELS = $(BPF_PROGS:%=build/gen/%.skel.h)
 
-build/bpf/%.bpf.o: src/bpf/progs/%.bpf.c
+build/bpf/%.bpf.o: src/bpf/progs/%.bpf.c $(wildcard src/bpf/progs/*.h)
 	@mkdir -p build/bpf
 	$(QUIET_BPF)$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
 

@@ -13,17 +13,7 @@
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 
-struct seq_file;
-
-struct bpf_iter_meta {
-	struct seq_file *seq;
-	__u64 session_id;
-	__u64 seq_num;
-} __attribute__((preserve_access_index));
-
-struct bpf_map {
-	__u32 id;
-} __attribute__((preserve_access_index));
+#include "bpfme_iter.h"
 
 struct bpf_iter__bpf_map {
 	struct bpf_iter_meta *meta;

@@ -21,13 +21,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-struct seq_file;
-
-struct bpf_iter_meta {
-	struct seq_file *seq;
-	__u64 session_id;
-	__u64 seq_num;
-} __attribute__((preserve_access_index));
+#include "bpfme_iter.h"
 
 struct qstr {
 	const unsigned char *name;
@@ -64,10 +58,6 @@ struct bpf_prog_aux {
 
 struct bpf_prog {
 	struct bpf_prog_aux *aux;
-} __attribute__((preserve_access_index));
-
-struct bpf_map {
-	__u32 id;
 } __attribute__((preserve_access_index));
 
 struct bpf_link {
