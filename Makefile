@@ -153,6 +153,18 @@ build/gen/version.h: FORCE
 	   echo '#define VERSION_BUILD_DATE "$(BUILD_DATE)"'; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
+# The manual page as HTML for /doc (src/http/h_doc.c, the one includer):
+# mandoc's fragment as a C string.
+MANDOC ?= mandoc
+build/gen/man_html.h: man/$(BIN).8
+	@mkdir -p build/gen
+	$(QUIET_GEN)$(MANDOC) -T html -O fragment $< > $@.html && \
+		{ echo '/* generated from man/$(BIN).8 by $(MANDOC) -T html -O fragment: do not edit */'; \
+		  echo 'static const char man_html[] ='; \
+		  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $@.html; \
+		  echo ';'; } > $@.new && rm $@.html && mv $@.new $@
+$(B)/src/http/h_doc.o build/fuzz/src/http/h_doc.o: build/gen/man_html.h
+
 $(B)/%.o: %.c $(B)/FLAGS | build/gen/version.h
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -224,11 +236,13 @@ fuzz: deps-build deps-fuzz
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run $(FUZZ_BINS)
 
 # ---- dependencies (Debian/Ubuntu) ----
-# clang and bpftool build the exporter's own BPF programs (src/bpf/progs/)
+# clang and bpftool build the exporter's own BPF programs (src/bpf/progs/),
+# mandoc the manual's HTML that /doc serves (build/gen/man_html.h)
 DEB_BUILD = gcc make pkg-config libmicrohttpd-dev libbpf-dev libaudit-dev \
-	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev clang bpftool
+	    libauparse-dev zlib1g-dev libyaml-dev libgnutls28-dev libcrypt-dev clang bpftool \
+	    mandoc
 DEB_TEST = check python3 python3-prometheus-client python3-yaml prometheus chromium \
-	   mandoc valgrind procps systemd strace openssl prometheus-node-exporter
+	   valgrind procps systemd strace openssl prometheus-node-exporter
 # clang 14 and its libFuzzer runtime (libclang_rt.fuzzer), for make fuzz
 DEB_FUZZ = clang libclang-rt-14-dev
 deps-build:

@@ -14,7 +14,7 @@ static int check_listen(const char *address, char *why, size_t whylen)
 	return listen_split_address(address, host, sizeof(host), &port, why, whylen);
 }
 
-static const char *const taken_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS };
+static const char *const taken_paths[] = { HTTP_PATH_LANDING, HTTP_PATH_EVENTS, HTTP_PATH_DOC };
 
 const struct flags_env *cli_flags_env(void)
 {

@@ -10,6 +10,7 @@ void routes_init(struct http_route table[ROUTES_MAX], const char *telemetry_path
 		{ telemetry_path, HTTP_GET | HTTP_HEAD, h_metrics, HTTP_STATS_METRICS },
 		{ HTTP_PATH_LANDING, HTTP_GET | HTTP_HEAD, h_landing, HTTP_STATS_LANDING },
 		{ HTTP_PATH_EVENTS, HTTP_GET | HTTP_HEAD, h_events, HTTP_STATS_EVENTS },
+		{ HTTP_PATH_DOC, HTTP_GET | HTTP_HEAD, h_doc, HTTP_STATS_DOC },
 		{ NULL, 0, NULL, HTTP_STATS_OTHER },
 	};
 

@@ -10,11 +10,12 @@
 #include "http/http.h"
 
 /* The rows of the table, its NULL end included. */
-#define ROUTES_MAX 4
+#define ROUTES_MAX 5
 
 /*
  * Fill table with the exporter's routes: telemetry_path (the metrics), "/"
- * (the landing page) and "/events", ended by a NULL path.  telemetry_path
+ * (the landing page), "/events" and "/doc" (the manual), ended by a NULL
+ * path.  telemetry_path
  * is pointed to, not copied: it must outlive the table.
  */
 void routes_init(struct http_route table[ROUTES_MAX], const char *telemetry_path);

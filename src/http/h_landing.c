@@ -16,10 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <gnutls/crypto.h>
-
 #include "audit/audit_reader.h"
 #include "audit/ev_json.h"
+#include "http/csp.h"
 #include "http/follow.h"
 #include "lib/html.h"
 #include "bpf/snap.h"
@@ -64,43 +63,12 @@ _Static_assert(LANDING_EVENTS == 20, "the script keeps 20 rows");
 static char csp[512];
 static pthread_once_t csp_once = PTHREAD_ONCE_INIT;
 
-static void add_base64(char *out, const unsigned char *in, size_t n)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned int v = (unsigned int)in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0) |
-				 (i + 2 < n ? in[i + 2] : 0);
-
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-}
-
-/* 'sha256-...' of text into out (room for 60) */
-static void source_hash(const char *text, char *out)
-{
-	unsigned char digest[32];
-
-	memcpy(out, "'sha256-", 8);
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, text, strlen(text), digest)) {
-		strcpy(out, "'none'");	/* no hash: the inline part does not run, the page still works */
-		return;
-	}
-	add_base64(out + 8, digest, sizeof(digest));
-	strcat(out, "'");
-}
-
 static void make_csp(void)
 {
-	char s[64], c[64];
+	char s[CSP_HASH_SIZE], c[CSP_HASH_SIZE];
 
-	source_hash(style, s);
-	source_hash(script, c);
+	csp_hash(style, s);
+	csp_hash(script, c);
 	snprintf(csp, sizeof(csp), "default-src 'none'; style-src %s; script-src %s; "
 		 "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 		 s, c);
@@ -170,7 +138,8 @@ static void add_state(struct buf *b, const struct http_request *rq)
 			    "read (needs CAP_AUDIT_CONTROL, and the host's network namespace)");
 		else if (!st.kernel.enabled)
 			row(b, "Kernel audit", "<span class=\"bad\">disabled</span>: no BPF events until "
-			    "it is enabled (auditctl -e 1, or start with --audit.enable)");
+			    "it is enabled (start with --audit.enable, or auditctl -e 1; see <a href=\""
+			    HTTP_PATH_DOC "#DIAGNOSTICS\">diagnostics</a>)");
 		else
 			row(b, "Kernel audit", st.kernel.enabled == 2 ? "enabled (locked)" : "enabled");
 		buf_addf(&v, "%llu dropped by the exporter's socket, ",
@@ -291,8 +260,12 @@ int h_landing(struct http_request *rq)
 		buf_addstr(&body, "<li><a href=\"" HTTP_PATH_EVENTS "\">Recent BPF program LOAD/UNLOAD "
 			   "events</a> (JSON; live: <a href=\"" HTTP_PATH_EVENTS "?follow=1\">"
 			   HTTP_PATH_EVENTS "?follow=1</a>, NDJSON)</li>\n");
-	buf_addstr(&body, "<li>Documentation: <code>man 8 bpf-metrics-exporter</code>, and the "
-		   "README that comes with it</li>\n</ul>\n<h2>State</h2>\n");
+	buf_addstr(&body, "<li><a href=\"" HTTP_PATH_DOC "\">Documentation</a> (the manual, "
+		   "<code>man 8 bpf-metrics-exporter</code>): <a href=\"" HTTP_PATH_DOC "#OPTIONS\">"
+		   "flags</a>, <a href=\"" HTTP_PATH_DOC "#ENDPOINTS\">endpoints</a>, <a href=\""
+		   HTTP_PATH_DOC "#METRICS\">metrics</a>, <a href=\"" HTTP_PATH_DOC "#PRIVILEGES\">"
+		   "privileges</a>, <a href=\"" HTTP_PATH_DOC "#DIAGNOSTICS\">diagnostics</a></li>\n"
+		   "</ul>\n<h2>State</h2>\n");
 	ev_json_time(now_ms(), started);
 	buf_addf(&body, "<p id=\"state-time\">As of %s; reload for newer.%s</p>\n<table "
 		 "id=\"state\">\n", started, cfg->events && cfg->followers ? " The event ring's "

@@ -2,7 +2,8 @@
 /*
  * handlers - one per endpoint, each in its own file (h_NAME.c), each an
  * http_handler_fn: the landing page "/", the metrics at the telemetry path,
- * and the recent BPF events at "/events" with the parser of its query.
+ * the recent BPF events at "/events" with the parser of its query, and the
+ * manual at "/doc".
  */
 #ifndef BPFME_HANDLERS_H
 #define BPFME_HANDLERS_H
@@ -13,8 +14,14 @@
 #include "audit/ev.h"
 #include "http/http.h"
 
-/* "/": a small HTML page linking the telemetry path (and /events). */
+/* "/": a small HTML page linking the telemetry path (and /events, /doc). */
 int h_landing(struct http_request *rq);
+/*
+ * "/doc": the manual page as HTML (mandoc's, made at build time), the same
+ * bytes for every request; its Content-Security-Policy allows its own
+ * style and nothing else.  500 when its one allocation failed.
+ */
+int h_doc(struct http_request *rq);
 /*
  * The telemetry path: a fresh exposition from cfg->scraper in the format
  * the Accept header asks for, of the collectors its collect[] parameters

@@ -83,6 +83,7 @@ struct http_route {
 /* The endpoints at fixed paths; the telemetry path is none of them. */
 #define HTTP_PATH_LANDING "/"
 #define HTTP_PATH_EVENTS "/events"
+#define HTTP_PATH_DOC "/doc"
 /* Whether path is one of those, so that no telemetry path may be it. */
 bool http_path_fixed(const char *path);
 

@@ -12,7 +12,7 @@
 
 /* Handlers in the order their samples come. */
 static const enum http_stats_handler order[] = {
-	HTTP_STATS_METRICS, HTTP_STATS_LANDING, HTTP_STATS_EVENTS, HTTP_STATS_OTHER,
+	HTTP_STATS_METRICS, HTTP_STATS_LANDING, HTTP_STATS_EVENTS, HTTP_STATS_DOC, HTTP_STATS_OTHER,
 };
 
 static bool have_stats(const struct coll_scrape *sc)
@@ -56,7 +56,7 @@ static void emit_in_flight(struct coll_scrape *sc, const struct coll_family *f, 
 
 static const struct coll_family families[] = {
 	{ "bpf_exporter_http_requests", OM_COUNTER, NULL,
-	  "HTTP requests answered since the exporter started, by handler (metrics, landing, events or other) and status code.",
+	  "HTTP requests answered since the exporter started, by handler (metrics, landing, events, doc or other) and status code.",
 	  emit_requests, NULL, have_stats },
 	{ "bpf_exporter_http_requests_in_flight", OM_GAUGE, NULL,
 	  "HTTP requests being answered now; a scrape counts itself.",

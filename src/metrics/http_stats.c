@@ -9,6 +9,7 @@ static const char *const names[HTTP_STATS_NR_HANDLERS] = {
 	[HTTP_STATS_METRICS] = "metrics",
 	[HTTP_STATS_LANDING] = "landing",
 	[HTTP_STATS_EVENTS] = "events",
+	[HTTP_STATS_DOC] = "doc",
 };
 
 const char *http_stats_handler_name(enum http_stats_handler h)

@@ -17,6 +17,7 @@ enum http_stats_handler {
 	HTTP_STATS_METRICS,		/* the telemetry path */
 	HTTP_STATS_LANDING,		/* "/" */
 	HTTP_STATS_EVENTS,		/* "/events" */
+	HTTP_STATS_DOC,			/* "/doc" */
 	HTTP_STATS_NR_HANDLERS
 };
 
@@ -29,7 +30,7 @@ struct http_stats {
 	int64_t in_flight;
 };
 
-/* "metrics", "landing", "events" or "other". */
+/* "metrics", "landing", "events", "doc" or "other". */
 const char *http_stats_handler_name(enum http_stats_handler h);
 
 /* A request's handler starts: one more in flight. */
