@@ -320,7 +320,7 @@ static bool path_taken(const struct flags_env *env, const char *path)
 	return false;
 }
 
-/* "invalid --web.telemetry-path ...: ... (/ and /events are taken)" */
+/* "invalid --web.telemetry-path ...: ... (/, /events and /doc are taken)" */
 static enum flags_result path_taken_error(const struct flags_env *env, FILE *err, const char *path)
 {
 	struct buf taken = BUF_INIT;

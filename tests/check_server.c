@@ -556,6 +556,42 @@ START_TEST(test_landing_page)
 }
 END_TEST
 
+/* /doc: the man page as HTML, every section an anchor, no script allowed. */
+START_TEST(test_doc_page)
+{
+	static const char *const want[] = { "id=\"OPTIONS\"", "id=\"METRICS\"", "id=\"DIAGNOSTICS\"",
+					    "--web.listen-address", "bpf_program_info", NULL };
+	struct tu_exporter e;
+	struct tu_http_resp r;
+	char *csp;
+
+	start(&e, NULL);
+	expect_status(e.port, "GET", "/doc", NULL, 200, &r);
+	expect_header_prefix(&r, "Content-Type", "text/html", "GET /doc");
+	csp = tu_http_header(&r, "Content-Security-Policy");
+	ck_assert_msg(csp && strstr(csp, "default-src 'none'") && !strstr(csp, "script-src") &&
+		      !strstr(csp, "unsafe-inline"), "GET /doc: CSP \"%s\"", csp ? csp : "(missing)");
+	free(csp);
+	ck_assert_msg(!strncmp(r.body, "<!DOCTYPE html>", 15) && strstr(r.body, "</html>"),
+		      "GET /doc is not an HTML page: %s", tu_clip(r.body));
+	for (size_t i = 0; want[i]; i++)
+		ck_assert_msg(strstr(r.body, want[i]), "GET /doc lacks %s", want[i]);
+	ck_assert_msg(!strstr(r.body, "<script"), "GET /doc has a script");
+	tu_http_free(&r);
+	expect_status(e.port, "HEAD", "/doc", NULL, 200, &r);
+	ck_assert_msg(r.body_len == 0, "HEAD /doc sent a %zu-byte body", r.body_len);
+	tu_http_free(&r);
+	/* the landing page links it */
+	expect_status(e.port, "GET", "/", NULL, 200, &r);
+	ck_assert_msg(strstr(r.body, "<a href=\"/doc\">") && strstr(r.body, "<a href=\"/doc#OPTIONS\">"),
+		      "the landing page does not link /doc: %s", tu_clip(r.body));
+	tu_http_free(&r);
+	expect_status(e.port, "POST", "/doc", NULL, 405, &r);
+	tu_http_free(&r);
+	stop_clean(&e);
+}
+END_TEST
+
 START_TEST(test_unknown_path)
 {
 	static const char *const paths[] = {
@@ -2418,6 +2454,7 @@ Suite *server_suite(void)
 
 	tc = tcase(s, "routing", 60);
 	tcase_add_test(tc, test_landing_page);
+	tcase_add_test(tc, test_doc_page);
 	tcase_add_test(tc, test_unknown_path);
 	tcase_add_test(tc, test_methods);
 	tcase_add_test(tc, test_head_metrics);

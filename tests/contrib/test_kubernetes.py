@@ -84,11 +84,12 @@ def help_text():
 
 
 def documented_caps():
-    """The capabilities the README (Privileges) grants a non-root exporter."""
-    with open(os.path.join(ctutil.REPO, 'README'), encoding='utf-8') as f:
-        m = re.search(r'^ +AmbientCapabilities=((?:CAP_[A-Z_]+ ?)+)$', f.read(), re.M)
+    """The capabilities the man page (PRIVILEGES) grants a non-root exporter."""
+    with open(os.path.join(ctutil.REPO, 'man', 'bpf-metrics-exporter.8'), encoding='utf-8') as f:
+        m = re.search(r'^ *AmbientCapabilities=((?:CAP_[A-Z_]+ ?)+)$', f.read(), re.M)
     if not m:
-        raise AssertionError('README has no indented AmbientCapabilities=CAP_... line (Privileges)')
+        raise AssertionError('man/bpf-metrics-exporter.8 has no AmbientCapabilities=CAP_... line '
+                             '(PRIVILEGES)')
     return {c.removeprefix('CAP_') for c in m.group(1).split()}
 
 
