@@ -91,6 +91,14 @@ class ManPage(unittest.TestCase):
         r = ctutil.run([mandoc(), '-T', 'lint', '-W', 'warning', MAN], check=False)
         self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ''))
 
+    def test_groff_has_no_warnings(self):
+        # what lintian's manpage-has-errors-from-man runs
+        man = ctutil.need_tool('man', 'man-db')
+        env = dict(os.environ, LC_ALL='C.UTF-8', MANWIDTH='80')
+        r = ctutil.run([man, '--warnings', '-E', 'UTF-8', '-l', '-Tutf8', '-Z', MAN], env=env,
+                       check=False)
+        self.assertEqual((r.returncode, r.stderr), (0, ''))
+
     def test_the_check_finds_what_is_missing(self):
         self.assertEqual(missing({'bpf_map_info', 'bpf_map_inf', 'bpf_no_such_family',
                                   '--web.listen', '--no-such-flag'}, self.text),
