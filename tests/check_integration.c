@@ -769,7 +769,7 @@ static bool transient_object(const char *line, const struct stable_ids *st)
 }
 
 /*
- * The body without the lines that change on every scrape (duration, scrape
+ * The body without the lines that change on every scrape (durations, scrape
  * count, the request counts and process_*), without comments if samples_only, and, if st is given,
  * without objects that did not exist throughout (and without the skipped
  * objects counters if the kernel's lists changed meanwhile).
@@ -784,6 +784,7 @@ static char *stable_lines(const char *body, bool samples_only, const struct stab
 
 		if ((samples_only && line[0] == '#') ||
 		    !strncmp(line, "bpf_exporter_scrape_duration_seconds ", 37) ||
+		    !strncmp(line, "bpf_exporter_scrape_collector_duration_seconds{", 47) ||
 		    !strncmp(line, "bpf_exporter_scrapes_total ", 27) ||
 		    /* the exporter's requests and process change from one scrape to the next */
 		    !strncmp(line, "bpf_exporter_http_requests", 26) || !strncmp(line, "process_", 8))

@@ -62,8 +62,10 @@ static int loaders_begin(struct coll_scrape *sc)
 	struct loaders_scrape *ls;
 	int err;
 
-	if (!sc->c->progs || !s)
+	if (!sc->c->progs || !s) {
+		sc->failed = !sc->c->progs;	/* no LOAD events to name them: the audit side is off */
 		return 0;	/* no family is present */
+	}
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
