@@ -18,12 +18,15 @@ enum {
 	OPT_NO_AUDIT, OPT_VERSION, OPT_AUDIT_ENABLE, OPT_AUDIT_BUFFER, OPT_EVENTS_CAPACITY,
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS, OPT_HOLDERS_SOURCE,
+	OPT_DISABLE_DEFAULTS,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
 
 #define COLLECTOR_PREFIX "collector."
 #define NO_COLLECTOR_PREFIX "no-collector."
+#define DISABLE_DEFAULTS_NAME "disable-defaults"
+#define DISABLE_DEFAULTS COLLECTOR_PREFIX DISABLE_DEFAULTS_NAME
 
 static const struct option base_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
@@ -45,6 +48,7 @@ static const struct option base_options[] = {
 	{ "events.capacity", required_argument, NULL, OPT_EVENTS_CAPACITY },
 	{ "bpf.enable-stats", no_argument, NULL, OPT_ENABLE_STATS },
 	{ "collector.holders.source", required_argument, NULL, OPT_HOLDERS_SOURCE },
+	{ DISABLE_DEFAULTS, no_argument, NULL, OPT_DISABLE_DEFAULTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 };
@@ -185,7 +189,11 @@ void flags_usage(const struct flags_env *env, FILE *out)
 "  --version              Show the version, how it was built and what it finds\n"
 "                         of the kernel, and exit\n"
 "\n"
-"Collectors, each turned on or off by its two flags (the last one given wins):\n",
+"Collectors, each turned on or off by its two flags (the last one given wins):\n"
+"  --collector.disable-defaults\n"
+"                         Turn off every collector not named by a flag of its\n"
+"                         own (--collector.NAME turns it on), wherever the\n"
+"                         flag is given\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_MAX_FOLLOWERS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
 		FLAGS_DEFAULT_WRITE_TIMEOUT_MS / 1000, FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
@@ -290,6 +298,9 @@ static bool is_unknown_collector(const struct flags_env *env, const char *arg)
 	if (!name)
 		return false;
 	len = strcspn(name, "=");
+	if (name == arg + strlen("--" COLLECTOR_PREFIX) && len == strlen(DISABLE_DEFAULTS_NAME) &&
+	    !strncmp(name, DISABLE_DEFAULTS_NAME, len))
+		return false;	/* --collector.disable-defaults=...: a value it does not take */
 	if (!name[len] || len >= sizeof(known))
 		return true;
 	memcpy(known, name, len);
@@ -338,6 +349,8 @@ static enum flags_result path_taken_error(const struct flags_env *env, FILE *err
 enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int argc, char **argv,
 			      FILE *out, FILE *err)
 {
+	bool named[FLAGS_MAX_COLLECTORS] = { false };	/* a flag of its own was given */
+	bool disable_defaults = false;
 	int c, longindex = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -366,6 +379,13 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			if (strcmp(argv[optind - 1] + 2, options[longindex].name))
 				return unknown_collector(env, err, argv[optind - 1]);
 			f->collector_on[(c - OPT_COLLECTOR) / 2] = !((c - OPT_COLLECTOR) % 2);
+			named[(c - OPT_COLLECTOR) / 2] = true;
+			break;
+		case OPT_DISABLE_DEFAULTS:
+			/* in full, as a collector's flags: it shares their prefix */
+			if (strcmp(argv[optind - 1] + 2, DISABLE_DEFAULTS))
+				return unknown_collector(env, err, argv[optind - 1]);
+			disable_defaults = true;
 			break;
 		case OPT_LISTEN: {
 			char why[256];
@@ -444,8 +464,10 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 		case OPT_NO_AUDIT: {
 			int audit = find_collector(f->collectors, f->nr_collectors, "audit");
 
-			if (audit >= 0)
+			if (audit >= 0) {
 				f->collector_on[audit] = false;
+				named[audit] = true;
+			}
 			break;
 		}
 		case OPT_AUDIT_ENABLE:
@@ -498,6 +520,10 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
 	if (!f->nr_listen_addresses)
 		f->listen_addresses[f->nr_listen_addresses++] = FLAGS_DEFAULT_LISTEN;
+	if (disable_defaults)	/* node_exporter's: wherever it stands among the collectors' flags */
+		for (size_t i = 0; i < f->nr_collectors; i++)
+			if (!named[i])
+				f->collector_on[i] = false;
 	f->no_audit = !flags_collector_on(f, "audit");
 	return FLAGS_RUN;
 }

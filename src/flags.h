@@ -88,7 +88,11 @@ struct flags {
 	unsigned int events_capacity;
 	bool enable_stats;	/* --bpf.enable-stats: hold a BPF_ENABLE_STATS fd while running */
 	enum flags_holders_source holders_source;	/* --collector.holders.source */
-	/* by index in env->collectors: --collector.NAME, --no-collector.NAME, the last one wins */
+	/*
+	 * by index in env->collectors: --collector.NAME, --no-collector.NAME,
+	 * the last one wins; --collector.disable-defaults (anywhere) turns off
+	 * those for which neither was given
+	 */
 	bool collector_on[FLAGS_MAX_COLLECTORS];
 	const struct flags_collector *collectors;	/* env's, for flags_collector_on() */
 	size_t nr_collectors;

@@ -416,6 +416,9 @@ int main(int argc, char **argv)
 		log_warnx("cannot start the audit thread: %s; /events stays empty", strerror(-ret));
 	if (f.no_audit)
 		log_debug("the audit collector is off: BPF audit events are not read");
+	if (f.no_audit && flags_collector_on(&f, "loaders"))
+		log_info("loaders: bpf_program_loader_info is left out: it needs the audit "
+			 "collector's LOAD events (--no-collector.loaders turns it off)");
 
 	for (;;) {
 		ret = sigwait(&sigs, &sig);

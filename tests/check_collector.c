@@ -435,6 +435,40 @@ START_TEST(test_empty_snapshot)
 }
 END_TEST
 
+/*
+ * A collector whose source fails reports success 0 and leaves its families
+ * out; the others stay 1: the holders' /proc walk of a tree that is not
+ * there, and a snapshot that skipped an object for an error.
+ */
+START_TEST(test_collector_success)
+{
+	struct collector c;
+	struct om_writer w;
+	struct buf b = BUF_INIT;
+	struct snap s;
+
+	recorded_snap(&s);
+	recorded_collector(&c);
+	c.holders_proc = "/nonexistent-bpfme-proc";
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_collector_success{collector=\"holders\"} 0\n"));
+	ck_assert_ptr_null(strstr(b.buf, "\nbpf_program_holder_info{"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_collector_success{collector=\"core\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_collector_success{collector=\"snapshot\"} 1\n"));
+	buf_release(&b);
+
+	recorded_collector(&c);
+	s.failed[SNAP_LINK] = 1;
+	om_writer_init(&w, &b, OM_FMT_OPENMETRICS);
+	coll_write(&c, &s, &w, 0.5);
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_collector_success{collector=\"snapshot\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_exporter_scrape_collector_success{collector=\"holders\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b.buf, "\nbpf_program_holder_info{"));
+	buf_release(&b);
+}
+END_TEST
+
 /* --web.disable-exporter-metrics: no process_* nor request families; the exporter's own stay. */
 START_TEST(test_no_exporter_metrics)
 {
@@ -852,6 +886,7 @@ Suite *collector_suite(void)
 	tcase_add_test(tc, test_families_precede_samples);
 	tcase_add_test(tc, test_empty_snapshot);
 	tcase_add_test(tc, test_no_exporter_metrics);
+	tcase_add_test(tc, test_collector_success);
 	tcase_add_test(tc, test_select);
 	tcase_add_test(tc, test_scrape_selected);
 	tcase_add_test(tc, test_audit_families);

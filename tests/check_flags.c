@@ -793,6 +793,71 @@ START_TEST(test_collector_last_wins)
 }
 END_TEST
 
+/* The collectors on after parsing, as "name name ..." in table order. */
+static const char *collectors_on(void)
+{
+	static char on[256];
+	size_t n = 0;
+
+	on[0] = '\0';
+	for (size_t i = 0; i < collectors_table.nr_defs; i++)
+		if (flags_collector_on(&f, collectors_table.defs[i].name))
+			n += (size_t)snprintf(on + n, sizeof(on) - n, "%s%s", n ? " " : "",
+					      collectors_table.defs[i].name);
+	return on;
+}
+
+/*
+ * --collector.disable-defaults (node_exporter's): every collector not named
+ * by a flag of its own is off, wherever the flag stands; --collector.NAME
+ * turns one on, off by default or not; --no-collector.NAME and --no-audit
+ * keep theirs off; of one NAME's flags the last still wins.
+ */
+START_TEST(test_collector_disable_defaults)
+{
+	static const char *const cases[][5] = {
+		/* flags (up to four), then the collectors on */
+		{ "--collector.disable-defaults", NULL, NULL, NULL, "" },
+		{ "--collector.disable-defaults", "--collector.core", NULL, NULL, "core" },
+		{ "--collector.core", "--collector.disable-defaults", NULL, NULL, "core" },
+		{ "--collector.btf", "--collector.disable-defaults", "--collector.stats", NULL,
+		  "stats btf" },
+		{ "--collector.disable-defaults", "--collector.core", "--no-collector.core", NULL, "" },
+		{ "--no-collector.core", "--collector.disable-defaults", "--collector.core", NULL, "core" },
+		{ "--collector.disable-defaults", "--no-collector.holders", "--collector.audit", NULL,
+		  "audit" },
+		{ "--collector.audit", "--collector.disable-defaults", "--no-audit", NULL, "" },
+		{ "--no-audit", "--collector.disable-defaults", "--collector.pins", NULL, "pins" },
+		{ "--collector.disable-defaults", "--collector.disable-defaults", "--collector.entries",
+		  NULL, "entries" },
+		/* without it, the defaults stay: a --no-collector.NAME takes one away */
+		{ "--no-collector.holders", NULL, NULL, NULL,
+		  "core audit loaders entries stats" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i];
+
+		ck_assert_msg(parse(a[0], a[1], a[2], a[3]) == FLAGS_RUN, "case %zu: %s", i, err_text);
+		ck_assert_msg(!strcmp(collectors_on(), a[4]), "case %zu (%s %s %s %s): on \"%s\", want \"%s\"",
+			      i, a[0], a[1] ? a[1] : "", a[2] ? a[2] : "", a[3] ? a[3] : "",
+			      collectors_on(), a[4]);
+		ck_assert_msg(f.no_audit == !strstr(a[4], "audit"), "case %zu: no_audit %d", i, f.no_audit);
+		ck_assert_uint_eq(err_len, 0);
+	}
+	/* the other flags are untouched */
+	ck_assert_int_eq(parse("--collector.disable-defaults", "--collector.holders.source=procfs"),
+			 FLAGS_RUN);
+	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_PROCFS);
+	ck_assert_str_eq(collectors_on(), "");
+	/* a flag in full, without a value; it names no collector to negate */
+	assert_usage(parse("--collector.disable"), "unknown collector \"disable\"");
+	assert_usage(parse("--collector.disable-defaults=true"),
+		     "unknown flag --collector.disable-defaults=true");
+	assert_usage(parse("--no-collector.disable-defaults"), "unknown collector \"disable-defaults\"");
+}
+END_TEST
+
 /* An unknown name (or a piece of one) is a usage error naming the known ones. */
 START_TEST(test_collector_unknown)
 {
@@ -907,6 +972,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_collectors_plain_data);
 	tcase_add_test(tc, test_collector_flags);
 	tcase_add_test(tc, test_collector_last_wins);
+	tcase_add_test(tc, test_collector_disable_defaults);
 	tcase_add_test(tc, test_collector_unknown);
 	tcase_add_test(tc, test_help_collectors);
 	suite_add_tcase(s, tc);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -27,6 +28,7 @@
 #include <bpf/libbpf.h>
 #include <check.h>
 
+#include "collectors.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -769,7 +771,7 @@ static bool transient_object(const char *line, const struct stable_ids *st)
 }
 
 /*
- * The body without the lines that change on every scrape (duration, scrape
+ * The body without the lines that change on every scrape (durations, scrape
  * count, the request counts and process_*), without comments if samples_only, and, if st is given,
  * without objects that did not exist throughout (and without the skipped
  * objects counters if the kernel's lists changed meanwhile).
@@ -784,6 +786,7 @@ static char *stable_lines(const char *body, bool samples_only, const struct stab
 
 		if ((samples_only && line[0] == '#') ||
 		    !strncmp(line, "bpf_exporter_scrape_duration_seconds ", 37) ||
+		    !strncmp(line, "bpf_exporter_scrape_collector_duration_seconds{", 47) ||
 		    !strncmp(line, "bpf_exporter_scrapes_total ", 27) ||
 		    /* the exporter's requests and process change from one scrape to the next */
 		    !strncmp(line, "bpf_exporter_http_requests", 26) || !strncmp(line, "process_", 8))
@@ -1188,6 +1191,265 @@ START_TEST(test_self_metrics)
 }
 END_TEST
 
+/* ---- the per-collector families ---- */
+
+#define DURATIONS "bpf_exporter_scrape_collector_duration_seconds"
+#define SUCCESS "bpf_exporter_scrape_collector_success"
+
+/* GET path (200) from the exporter on port and parse it; returns the body (caller frees). */
+static char *scrape_at(int port, const char *path, struct tu_expo *e)
+{
+	struct tu_http_resp r;
+	char *body;
+	int ret = tu_http(port, "GET", path, NULL, &r);
+
+	ck_assert_msg(ret == 0, "GET %s: %s", path, strerror(-ret));
+	ck_assert_msg(r.status == 200, "GET %s: status %d: %.300s", path, r.status, r.body);
+	ret = tu_expo_parse(r.body, e);
+	ck_assert_msg(ret == 0, "the exposition does not parse (%s): %.300s", strerror(-ret), r.body);
+	body = r.body;
+	r.body = NULL;
+	tu_http_free(&r);
+	return body;
+}
+
+/* The value of the sample called name with collector="collector": 0 or 1 for success, -1: none. */
+static int collector_success(const struct tu_expo *e, const char *collector)
+{
+	const struct tu_sample *s = tu_expo_find(e, SUCCESS, "collector", collector);
+
+	if (!s)
+		return -1;
+	ck_assert_msg(!strcmp(s->value, "0") || !strcmp(s->value, "1"), "%s{collector=\"%s\"} %s",
+		      SUCCESS, collector, s->value);
+	return s->value[0] - '0';
+}
+
+/* "snapshot" and the collectors on by default, as check_collector_families() wants them. */
+static const char *default_collectors(void)
+{
+	static char want[256];
+	size_t n = (size_t)snprintf(want, sizeof(want), "snapshot");
+
+	for (size_t i = 0; i < collectors_table.nr_defs; i++)
+		if (collectors_table.defs[i].default_on)
+			n += (size_t)snprintf(want + n, sizeof(want) - n, " %s",
+					      collectors_table.defs[i].name);
+	return want;
+}
+
+/*
+ * The per-collector families of one scrape: a duration and a success sample
+ * for each part named in want ("snapshot core ...", in that order; "": the
+ * families are absent) and for nothing else, each labelled by collector
+ * alone, both gauges; durations non-negative and together at most the
+ * scrape's own.
+ */
+static void check_collector_families(const char *body, const struct tu_expo *e, const char *want)
+{
+	static const char *const names[] = { DURATIONS, SUCCESS };
+	double sum = 0, total;
+	char *end;
+
+	for (size_t k = 0; k < 2; k++) {
+		char got[256];
+		size_t n = 0;
+
+		got[0] = '\0';
+		for (size_t i = 0; i < e->nr; i++) {
+			const struct tu_sample *s = &e->samples[i];
+
+			if (strcmp(s->name, names[k]))
+				continue;
+			ck_assert_msg(s->nr_labels == 1 && !strcmp(s->labels[0].key, "collector"),
+				      "%s with labels other than collector: %zu", names[k], s->nr_labels);
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", n ? " " : "",
+					      s->labels[0].value);
+			if (k == 0) {
+				double d = strtod(s->value, &end);
+
+				ck_assert_msg(!*end && d >= 0 && d < 10, "%s{collector=\"%s\"} %s",
+					      names[k], s->labels[0].value, s->value);
+				sum += d;
+			}
+		}
+		ck_assert_msg(!strcmp(got, want), "%s for \"%s\", want \"%s\"", names[k], got, want);
+	}
+	if (*want) {
+		ck_assert_msg(has_line(body, "# TYPE " DURATIONS " gauge"), "%.300s", body);
+		ck_assert_msg(has_line(body, "# TYPE " SUCCESS " gauge"), "%.300s", body);
+	} else {
+		ck_assert_ptr_null(strstr(body, "# TYPE " DURATIONS));
+		ck_assert_ptr_null(strstr(body, "# TYPE " SUCCESS));
+	}
+	/* the parts follow one another within the scrape (and print to 17 digits) */
+	ck_assert_uint_eq(tu_expo_count(e, "bpf_exporter_scrape_duration_seconds"), 1);
+	total = strtod(tu_expo_find(e, "bpf_exporter_scrape_duration_seconds", NULL, NULL)->value, &end);
+	ck_assert_msg(sum <= total + 1e-9, "the collectors' durations add up to %.9f s, the scrape "
+		      "took %.9f s", sum, total);
+}
+
+/*
+ * Every collector that runs, and only those, gets its two series, with
+ * collect[] too; success says what its families say: 1 for the snapshot
+ * and the collectors whose source is the snapshot or /proc, the audit and
+ * loaders collectors' as bpf_audit_listener_up, entries' as whether
+ * bpf_map_entries is written (this kernel's iterator).
+ */
+START_TEST(test_collector_families)
+{
+	static const char *const collect[][2] = {
+		{ "/metrics?collect[]=core&collect[]=audit", "snapshot core audit" },
+		{ "/metrics?collect[]=stats&collect[]=core", "snapshot core stats" },	/* table order */
+		{ "/metrics?collect[]=holders", "snapshot holders" },
+		/* the round's snapshot is taken for the collectors that are on: its time is in this scrape */
+		{ "/metrics?collect[]=audit", "snapshot audit" },
+	};
+	const struct tu_sample *up;
+	struct tu_expo e;
+	char *body;
+	int listening;
+
+	body = scrape_at(exporter.port, "/metrics", &e);
+	check_collector_families(body, &e, default_collectors());
+	ck_assert_int_eq(collector_success(&e, "snapshot"), 1);
+	ck_assert_int_eq(collector_success(&e, "core"), 1);
+	ck_assert_int_eq(collector_success(&e, "stats"), 1);
+	ck_assert_int_eq(collector_success(&e, "holders"), 1);
+	ck_assert_int_eq(collector_success(&e, "entries"), tu_expo_count(&e, "bpf_map_entries") > 0);
+	up = tu_expo_find(&e, "bpf_audit_listener_up", NULL, NULL);
+	ck_assert_ptr_nonnull(up);
+	listening = !strcmp(up->value, "1");
+	ck_assert_int_eq(collector_success(&e, "audit"), listening);
+	ck_assert_int_eq(collector_success(&e, "loaders"), listening);
+	tu_expo_free(&e);
+	free(body);
+
+	for (size_t i = 0; i < sizeof(collect) / sizeof(collect[0]); i++) {
+		body = scrape_at(exporter.port, collect[i][0], &e);
+		check_collector_families(body, &e, collect[i][1]);
+		tu_expo_free(&e);
+		free(body);
+	}
+	/* and in the 0.0.4 text format, which promtool reads */
+	{
+		struct tu_http_resp r;
+
+		ck_assert_int_eq(tu_http(exporter.port, "GET", "/metrics?collect[]=core", "Accept: text/plain\r\n",
+					 &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_eq(tu_expo_parse(r.body, &e), 0);
+		check_collector_families(r.body, &e, "snapshot core");
+		tu_expo_free(&e);
+		tu_http_free(&r);
+	}
+}
+END_TEST
+
+/* Start an exporter of its own with args and child_setup (NULL: none), or fail the test. */
+static void own_exporter(struct tu_exporter *x, const char *const *args, void (*child_setup)(void))
+{
+	int ret = tu_exporter_start_setup(x, args, child_setup);
+
+	if (ret) {
+		char *log = tu_exporter_log(x);
+
+		ck_abort_msg("starting %s: %s; its log: %s", tu_bin(), strerror(-ret), log);
+	}
+}
+
+static void own_exporter_stop(struct tu_exporter *x, char **log)
+{
+	int status = 0;
+
+	ck_assert_int_eq(tu_exporter_stop_with(x, SIGTERM, 5000, &status, NULL, log), 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "wait status 0x%x", status);
+}
+
+/*
+ * --collector.disable-defaults with two collectors named: only they (and
+ * the snapshot they read) run.  The loaders collector without the audit
+ * side (--no-audit) has no LOAD events to read: its success is 0, the log
+ * said why at start, and its family is absent.
+ */
+START_TEST(test_collector_disable_defaults)
+{
+	static const char *const args[] = {
+		"--collector.disable-defaults", "--collector.loaders", "--no-audit", "--collector.stats", NULL,
+	};
+	static const char *const none[] = { "--collector.disable-defaults", NULL };
+	struct tu_exporter x;
+	struct tu_http_resp r;
+	struct tu_expo e;
+	char *body, *log;
+
+	own_exporter(&x, args, NULL);
+	body = scrape_at(x.port, "/metrics", &e);
+	check_collector_families(body, &e, "snapshot loaders stats");
+	ck_assert_int_eq(collector_success(&e, "loaders"), 0);
+	ck_assert_int_eq(collector_success(&e, "stats"), 1);
+	ck_assert_int_eq(collector_success(&e, "snapshot"), 1);
+	ck_assert_uint_eq(tu_expo_count(&e, "bpf_program_loader_info"), 0);
+	ck_assert_uint_eq(tu_expo_count(&e, "bpf_program_info"), 0);	/* core: off */
+	ck_assert_uint_gt(tu_expo_count(&e, "bpf_program_run_count_total"), 0);
+	tu_expo_free(&e);
+	free(body);
+	ck_assert_int_eq(tu_http(x.port, "GET", "/metrics?collect[]=core", NULL, &r), 0);
+	ck_assert_msg(r.status == 400 && strstr(r.body, "the collector is off"), "%d %s", r.status, r.body);
+	tu_http_free(&r);
+	own_exporter_stop(&x, &log);
+	ck_assert_msg(strstr(log, "loaders: bpf_program_loader_info is left out"), "log: %s", log);
+	free(log);
+
+	/* nothing named: no collector runs, no snapshot is taken, the families are absent */
+	own_exporter(&x, none, NULL);
+	body = scrape_at(x.port, "/metrics", &e);
+	check_collector_families(body, &e, "");
+	ck_assert_uint_eq(tu_expo_count(&e, "bpf_exporter_build_info"), 1);
+	tu_expo_free(&e);
+	free(body);
+	own_exporter_stop(&x, NULL);
+}
+END_TEST
+
+/* In the exporter's child: no CAP_AUDIT_READ, ever (root's capabilities come from the bounding set). */
+static void drop_audit_read(void)
+{
+	if (prctl(PR_CAPBSET_DROP, CAP_AUDIT_READ, 0, 0, 0))
+		_exit(126);
+}
+
+/*
+ * A source the exporter cannot read: without CAP_AUDIT_READ it cannot
+ * subscribe to the audit log, so the audit and loaders collectors report 0
+ * in every scrape while the rest report 1.
+ */
+START_TEST(test_collector_failure)
+{
+	struct tu_exporter x;
+	struct tu_expo e;
+	char *body, *log;
+
+	own_exporter(&x, NULL, drop_audit_read);
+	for (int i = 0; i < 2; i++) {
+		body = scrape_at(x.port, "/metrics", &e);
+		check_collector_families(body, &e, default_collectors());
+		ck_assert_str_eq(tu_expo_find(&e, "bpf_audit_listener_up", NULL, NULL)->value, "0");
+		ck_assert_int_eq(collector_success(&e, "audit"), 0);
+		ck_assert_int_eq(collector_success(&e, "loaders"), 0);
+		ck_assert_int_eq(collector_success(&e, "snapshot"), 1);
+		ck_assert_int_eq(collector_success(&e, "core"), 1);
+		ck_assert_int_eq(collector_success(&e, "holders"), 1);
+		ck_assert_int_eq(collector_success(&e, "stats"), 1);
+		tu_expo_free(&e);
+		free(body);
+	}
+	own_exporter_stop(&x, &log);
+	ck_assert_msg(strstr(log, "CAP_AUDIT_READ"), "log: %s", log);
+	free(log);
+}
+END_TEST
+
 Suite *integration_suite(void)
 {
 	Suite *s = suite_create("integration");
@@ -1223,6 +1485,14 @@ Suite *integration_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, TCASE_TIMEOUT);
 	tcase_add_test(tc, test_self_metrics);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("collectors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, TCASE_TIMEOUT);
+	tcase_add_test(tc, test_collector_families);
+	tcase_add_test(tc, test_collector_disable_defaults);
+	tcase_add_test(tc, test_collector_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -231,7 +231,7 @@ int tu_connect(int port, int timeout_ms)
 	return fd;
 }
 
-static int start_once(struct tu_exporter *e, const char *const *args)
+static int start_once(struct tu_exporter *e, const char *const *args, void (*setup)(void))
 {
 	const char *argv[64];
 	char listen[64];
@@ -271,6 +271,8 @@ static int start_once(struct tu_exporter *e, const char *const *args)
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(logfd, 2);
+		if (setup)
+			setup();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -341,7 +343,12 @@ static void guard_stop(struct tu_exporter *e)
 
 int tu_exporter_start(struct tu_exporter *e, const char *const *args)
 {
-	int ret = start_once(e, args);
+	return tu_exporter_start_setup(e, args, NULL);
+}
+
+int tu_exporter_start_setup(struct tu_exporter *e, const char *const *args, void (*setup)(void))
+{
+	int ret = start_once(e, args, setup);
 
 	if (ret == -ECHILD) {
 		/* Most likely the port was taken between probing and binding. */
@@ -351,7 +358,7 @@ int tu_exporter_start(struct tu_exporter *e, const char *const *args)
 		free(log);
 		if (in_use) {
 			unlink(e->log_path);
-			ret = start_once(e, args);
+			ret = start_once(e, args, setup);
 		}
 	}
 	if (e->pid > 0)

@@ -79,6 +79,8 @@ struct tu_exporter {
  * check ends a test at its first failed assertion, before any teardown.
  */
 int tu_exporter_start(struct tu_exporter *e, const char *const *args);
+/* tu_exporter_start() with setup (NULL: none) run in the child before exec, e.g. to drop a capability. */
+int tu_exporter_start_setup(struct tu_exporter *e, const char *const *args, void (*setup)(void));
 /*
  * SIGTERM, then wait up to timeout_ms (SIGKILL after that).  *status gets
  * the wait status, *ms the time it took to exit (either may be NULL).

@@ -65,12 +65,16 @@ void coll_emit_single_u64(struct om_writer *w, uint64_t value)
 	om_sample_u64(w, value);
 }
 
-/* One collector's families; a collector that cannot prepare marks the output out of memory. */
+/*
+ * One collector's families; a collector that cannot prepare marks the output
+ * out of memory.  Whether its source failed is left in sc->failed.
+ */
 static void run(struct coll_scrape *sc, const struct coll_ops *ops, void *gathered,
 		struct om_writer *w)
 {
 	sc->priv = NULL;
 	sc->gathered = gathered;
+	sc->failed = ops->gather && !gathered;	/* its gather() failed: said in the log */
 	if (ops->begin && ops->begin(sc)) {
 		w->out->oom = true;	/* answered 500: out of memory */
 		return;
@@ -99,6 +103,15 @@ static unsigned int snap_want(const struct collector *c, const bool sel[COLL_MAX
 			want |= ops->snap_want ? ops->snap_want : SNAP_WANT_OBJECTS;
 	}
 	return want;
+}
+
+/* The snapshot's _success: no object was skipped for an error (vanishing is churn). */
+static bool snap_ok(const struct snap *s)
+{
+	for (int k = 0; k < SNAP_NR_KINDS; k++)
+		if (s->failed[k])
+			return false;
+	return true;
 }
 
 static bool needs_snapshot(const struct collector *c, const bool sel[COLL_MAX])
@@ -204,18 +217,41 @@ static void gathering_release(struct gathering *g)
 	memset(g->data, 0, sizeof(g->data));
 }
 
-/* The selected collectors, then the exporter's own families (duration: < 0, measured). */
+/*
+ * The selected collectors, then the exporter's own families.  duration_s < 0:
+ * measured from start_s, and each collector timed; else reported as it is,
+ * and each collector's time as 0 (a recorded scrape).  snapshot: the
+ * round's (ran false: none was taken).
+ *
+ * A collector's time is what this thread spends on it, one after the
+ * other: waiting for what it gathers beside the snapshot (the holders'
+ * walk: only the part that outlasts the snapshot), preparing, writing its
+ * families.  The snapshot, shared, is counted once, as its own part.  So
+ * the parts never overlap and their sum is at most the scrape's duration.
+ */
 static void write_all(struct collector *c, const bool sel[COLL_MAX], const struct snap *s,
-		      struct gathering *g, struct om_writer *w, double start_s, double duration_s)
+		      struct gathering *g, struct om_writer *w, double start_s, double duration_s,
+		      const struct coll_timing *snapshot)
 {
-	struct coll_scrape sc = { .c = c, .snap = s };
+	struct coll_scrape sc = { .c = c, .snap = s, .snapshot = *snapshot };
+	bool timed = duration_s < 0;
 
-	for (size_t i = 0; i < c->table->nr_defs; i++)
-		if (sel[i])
-			run(&sc, c->table->defs[i].ops,
-			    c->table->defs[i].ops->gather ? gathering_wait(g)[i] : NULL, w);
+	for (size_t i = 0; i < c->table->nr_defs; i++) {
+		const struct coll_ops *ops = c->table->defs[i].ops;
+		double t0;
+
+		if (!sel[i])
+			continue;
+		t0 = timed ? coll_now_s() : 0;
+		run(&sc, ops, ops->gather ? gathering_wait(g)[i] : NULL, w);
+		sc.runs[i] = (struct coll_timing){
+			.ran = true,
+			.ok = !sc.failed,
+			.duration_s = timed ? coll_now_s() - t0 : 0,
+		};
+	}
 	/* The duration covers the snapshot and the collectors' families. */
-	sc.duration_s = duration_s >= 0 ? duration_s : coll_now_s() - start_s;
+	sc.duration_s = timed ? coll_now_s() - start_s : duration_s;
 	run(&sc, c->table->own, NULL, w);
 	if (c->exporter_metrics)
 		for (size_t i = 0; i < c->table->nr_exporter; i++)
@@ -227,9 +263,10 @@ void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s)
 {
 	struct gathering g = { .c = c };
+	struct coll_timing snapshot = { .ran = s != NULL, .ok = s && snap_ok(s) };
 
 	gather_all(&g);
-	write_all(c, c->on, s, &g, w, 0, duration_s);
+	write_all(c, c->on, s, &g, w, 0, duration_s < 0 ? 0 : duration_s, &snapshot);
 	gathering_release(&g);
 }
 
@@ -237,6 +274,7 @@ void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 struct coll_round {
 	struct snap snap;
 	bool has_snap;		/* a collector that is on needs it */
+	struct coll_timing snap_timing;	/* ran: has_snap */
 	struct gathering gathered;
 	double start_s;
 };
@@ -261,6 +299,7 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 {
 	struct collector *c = collector;
 	struct coll_round *r = calloc(1, sizeof(*r));
+	double t0;
 	int ret;
 
 	*round = r;
@@ -280,12 +319,18 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	if (!needs_snapshot(c, c->on))
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
 	r->snap.want = snap_want(c, c->on);	/* BTF and pins only when their collector is on */
+	t0 = coll_now_s();
 	ret = snap_take(&r->snap);
 	if (ret) {
 		snprintf(err, errlen, "%s", r->snap.error);
 		return ret;
 	}
 	r->has_snap = true;
+	r->snap_timing = (struct coll_timing){
+		.ran = true,
+		.ok = snap_ok(&r->snap),
+		.duration_s = coll_now_s() - t0,
+	};
 	for (int k = 0; k < SNAP_NR_KINDS; k++) {
 		__atomic_add_fetch(&c->vanished[k], r->snap.vanished[k], __ATOMIC_RELAXED);
 		__atomic_add_fetch(&c->failed[k], r->snap.failed[k], __ATOMIC_RELAXED);
@@ -319,7 +364,8 @@ int coll_round_render(void *collector, void *round, enum om_format fmt, unsigned
 			snprintf(err, errlen, "no snapshot for this selection");
 			return -EIO;
 		}
-		write_all(c, sel, r->has_snap ? &r->snap : NULL, &r->gathered, &w, r->start_s, -1);
+		write_all(c, sel, r->has_snap ? &r->snap : NULL, &r->gathered, &w, r->start_s, -1,
+			  &r->snap_timing);
 	}
 	if (out->oom) {
 		snprintf(err, errlen, "out of memory");

@@ -34,10 +34,26 @@
 #include "audit/progcache.h"
 #include "bpf/snap.h"
 
+/* Most collectors a table holds (struct coll_table). */
+#define COLL_MAX 16
+
 struct collector;
 struct coll_family;
 struct http_stats;	/* http/http_stats.h: only coll_http.c reads it */
 struct iters;		/* bpf/iters.h: the exporter's own BPF iterators */
+
+/*
+ * One part of a scrape as bpf_exporter_scrape_collector_duration_seconds and
+ * _success show it: a collector, or the round's snapshot.
+ */
+struct coll_timing {
+	bool ran;			/* in this scrape: the part has series */
+	bool ok;			/* its source was read (_success 1) */
+	double duration_s;		/* the scrape thread's time in it */
+};
+
+/* The collector label of the snapshot's part; no collector may be called so. */
+#define COLL_SNAPSHOT_NAME "snapshot"
 
 /* What the collectors of one scrape see. */
 struct coll_scrape {
@@ -46,6 +62,18 @@ struct coll_scrape {
 	double duration_s;		/* the scrape so far: set before the exporter's own families */
 	void *priv;			/* the current collector's, from its begin() */
 	void *gathered;			/* the current collector's, from its gather(); may be NULL */
+	/*
+	 * Set by the current collector (its begin() or a family's emit) when
+	 * its source is unavailable or could not be read in this scrape, so
+	 * that its families are left out or incomplete: its _success is then
+	 * 0.  The framework sets it first for a collector whose gather()
+	 * failed; it is false otherwise.
+	 */
+	bool failed;
+	/* set before the exporter's own families: the round's snapshot, and
+	   each collector of the scrape by table->defs index */
+	struct coll_timing snapshot;
+	struct coll_timing runs[COLL_MAX];
 };
 
 struct coll_family {
@@ -89,7 +117,6 @@ struct coll_def {
 	const char *help;	/* one line for --help */
 	const struct coll_ops *ops;
 };
-#define COLL_MAX 16
 
 /*
  * The plug-ins the framework runs, handed to coll_init() by the one table
@@ -211,7 +238,9 @@ unsigned int coll_sel_mask(const bool sel[COLL_MAX]);
  * Write the families for a snapshot taken already (coll_scrape without the
  * snapshot, used by tests with recorded snapshots); the collectors' own
  * reading (gather: the holders' /proc walk) runs here, on this thread.
- * duration_s is the value reported as this scrape's duration.
+ * duration_s is the value reported as this scrape's duration; each
+ * collector's and the snapshot's (s) are reported as 0, so that a recorded
+ * snapshot renders the same every time.
  */
 void coll_write(struct collector *c, const struct snap *s, struct om_writer *w,
 		double duration_s);

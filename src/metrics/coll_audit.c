@@ -76,13 +76,16 @@ static int audit_begin(struct coll_scrape *sc)
 {
 	struct audit_scrape *as;
 
-	if (!sc->c->ring)
+	if (!sc->c->ring) {
+		sc->failed = true;	/* the exporter runs without the audit side */
 		return 0;	/* no family is present */
+	}
 	as = calloc(1, sizeof(*as));
 	if (!as)
 		return -1;
 	audit_reader_state(sc->c->audit, &as->st);	/* cached: no request to the kernel */
 	sc->priv = as;
+	sc->failed = !as->st.listening;	/* no event reaches the counters: the log said why */
 	return 0;
 }
 

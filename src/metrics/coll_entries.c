@@ -52,8 +52,10 @@ static int begin(struct coll_scrape *sc)
 	int err;
 
 	sc->priv = NULL;
-	if (!sc->snap || !c->iters || !iters_ready(c->iters, ITERS_ENTRIES))
-		return 0;	/* said once at start */
+	if (!sc->snap || !c->iters || !iters_ready(c->iters, ITERS_ENTRIES)) {
+		sc->failed = sc->snap != NULL;	/* no iterator: said once at start */
+		return 0;
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -65,6 +67,7 @@ static int begin(struct coll_scrape *sc)
 				  "bpf_map_entries is left out (further such messages suppressed "
 				  "for an hour)", strerror(-err));
 		drop(e);
+		sc->failed = true;
 		return 0;	/* the family is left out of this scrape */
 	}
 	/* the kernel walks maps by id already; sorted, the join below holds anyway */

@@ -29,6 +29,38 @@ static void emit_duration(struct coll_scrape *sc, const struct coll_family *f, s
 	om_sample_double(w, sc->duration_s);
 }
 
+/* The snapshot, then each collector of the scrape in table order; f->arg NULL: durations. */
+static void emit_collectors(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+{
+	bool success = f->arg != NULL;
+
+	for (size_t i = 0; i <= sc->c->table->nr_defs; i++) {
+		const struct coll_timing *t = i ? &sc->runs[i - 1] : &sc->snapshot;
+
+		if (!t->ran)
+			continue;
+		om_sample_start(w);
+		om_label(w, "collector", i ? sc->c->table->defs[i - 1].name : COLL_SNAPSHOT_NAME);
+		if (success)
+			om_sample_u64(w, t->ok);
+		else
+			om_sample_double(w, t->duration_s);
+	}
+}
+
+static bool any_collector(const struct coll_scrape *sc)
+{
+	if (sc->snapshot.ran)
+		return true;
+	for (size_t i = 0; i < sc->c->table->nr_defs; i++)
+		if (sc->runs[i].ran)
+			return true;
+	return false;
+}
+
+/* f->arg of the success family: any pointer but NULL */
+static const char success_family;
+
 static void emit_scrapes(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
 {
 	(void)f;
@@ -63,6 +95,16 @@ static const struct coll_family families[] = {
 	{ "bpf_exporter_scrape_duration_seconds", OM_GAUGE, "seconds",
 	  "Time this scrape took to snapshot the kernel's BPF objects and render them, in seconds.",
 	  emit_duration, NULL, NULL },
+	{ "bpf_exporter_scrape_collector_duration_seconds", OM_GAUGE, "seconds",
+	  "Time this scrape spent in each collector that ran, in seconds; collector=" COLL_SNAPSHOT_NAME
+	  " is the one walk of the kernel's BPF objects the collectors share, counted there alone. "
+	  "The parts follow one another: their sum is at most bpf_exporter_scrape_duration_seconds.",
+	  emit_collectors, NULL, any_collector },
+	{ "bpf_exporter_scrape_collector_success", OM_GAUGE, NULL,
+	  "1 if the collector read its source in this scrape, 0 if the source failed or is unavailable "
+	  "and its families are left out or incomplete (the log says why); for collector="
+	  COLL_SNAPSHOT_NAME ", 0 if it skipped an object for an error.",
+	  emit_collectors, &success_family, any_collector },
 	{ "bpf_exporter_scrapes", OM_COUNTER, NULL,
 	  "Scrapes of the metrics endpoint since the exporter started, failed ones included.",
 	  emit_scrapes, NULL, NULL },

@@ -56,14 +56,27 @@ static void loaders_end(struct coll_scrape *sc)
 	free(ls);
 }
 
+/* Whether LOAD events arrive: the audit reader is subscribed (cached: no request to the kernel). */
+static bool listening(struct audit_reader *r)
+{
+	struct audit_reader_state st;
+
+	audit_reader_state(r, &st);
+	return st.listening;
+}
+
 static int loaders_begin(struct coll_scrape *sc)
 {
 	const struct snap *s = sc->snap;
 	struct loaders_scrape *ls;
 	int err;
 
-	if (!sc->c->progs || !s)
+	if (!sc->c->progs || !s) {
+		sc->failed = !sc->c->progs;	/* no LOAD events to name them: the audit side is off */
 		return 0;	/* no family is present */
+	}
+	/* written, but without the programs loaded while no LOAD event arrives */
+	sc->failed = !listening(sc->c->audit);
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
