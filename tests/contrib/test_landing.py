@@ -79,6 +79,36 @@ class LandingPageTest(unittest.TestCase):
             finally:
                 browser.close()
 
+    def test_doc_in_browser(self):
+        """/doc as the browser renders it, from the landing page's links: the
+        page's own style applies under its Content-Security-Policy (a hash
+        that does not match leaves the browser's serif default), and every
+        anchor the landing page links is an element of the page."""
+        with ctutil.exporter(self.tmp.name) as url:
+            browser = cdp.Chromium(self.chromium, self.tmp.name)
+            try:
+                browser.navigate(url + '/')
+                links = browser.evaluate("Array.from(document.querySelectorAll('a'))"
+                                         ".map(a => a.getAttribute('href'))"
+                                         ".filter(h => h.startsWith('/doc'))")
+                self.assertIn('/doc', links)
+                anchors = [h.split('#', 1)[1] for h in links if '#' in h]
+                self.assertGreaterEqual(len(anchors), 4, links)
+                browser.navigate(url + '/doc#' + anchors[0])
+                self.assertEqual(browser.evaluate('document.title'), 'bpf-metrics-exporter(8)')
+                self.assertEqual(browser.evaluate('getComputedStyle(document.body).fontFamily'),
+                                 'sans-serif', 'the style of /doc does not apply (its CSP hash?)')
+                self.assertGreater(browser.evaluate("document.querySelector('style').sheet"
+                                                    ".cssRules.length"), 0)
+                for a in anchors:
+                    self.assertTrue(browser.evaluate(f'document.getElementById({a!r}) !== null'),
+                                    f'/doc has no element id="{a}"')
+                text = browser.evaluate('document.body.innerText')
+                self.assertIn('--web.listen-address', text)
+                self.assertIn('bpf_program_info', text)
+            finally:
+                browser.close()
+
 
 if __name__ == '__main__':
     unittest.main()
