@@ -226,6 +226,29 @@ static void wait_kernel_enabled(int port, const char *want)
 	}
 }
 
+/*
+ * bpf_exporter_scrape_collector_success{collector="loaders"} of one scrape:
+ * 0 or 1 (the series must be there).
+ */
+static int loaders_success(int port)
+{
+	struct tu_http_resp r;
+	struct tu_expo ex;
+	const struct tu_sample *s;
+	int v;
+
+	ck_assert_int_eq(tu_http(port, "GET", "/metrics", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tu_expo_parse(r.body, &ex), 0);
+	s = tu_expo_find(&ex, "bpf_exporter_scrape_collector_success", "collector", "loaders");
+	ck_assert_msg(s && (!strcmp(s->value, "0") || !strcmp(s->value, "1")),
+		      "loaders' success: %s", s ? s->value : "absent");
+	v = s->value[0] - '0';
+	tu_expo_free(&ex);
+	tu_http_free(&r);
+	return v;
+}
+
 /* Occurrences of needle in the exporter's log. */
 static int log_count(const struct tu_exporter *e, const char *needle)
 {
@@ -809,14 +832,18 @@ START_TEST(test_audit_disabled)
 	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
 	ck_assert_int_eq(tu_exporter_start(&e2, NULL), 0);
 	assert_listener(e2.port, "1", "0");
+	/* no LOAD event arrives: the loaders collector's families are incomplete */
+	ck_assert_int_eq(loaders_success(e2.port), 0);
 	log = tu_exporter_log(&e2);
 	ck_assert_msg(strstr(log, "auditctl -e 1") != NULL, "no hint in: %s", log);
 	free(log);
 	/* turned on and off while running: each change logged once */
 	ck_assert_int_gt(audit_set_enabled(fd, 1), 0);
 	wait_kernel_enabled(e2.port, "1");
+	ck_assert_int_eq(loaders_success(e2.port), 1);
 	ck_assert_int_gt(audit_set_enabled(fd, 0), 0);
 	wait_kernel_enabled(e2.port, "0");
+	ck_assert_int_eq(loaders_success(e2.port), 0);
 	usleep(2500 * 1000);	/* one more round of asking: nothing new to say */
 	ck_assert_int_eq(log_count(&e2, "kernel audit was enabled"), 1);
 	ck_assert_int_eq(log_count(&e2, "kernel audit was disabled"), 1);

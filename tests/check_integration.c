@@ -1292,8 +1292,9 @@ static void check_collector_families(const char *body, const struct tu_expo *e, 
 /*
  * Every collector that runs, and only those, gets its two series, with
  * collect[] too; success says what its families say: 1 for the snapshot
- * and the collectors whose source is the snapshot or /proc, the audit and
- * loaders collectors' as bpf_audit_listener_up, entries' as whether
+ * and the collectors whose source is the snapshot or /proc, the audit
+ * collector's as bpf_audit_listener_up, the loaders' as that and
+ * bpf_audit_kernel_enabled not 0, entries' as whether
  * bpf_map_entries is written (this kernel's iterator).
  */
 START_TEST(test_collector_families)
@@ -1305,7 +1306,7 @@ START_TEST(test_collector_families)
 		/* the round's snapshot is taken for the collectors that are on: its time is in this scrape */
 		{ "/metrics?collect[]=audit", "snapshot audit" },
 	};
-	const struct tu_sample *up;
+	const struct tu_sample *up, *kernel;
 	struct tu_expo e;
 	char *body;
 	int listening;
@@ -1321,7 +1322,10 @@ START_TEST(test_collector_families)
 	ck_assert_ptr_nonnull(up);
 	listening = !strcmp(up->value, "1");
 	ck_assert_int_eq(collector_success(&e, "audit"), listening);
-	ck_assert_int_eq(collector_success(&e, "loaders"), listening);
+	/* LOAD events arrive: subscribed, and the kernel's audit not known to be off */
+	kernel = tu_expo_find(&e, "bpf_audit_kernel_enabled", NULL, NULL);
+	ck_assert_int_eq(collector_success(&e, "loaders"),
+			 listening && !(kernel && !strcmp(kernel->value, "0")));
 	tu_expo_free(&e);
 	free(body);
 

@@ -56,13 +56,16 @@ static void loaders_end(struct coll_scrape *sc)
 	free(ls);
 }
 
-/* Whether LOAD events arrive: the audit reader is subscribed (cached: no request to the kernel). */
-static bool listening(struct audit_reader *r)
+/*
+ * Whether LOAD events arrive: the audit reader is subscribed and the
+ * kernel's audit is not known to be off (cached: no request to the kernel).
+ */
+static bool events_arrive(struct audit_reader *r)
 {
 	struct audit_reader_state st;
 
 	audit_reader_state(r, &st);
-	return st.listening;
+	return st.listening && !(st.kernel.known && !st.kernel.enabled);
 }
 
 static int loaders_begin(struct coll_scrape *sc)
@@ -76,7 +79,7 @@ static int loaders_begin(struct coll_scrape *sc)
 		return 0;	/* no family is present */
 	}
 	/* written, but without the programs loaded while no LOAD event arrives */
-	sc->failed = !listening(sc->c->audit);
+	sc->failed = !events_arrive(sc->c->audit);
 	ls = calloc(1, sizeof(*ls));
 	if (!ls)
 		return -ENOMEM;
