@@ -162,7 +162,8 @@ build/gen/man_html.h: man/$(BIN).8
 		{ echo '/* generated from man/$(BIN).8 by $(MANDOC) -T html -O fragment: do not edit */'; \
 		  echo 'static const char man_html[] ='; \
 		  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $@.html; \
-		  echo ';'; } > $@.new && rm $@.html && mv $@.new $@
+		  echo ';'; } > $@.new && rm $@.html && mv $@.new $@ || \
+		{ rm -f $@.html $@.new; exit 1; }
 $(B)/src/http/h_doc.o build/fuzz/src/http/h_doc.o: build/gen/man_html.h
 
 $(B)/%.o: %.c $(B)/FLAGS | build/gen/version.h

@@ -19,6 +19,7 @@ enum {
 	OPT_SYSTEMD_SOCKET, OPT_DISABLE_EXPORTER_METRICS,
 	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS, OPT_HOLDERS_SOURCE,
 	OPT_DISABLE_DEFAULTS,
+	OPT_NO_DISABLE_DEFAULTS,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -27,6 +28,7 @@ enum {
 #define NO_COLLECTOR_PREFIX "no-collector."
 #define DISABLE_DEFAULTS_NAME "disable-defaults"
 #define DISABLE_DEFAULTS COLLECTOR_PREFIX DISABLE_DEFAULTS_NAME
+#define NO_DISABLE_DEFAULTS NO_COLLECTOR_PREFIX DISABLE_DEFAULTS_NAME
 
 static const struct option base_options[] = {
 	{ "web.listen-address", required_argument, NULL, OPT_LISTEN },
@@ -49,6 +51,7 @@ static const struct option base_options[] = {
 	{ "bpf.enable-stats", no_argument, NULL, OPT_ENABLE_STATS },
 	{ "collector.holders.source", required_argument, NULL, OPT_HOLDERS_SOURCE },
 	{ DISABLE_DEFAULTS, no_argument, NULL, OPT_DISABLE_DEFAULTS },
+	{ NO_DISABLE_DEFAULTS, no_argument, NULL, OPT_NO_DISABLE_DEFAULTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 };
@@ -189,11 +192,13 @@ void flags_usage(const struct flags_env *env, FILE *out)
 "  --version              Show the version, how it was built and what it finds\n"
 "                         of the kernel, and exit\n"
 "\n"
-"Collectors, each turned on or off by its two flags (the last one given wins):\n"
-"  --collector.disable-defaults\n"
+"Collectors:\n"
+"  --collector.disable-defaults, --no-collector.disable-defaults\n"
 "                         Turn off every collector not named by a flag of its\n"
 "                         own (--collector.NAME turns it on), wherever the\n"
-"                         flag is given\n",
+"                         flag is given (the last of the two wins; default off)\n"
+"Each collector below is turned on or off by its two flags (the last one given\n"
+"wins):\n",
 		FLAGS_DEFAULT_LISTEN, FLAGS_MAX_LISTEN, FLAGS_DEFAULT_PATH, FLAGS_DEFAULT_MAX_CONNECTIONS,
 		FLAGS_DEFAULT_MAX_REQUESTS, FLAGS_DEFAULT_MAX_FOLLOWERS, FLAGS_DEFAULT_READ_TIMEOUT_MS / 1000,
 		FLAGS_DEFAULT_WRITE_TIMEOUT_MS / 1000, FLAGS_DEFAULT_AUDIT_BUFFER, FLAGS_DEFAULT_EVENTS_CAPACITY);
@@ -298,9 +303,8 @@ static bool is_unknown_collector(const struct flags_env *env, const char *arg)
 	if (!name)
 		return false;
 	len = strcspn(name, "=");
-	if (name == arg + strlen("--" COLLECTOR_PREFIX) && len == strlen(DISABLE_DEFAULTS_NAME) &&
-	    !strncmp(name, DISABLE_DEFAULTS_NAME, len))
-		return false;	/* --collector.disable-defaults=...: a value it does not take */
+	if (len == strlen(DISABLE_DEFAULTS_NAME) && !strncmp(name, DISABLE_DEFAULTS_NAME, len))
+		return false;	/* --[no-]collector.disable-defaults=...: a value it does not take */
 	if (!name[len] || len >= sizeof(known))
 		return true;
 	memcpy(known, name, len);
@@ -386,6 +390,11 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			if (strcmp(argv[optind - 1] + 2, DISABLE_DEFAULTS))
 				return unknown_collector(env, err, argv[optind - 1]);
 			disable_defaults = true;
+			break;
+		case OPT_NO_DISABLE_DEFAULTS:	/* kingpin's negation, as node_exporter takes it */
+			if (strcmp(argv[optind - 1] + 2, NO_DISABLE_DEFAULTS))
+				return unknown_collector(env, err, argv[optind - 1]);
+			disable_defaults = false;
 			break;
 		case OPT_LISTEN: {
 			char why[256];

@@ -830,6 +830,11 @@ START_TEST(test_collector_disable_defaults)
 		{ "--no-audit", "--collector.disable-defaults", "--collector.pins", NULL, "pins" },
 		{ "--collector.disable-defaults", "--collector.disable-defaults", "--collector.entries",
 		  NULL, "entries" },
+		/* its negation (kingpin's, as node_exporter takes it): the last of the two wins */
+		{ "--collector.disable-defaults", "--no-collector.disable-defaults", NULL, NULL,
+		  "core audit loaders holders entries stats" },
+		{ "--no-collector.disable-defaults", "--collector.disable-defaults", "--collector.btf",
+		  NULL, "btf" },
 		/* without it, the defaults stay: a --no-collector.NAME takes one away */
 		{ "--no-collector.holders", NULL, NULL, NULL,
 		  "core audit loaders entries stats" },
@@ -850,11 +855,13 @@ START_TEST(test_collector_disable_defaults)
 			 FLAGS_RUN);
 	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_PROCFS);
 	ck_assert_str_eq(collectors_on(), "");
-	/* a flag in full, without a value; it names no collector to negate */
+	/* a flag in full, without a value */
 	assert_usage(parse("--collector.disable"), "unknown collector \"disable\"");
+	assert_usage(parse("--no-collector.disable-default"), "unknown collector \"disable-default\"");
 	assert_usage(parse("--collector.disable-defaults=true"),
 		     "unknown flag --collector.disable-defaults=true");
-	assert_usage(parse("--no-collector.disable-defaults"), "unknown collector \"disable-defaults\"");
+	assert_usage(parse("--no-collector.disable-defaults=1"),
+		     "unknown flag --no-collector.disable-defaults=1");
 }
 END_TEST
 

@@ -568,6 +568,7 @@ START_TEST(test_doc_page)
 	start(&e, NULL);
 	expect_status(e.port, "GET", "/doc", NULL, 200, &r);
 	expect_header_prefix(&r, "Content-Type", "text/html", "GET /doc");
+	expect_header_prefix(&r, "Cache-Control", "max-age=", "GET /doc");	/* the binary's own */
 	csp = tu_http_header(&r, "Content-Security-Policy");
 	ck_assert_msg(csp && strstr(csp, "default-src 'none'") && !strstr(csp, "script-src") &&
 		      !strstr(csp, "unsafe-inline"), "GET /doc: CSP \"%s\"", csp ? csp : "(missing)");

@@ -63,8 +63,9 @@ static void keep(void *cls)
 
 int h_doc(struct http_request *rq)
 {
-	const char *const headers[] = { "Content-Security-Policy", csp, "Cache-Control", "no-cache",
-					NULL };
+	/* the page is this binary's for its lifetime: a browser keeps it an hour */
+	const char *const headers[] = { "Content-Security-Policy", csp, "Cache-Control",
+					"max-age=3600", NULL };
 
 	pthread_once(&once, make_page);
 	if (!page)

@@ -102,7 +102,7 @@ static const struct coll_family families[] = {
 	  emit_collectors, NULL, any_collector },
 	{ "bpf_exporter_scrape_collector_success", OM_GAUGE, NULL,
 	  "1 if the collector read its source in this scrape, 0 if the source failed or is unavailable "
-	  "and its families are left out or incomplete (the log says why); for collector="
+	  "(the log says why), its families then left out or incomplete; for collector="
 	  COLL_SNAPSHOT_NAME ", 0 if it skipped an object for an error.",
 	  emit_collectors, &success_family, any_collector },
 	{ "bpf_exporter_scrapes", OM_COUNTER, NULL,
