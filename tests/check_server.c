@@ -1893,7 +1893,8 @@ START_TEST(test_valgrind)
 		 * and libbpf 1.1 hands bpf() attributes with uninitialised
 		 * padding when it loads them.  ASan and UBSan run those paths.
 		 */
-		"--collector.holders.source=procfs", "--no-collector.entries", NULL,
+		"--collector.holders.source=procfs", "--no-collector.entries",
+		"--bpf.snapshot.source=syscall", NULL,
 	};
 	struct tu_http_resp r;
 	struct raw_resp raw;

@@ -14,11 +14,13 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "bpf/iters.h"
 #include "lib/log.h"
 #include "lib/monotime.h"
 #include "bpf/snap_ops.h"
 
 static struct log_ratelimit failed_rl = LOG_RATELIMIT_INIT(60);
+static struct log_ratelimit iter_rl = LOG_RATELIMIT_INIT(60);
 
 static const char *const kind_names[SNAP_NR_KINDS] = {
 	[SNAP_PROG] = "program", [SNAP_MAP] = "map", [SNAP_LINK] = "link", [SNAP_BTF] = "btf",
@@ -61,6 +63,7 @@ void snap_release(struct snap *s)
 	free(s->btfs);
 	free(s->pins);
 	free(s->pin_paths);
+	free(s->iter_buf);
 	buf_release(&s->strs);
 	snap_init(s);
 }
@@ -116,10 +119,14 @@ static void note_failure(struct snap *s, enum snap_kind kind, uint32_t id,
 			  kind_names[kind], id, what, strerror(-err));
 }
 
-/* One kind's walk; programs run on their own thread beside maps and links. */
+/*
+ * One thread's walks: programs (and, when they come from bpfme_progs, the
+ * links too) run on a thread of their own beside the rest.
+ */
 struct walk {
 	struct snap *s;
 	int dirfd;
+	bool by_iter;		/* programs from bpfme_progs, then the links */
 	int err;
 	char error[sizeof(((struct snap *)0)->error)];
 };
@@ -163,11 +170,33 @@ static int walk(struct walk *w, enum snap_kind kind)
 	}
 }
 
+/* The programs from bpfme_progs; when its read fails, from the walk of fds. */
+static int progs_by_iter(struct walk *w)
+{
+	int err = snap_prog_iter(w->s);
+
+	if (!err) {
+		w->s->progs_by_iter = true;
+		return 0;
+	}
+	if (log_ratelimit_ok(&iter_rl))
+		log_warnx("reading the BPF programs from the iterator bpfme_progs failed (%s): "
+			  "opening each instead (further such messages suppressed for 60s)",
+			  strerror(-err));
+	return walk(w, SNAP_PROG);
+}
+
 static void *walk_progs(void *arg)
 {
 	struct walk *w = arg;
 
-	w->err = walk(w, SNAP_PROG);
+	if (!w->by_iter) {
+		w->err = walk(w, SNAP_PROG);
+		return NULL;
+	}
+	w->err = progs_by_iter(w);
+	if (!w->err)
+		w->err = walk(w, SNAP_LINK);
 	return NULL;
 }
 
@@ -180,6 +209,7 @@ int snap_take(struct snap *s)
 	s->nr_progs = s->nr_maps = s->nr_links = s->nr_map_ids = s->nr_btfs = 0;
 	s->nr_pins = s->pin_paths_len = 0;
 	s->pins_truncated = 0;
+	s->progs_by_iter = false;
 	memset(s->vanished, 0, sizeof(s->vanished));
 	memset(s->failed, 0, sizeof(s->failed));
 	s->error[0] = '\0';
@@ -191,8 +221,11 @@ int snap_take(struct snap *s)
 	/*
 	 * The walk is bound by syscalls, not by this thread: programs (and
 	 * their map ids) on a second thread halve a scrape's latency on an SMP
-	 * machine.  The two walks write disjoint parts of s.
+	 * machine.  When the programs are one read of bpfme_progs, that thread
+	 * walks the links after it, and this one the maps alone.  The two
+	 * threads write disjoint parts of s.
 	 */
+	progs.by_iter = s->iters && iters_ready(s->iters, ITERS_PROGS);
 	progs.dirfd = rest.dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	threaded = (s->want & SNAP_WANT_OBJECTS) &&
 		   pthread_create(&thread, NULL, walk_progs, &progs) == 0;
@@ -200,7 +233,7 @@ int snap_take(struct snap *s)
 		walk_progs(&progs);
 	if (s->want & SNAP_WANT_OBJECTS) {
 		rest.err = walk(&rest, SNAP_MAP);
-		if (!rest.err)
+		if (!rest.err && !progs.by_iter)
 			rest.err = walk(&rest, SNAP_LINK);
 	}
 	if (!rest.err && (s->want & SNAP_WANT_BTF))
