@@ -85,11 +85,6 @@ static void explain(struct iters *it, enum iters_prog p, int err)
 			"0 to N-1, over which it sums the run counters");
 		return;
 	}
-	if (err == -ESRCH && p == ITERS_PROGS) {	/* the per-CPU variable is x86's */
-		set_why(it, p, -ENOENT, "the kernel's BTF lacks the per-CPU variable this_cpu_off "
-			"(x86-64 has it), by which it reads the programs' run counters");
-		return;
-	}
 	if (err == -EPERM || err == -EACCES) {
 		lockdown_mode(mode, sizeof(mode));
 		if (!strcmp(mode, "confidentiality"))
@@ -104,8 +99,9 @@ static void explain(struct iters *it, enum iters_prog p, int err)
 				"there: a security module refuses it", strerror(-err));
 		return;
 	}
-	set_why(it, p, err, "the kernel refused it (%s): BPF iterators need Linux 5.8 or later, "
-		"and the verifier must accept the program", strerror(-err));
+	set_why(it, p, err, "the kernel refused it (%s): BPF iterators need Linux %s or later, "
+		"and the verifier must accept the program", strerror(-err),
+		p == ITERS_PROGS ? "5.19" : "5.8");	/* bpf_map_lookup_percpu_elem */
 }
 
 /* Whether this process is in the initial PID namespace (/proc/self/status's NSpid: one pid). */
