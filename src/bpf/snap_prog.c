@@ -128,7 +128,9 @@ int snap_prog_iter(struct snap *s)
 		p->memlock = (uint64_t)r.pages * page;
 		p->nr_map_ids = r.nr_map_ids;
 		p->map_ids_off = s->nr_map_ids;
-		memcpy(s->map_ids + s->nr_map_ids, at + sizeof(r), r.nr_map_ids * sizeof(uint32_t));
+		if (r.nr_map_ids)	/* s->map_ids may be NULL yet */
+			memcpy(s->map_ids + s->nr_map_ids, at + sizeof(r),
+			       r.nr_map_ids * sizeof(uint32_t));
 		s->nr_map_ids += r.nr_map_ids;
 		off += sizeof(r) + r.nr_map_ids * sizeof(uint32_t);
 	}
