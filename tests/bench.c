@@ -1090,7 +1090,8 @@ static void entries_measure(struct iters_cost *ic)
 						   NULL };
 	static const char *const entries_on[] = { "--no-collector.holders", NULL };
 	static const char *const none[] = { "--no-collector.entries",
-					    "--collector.holders.source=procfs", NULL };
+					    "--collector.holders.source=procfs",
+					    "--bpf.snapshot.source=syscall", NULL };
 	double with[NR_SCRAPES], without[NR_SCRAPES], reads[NR_ITER_RUNS];
 	double with_self[NR_SCRAPES], without_self[NR_SCRAPES];
 	struct iters_entries *recs = NULL;
