@@ -488,9 +488,23 @@ START_TEST(test_progs_exact)
 		ck_assert_msg(self, "the iterator's own program is not in its snapshot");
 	}
 	ck_assert_uint_ge(compared, 4);
-	/* maps and links are walked as before */
+	/* maps and links are walked as before (maps by two threads, merged in id order) */
 	ck_assert_uint_eq(it_snap.nr_maps, a.nr_maps);
+	for (size_t i = 0; i < a.nr_maps; i++) {
+		const struct snap_map *mi = &it_snap.maps[i], *ma = &a.maps[i];
+
+		ck_assert_uint_eq(mi->id, ma->id);
+		ck_assert_str_eq(mi->name, ma->name);
+		ck_assert_uint_eq(mi->type, ma->type);
+		ck_assert_uint_eq(mi->key_size, ma->key_size);
+		ck_assert_uint_eq(mi->value_size, ma->value_size);
+		ck_assert_uint_eq(mi->max_entries, ma->max_entries);
+		ck_assert_uint_eq(mi->flags, ma->flags);
+		ck_assert_uint_eq(mi->memlock, ma->memlock);
+	}
 	ck_assert_uint_eq(it_snap.nr_links, a.nr_links);
+	for (size_t i = 0; i < a.nr_links; i++)
+		ck_assert_uint_eq(it_snap.links[i].id, a.links[i].id);
 	snap_release(&a);
 	snap_release(&it_snap);
 	snap_release(&b);
