@@ -517,6 +517,19 @@ END_TEST
  * --bpf.snapshot.source=syscall opens each instead; the series are the same
  * (the programs this test holds, quiet, compared sample by sample).
  */
+/* How many bpf_program_info samples name the program name. */
+static size_t named(const struct tu_expo *e, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nr; i++) {
+		const char *v = tu_sample_label(&e->samples[i], "name");
+
+		n += !strcmp(e->samples[i].name, "bpf_program_info") && v && !strcmp(v, name);
+	}
+	return n;
+}
+
 START_TEST(test_progs_exporter)
 {
 	static const char *const syscall_args[] = { "--bpf.snapshot.source=syscall", NULL };
@@ -561,9 +574,12 @@ START_TEST(test_progs_exporter)
 						 si->labels[l].value);
 		}
 	}
-	/* the iterator's own program is a program like any other */
-	ck_assert_ptr_nonnull(tu_expo_find(&e[0], "bpf_program_info", "name", "bpfme_progs"));
-	ck_assert_ptr_null(tu_expo_find(&e[1], "bpf_program_info", "name", "bpfme_progs"));
+	/*
+	 * The iterator's own program is a program like any other, and only
+	 * the exporter reading from it loads it (counted: another exporter
+	 * on the host may hold one of its own).
+	 */
+	ck_assert_uint_eq(named(&e[0], "bpfme_progs"), named(&e[1], "bpfme_progs") + 1);
 	tu_expo_free(&e[0]);
 	tu_expo_free(&e[1]);
 }
