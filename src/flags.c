@@ -20,6 +20,7 @@ enum {
 	OPT_WEB_CONFIG, OPT_ENABLE_STATS, OPT_MAX_FOLLOWERS, OPT_HOLDERS_SOURCE,
 	OPT_DISABLE_DEFAULTS,
 	OPT_NO_DISABLE_DEFAULTS,
+	OPT_SNAPSHOT_SOURCE,
 	/* --collector.NAME is OPT_COLLECTOR + 2 * index, --no-collector.NAME the next one */
 	OPT_COLLECTOR = 512,
 };
@@ -52,6 +53,7 @@ static const struct option base_options[] = {
 	{ "collector.holders.source", required_argument, NULL, OPT_HOLDERS_SOURCE },
 	{ DISABLE_DEFAULTS, no_argument, NULL, OPT_DISABLE_DEFAULTS },
 	{ NO_DISABLE_DEFAULTS, no_argument, NULL, OPT_NO_DISABLE_DEFAULTS },
+	{ "bpf.snapshot.source", required_argument, NULL, OPT_SNAPSHOT_SOURCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 };
@@ -188,6 +190,12 @@ void flags_usage(const struct flags_env *env, FILE *out)
 "                         given back when it exits, however it exits); costs\n"
 "                         about 44 ns on every run of every program (see\n"
 "                         bpf-metrics-exporter(8)); needs CAP_SYS_ADMIN\n"
+"  --bpf.snapshot.source=SOURCE\n"
+"                         Where each scrape reads the BPF programs from: auto\n"
+"                         (the kernel's bpf_prog BPF iterator where it loads,\n"
+"                         else an fd, its info and fdinfo for each program),\n"
+"                         iterator (the same, warning when it does not load)\n"
+"                         or syscall (default \"auto\")\n"
 "  -h, --help             Show this help and exit\n"
 "  --version              Show the version, how it was built and what it finds\n"
 "                         of the kernel, and exit\n"
@@ -495,6 +503,17 @@ enum flags_result flags_parse(struct flags *f, const struct flags_env *env, int 
 			else
 				return usage_error(err, "invalid --collector.holders.source \"%s\": "
 						   "expected auto, iterator or procfs", optarg);
+			break;
+		case OPT_SNAPSHOT_SOURCE:
+			if (!strcmp(optarg, "auto"))
+				f->snapshot_source = FLAGS_SNAPSHOT_AUTO;
+			else if (!strcmp(optarg, "iterator"))
+				f->snapshot_source = FLAGS_SNAPSHOT_ITERATOR;
+			else if (!strcmp(optarg, "syscall"))
+				f->snapshot_source = FLAGS_SNAPSHOT_SYSCALL;
+			else
+				return usage_error(err, "invalid --bpf.snapshot.source \"%s\": "
+						   "expected auto, iterator or syscall", optarg);
 			break;
 		case OPT_AUDIT_BUFFER:
 			if (parse_uint(optarg, 65536, 1u << 30, &f->audit_buffer_bytes))

@@ -65,6 +65,13 @@ enum flags_holders_source {
 	FLAGS_HOLDERS_PROCFS,	/* the walk of /proc/PID/fd; the iterator is not loaded */
 };
 
+/* --bpf.snapshot.source: where the snapshot reads the programs from. */
+enum flags_snapshot_source {
+	FLAGS_SNAPSHOT_AUTO,	/* the bpf_prog iterator where it loads, else an fd each */
+	FLAGS_SNAPSHOT_ITERATOR,	/* the same, with a warning when it does not load */
+	FLAGS_SNAPSHOT_SYSCALL,	/* an fd, its info and fdinfo each; the iterator is not loaded */
+};
+
 struct flags {
 	/* --web.listen-address, in the order given; FLAGS_DEFAULT_LISTEN alone if none was */
 	const char *listen_addresses[FLAGS_MAX_LISTEN];
@@ -88,6 +95,7 @@ struct flags {
 	unsigned int events_capacity;
 	bool enable_stats;	/* --bpf.enable-stats: hold a BPF_ENABLE_STATS fd while running */
 	enum flags_holders_source holders_source;	/* --collector.holders.source */
+	enum flags_snapshot_source snapshot_source;	/* --bpf.snapshot.source */
 	/*
 	 * by index in env->collectors: --collector.NAME, --no-collector.NAME,
 	 * the last one wins; --collector.disable-defaults (anywhere) turns off

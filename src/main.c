@@ -196,8 +196,10 @@ static void log_listening(int fd, const char *path, bool from_systemd)
 /*
  * The exporter's own BPF iterators, loaded while every capability is still
  * there: bpfme_holders for the holders collector (unless
- * --collector.holders.source=procfs), bpfme_entries for bpf_map_entries.
- * One log line for each that does not load; the exporter goes on without.
+ * --collector.holders.source=procfs), bpfme_entries for bpf_map_entries,
+ * bpfme_progs for the snapshot's programs (unless --bpf.snapshot.source=
+ * syscall).  One log line for each that does not load; the exporter goes
+ * on without.
  */
 static void load_iters(struct iters *it, const struct flags *f, struct collector *c)
 {
@@ -208,6 +210,8 @@ static void load_iters(struct iters *it, const struct flags *f, struct collector
 		want |= 1u << ITERS_HOLDERS;
 	if (entries >= 0 && c->on[entries])
 		want |= 1u << ITERS_ENTRIES;
+	if (f->snapshot_source != FLAGS_SNAPSHOT_SYSCALL)
+		want |= 1u << ITERS_PROGS;
 	iters_load(it, want);
 	c->iters = it;
 	c->holders_by_iter = iters_ready(it, ITERS_HOLDERS);
@@ -219,6 +223,10 @@ static void load_iters(struct iters *it, const struct flags *f, struct collector
 		log_msg(it->err[ITERS_ENTRIES] == -ENOENT ? LOG_INFO : LOG_WARN,
 			"entries: bpf_map_entries is left out: the BPF iterator bpfme_entries "
 			"did not load: %s", it->why[ITERS_ENTRIES]);
+	if ((want & (1u << ITERS_PROGS)) && !iters_ready(it, ITERS_PROGS))
+		log_msg(f->snapshot_source == FLAGS_SNAPSHOT_ITERATOR ? LOG_WARN : LOG_INFO,
+			"snapshot: opening each BPF program instead of reading the bpf_prog BPF "
+			"iterator: bpfme_progs did not load: %s", it->why[ITERS_PROGS]);
 }
 
 /* Written by the HTTP threads, read by scrapes; 16 KiB, so not on the stack. */

@@ -44,6 +44,13 @@
  * killed and reaped at the end), the holders through the task_file
  * iterator against the bare iterator walk and against the walk of /proc,
  * both sources checked equal.  BPFME_BENCH=iters runs only this part.
+ * Then the snapshot's programs from the bpf_prog iterator (bpfme_progs)
+ * against the walk of their fds, at the full size, interleaved: snap_take
+ * and the programs alone, in this process; what the maps' info call costs
+ * (all an iter/bpf_map program could spare: memlock needs the fd); and
+ * HTTP scrapes with holders on, from the iterator and with
+ * --bpf.snapshot.source=syscall, against the single-thread syscall floor.
+ * BPFME_BENCH=snap runs only this part.
  *
  * The targets are informational: the exit status is 0 whether they are met
  * or not, and 1 only when something fails (loading, a scrape, a missing
@@ -1083,7 +1090,8 @@ static void entries_measure(struct iters_cost *ic)
 						   NULL };
 	static const char *const entries_on[] = { "--no-collector.holders", NULL };
 	static const char *const none[] = { "--no-collector.entries",
-					    "--collector.holders.source=procfs", NULL };
+					    "--collector.holders.source=procfs",
+					    "--bpf.snapshot.source=syscall", NULL };
 	double with[NR_SCRAPES], without[NR_SCRAPES], reads[NR_ITER_RUNS];
 	double with_self[NR_SCRAPES], without_self[NR_SCRAPES];
 	struct iters_entries *recs = NULL;
@@ -1345,6 +1353,229 @@ static void print_iters(const struct iters_cost *ic, bool entries, bool node)
 		       verdict(ic->iter_med / ic->walk_med <= TARGET_HOLDERS_ITER));
 		printf("  /proc walk / iterator holders          %5.1fx\n", ic->procfs_med / ic->iter_med);
 	}
+}
+
+/* ---- the snapshot from BPF iterators (issue 17, item 4) ---- */
+
+#define TARGET_SCRAPE_FLOOR	1.2	/* a scrape with holders on / the syscall floor */
+
+struct snap_cost {
+	double sys_med, sys_min, iter_med, iter_min;	/* snap_take, in process, ms */
+	size_t nr_progs;			/* programs in either snapshot */
+	/* the programs alone: the walk of fds, and one read of bpfme_progs */
+	double progs_sys_med, progs_sys_min, progs_iter_med, progs_iter_min;
+	/* the maps' walk with their info call, and without (what iter/bpf_map could spare) */
+	double maps_info_min, maps_noinfo_min;
+	/* HTTP scrapes with every collector at its default (holders on) */
+	double scrape_iter_med, scrape_sys_med, floor_best;
+};
+
+/* The programs' part of the floor: get_next_id -> fd -> info with map ids -> fdinfo -> close. */
+static double progs_walk_once(size_t *n)
+{
+	static __u32 map_ids[MAP_IDS_MAX];
+	uint64_t sum = 0;
+	double start = tu_now_ms();
+	int dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	__u32 id;
+	int err, fd;
+
+	*n = 0;
+	if (dirfd < 0)
+		die("opening /proc/self/fdinfo: %s", strerror(errno));
+	for (id = 0; !(err = bpf_prog_get_next_id(id, &id));) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.nr_map_ids = MAP_IDS_MAX;
+		info.map_ids = (__u64)(uintptr_t)map_ids;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			sum += info.run_cnt + info.jited_prog_len;
+			(*n)++;
+		}
+		sum += floor_memlock(dirfd, fd);
+		close(fd);
+	}
+	if (err != -ENOENT)
+		die("listing programs: %s", strerror(-err));
+	close(dirfd);
+	floor_sink = sum;
+	return tu_now_ms() - start;
+}
+
+/* The maps' part of the floor, with or without the info call (fdinfo's memlock either way). */
+static double maps_walk_once(bool info_too)
+{
+	uint64_t sum = 0;
+	double start = tu_now_ms();
+	int dirfd = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	__u32 id;
+	int err, fd;
+
+	if (dirfd < 0)
+		die("opening /proc/self/fdinfo: %s", strerror(errno));
+	for (id = 0; !(err = bpf_map_get_next_id(id, &id));) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		if (info_too) {
+			struct bpf_map_info info;
+			__u32 len = sizeof(info);
+
+			memset(&info, 0, sizeof(info));
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+				sum += info.max_entries;
+		}
+		sum += floor_memlock(dirfd, fd);
+		close(fd);
+	}
+	if (err != -ENOENT)
+		die("listing maps: %s", strerror(-err));
+	close(dirfd);
+	floor_sink = sum;
+	return tu_now_ms() - start;
+}
+
+/*
+ * The snapshot with its programs from bpfme_progs against the walk of fds,
+ * in this process, interleaved run by run: the whole snap_take, and the
+ * programs alone; what the maps' info call costs (all an iter/bpf_map
+ * program could spare, as a map's memlock still needs its fd and fdinfo);
+ * then HTTP scrapes with every collector at its default (holders on) of an
+ * exporter reading its programs from the iterator and of one with
+ * --bpf.snapshot.source=syscall, against the single-thread syscall floor.
+ */
+static void snap_measure(struct snap_cost *sc)
+{
+	static const char *const sys_args[] = { "--bpf.snapshot.source=syscall", NULL };
+	double sys[NR_ITER_RUNS], iter[NR_ITER_RUNS], psys[NR_ITER_RUNS], piter[NR_ITER_RUNS];
+	double minfo[NR_STAGE], mnoinfo[NR_STAGE];
+	double s_iter[NR_SCRAPES], s_sys[NR_SCRAPES], floor_ms[2 * NR_FLOOR];
+	struct tu_exporter ex_iter, ex_sys;
+	struct snap a, b;
+	struct iters it;
+	void *recs = NULL;
+	size_t nr = 0, alloc = 0, n;
+	struct scrape scr;
+	int nf = 0, err;
+
+	memset(sc, 0, sizeof(*sc));
+	iters_load(&it, 1u << ITERS_PROGS);
+	if (!iters_ready(&it, ITERS_PROGS))
+		die("bpfme_progs: %s", it.why[ITERS_PROGS]);
+	snap_init(&a);
+	snap_init(&b);
+	b.iters = &it;
+	for (int i = 0; i < NR_ITER_RUNS; i++) {
+		double t0 = tu_now_ms();
+
+		if (snap_take(&a))
+			die("snap_take: %s", a.error);
+		sys[i] = tu_now_ms() - t0;
+		t0 = tu_now_ms();
+		if (snap_take(&b))
+			die("snap_take: %s", b.error);
+		iter[i] = tu_now_ms() - t0;
+		if (!b.progs_by_iter)
+			die("snap_take did not read bpfme_progs");
+		psys[i] = progs_walk_once(&n);
+		t0 = tu_now_ms();
+		if (iters_read(&it, ITERS_PROGS, 1, &recs, &nr, &alloc))
+			die("reading bpfme_progs failed");
+		piter[i] = tu_now_ms() - t0;
+	}
+	if (a.nr_progs < objs.nr_progs || b.nr_progs != a.nr_progs || b.nr_maps != a.nr_maps ||
+	    b.nr_links != a.nr_links)
+		die("snapshots differ: %zu/%zu programs, %zu/%zu maps, %zu/%zu links",
+		    a.nr_progs, b.nr_progs, a.nr_maps, b.nr_maps, a.nr_links, b.nr_links);
+	sc->nr_progs = b.nr_progs;
+	for (int i = 0; i < NR_STAGE; i++) {
+		minfo[i] = maps_walk_once(true);
+		mnoinfo[i] = maps_walk_once(false);
+	}
+	snap_release(&a);
+	snap_release(&b);
+	free(recs);
+	iters_release(&it);
+	sc->sys_med = median(sys, NR_ITER_RUNS);
+	sc->sys_min = minimum(sys, NR_ITER_RUNS);
+	sc->iter_med = median(iter, NR_ITER_RUNS);
+	sc->iter_min = minimum(iter, NR_ITER_RUNS);
+	sc->progs_sys_med = median(psys, NR_ITER_RUNS);
+	sc->progs_sys_min = minimum(psys, NR_ITER_RUNS);
+	sc->progs_iter_med = median(piter, NR_ITER_RUNS);
+	sc->progs_iter_min = minimum(piter, NR_ITER_RUNS);
+	sc->maps_info_min = minimum(minfo, NR_STAGE);
+	sc->maps_noinfo_min = minimum(mnoinfo, NR_STAGE);
+
+	err = tu_exporter_start(&ex_iter, NULL);
+	if (err)
+		die("cannot start %s: %s", tu_bin(), strerror(-err));
+	err = tu_exporter_start(&ex_sys, sys_args);
+	if (err)
+		die("cannot start %s --bpf.snapshot.source=syscall: %s", tu_bin(), strerror(-err));
+	scrape_once(ex_iter.port, false, &scr);	/* warm-up, not counted */
+	scrape_once(ex_sys.port, false, &scr);
+	for (int i = 0; i < NR_SCRAPES; i++) {
+		if (nf < NR_FLOOR && i % (NR_SCRAPES / NR_FLOOR) == 0) {
+			struct counts c;
+
+			floor_ms[nf++] = floor_once(&c, true);
+		}
+		scrape_once(ex_iter.port, false, &scr);
+		s_iter[i] = scr.ms;
+		if (scr.holders.maps < objs.nr_maps)
+			die("holders: %zu map holder series; this process holds %zu",
+			    scr.holders.maps, objs.nr_maps);
+		scrape_once(ex_sys.port, false, &scr);
+		s_sys[i] = scr.ms;
+	}
+	while (nf < 2 * NR_FLOOR) {
+		struct counts c;
+
+		floor_ms[nf++] = floor_once(&c, true);
+	}
+	tu_exporter_stop(&ex_iter, 5000, NULL, NULL);
+	tu_exporter_stop(&ex_sys, 5000, NULL, NULL);
+	sc->scrape_iter_med = median(s_iter, NR_SCRAPES);
+	sc->scrape_sys_med = median(s_sys, NR_SCRAPES);
+	sc->floor_best = minimum(floor_ms, 2 * NR_FLOOR);
+}
+
+static void print_snap(const struct snap_cost *sc)
+{
+	printf("\nthe snapshot's programs from the bpf_prog iterator (issue 17, item 4): "
+	       "%zu programs, %zu maps, %zu links loaded here\n", objs.nr_progs, objs.nr_maps,
+	       objs.nr_links);
+	printf("  snap_take, walk of fds                 median %8.2f ms  min %8.2f ms\n",
+	       sc->sys_med, sc->sys_min);
+	printf("  snap_take, programs from bpfme_progs   median %8.2f ms  min %8.2f ms\n",
+	       sc->iter_med, sc->iter_min);
+	printf("  snap_take, fds / iterator              %5.2fx (medians)  %5.2fx (min)\n",
+	       sc->sys_med / sc->iter_med, sc->sys_min / sc->iter_min);
+	printf("  the %zu programs alone: fds, info, fdinfo  median %8.2f ms  min %8.2f ms\n",
+	       sc->nr_progs, sc->progs_sys_med, sc->progs_sys_min);
+	printf("  the programs alone: one bpfme_progs read  median %8.2f ms  min %8.2f ms\n",
+	       sc->progs_iter_med, sc->progs_iter_min);
+	printf("  programs, fds / iterator               %5.1fx (medians)\n",
+	       sc->progs_sys_med / sc->progs_iter_med);
+	printf("  the maps' walk with / without their info call  %.2f / %.2f ms (at most %.0f%% of "
+	       "it for an iter/bpf_map; memlock needs the fd)\n", sc->maps_info_min,
+	       sc->maps_noinfo_min, 100.0 * (1.0 - sc->maps_noinfo_min / sc->maps_info_min));
+	printf("  scrape, HTTP, plain, holders on, programs by the iterator  median %8.2f ms\n",
+	       sc->scrape_iter_med);
+	printf("  scrape, HTTP, plain, holders on, --bpf.snapshot.source=syscall  median %8.2f ms\n",
+	       sc->scrape_sys_med);
+	printf("  single-thread syscall floor            best   %8.2f ms\n", sc->floor_best);
+	printf("  scrape (holders on) / floor: iterator  %5.2fx   <= %.1fx          %s\n",
+	       sc->scrape_iter_med / sc->floor_best, TARGET_SCRAPE_FLOOR,
+	       verdict(sc->scrape_iter_med / sc->floor_best <= TARGET_SCRAPE_FLOOR));
+	printf("  (the same with the walk of fds         %5.2fx)\n",
+	       sc->scrape_sys_med / sc->floor_best);
 }
 
 /* ---- serving: no client can stall the others ---- */
@@ -1906,7 +2137,9 @@ int main(void)
 	bool audit_only = part && !strcmp(part, "audit");
 	bool flood_only = part && !strcmp(part, "flood");
 	bool iters_only = part && !strcmp(part, "iters");
+	bool snap_only = part && !strcmp(part, "snap");
 	struct iters_cost ic;
+	struct snap_cost snc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -1985,6 +2218,16 @@ int main(void)
 		alarm(0);
 		return 0;
 	}
+	if (snap_only) {
+		load_maps(NR_MAPS);
+		load_progs(NR_PROGS);
+		load_links(NR_LINKS);
+		snap_measure(&snc);
+		print_snap(&snc);
+		alarm(0);
+		release_all();
+		return 0;
+	}
 	if (collectors_only) {
 		load_maps(NR_MAPS);
 		load_progs(NR_PROGS);
@@ -2021,6 +2264,8 @@ int main(void)
 	printf("bench: scrapes with and without bpf_map_entries...\n");
 	memset(&ic, 0, sizeof(ic));
 	entries_measure(&ic);
+	printf("bench: the snapshot's programs from the iterator and from their fds...\n");
+	snap_measure(&snc);
 
 	for (int i = 0; i < NR_BPFTOOL; i++) {
 		double ms = bpftool_once();
@@ -2088,6 +2333,7 @@ int main(void)
 		       lin, LINEAR_LO, LINEAR_HI, verdict(lin >= LINEAR_LO && lin <= LINEAR_HI));
 		printf("  (floor per object, full / half  %5.2f)\n", flin);
 		print_holders(&hc);
+		print_snap(&snc);
 	}
 	serving();
 	flood();

@@ -106,6 +106,7 @@ static void assert_defaults(void)
 	ck_assert(!f.audit_enable);
 	ck_assert(!f.enable_stats);
 	ck_assert_int_eq(f.holders_source, FLAGS_HOLDERS_AUTO);
+	ck_assert_int_eq(f.snapshot_source, FLAGS_SNAPSHOT_AUTO);
 	ck_assert_uint_eq(f.audit_buffer_bytes, FLAGS_DEFAULT_AUDIT_BUFFER);
 	ck_assert_uint_eq(f.events_capacity, 1024);
 	for (size_t i = 0; i < collectors_table.nr_defs; i++)
@@ -347,6 +348,23 @@ START_TEST(test_holders_source)
 		     "invalid --collector.holders.source \"bpf\": expected auto, iterator or procfs");
 	assert_usage(parse("--collector.holders.source="), "invalid --collector.holders.source");
 	assert_usage(parse("--collector.holders.source"), "--collector.holders.source");
+}
+END_TEST
+
+/* --bpf.snapshot.source: one of three words, the last one given wins. */
+START_TEST(test_snapshot_source)
+{
+	ck_assert_int_eq(parse("--bpf.snapshot.source=syscall"), FLAGS_RUN);
+	ck_assert_int_eq(f.snapshot_source, FLAGS_SNAPSHOT_SYSCALL);
+	ck_assert_int_eq(parse("--bpf.snapshot.source", "iterator"), FLAGS_RUN);
+	ck_assert_int_eq(f.snapshot_source, FLAGS_SNAPSHOT_ITERATOR);
+	ck_assert_int_eq(parse("--bpf.snapshot.source=syscall", "--bpf.snapshot.source=auto"),
+			 FLAGS_RUN);
+	ck_assert_int_eq(f.snapshot_source, FLAGS_SNAPSHOT_AUTO);
+	assert_usage(parse("--bpf.snapshot.source=procfs"),
+		     "invalid --bpf.snapshot.source \"procfs\": expected auto, iterator or syscall");
+	assert_usage(parse("--bpf.snapshot.source="), "invalid --bpf.snapshot.source");
+	assert_usage(parse("--bpf.snapshot.source"), "--bpf.snapshot.source");
 }
 END_TEST
 
@@ -944,6 +962,7 @@ Suite *flags_suite(void)
 	tcase_add_test(tc, test_audit_enable);
 	tcase_add_test(tc, test_enable_stats);
 	tcase_add_test(tc, test_holders_source);
+	tcase_add_test(tc, test_snapshot_source);
 	tcase_add_test(tc, test_audit_buffer_bytes);
 	tcase_add_test(tc, test_events_capacity);
 	tcase_add_test(tc, test_all_together);

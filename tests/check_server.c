@@ -1930,7 +1930,8 @@ START_TEST(test_valgrind)
 		 * and libbpf 1.1 hands bpf() attributes with uninitialised
 		 * padding when it loads them.  ASan and UBSan run those paths.
 		 */
-		"--collector.holders.source=procfs", "--no-collector.entries", NULL,
+		"--collector.holders.source=procfs", "--no-collector.entries",
+		"--bpf.snapshot.source=syscall", NULL,
 	};
 	struct tu_http_resp r;
 	struct raw_resp raw;
@@ -2373,17 +2374,19 @@ START_TEST(test_scrape_failure)
 		{ BPF_PROG_GET_NEXT_ID, "listing BPF programs" },
 		{ BPF_LINK_GET_NEXT_ID, "listing BPF links" },	/* after programs and maps were read */
 	};
+	/* the walk of fds: listing the programs is one of the calls that fail */
+	static const char *const syscall_args[] = { "--bpf.snapshot.source=syscall", NULL };
 	struct tu_exporter e;
 	struct tu_http_resp r;
 	char *log;
-	int base, n, st;
+	int base, n, st, stop_fd;
+	pid_t tracer;
 
-	start(&e, NULL);
+	start(&e, syscall_args);
 	scrape_ok(e.port, "/metrics", "before the failure");
 	base = resting_fds(e.pid);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int stop_fd;
-		pid_t tracer = tracer_start(e.pid, cases[i].cmd, &stop_fd);
+		tracer = tracer_start(e.pid, cases[i].cmd, &stop_fd);
 
 		n = tu_http(e.port, "GET", "/metrics", NULL, &r);
 		st = tracer_stop(tracer, stop_fd);
@@ -2413,6 +2416,31 @@ START_TEST(test_scrape_failure)
 	log = tu_exporter_log(&e);
 	ck_assert_msg(strstr(log, "scrape failed") && strstr(log, "listing BPF programs"),
 		      "the failed scrape was not logged:\n%s", tail(log, 1500));
+	free(log);
+	stop_clean(&e);
+
+	/*
+	 * The programs from the bpf_prog iterator (the default): when its
+	 * read cannot even start (BPF_ITER_CREATE fails), the scrape opens
+	 * each program instead, whole, and says so once.
+	 */
+	start(&e, NULL);
+	scrape_ok(e.port, "/metrics", "before the failure");
+	tracer = tracer_start(e.pid, BPF_ITER_CREATE, &stop_fd);
+	n = tu_http(e.port, "GET", "/metrics", NULL, &r);
+	st = tracer_stop(tracer, stop_fd);
+	ck_assert_msg(n == 0, "scrape while BPF_ITER_CREATE fails: %s", strerror(-n));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "the ptrace helper failed no call (%s); status %d", describe_status(st),
+		      r.status);
+	ck_assert_msg(r.status == 200, "scrape while BPF_ITER_CREATE fails: status %d", r.status);
+	ck_assert_msg(strstr(r.body, "\nbpf_program_info{") &&
+		      strstr(r.body, "name=\"bpfme_progs\""),
+		      "the programs are not all there: %s", tu_clip(r.body));
+	tu_http_free(&r);
+	log = tu_exporter_log(&e);
+	ck_assert_msg(strstr(log, "reading the BPF programs from the iterator bpfme_progs failed"),
+		      "the fallback was not logged:\n%s", tail(log, 1500));
 	free(log);
 	stop_clean(&e);
 }

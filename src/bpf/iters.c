@@ -21,9 +21,11 @@
 /* Generated from src/bpf/progs/ by the Makefile (bpftool gen skeleton), in build/gen/. */
 #include "bpfme_entries.skel.h"
 #include "bpfme_holders.skel.h"
+#include "bpfme_progs.skel.h"
 
 static const char *const names[ITERS_NR] = {
 	[ITERS_HOLDERS] = "bpfme_holders", [ITERS_ENTRIES] = "bpfme_entries",
+	[ITERS_PROGS] = "bpfme_progs",
 };
 
 const char *iters_name(enum iters_prog p)
@@ -78,6 +80,11 @@ static void explain(struct iters *it, enum iters_prog p, int err)
 			"(Linux 6.6 or later)");
 		return;
 	}
+	if (err == -EDOM) {
+		set_why(it, p, err, "the possible CPUs (/sys/devices/system/cpu/possible) are not "
+			"0 to N-1, over which it sums the run counters");
+		return;
+	}
 	if (err == -EPERM || err == -EACCES) {
 		lockdown_mode(mode, sizeof(mode));
 		if (!strcmp(mode, "confidentiality"))
@@ -92,8 +99,9 @@ static void explain(struct iters *it, enum iters_prog p, int err)
 				"there: a security module refuses it", strerror(-err));
 		return;
 	}
-	set_why(it, p, err, "the kernel refused it (%s): BPF iterators need Linux 5.8 or later, "
-		"and the verifier must accept the program", strerror(-err));
+	set_why(it, p, err, "the kernel refused it (%s): BPF iterators need Linux %s or later, "
+		"and the verifier must accept the program", strerror(-err),
+		p == ITERS_PROGS ? "5.19" : "5.8");	/* bpf_map_lookup_percpu_elem */
 }
 
 /* Whether this process is in the initial PID namespace (/proc/self/status's NSpid: one pid). */
@@ -139,6 +147,48 @@ static int precheck(struct iters *it, enum iters_prog p)
 	return 0;
 }
 
+/*
+ * The number of possible CPUs when they are 0..N-1 without holes (what
+ * bpfme_progs sums the run counters over, as the kernel does over its
+ * possible CPUs); -errno when they cannot be read or have holes.
+ */
+static int possible_cpus(void)
+{
+	char text[64], *end;
+	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	unsigned long last;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	text[n] = '\0';
+	if (text[0] != '0')
+		return -EINVAL;
+	if (text[1] == '\n' || text[1] == '\0')
+		return 1;
+	if (text[1] != '-')
+		return -EINVAL;
+	errno = 0;
+	last = strtoul(text + 2, &end, 10);
+	if (errno || end == text + 2 || (*end != '\n' && *end != '\0') || last >= 8192)
+		return -EINVAL;
+	return (int)last + 1;
+}
+
+static void destroy(enum iters_prog p, void *skel)
+{
+	if (!skel)
+		return;
+	if (p == ITERS_HOLDERS)
+		bpfme_holders__destroy(skel);
+	else if (p == ITERS_ENTRIES)
+		bpfme_entries__destroy(skel);
+	else
+		bpfme_progs__destroy(skel);
+}
+
 /* Open, load and attach p's skeleton; 0 or -errno. */
 static int load_one(struct iters *it, enum iters_prog p)
 {
@@ -152,21 +202,37 @@ static int load_one(struct iters *it, enum iters_prog p)
 
 		skel = s;
 		prog = s ? s->progs.bpfme_holders : NULL;
-	} else {
+	} else if (p == ITERS_ENTRIES) {
 		struct bpfme_entries *s = bpfme_entries__open_and_load();
 
 		skel = s;
 		prog = s ? s->progs.bpfme_entries : NULL;
+	} else {
+		struct bpfme_progs *s = bpfme_progs__open();
+		int cpus = possible_cpus();
+
+		if (s && cpus < 0) {
+			bpfme_progs__destroy(s);
+			return -EDOM;	/* explain(): the possible CPUs */
+		}
+		if (s) {
+			s->rodata->nr_cpus = (__u32)cpus;
+			if (bpfme_progs__load(s)) {
+				err = -errno ? -errno : -EINVAL;
+				bpfme_progs__destroy(s);
+				errno = -err;
+				s = NULL;
+			}
+		}
+		skel = s;
+		prog = s ? s->progs.bpfme_progs : NULL;
 	}
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
 	link = bpf_program__attach_iter(prog, NULL);
 	if (!link) {
 		err = -errno ? -errno : -EINVAL;
-		if (p == ITERS_HOLDERS)
-			bpfme_holders__destroy(skel);
-		else
-			bpfme_entries__destroy(skel);
+		destroy(p, skel);
 		return err;
 	}
 	it->skel[p] = skel;
@@ -260,12 +326,7 @@ void iters_release(struct iters *it)
 	for (int p = 0; p < ITERS_NR; p++) {
 		if (it->link[p])
 			bpf_link__destroy(it->link[p]);
-		if (it->skel[p]) {
-			if (p == ITERS_HOLDERS)
-				bpfme_holders__destroy(it->skel[p]);
-			else
-				bpfme_entries__destroy(it->skel[p]);
-		}
+		destroy((enum iters_prog)p, it->skel[p]);
 		it->link[p] = NULL;
 		it->skel[p] = NULL;
 	}

@@ -8,6 +8,9 @@
  *                  every process, in one read (the holders collector)
  *   bpfme_entries  iter/bpf_map: the element count of every map, from the
  *                  kfunc bpf_map_sum_elem_count (Linux 6.6; bpf_map_entries)
+ *   bpfme_progs    iter/bpf_prog: every program's info, map ids, memlock and
+ *                  run counters, as bpf_obj_get_info_by_fd and fdinfo give
+ *                  them (the snapshot's programs, snap_prog.c)
  *
  * iters_load() loads and attaches each once, at start, while the exporter
  * still has the capabilities it takes (CAP_BPF and CAP_PERFMON, or
@@ -28,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum iters_prog { ITERS_HOLDERS, ITERS_ENTRIES, ITERS_NR };
+enum iters_prog { ITERS_HOLDERS, ITERS_ENTRIES, ITERS_PROGS, ITERS_NR };
 
 /* What bpfme_holders writes for each BPF fd. */
 struct iters_holder {
@@ -48,6 +51,30 @@ struct iters_entries {
 	int64_t count;		/* 0 for a map that counts no elements */
 };
 
+/*
+ * What bpfme_progs writes for each program, followed by its nr_map_ids map
+ * ids (uint32_t each); the records are packed back to back (8-byte fields
+ * fall on 8-byte boundaries only when nr_map_ids is even: read them with
+ * memcpy).  Each field is the one bpf_prog_get_info_by_fd() gives; pages
+ * is what fdinfo's memlock counts (memlock = pages * the page size).
+ */
+struct iters_prog_rec {
+	uint32_t id;
+	uint32_t type;
+	char name[16];		/* not always NUL-terminated */
+	uint8_t tag[8];
+	uint32_t gpl_compatible;
+	uint32_t jited_len;
+	uint32_t xlated_len;
+	uint32_t verified_insns;
+	uint32_t pages;
+	uint32_t nr_map_ids;
+	uint64_t load_time;	/* ns since boot */
+	uint64_t run_cnt;
+	uint64_t run_time_ns;
+	uint64_t misses;
+};
+
 struct iters {
 	void *skel[ITERS_NR];		/* struct bpfme_<name> *, NULL: not loaded */
 	struct bpf_link *link[ITERS_NR];
@@ -55,7 +82,7 @@ struct iters {
 	char why[ITERS_NR][160];	/* the reason logged when it did not load */
 };
 
-/* The program's name, "bpfme_holders" or "bpfme_entries". */
+/* The program's name, "bpfme_holders", "bpfme_entries" or "bpfme_progs". */
 const char *iters_name(enum iters_prog p);
 
 /*

@@ -8,6 +8,15 @@
  * snap_link.c and snap_btf.c.  BTF objects and the objects pinned in bpffs
  * (snap_pin.c) are walked only when asked for (struct snap.want).
  *
+ * The programs can come instead from one read of the exporter's own
+ * iter/bpf_prog program (struct snap.iters with bpfme_progs loaded): the
+ * same fields, read where the kernel's info and fdinfo read them, with no
+ * fd opened per program (iters.h, src/bpf/progs/bpfme_progs.bpf.c).  When
+ * that read fails, the programs are walked as above (logged, rate-limited).
+ * Maps and links are always walked: a map's memlock is its map_mem_usage()
+ * callback's, which a BPF program cannot call, and a link's target is read
+ * per link type (linktarget.h).
+ *
  * An object that disappears between listing and opening (ENOENT) is normal
  * churn: it is skipped and counted in vanished[], never an error.
  */
@@ -92,8 +101,16 @@ struct snap_pin {
 	size_t path_off;		/* index into snap.pin_paths: the absolute path */
 };
 
+struct iters;				/* bpf/iters.h */
+
 struct snap {
 	unsigned int want;		/* SNAP_WANT_*: what snap_take() walks */
+	/* NULL, or the programs from its bpfme_progs when that is loaded */
+	const struct iters *iters;
+	/* set by snap_take(): the programs came from bpfme_progs */
+	bool progs_by_iter;
+	void *iter_buf;			/* bpfme_progs's records, reused */
+	size_t iter_alloc;
 	struct snap_prog *progs;
 	size_t nr_progs, alloc_progs;
 	struct snap_map *maps;
@@ -123,13 +140,15 @@ struct snap {
 	char error[128];		/* one-line reason when snap_take() fails */
 };
 
+/* snap_init() zeroes s (iters NULL); snap_release() frees and re-initialises it. */
 void snap_init(struct snap *s);
 void snap_release(struct snap *s);
 
 /*
  * Fill s (which must be initialised; previous content is discarded but its
  * memory reused) with every program, map and link, and with what else
- * s->want asks for (BTF objects, pinned objects).  Returns 0, or -errno
+ * s->want asks for (BTF objects, pinned objects); the programs from
+ * s->iters's bpfme_progs when it is loaded (s->progs_by_iter says so).  Returns 0, or -errno
  * when enumeration itself fails (-EPERM without CAP_SYS_ADMIN, -ENOMEM);
  * then s->error holds a one-line reason.  Thread-safe for distinct s.
  */

@@ -26,6 +26,14 @@ struct snap_kind_ops {
 
 extern const struct snap_kind_ops snap_prog_ops, snap_map_ops, snap_link_ops, snap_btf_ops;
 
+/*
+ * The programs from one read of bpfme_progs (s->iters), appended to
+ * s->progs and s->map_ids; no fd is opened.  0, -ENODEV when it is not
+ * loaded, -EPROTO for a record cut short, or the read's -errno (-ENOMEM).
+ * On an error s->progs and s->map_ids are as they were before.
+ */
+int snap_prog_iter(struct snap *s);
+
 /* The pinned objects of every bpffs in /proc/self/mountinfo (snap_pin.c); 0 or -ENOMEM. */
 int snap_pin_take(struct snap *s);
 

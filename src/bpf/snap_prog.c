@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* snap_prog - the snapshot's programs: their info and map ids, and one program by id. */
+/*
+ * snap_prog - the snapshot's programs: their info and map ids, from the
+ * walk of fds or from one read of bpfme_progs; and one program by id.
+ */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -9,6 +13,7 @@
 
 #include "bpf/bpffd.h"
 #include "bpf/fdinfo.h"
+#include "bpf/iters.h"
 #include "lib/array.h"
 #include "bpf/snap_ops.h"
 
@@ -68,6 +73,72 @@ static int add_prog(struct snap *s, int fd, int dirfd)
 	s->nr_map_ids += info.nr_map_ids;
 	p->memlock = fdinfo_memlock(dirfd, fd);
 	return 0;
+}
+
+_Static_assert(sizeof(struct iters_prog_rec) == 88, "bpfme_progs's record (bpfme_progs.bpf.c)");
+
+int snap_prog_iter(struct snap *s)
+{
+	const size_t saved_progs = s->nr_progs, saved_ids = s->nr_map_ids;
+	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	size_t bytes, off = 0;
+	int err;
+
+	if (!s->iters)
+		return -ENODEV;
+	err = iters_read(s->iters, ITERS_PROGS, 1, &s->iter_buf, &bytes, &s->iter_alloc);
+	if (err)
+		return err;
+	while (off < bytes) {
+		const char *at = (const char *)s->iter_buf + off;
+		struct iters_prog_rec r;
+		struct snap_prog *p;
+
+		if (bytes - off < sizeof(r)) {
+			err = -EPROTO;
+			goto undo;
+		}
+		memcpy(&r, at, sizeof(r));
+		if (r.nr_map_ids > 64 || bytes - off - sizeof(r) < r.nr_map_ids * sizeof(uint32_t)) {
+			err = -EPROTO;
+			goto undo;
+		}
+		err = array_grow((void **)&s->progs, &s->alloc_progs, s->nr_progs + 1,
+				 sizeof(*s->progs));
+		if (!err)
+			err = array_grow((void **)&s->map_ids, &s->alloc_map_ids,
+					 s->nr_map_ids + r.nr_map_ids, sizeof(*s->map_ids));
+		if (err)
+			goto undo;
+		p = &s->progs[s->nr_progs++];
+		memset(p, 0, sizeof(*p));
+		p->id = r.id;
+		p->type = r.type;
+		memcpy(p->name, r.name, SNAP_NAME_LEN);
+		p->name[SNAP_NAME_LEN] = '\0';
+		memcpy(p->tag, r.tag, sizeof(p->tag));
+		p->gpl_compatible = (int)r.gpl_compatible;
+		p->load_time_ns = r.load_time;
+		p->jited_len = r.jited_len;
+		p->xlated_len = r.xlated_len;
+		p->verified_insns = r.verified_insns;
+		p->run_cnt = r.run_cnt;
+		p->run_time_ns = r.run_time_ns;
+		p->recursion_misses = r.misses;
+		p->memlock = (uint64_t)r.pages * page;
+		p->nr_map_ids = r.nr_map_ids;
+		p->map_ids_off = s->nr_map_ids;
+		if (r.nr_map_ids)	/* s->map_ids may be NULL yet */
+			memcpy(s->map_ids + s->nr_map_ids, at + sizeof(r),
+			       r.nr_map_ids * sizeof(uint32_t));
+		s->nr_map_ids += r.nr_map_ids;
+		off += sizeof(r) + r.nr_map_ids * sizeof(uint32_t);
+	}
+	return 0;
+undo:
+	s->nr_progs = saved_progs;
+	s->nr_map_ids = saved_ids;
+	return err;
 }
 
 const struct snap_kind_ops snap_prog_ops = {

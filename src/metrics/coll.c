@@ -319,6 +319,7 @@ int coll_round_take(void *collector, void **round, char *err, size_t errlen)
 	if (!needs_snapshot(c, c->on))
 		return 0;	/* no collector that is on needs one, whatever a scrape selects */
 	r->snap.want = snap_want(c, c->on);	/* BTF and pins only when their collector is on */
+	r->snap.iters = c->iters;		/* the programs from bpfme_progs when it is loaded */
 	t0 = coll_now_s();
 	ret = snap_take(&r->snap);
 	if (ret) {
