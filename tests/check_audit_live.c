@@ -1616,7 +1616,9 @@ START_TEST(test_audit_under_scrapes)
 	int progs = env && atoi(env) > 0 ? atoi(env) : LOAD_PROGS_DEFAULT;
 	struct load_client clients[LOAD_CLIENTS];
 	struct audit_figures before, after;
+	struct bpf_prog_info warmup;
 	struct tu_exporter ex;
+	char needle[48];
 	unsigned int scrapes = 0, ok = 0, failed = 0;
 	double t0, churn_ms, settle_ms, max_ms = 0, sum_ms = 0, deadline;
 	bool stop = false;
@@ -1629,16 +1631,30 @@ START_TEST(test_audit_under_scrapes)
 	ck_assert_int_eq(tu_exporter_start(&ex, args), 0);
 	fd = tu_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "warmup", "GPL", NULL, 0);
 	ck_assert_int_ge(fd, 0);	/* libbpf's probes: in this process, not the child */
+	ck_assert_int_eq(tu_obj_info(fd, &warmup, sizeof(warmup)), 0);
 	close(fd);
 	snprintf(comm, sizeof(comm), "load%d", (int)getpid() % 100000);
-	/* the warm-up's events are in before the count starts */
+	/*
+	 * The count starts once the warm-up's UNLOAD is in: the audit socket
+	 * gives records in the kernel's order, so everything before it (the
+	 * exporter's own loads at start, which stay loaded) is in too.
+	 */
+	snprintf(needle, sizeof(needle), "\"prog_id\":%u,", warmup.id);
 	deadline = tu_now_ms() + 10000;
-	do {
-		audit_figures(ex.port, comm, &before);
-		if (before.unload && before.load == before.unload)
+	for (;;) {
+		struct tu_http_resp r;
+		int n = 0;
+
+		ck_assert_int_eq(tu_http(ex.port, "GET", "/events", NULL, &r), 0);
+		for (const char *p = r.body; p && (p = strstr(p, needle)); p++)
+			n++;
+		tu_http_free(&r);
+		if (n >= 2)
 			break;
+		ck_assert_msg(tu_now_ms() < deadline, "the warm-up's LOAD and UNLOAD never came (%d)", n);
 		usleep(50000);
-	} while (tu_now_ms() < deadline);
+	}
+	audit_figures(ex.port, comm, &before);
 
 	for (int i = 0; i < LOAD_CLIENTS; i++) {
 		clients[i] = (struct load_client){ .port = ex.port, .index = i, .stop = &stop };
