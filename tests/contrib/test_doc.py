@@ -4,7 +4,8 @@ name every flag the binary's --help lists, every metric family a running
 exporter serves with every collector on, and every family name in the
 exporter's source tables (src/metrics/*.c: families[] rows and om_family
 calls, so that families served only under conditions -- kernel audit
-status, a kernel with the entries kfunc, a web config -- count too).  The
+status, a kernel with the entries kfunc, a web config -- count too), and
+quote every served family's HELP word for word (STYLE.md 9).  The
 collect[] error it quotes must be the binary's own, mandoc's lint must be
 clean, and /doc must serve the page as HTML, with every flag, under a CSP
 that allows no script.  The served parts need root; CI=true forbids
@@ -33,8 +34,9 @@ def mandoc():
 
 def man_text():
     """The man page as mandoc renders it for a terminal, plain ASCII, with
-    every run of white space one space (so that line breaks do not matter)."""
-    out = ctutil.run([mandoc(), '-T', 'ascii', MAN]).stdout
+    every run of white space one space (so that line breaks do not matter),
+    lines as wide as mandoc allows (so that none breaks after a hyphen)."""
+    out = ctutil.run([mandoc(), '-T', 'ascii', '-O', 'width=1000', MAN]).stdout
     out = re.sub(r'.\x08', '', out)		# bold and underline by overstriking
     return ' ' + ' '.join(out.split()) + ' '
 
@@ -154,6 +156,19 @@ class Served(unittest.TestCase):
             self.assertIn(n, names)
         self.assertEqual(missing(names, self.text), [],
                          'families /metrics serves that man/bpf-metrics-exporter.8 does not name')
+
+    def test_every_help_text_is_in_the_man_page_word_for_word(self):
+        # STYLE: a family's HELP and the man page say the same thing in the same words
+        status, _, body = self.metrics
+        self.assertEqual(status, 200)
+        helps = {}
+        for name, text in re.findall(r'^# HELP (\S+) (.*)$', body, re.M):
+            text = re.sub(r'\\(.)', lambda m: '\n' if m.group(1) == 'n' else m.group(1), text)
+            helps[name] = ' '.join(text.split())
+        self.assertGreater(len(helps), 30)
+        self.assertEqual(sorted(n for n, h in helps.items() if ' ' + h + ' ' not in self.text
+                                and ' ' + h not in self.text), [],
+                         'families whose HELP man/bpf-metrics-exporter.8 does not quote word for word')
 
     def test_the_collect_error_is_quoted_as_the_binary_says_it(self):
         status, _, body = self.bad_collect
