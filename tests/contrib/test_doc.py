@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The manual page is the one reference (HACKING, "Documentation"): it must
-name every flag the binary's --help lists, every metric family a running
+name every flag the binary's --help lists (and so must the README's "Flags at
+a glance", names only), every metric family a running
 exporter serves with every collector on, and every family name in the
 exporter's source tables (src/metrics/*.c: families[] rows and om_family
 calls, so that families served only under conditions -- kernel audit
@@ -114,6 +115,13 @@ class ManPage(unittest.TestCase):
             self.assertIn(f, flags)
         self.assertEqual(missing(flags, self.text), [],
                          'flags --help lists that man/bpf-metrics-exporter.8 does not name')
+
+    def test_every_help_flag_is_in_the_readme(self):
+        # the README's "Flags at a glance" names them all (the manual explains them)
+        with open(os.path.join(ctutil.REPO, 'README'), encoding='utf-8') as f:
+            readme = ' ' + ' '.join(f.read().split()) + ' '
+        self.assertEqual(missing(help_flags(), readme), [],
+                         'flags --help lists that the README does not name')
 
     def test_every_source_family_is_in_the_man_page(self):
         names = source_families()
