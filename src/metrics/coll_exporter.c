@@ -29,11 +29,9 @@ static void emit_duration(struct coll_scrape *sc, const struct coll_family *f, s
 	om_sample_double(w, sc->duration_s);
 }
 
-/* The snapshot, then each collector of the scrape in table order; f->arg NULL: durations. */
-static void emit_collectors(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
+/* The snapshot, then each collector of the scrape in table order: its success or its time. */
+static void emit_collectors(struct coll_scrape *sc, bool success, struct om_writer *w)
 {
-	bool success = f->arg != NULL;
-
 	for (size_t i = 0; i <= sc->c->table->nr_defs; i++) {
 		const struct coll_timing *t = i ? &sc->runs[i - 1] : &sc->snapshot;
 
@@ -58,8 +56,19 @@ static bool any_collector(const struct coll_scrape *sc)
 	return false;
 }
 
-/* f->arg of the success family: any pointer but NULL */
-static const char success_family;
+static void emit_collector_durations(struct coll_scrape *sc, const struct coll_family *f,
+				     struct om_writer *w)
+{
+	(void)f;
+	emit_collectors(sc, false, w);
+}
+
+static void emit_collector_success(struct coll_scrape *sc, const struct coll_family *f,
+				   struct om_writer *w)
+{
+	(void)f;
+	emit_collectors(sc, true, w);
+}
 
 static void emit_scrapes(struct coll_scrape *sc, const struct coll_family *f, struct om_writer *w)
 {
@@ -99,12 +108,12 @@ static const struct coll_family families[] = {
 	  "Time this scrape spent in each collector that ran, in seconds; collector=" COLL_SNAPSHOT_NAME
 	  " is the one walk of the kernel's BPF objects the collectors share, counted there alone. "
 	  "The parts follow one another: their sum is at most bpf_exporter_scrape_duration_seconds.",
-	  emit_collectors, NULL, any_collector },
+	  emit_collector_durations, NULL, any_collector },
 	{ "bpf_exporter_scrape_collector_success", OM_GAUGE, NULL,
 	  "1 if the collector read its source in this scrape, 0 if the source failed or is unavailable "
 	  "(the log says why), its families then left out or incomplete; for collector="
 	  COLL_SNAPSHOT_NAME ", 0 if it skipped an object for an error.",
-	  emit_collectors, &success_family, any_collector },
+	  emit_collector_success, NULL, any_collector },
 	{ "bpf_exporter_scrapes", OM_COUNTER, NULL,
 	  "Scrapes of the metrics endpoint since the exporter started, failed ones included.",
 	  emit_scrapes, NULL, NULL },
